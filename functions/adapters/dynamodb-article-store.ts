@@ -1,0 +1,171 @@
+/**
+ * ArticleStore and QuarantineRepository on the articles table (single-table layout):
+ * - article  pk ART#<id>   sk ARTICLE     gsi1 INGEST#<day> / <ingestedAt>#A#<id>
+ * - teaser   pk PICK#<id>  sk PICK        gsi1 INGEST#<day> / <ingestedAt>#P#<id>
+ * - object   pk OBJ#<key>  sk OBJECT      (content hash, what it produced)
+ * - quarantine pk QUAR#<key> sk QUARANTINE gsi1 QUARANTINE / <at>#<key>
+ * Editions query gsi1 one ingest day at a time, so no scan is ever needed.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import type { ArticleStore, IngestedItem, QuarantineRepository, SourceObjectRecord } from '../core/articles/article-store.ts';
+import type { QuarantineRecord, StoredArticle, StoredPick } from '../core/articles/types.ts';
+
+/** DynamoDB items are limited to 400 KB; bodies are trimmed well below that. */
+const MAX_BODY_CHARS = 100_000;
+const MAX_KEYWORDS = 3_000;
+
+const day = (iso: string): string => iso.slice(0, 10);
+
+function strip<T extends Record<string, unknown>>(item: T): Omit<T, 'pk' | 'sk' | 'gsi1pk' | 'gsi1sk' | 'type'> {
+  const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, type: _t, ...rest } = item;
+  return rest;
+}
+
+/**
+ * @example
+ * ```ts
+ * const store = new DynamoDbArticleStore({ client: dynamoDocumentClient(config), tableName: config.ARTICLES_TABLE });
+ * ```
+ */
+export class DynamoDbArticleStore implements ArticleStore, QuarantineRepository {
+  readonly #ddb: DynamoDBDocumentClient;
+  readonly #table: string;
+
+  public constructor(options: { client: DynamoDBDocumentClient; tableName: string }) {
+    this.#ddb = options.client;
+    this.#table = options.tableName;
+  }
+
+  public async getSourceRecord(key: string): Promise<SourceObjectRecord | undefined> {
+    const out = await this.#ddb.send(new GetCommand({ TableName: this.#table, Key: { pk: `OBJ#${key}`, sk: 'OBJECT' }, ConsistentRead: true }));
+    return out.Item ? (strip(out.Item) as SourceObjectRecord) : undefined;
+  }
+
+  public async putSourceRecord(record: SourceObjectRecord): Promise<void> {
+    await this.#ddb.send(new PutCommand({ TableName: this.#table, Item: { pk: `OBJ#${record.key}`, sk: 'OBJECT', ...record } }));
+  }
+
+  public async deleteSourceRecord(key: string): Promise<void> {
+    await this.#ddb.send(new DeleteCommand({ TableName: this.#table, Key: { pk: `OBJ#${key}`, sk: 'OBJECT' } }));
+  }
+
+  public async getArticle(id: string): Promise<StoredArticle | undefined> {
+    const out = await this.#ddb.send(new GetCommand({ TableName: this.#table, Key: { pk: `ART#${id}`, sk: 'ARTICLE' }, ConsistentRead: true }));
+    if (!out.Item || out.Item.removedAt) return undefined;
+    return strip(out.Item) as unknown as StoredArticle;
+  }
+
+  public async putArticle(article: StoredArticle): Promise<void> {
+    const trimmed: StoredArticle = { ...article, keywords: article.keywords.slice(0, MAX_KEYWORDS) };
+    if (trimmed.bodyText.length > MAX_BODY_CHARS) trimmed.bodyText = trimmed.bodyText.slice(0, MAX_BODY_CHARS);
+    if (trimmed.bodyHtml && trimmed.bodyHtml.length > MAX_BODY_CHARS) delete trimmed.bodyHtml;
+    await this.#ddb.send(
+      new PutCommand({
+        TableName: this.#table,
+        Item: {
+          pk: `ART#${article.id}`,
+          sk: 'ARTICLE',
+          type: 'article',
+          gsi1pk: `INGEST#${day(article.ingestedAt)}`,
+          gsi1sk: `${article.ingestedAt}#A#${article.id}`,
+          ...trimmed,
+        },
+      }),
+    );
+  }
+
+  public async removeArticle(id: string): Promise<void> {
+    try {
+      await this.#ddb.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { pk: `ART#${id}`, sk: 'ARTICLE' },
+          UpdateExpression: 'SET removedAt = :now REMOVE gsi1pk, gsi1sk',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':now': new Date().toISOString() },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  public async putPickIfAbsent(pick: StoredPick): Promise<boolean> {
+    try {
+      await this.#ddb.send(
+        new PutCommand({
+          TableName: this.#table,
+          Item: { pk: `PICK#${pick.id}`, sk: 'PICK', type: 'pick', gsi1pk: `INGEST#${day(pick.ingestedAt)}`, gsi1sk: `${pick.ingestedAt}#P#${pick.id}`, ...pick },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  public async *listIngested(from: Date, to: Date): AsyncIterable<IngestedItem> {
+    const fromIso = from.toISOString();
+    const toIso = to.toISOString();
+    for (let d = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate())); d < to; d = new Date(d.getTime() + 86_400_000)) {
+      let cursor: Record<string, unknown> | undefined;
+      do {
+        const out = await this.#ddb.send(
+          new QueryCommand({
+            TableName: this.#table,
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
+            ExpressionAttributeValues: { ':pk': `INGEST#${day(d.toISOString())}`, ':from': fromIso, ':to': toIso },
+            ...(cursor ? { ExclusiveStartKey: cursor } : {}),
+          }),
+        );
+        for (const item of out.Items ?? []) {
+          if ((item.gsi1sk as string) >= toIso) continue; // the period is [from, to)
+          if (item.type === 'article') yield { type: 'article', article: strip(item) as unknown as StoredArticle };
+          else if (item.type === 'pick') yield { type: 'pick', pick: strip(item) as unknown as StoredPick };
+        }
+        cursor = out.LastEvaluatedKey;
+      } while (cursor);
+    }
+  }
+
+  // QuarantineRepository
+
+  public async put(record: QuarantineRecord): Promise<void> {
+    await this.#ddb.send(
+      new PutCommand({ TableName: this.#table, Item: { pk: `QUAR#${record.key}`, sk: 'QUARANTINE', gsi1pk: 'QUARANTINE', gsi1sk: `${record.at}#${record.key}`, ...record } }),
+    );
+  }
+
+  public async remove(key: string): Promise<void> {
+    await this.#ddb.send(new DeleteCommand({ TableName: this.#table, Key: { pk: `QUAR#${key}`, sk: 'QUARANTINE' } }));
+  }
+
+  public async *list(): AsyncIterable<QuarantineRecord> {
+    let cursor: Record<string, unknown> | undefined;
+    do {
+      const out = await this.#ddb.send(
+        new QueryCommand({
+          TableName: this.#table,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': 'QUARANTINE' },
+          ScanIndexForward: false,
+          ...(cursor ? { ExclusiveStartKey: cursor } : {}),
+        }),
+      );
+      for (const item of out.Items ?? []) yield { key: item.key as string, reason: item.reason as string, at: item.at as string };
+      cursor = out.LastEvaluatedKey;
+    } while (cursor);
+  }
+}

@@ -1,0 +1,205 @@
+/**
+ * DeliveryLedger on the deliveries table: pk EDITION#<edition>, sk SUB#<subscriber>;
+ * gsi1 <edition>#<state> / <subscriber> to count and page entries by state.
+ * Every move is a conditional write (the same idea as Powertools' idempotency records: an
+ * "in progress" lease with an expiry that a later attempt may take over once it has expired).
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DeliveryLedger } from '../core/delivery/ports.ts';
+import { DeliveryState, type LedgerEntry, type SendTask } from '../core/delivery/types.ts';
+
+/** Ledger entries are kept 180 days (TTL), long enough for every resend and audit. */
+const RETENTION_S = 180 * 86_400;
+
+const key = (t: SendTask) => ({ pk: `EDITION#${t.editionId}`, sk: `SUB#${t.subscriberId}` });
+
+function toEntry(item: Record<string, unknown>): LedgerEntry {
+  return {
+    editionId: String(item.editionId),
+    subscriberId: String(item.subscriberId),
+    state: item.state as DeliveryState,
+    attempts: Number(item.attempts ?? 0),
+    updatedAt: String(item.updatedAt ?? ''),
+    ...(item.leaseUntil !== undefined ? { leaseUntil: Number(item.leaseUntil) } : {}),
+    ...(item.messageId ? { messageId: String(item.messageId) } : {}),
+    ...(item.reason ? { reason: String(item.reason) } : {}),
+  };
+}
+
+/**
+ * @example
+ * ```ts
+ * const ledger = new DynamoDbDeliveryLedger({ client: dynamoDocumentClient(config), tableName: config.DELIVERIES_TABLE });
+ * ```
+ */
+export class DynamoDbDeliveryLedger implements DeliveryLedger {
+  readonly #ddb: DynamoDBDocumentClient;
+  readonly #table: string;
+
+  public constructor(options: { client: DynamoDBDocumentClient; tableName: string }) {
+    this.#ddb = options.client;
+    this.#table = options.tableName;
+  }
+
+  public async acquire(
+    task: SendTask,
+    options: { leaseUntil: number; now: number; retryFailed?: boolean },
+  ): Promise<{ granted: boolean; entry: LedgerEntry | undefined }> {
+    const nowIso = new Date(options.now).toISOString();
+    try {
+      const out = await this.#ddb.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: key(task),
+          UpdateExpression:
+            'SET #state = :sending, leaseUntil = :lease, attempts = if_not_exists(attempts, :zero) + :one, editionId = :e, subscriberId = :s, updatedAt = :now, gsi1pk = :g, gsi1sk = :s, expiresAt = if_not_exists(expiresAt, :exp) REMOVE reason',
+          ConditionExpression: `attribute_not_exists(pk) OR #state = :pending OR (#state = :sending AND leaseUntil < :nowMs)${options.retryFailed ? ' OR #state = :failed' : ''}`,
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':sending': DeliveryState.SENDING,
+            ':pending': DeliveryState.PENDING,
+            ':lease': options.leaseUntil,
+            ':nowMs': options.now,
+            ':zero': 0,
+            ':one': 1,
+            ':e': task.editionId,
+            ':s': task.subscriberId,
+            ':now': nowIso,
+            ':g': `${task.editionId}#${DeliveryState.SENDING}`,
+            ':exp': Math.floor(options.now / 1000) + RETENTION_S,
+            ...(options.retryFailed ? { ':failed': DeliveryState.FAILED } : {}),
+          },
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { granted: true, entry: toEntry(out.Attributes ?? {}) };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        return { granted: false, entry: error.Item ? toEntry(unmarshallLoose(error.Item)) : undefined };
+      }
+      throw error;
+    }
+  }
+
+  public async complete(
+    task: SendTask,
+    leaseUntil: number,
+    result: { state: 'sent'; messageId: string } | { state: 'failed' | 'skipped'; reason: string },
+  ): Promise<boolean> {
+    try {
+      await this.#ddb.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: key(task),
+          UpdateExpression:
+            'messageId' in result
+              ? 'SET #state = :state, updatedAt = :now, gsi1pk = :g, messageId = :detail REMOVE leaseUntil, reason'
+              : 'SET #state = :state, updatedAt = :now, gsi1pk = :g, reason = :detail REMOVE leaseUntil',
+          ConditionExpression: '#state = :sending AND leaseUntil = :lease',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':state': result.state,
+            ':sending': DeliveryState.SENDING,
+            ':lease': leaseUntil,
+            ':now': new Date().toISOString(),
+            ':g': `${task.editionId}#${result.state}`,
+            ':detail': 'messageId' in result ? result.messageId : result.reason.slice(0, 500),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  public async release(task: SendTask, leaseUntil: number, reason: string): Promise<void> {
+    try {
+      await this.#ddb.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: key(task),
+          UpdateExpression: 'SET #state = :pending, reason = :reason, updatedAt = :now, gsi1pk = :g REMOVE leaseUntil',
+          ConditionExpression: '#state = :sending AND leaseUntil = :lease',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':pending': DeliveryState.PENDING,
+            ':sending': DeliveryState.SENDING,
+            ':lease': leaseUntil,
+            ':reason': reason.slice(0, 500),
+            ':now': new Date().toISOString(),
+            ':g': `${task.editionId}#${DeliveryState.PENDING}`,
+          },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  public async get(task: SendTask): Promise<LedgerEntry | undefined> {
+    const out = await this.#ddb.send(new GetCommand({ TableName: this.#table, Key: key(task), ConsistentRead: true }));
+    return out.Item ? toEntry(out.Item) : undefined;
+  }
+
+  public async countByState(editionId: string): Promise<Record<'sending' | 'sent' | 'failed' | 'skipped', number>> {
+    const states = [DeliveryState.SENDING, DeliveryState.SENT, DeliveryState.FAILED, DeliveryState.SKIPPED] as const;
+    const counts = await Promise.all(
+      states.map(async (state) => {
+        let n = 0;
+        let cursor: Record<string, unknown> | undefined;
+        do {
+          const out = await this.#ddb.send(
+            new QueryCommand({
+              TableName: this.#table,
+              IndexName: 'gsi1',
+              KeyConditionExpression: 'gsi1pk = :g',
+              ExpressionAttributeValues: { ':g': `${editionId}#${state}` },
+              Select: 'COUNT',
+              ...(cursor ? { ExclusiveStartKey: cursor } : {}),
+            }),
+          );
+          n += out.Count ?? 0;
+          cursor = out.LastEvaluatedKey;
+        } while (cursor);
+        return [state, n] as const;
+      }),
+    );
+    return Object.fromEntries(counts) as Record<(typeof states)[number], number>;
+  }
+
+  public async pageByState(
+    editionId: string,
+    state: DeliveryState,
+    options: { limit: number; cursor?: string },
+  ): Promise<{ subscriberIds: string[]; cursor?: string }> {
+    const out = await this.#ddb.send(
+      new QueryCommand({
+        TableName: this.#table,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :g',
+        ExpressionAttributeValues: { ':g': `${editionId}#${state}` },
+        Limit: options.limit,
+        ...(options.cursor ? { ExclusiveStartKey: JSON.parse(Buffer.from(options.cursor, 'base64url').toString()) } : {}),
+      }),
+    );
+    return {
+      subscriberIds: (out.Items ?? []).map((i) => String(i.gsi1sk)),
+      ...(out.LastEvaluatedKey ? { cursor: Buffer.from(JSON.stringify(out.LastEvaluatedKey)).toString('base64url') } : {}),
+    };
+  }
+}
+
+/** The item on a failed condition comes back in the low-level attribute-value shape. */
+function unmarshallLoose(item: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(item).map(([k, v]) => {
+      const av = v as Record<string, unknown>;
+      const value = av.S ?? (av.N !== undefined ? Number(av.N) : av.BOOL);
+      return [k, value];
+    }),
+  );
+}

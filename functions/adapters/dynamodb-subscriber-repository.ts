@@ -1,0 +1,286 @@
+/**
+ * Adapter: the SubscriberRepository and OnceStore ports on SubscribersTable (DynamoDB).
+ *
+ * Items: profile `pk SUB#<id>`, `sk PROFILE`, with
+ * `gsi1pk NEWS#<status>#<newsletter>` / `gsi1sk <id>` and `gsi2pk ALERT#<status>#<cadence>` /
+ * `gsi2sk <id>`, so that a sending job pages through e.g. confirmed daily subscribers with a
+ * Query, and a revision attribute `rev` for optimistic updates. One-time keys:
+ * `pk ONCE#<key>`, `sk ONCE`, `expiresAt` (epoch seconds, for a TTL).
+ */
+import { randomUUID } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  ScanCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { ConflictError, ValidationError } from '../core/errors.ts';
+import type { OnceStore, SubscriberRepository } from '../core/subscribers/subscriber-repository.ts';
+import type { Segment, Subscriber, SubscriberPage, SubscriberStatus } from '../core/subscribers/types.ts';
+
+export interface DynamoDbSubscriberRepositoryOptions {
+  tableName: string;
+  client: DynamoDBDocumentClient;
+}
+
+const PROFILE = 'PROFILE';
+const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'rev'] as const;
+/** Attempts of an optimistic update before giving up with a ConflictError. */
+const MAX_UPDATE_ATTEMPTS = 8;
+const MAX_PAGE = 1000;
+
+/** Partition key of a subscriber's profile item. */
+export function subscriberPk(id: string): string {
+  return `SUB#${id}`;
+}
+
+/** gsi1 partition key: one newsletter segment in one status. */
+export function newsletterIndexKey(status: SubscriberStatus, newsletter: string): string {
+  return `NEWS#${status}#${newsletter}`;
+}
+
+/** gsi2 partition key: one alerts segment in one status. */
+export function alertsIndexKey(status: SubscriberStatus, cadence: string): string {
+  return `ALERT#${status}#${cadence}`;
+}
+
+/** The stored item of a subscriber (keys, index keys, revision, attributes without undefined). */
+function toItem(subscriber: Subscriber, rev: string): Record<string, unknown> {
+  const attributes = Object.fromEntries(Object.entries(subscriber).filter(([, v]) => v !== undefined));
+  if (subscriber.consent) {
+    attributes.consent = Object.fromEntries(Object.entries(subscriber.consent).filter(([, v]) => v !== undefined));
+  }
+  return {
+    ...attributes,
+    pk: subscriberPk(subscriber.id),
+    sk: PROFILE,
+    gsi1pk: newsletterIndexKey(subscriber.status, subscriber.newsletter),
+    gsi1sk: subscriber.id,
+    gsi2pk: alertsIndexKey(subscriber.status, subscriber.alerts),
+    gsi2sk: subscriber.id,
+    rev,
+  };
+}
+
+function fromItem(item: Record<string, unknown>): Subscriber {
+  const copy: Record<string, unknown> = { ...item };
+  for (const key of KEY_ATTRIBUTES) delete copy[key];
+  const subscriber = copy as unknown as Subscriber;
+  if (!Array.isArray(subscriber.keywords)) subscriber.keywords = [];
+  return subscriber;
+}
+
+/**
+ * Encodes a LastEvaluatedKey as an opaque base64url cursor.
+ *
+ * @example
+ * ```ts
+ * encodeCursor({ pk: 'SUB#s_1', sk: 'PROFILE' }); // 'eyJwayI6…'
+ * ```
+ */
+export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
+  return key === undefined ? undefined : Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+/**
+ * Decodes a cursor made by encodeCursor; only string-valued key attributes are accepted.
+ *
+ * @throws ValidationError for a cursor that was not made by encodeCursor.
+ */
+export function decodeCursor(cursor: string | undefined): Record<string, string> | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    if (!/^[A-Za-z0-9_-]{1,2048}$/.test(cursor)) throw new Error('not base64url');
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
+    const entries = Object.entries(value);
+    const allowed = new Set<string>(KEY_ATTRIBUTES);
+    if (entries.length === 0 || !entries.every(([k, v]) => allowed.has(k) && typeof v === 'string')) {
+      throw new Error('unexpected attributes');
+    }
+    return Object.fromEntries(entries) as Record<string, string>;
+  } catch (cause) {
+    throw new ValidationError('cursor: malformed', { cause });
+  }
+}
+
+function pageLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 1) throw new ValidationError('limit: must be a positive integer');
+  return Math.min(limit, MAX_PAGE);
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error instanceof Error && error.name === 'ConditionalCheckFailedException')
+  );
+}
+
+/**
+ * Subscribers on DynamoDB.
+ *
+ * @example
+ * ```ts
+ * const repo = new DynamoDbSubscriberRepository({ tableName: config.SUBSCRIBERS_TABLE, client: documentClient });
+ * const page = await repo.pageSegment({ kind: 'newsletter', newsletter: 'daily' }, { limit: 500 });
+ * ```
+ */
+export class DynamoDbSubscriberRepository implements SubscriberRepository {
+  private readonly tableName: string;
+  private readonly client: DynamoDBDocumentClient;
+
+  public constructor(options: DynamoDbSubscriberRepositoryOptions) {
+    this.tableName = options.tableName;
+    this.client = options.client;
+  }
+
+  /** Strongly consistent read: the send path checks the status at send time with it. */
+  public async get(id: string): Promise<Subscriber | undefined> {
+    return (await this.getItem(id))?.subscriber;
+  }
+
+  public async put(subscriber: Subscriber): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: toItem(subscriber, randomUUID()) }));
+  }
+
+  public async setStatus(
+    id: string,
+    status: SubscriberStatus,
+    options: { unlessIn?: SubscriberStatus[] } = {},
+  ): Promise<boolean> {
+    let changed = false;
+    await this.update(id, (current) => {
+      changed = false;
+      if (!current || current.status === status || options.unlessIn?.includes(current.status)) return undefined;
+      changed = true;
+      return { ...current, status, updatedAt: new Date().toISOString() };
+    });
+    return changed;
+  }
+
+  public async update(
+    id: string,
+    mutate: (current: Subscriber | undefined) => Subscriber | undefined,
+  ): Promise<Subscriber | undefined> {
+    for (let attempt = 1; attempt <= MAX_UPDATE_ATTEMPTS; attempt += 1) {
+      const stored = await this.getItem(id);
+      const next = mutate(stored?.subscriber);
+      if (next === undefined) return stored?.subscriber;
+      if (next.id !== id) throw new ValidationError('update: the id of a subscriber cannot change');
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: toItem(next, randomUUID()),
+            ...(stored === undefined
+              ? { ConditionExpression: 'attribute_not_exists(pk)' }
+              : stored.rev === undefined
+                ? { ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(rev)' }
+                : { ConditionExpression: 'rev = :rev', ExpressionAttributeValues: { ':rev': stored.rev } }),
+          }),
+        );
+        return next;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+    throw new ConflictError('subscriber changed concurrently too often; try again');
+  }
+
+  public async pageSegment(segment: Segment, options: { limit: number; cursor?: string }): Promise<SubscriberPage> {
+    const [indexName, pkName, pkValue] =
+      segment.kind === 'newsletter'
+        ? (['gsi1', 'gsi1pk', newsletterIndexKey('confirmed', segment.newsletter)] as const)
+        : (['gsi2', 'gsi2pk', alertsIndexKey('confirmed', segment.cadence)] as const);
+    const startKey = decodeCursor(options.cursor);
+    const result = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: indexName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': pkName },
+        ExpressionAttributeValues: { ':pk': pkValue },
+        Limit: pageLimit(options.limit),
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    return this.page(result.Items, result.LastEvaluatedKey);
+  }
+
+  /** A Scan of profile items; a page may hold fewer than `limit` even when more follow. */
+  public async pageAll(options: { limit: number; cursor?: string }): Promise<SubscriberPage> {
+    const startKey = decodeCursor(options.cursor);
+    const result = await this.client.send(
+      new ScanCommand({
+        TableName: this.tableName,
+        FilterExpression: 'sk = :profile',
+        ExpressionAttributeValues: { ':profile': PROFILE },
+        Limit: pageLimit(options.limit),
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    return this.page(result.Items, result.LastEvaluatedKey);
+  }
+
+  private page(items: Record<string, unknown>[] | undefined, lastKey: Record<string, unknown> | undefined): SubscriberPage {
+    const page: SubscriberPage = { subscribers: (items ?? []).map(fromItem) };
+    const cursor = encodeCursor(lastKey);
+    if (cursor !== undefined) page.cursor = cursor;
+    return page;
+  }
+
+  private async getItem(id: string): Promise<{ subscriber: Subscriber; rev?: string } | undefined> {
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: subscriberPk(id), sk: PROFILE }, ConsistentRead: true }),
+    );
+    if (!result.Item) return undefined;
+    const rev = typeof result.Item.rev === 'string' ? result.Item.rev : undefined;
+    return rev === undefined ? { subscriber: fromItem(result.Item) } : { subscriber: fromItem(result.Item), rev };
+  }
+}
+
+/**
+ * One-time keys on SubscribersTable (`pk ONCE#<key>`, `sk ONCE`). A claim past its
+ * `expiresAt` counts as free again even before a TTL sweep removes it.
+ *
+ * @example
+ * ```ts
+ * const once = new DynamoDbOnceStore({ tableName, client });
+ * if (!(await once.claim(`confirm#${nonce}`, expiresAt))) throw new InvalidTokenError('expired');
+ * ```
+ */
+export class DynamoDbOnceStore implements OnceStore {
+  private readonly tableName: string;
+  private readonly client: DynamoDBDocumentClient;
+  private readonly nowSeconds: () => number;
+
+  public constructor(options: DynamoDbSubscriberRepositoryOptions & { nowSeconds?: () => number }) {
+    this.tableName = options.tableName;
+    this.client = options.client;
+    this.nowSeconds = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
+  }
+
+  public async claim(key: string, expiresAt: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: `ONCE#${key}`, sk: 'ONCE', expiresAt },
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+          ExpressionAttributeValues: { ':now': this.nowSeconds() },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  public async release(key: string): Promise<void> {
+    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: `ONCE#${key}`, sk: 'ONCE' } }));
+  }
+}

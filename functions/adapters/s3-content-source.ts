@@ -1,0 +1,56 @@
+/**
+ * ContentSource on the S3 content bucket.
+ */
+import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
+import type { ContentSource, ObjectInfo } from '../core/articles/article-store.ts';
+import type { SourceObject } from '../core/articles/types.ts';
+import { MAX_OBJECT_BYTES } from '../core/articles/parsing/index.ts';
+import { UnreadableContentError } from '../core/errors.ts';
+
+/**
+ * Reads the publisher's objects.
+ *
+ * @example
+ * ```ts
+ * const source = new S3ContentSource({ client: s3Client(config), bucket: config.CONTENT_BUCKET });
+ * ```
+ */
+export class S3ContentSource implements ContentSource {
+  readonly #client: S3Client;
+  readonly #bucket: string;
+
+  public constructor(options: { client: S3Client; bucket: string }) {
+    this.#client = options.client;
+    this.#bucket = options.bucket;
+  }
+
+  public async get(key: string): Promise<SourceObject | undefined> {
+    try {
+      const out = await this.#client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: key }));
+      const size = out.ContentLength ?? 0;
+      if (size > MAX_OBJECT_BYTES) {
+        // Never read an oversized object into memory.
+        (out.Body as { destroy?: () => void } | undefined)?.destroy?.();
+        throw new UnreadableContentError(key, `object is larger than 5 MB (${(size / 1048576).toFixed(1)} MB)`);
+      }
+      const body = out.Body ? await out.Body.transformToByteArray() : new Uint8Array(0);
+      return { key, body, lastModified: out.LastModified ?? new Date(), ...(out.ContentType ? { contentType: out.ContentType } : {}) };
+    } catch (error) {
+      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return undefined;
+      throw error;
+    }
+  }
+
+  public async list(options: { prefix?: string; cursor?: string } = {}): Promise<{ objects: ObjectInfo[]; cursor?: string }> {
+    const out = await this.#client.send(
+      new ListObjectsV2Command({
+        Bucket: this.#bucket,
+        MaxKeys: 1000,
+        ...(options.prefix ? { Prefix: options.prefix } : {}),
+        ...(options.cursor ? { ContinuationToken: options.cursor } : {}),
+      }),
+    );
+    const objects = (out.Contents ?? []).map((o) => ({ key: o.Key!, size: o.Size ?? 0, lastModified: o.LastModified ?? new Date() }));
+    return { objects, ...(out.IsTruncated && out.NextContinuationToken ? { cursor: out.NextContinuationToken } : {}) };
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * The one place that reads the environment. Every variable is validated once, and a
+ * missing or bad one fails with a message naming it. Nothing else touches `process.env`.
+ */
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+
+const url = z.url({ protocol: /^https?$/ });
+const hexColor = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a colour like #1a2b3c');
+const positiveInt = z.coerce.number().int().positive();
+const bool = z
+  .enum(['true', 'false', '1', '0', ''])
+  .transform((v) => v === 'true' || v === '1');
+
+/** The schema of every environment variable, with defaults where a safe one exists. */
+const EnvSchema = z.object({
+  STAGE: z.string().min(1).default('dev'),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+
+  CONTENT_BUCKET: z.string().min(3),
+  /** Rendered editions (editions/<id>/) and the public web archive (archive/). */
+  ARTEFACTS_BUCKET: z.string().min(3),
+  ARTICLES_TABLE: z.string().min(1),
+  EDITIONS_TABLE: z.string().min(1),
+  SUBSCRIBERS_TABLE: z.string().min(1),
+  DELIVERIES_TABLE: z.string().min(1),
+  SEND_QUEUE_URL: url,
+  SEND_DLQ_URL: url.optional(),
+
+  /** Local emulators only; empty on AWS. */
+  S3_ENDPOINT: url.optional(),
+  DYNAMODB_ENDPOINT: url.optional(),
+  SES_ENDPOINT: url.optional(),
+  SQS_ENDPOINT: url.optional(),
+
+  SES_CONFIGURATION_SET: z.string().optional(),
+  /** Overrides the account's MaxSendRate (messages/s); 0 = use GetSendQuota. */
+  SEND_RATE_LIMIT: z.coerce.number().min(0).default(0),
+  /** SES calls in flight at once inside one worker. */
+  SEND_CONCURRENCY: positiveInt.default(32),
+  /** Lease of a ledger entry while a send is attempted (seconds). */
+  SEND_LEASE_SECONDS: positiveInt.default(120),
+  /** An edition created more than this late is held for an editor (hours). */
+  EDITION_MAX_DELAY_HOURS: z.coerce.number().min(0).default(6),
+
+  /** HMAC secret for subscriber links (at least 32 characters), or the SSM parameter holding it. */
+  TOKEN_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  TOKEN_SECRET_PARAMETER: z.string().startsWith('/').optional(),
+  /** Base URL of the HTTP API: unsubscribe, preferences and confirm links. */
+  PUBLIC_BASE_URL: url,
+  /** Base URL where the web archive (edition pages, feed) is served. */
+  ARCHIVE_BASE_URL: url,
+
+  SITE_NAME: z.string().min(1).default('CommonSpace Digest'),
+  SITE_URL: url.default('https://www.commonspace.eu'),
+  SITE_LOGO_URL: url.optional(),
+  BRAND_PRIMARY_COLOR: hexColor.default('#0b5394'),
+  BRAND_TEXT_COLOR: hexColor.default('#1f2328'),
+  BRAND_BACKGROUND_COLOR: hexColor.default('#f4f5f7'),
+  FROM_NAME: z.string().min(1).default('CommonSpace Digest'),
+  FROM_ADDRESS: z.email(),
+  POSTAL_ADDRESS: z.string().min(1).default('CommonSpace.eu, Stationsplein 1, 2511 AA The Hague, Netherlands'),
+  CONTENT_LANGUAGE: z.string().min(2).default('en'),
+  /** Subject pattern: {site}, {headline}, {more}, {date}. */
+  SUBJECT_PATTERN: z.string().min(1).default('{site}: {headline}{more}'),
+
+  /** POST /subscribe: requests per source IP, and confirmation mails per address, per window. */
+  SUBSCRIBE_LIMIT_PER_IP: positiveInt.default(10),
+  SUBSCRIBE_LIMIT_PER_ADDRESS: positiveInt.default(3),
+  SUBSCRIBE_LIMIT_WINDOW_SECONDS: positiveInt.default(3600),
+  /** Lifetime of a confirmation link (hours). */
+  CONFIRM_TOKEN_TTL_HOURS: positiveInt.default(48),
+
+  LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
+  /** Reserved for local runs: keep SDK retries short. */
+  LOCAL: bool.default(false),
+}).refine((env) => env.TOKEN_SECRET !== undefined || env.TOKEN_SECRET_PARAMETER !== undefined, {
+  message: 'set TOKEN_SECRET or TOKEN_SECRET_PARAMETER',
+  path: ['TOKEN_SECRET'],
+});
+
+export type EnvVars = z.input<typeof EnvSchema>;
+/** The validated configuration. */
+export type Config = z.output<typeof EnvSchema>;
+
+/**
+ * Validates an environment and returns the configuration.
+ *
+ * @throws ConfigError naming every missing or bad variable.
+ * @example
+ * ```ts
+ * const config = parseConfig({ CONTENT_BUCKET: 'content', ... });
+ * config.CONTENT_BUCKET; // 'content'
+ * ```
+ */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const result = EnvSchema.safeParse(cleaned);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const name = issue.path.join('.');
+      return cleaned[name] === undefined
+        ? `${name} is missing`
+        : `${name} is invalid (${issue.message})`;
+    });
+    throw new ConfigError(`Configuration error: ${problems.join('; ')}`);
+  }
+  return result.data;
+}
+
+let cached: Config | undefined;
+
+/**
+ * The process's configuration, read from the environment once.
+ *
+ * @example
+ * ```ts
+ * const { ARTICLES_TABLE } = getConfig();
+ * ```
+ */
+export function getConfig(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
+
+/**
+ * Sets environment variables for this process and forgets the cached configuration.
+ * Used by the local stack, the CLI and tests, which point the same handlers at emulators.
+ *
+ * @example
+ * ```ts
+ * useEnvironment(stack.env);
+ * ```
+ */
+export function useEnvironment(vars: Record<string, string>): void {
+  Object.assign(process.env, vars);
+  cached = undefined;
+}

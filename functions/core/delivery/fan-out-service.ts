@@ -1,0 +1,88 @@
+/**
+ * Fan-out: pages through an edition's eligible segment and puts one send task per
+ * subscriber on the send queue. The cursor advances only after a page is enqueued, so a
+ * crash resumes at the page it was on (re-enqueued tasks are harmless: the ledger sends
+ * each recipient once) and never skips one.
+ */
+import type { EditionRecord, EditionRepository } from '../editions/edition-repository.ts';
+import { EditionState, JobName } from '../editions/types.ts';
+import type { Logger } from '../logger.ts';
+import type { SubscriberRepository } from '../subscribers/subscriber-repository.ts';
+import type { Segment } from '../subscribers/types.ts';
+import type { SendQueue } from './ports.ts';
+
+export interface FanOutServiceDeps {
+  subscribers: SubscriberRepository;
+  editions: EditionRepository;
+  queue: SendQueue;
+  logger: Logger;
+  /** Subscribers per page (one DynamoDB query, then SendMessageBatch calls). */
+  pageSize?: number;
+  /** Stop early (to be resumed) when this returns true, e.g. the Lambda is about to time out. */
+  shouldYield?: () => boolean;
+}
+
+/** The segment that receives a job's editions. */
+export function segmentFor(job: JobName): Segment {
+  if (job === JobName.WEEKLY) return { kind: 'newsletter', newsletter: 'weekly' };
+  if (job === JobName.DAILY) return { kind: 'newsletter', newsletter: 'daily' };
+  return { kind: 'alerts', cadence: 'hourly' };
+}
+
+/**
+ * Enqueues the send tasks of an edition.
+ *
+ * @example
+ * ```ts
+ * const edition = await fanOut.fanOut(await editions.get('daily-2026-11-28'));
+ * edition.fanoutDone; // true
+ * ```
+ */
+export class FanOutService {
+  readonly #d: FanOutServiceDeps;
+
+  public constructor(deps: FanOutServiceDeps) {
+    this.#d = deps;
+  }
+
+  public async fanOut(edition: EditionRecord): Promise<EditionRecord> {
+    const pageSize = this.#d.pageSize ?? 100;
+    let cursor = edition.cursor;
+    let total = edition.total;
+    let pages = edition.pages;
+    for (;;) {
+      if (this.#d.shouldYield?.()) {
+        this.#d.logger.info('fan-out yields', { edition: edition.id, total });
+        return { ...edition, total, pages, ...(cursor ? { cursor } : {}) };
+      }
+      const page = await this.#d.subscribers.pageSegment(segmentFor(edition.job), { limit: pageSize, ...(cursor ? { cursor } : {}) });
+      const tasks = page.subscribers.map((s) => ({ editionId: edition.id, subscriberId: s.id }));
+      if (tasks.length > 0) await this.#d.queue.enqueue(tasks);
+      const moved = await this.#d.editions.advanceCursor(edition.id, pages, page.cursor, tasks.length);
+      if (!moved) {
+        // Another fan-out of this edition is ahead of us; it owns the rest.
+        this.#d.logger.warn('fan-out lost the cursor race', { edition: edition.id });
+        return (await this.#d.editions.get(edition.id)) ?? edition;
+      }
+      total += tasks.length;
+      pages += 1;
+      cursor = page.cursor;
+      if (!cursor) break;
+    }
+    await this.#d.editions.update(edition.id, { fanoutDone: true });
+    // The workers may have finished every task before the fan-out said it was done.
+    const latest = await this.#d.editions.get(edition.id);
+    let state = latest?.state ?? edition.state;
+    if (latest && isComplete(latest) && (await this.#d.editions.transition(edition.id, EditionState.SENDING, EditionState.SENT))) {
+      state = EditionState.SENT;
+    }
+    this.#d.logger.info('fan-out done', { edition: edition.id, total });
+    const { cursor: _done, ...rest } = edition;
+    return { ...rest, state, total, pages, fanoutDone: true };
+  }
+}
+
+/** Whether every enqueued task of a fanned-out edition has reached a final ledger state. */
+export function isComplete(edition: EditionRecord): boolean {
+  return edition.fanoutDone && edition.sent + edition.failed + edition.skipped >= edition.total;
+}

@@ -1,0 +1,105 @@
+/**
+ * Assembles what goes into an edition from the items ingested in its period: editor's-choice
+ * items first (flagged articles and page-export teasers, one per normalised headline), then
+ * the other articles grouped by section, each section most recent first.
+ */
+import type { IngestedItem } from '../articles/article-store.ts';
+import { normaliseHeadline } from '../articles/parsing/index.ts';
+import type { StoredArticle } from '../articles/types.ts';
+import type { EditionContent, EditionPick, EditionSection, JobName } from './types.ts';
+
+/** Sections listed first, in this order; others follow alphabetically. */
+const SECTION_ORDER = ['News', 'Analysis', 'Opinion', 'Interview'];
+
+function sectionRank(name: string): number {
+  const i = SECTION_ORDER.findIndex((s) => s.toLowerCase() === name.toLowerCase());
+  return i === -1 ? SECTION_ORDER.length : i;
+}
+
+function byRecency(a: StoredArticle, b: StoredArticle): number {
+  return b.publishedAt.localeCompare(a.publishedAt) || a.title.localeCompare(b.title);
+}
+
+function pickFromArticle(a: StoredArticle): EditionPick {
+  return {
+    id: a.id,
+    headline: a.title,
+    section: a.section,
+    summary: a.summary,
+    ...(a.url ? { url: a.url } : {}),
+    ...(a.image ? { image: a.image } : {}),
+  };
+}
+
+/**
+ * Builds the edition's content from ingested items.
+ *
+ * @example
+ * ```ts
+ * const content = assembleEdition({ id: 'daily-2026-11-28', job: 'daily', from, to, language: 'en' }, items);
+ * content.picks[0]?.headline;
+ * ```
+ */
+export function assembleEdition(
+  meta: { id: string; job: JobName; from: string; to: string; language: string },
+  items: Iterable<IngestedItem>,
+): EditionContent {
+  const articles: StoredArticle[] = [];
+  const teasers: EditionPick[] = [];
+  for (const item of items) {
+    if (item.type === 'article') articles.push(item.article);
+    else {
+      const p = item.pick;
+      teasers.push({ id: p.id, headline: p.headline, section: p.section, summary: p.teaser, ...(p.url ? { url: p.url } : {}) });
+    }
+  }
+  articles.sort(byRecency);
+
+  // Editor's choice: flagged articles first (most recent first), then teasers; one entry per
+  // normalised headline. A teaser whose headline is also an article of this edition becomes
+  // that article (it has a URL and maybe an image) and the article is not repeated below.
+  const byHeadline = new Map(articles.map((a) => [normaliseHeadline(a.title), a]));
+  const picks: EditionPick[] = [];
+  const seen = new Set<string>();
+  const inPicks = new Set<string>();
+  const addPick = (headline: string, make: () => EditionPick): void => {
+    const key = normaliseHeadline(headline);
+    if (seen.has(key)) return;
+    seen.add(key);
+    const article = byHeadline.get(key);
+    if (article) {
+      inPicks.add(article.id);
+      picks.push(pickFromArticle(article));
+    } else picks.push(make());
+  };
+  for (const a of articles) if (a.editorsChoice) addPick(a.title, () => pickFromArticle(a));
+  for (const t of teasers) addPick(t.headline, () => t);
+
+  const sections = new Map<string, StoredArticle[]>();
+  for (const a of articles) {
+    if (inPicks.has(a.id)) continue;
+    const list = sections.get(a.section) ?? [];
+    list.push(a);
+    sections.set(a.section, list);
+  }
+  const ordered: EditionSection[] = [...sections.entries()]
+    .sort(([a], [b]) => sectionRank(a) - sectionRank(b) || a.localeCompare(b))
+    .map(([name, list]) => ({ name, articles: list }));
+
+  const language = mostCommon(articles.map((a) => a.language)) ?? meta.language;
+  return { ...meta, language, picks, sections: ordered };
+}
+
+function mostCommon(values: string[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  let best: string | undefined;
+  let bestCount = 0;
+  for (const [v, c] of counts) if (c > bestCount) [best, bestCount] = [v, c];
+  return best;
+}
+
+/** Number of stories in an edition (picks plus section articles). */
+export function storyCount(content: EditionContent): number {
+  return content.picks.length + content.sections.reduce((n, s) => n + s.articles.length, 0);
+}

@@ -1,0 +1,185 @@
+/**
+ * The edition job: create the edition once, build and render it once, publish it to the web
+ * archive, then fan the send tasks out. Every step can be run again: a schedule firing twice,
+ * an editor and the schedule at once, or a crash and a retry all end in one edition.
+ */
+import type { ArticleStore } from '../articles/article-store.ts';
+import type { Logger } from '../logger.ts';
+import type { FanOutService } from '../delivery/fan-out-service.ts';
+import type { RenderedEdition } from '../rendering/types.ts';
+import type { ArtefactStore } from './artefact-store.ts';
+import { assembleEdition, storyCount } from './edition-builder.ts';
+import type { EditionRecord, EditionRepository } from './edition-repository.ts';
+import { EditionState, JobName, type EditionContent } from './types.ts';
+import { ValidationError } from '../errors.ts';
+
+/** Renders an edition once, and its public web page. Implemented with MJML (rendering module). */
+export interface EditionRenderer {
+  render(content: EditionContent): Promise<RenderedEdition>;
+  /** The public web page of an edition (no personal data, no tokens). */
+  renderPage(content: EditionContent): Promise<string>;
+  /** Writes the edition's public page, the archive index and the feed. */
+  publish(content: EditionContent, rendered: RenderedEdition, recent: EditionRecord[]): Promise<void>;
+}
+
+export interface EditionServiceDeps {
+  articles: ArticleStore;
+  editions: EditionRepository;
+  artefacts: ArtefactStore;
+  renderer: EditionRenderer;
+  fanOut: FanOutService;
+  logger: Logger;
+  defaultLanguage: string;
+  /** An edition asked for more than this late is held for an editor. */
+  maxDelayMs: number;
+}
+
+/** What a run of the job reports. */
+export interface EditionRunResult {
+  job: JobName;
+  edition: string;
+  state: EditionState;
+  created: boolean;
+  articles: number;
+  editorsChoice: number;
+  recipients: number;
+  reason?: string;
+}
+
+const FIRST_LOOKBACK_MS: Record<JobName, number> = {
+  daily: 24 * 3600_000,
+  weekly: 7 * 24 * 3600_000,
+  alerts: 3600_000,
+};
+
+function isoWeek(date: Date): string {
+  const d = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
+  const day = d.getUTCDay() || 7;
+  d.setUTCDate(d.getUTCDate() + 4 - day);
+  const yearStart = new Date(Date.UTC(d.getUTCFullYear(), 0, 1));
+  const week = Math.ceil(((d.getTime() - yearStart.getTime()) / 86_400_000 + 1) / 7);
+  return `${d.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
+}
+
+/**
+ * The edition id for a job and the time it was scheduled: one per period.
+ *
+ * @example
+ * ```ts
+ * editionIdFor('daily', new Date('2026-11-28T06:00:00Z')); // 'daily-2026-11-28'
+ * editionIdFor('weekly', new Date('2026-11-28T06:00:00Z')); // 'weekly-2026-W48'
+ * ```
+ */
+export function editionIdFor(job: JobName, scheduledAt: Date): string {
+  if (job === JobName.WEEKLY) return `weekly-${isoWeek(scheduledAt)}`;
+  if (job === JobName.ALERTS) return `alerts-${scheduledAt.toISOString().slice(0, 13).replace('T', '-')}`;
+  return `daily-${scheduledAt.toISOString().slice(0, 10)}`;
+}
+
+/**
+ * Runs a newsletter job (daily or weekly).
+ *
+ * @example
+ * ```ts
+ * const result = await service.run({ job: 'daily', scheduledAt: new Date(), now: new Date() });
+ * ```
+ */
+export class EditionService {
+  readonly #d: EditionServiceDeps;
+
+  public constructor(deps: EditionServiceDeps) {
+    this.#d = deps;
+  }
+
+  public async run(input: { job: JobName; scheduledAt: Date; now: Date; force?: boolean }): Promise<EditionRunResult> {
+    const { job, scheduledAt, now } = input;
+    if (job !== JobName.DAILY && job !== JobName.WEEKLY) {
+      throw new ValidationError(`job "${job}" is not a newsletter job (daily or weekly)`);
+    }
+    const id = editionIdFor(job, scheduledAt);
+    const iso = now.toISOString();
+    const late = now.getTime() - scheduledAt.getTime() > this.#d.maxDelayMs;
+    const { created, edition } = await this.#d.editions.createIfAbsent({
+      id,
+      job,
+      state: late && !input.force ? EditionState.HELD : EditionState.BUILDING,
+      scheduledAt: scheduledAt.toISOString(),
+      createdAt: iso,
+      updatedAt: iso,
+      total: 0,
+      pages: 0,
+      fanoutDone: false,
+      sent: 0,
+      failed: 0,
+      skipped: 0,
+      ...(late && !input.force ? { reason: `scheduled at ${scheduledAt.toISOString()}, started ${Math.round((now.getTime() - scheduledAt.getTime()) / 60_000)} min late: waiting for an editor` } : {}),
+    });
+    let current = edition;
+    if (current.state === EditionState.HELD && input.force) {
+      await this.#d.editions.transition(id, EditionState.HELD, EditionState.BUILDING);
+      current = { ...current, state: EditionState.BUILDING };
+    }
+    if (current.state === EditionState.BUILDING) current = await this.#build(current, now);
+    if (current.state === EditionState.SENDING && !current.fanoutDone) {
+      current = await this.#d.fanOut.fanOut(current);
+    }
+    this.#d.logger.info('edition run', { edition: id, created, state: current.state, total: current.total });
+    return {
+      job,
+      edition: id,
+      state: current.state,
+      created,
+      articles: current.articles ?? 0,
+      editorsChoice: current.picks ?? 0,
+      recipients: current.total,
+      ...(current.reason ? { reason: current.reason } : {}),
+    };
+  }
+
+  /**
+   * Builds and renders what the next edition of a job would hold, without creating,
+   * storing or sending anything (`digest render`).
+   */
+  public async preview(job: JobName, now: Date): Promise<{ content: EditionContent; rendered: RenderedEdition; page: string }> {
+    const id = editionIdFor(job, now);
+    const to = new Date(Math.max(now.getTime(), Date.now()) + 1).toISOString();
+    const from = (await this.#d.editions.getWatermark(job)) ?? new Date(now.getTime() - FIRST_LOOKBACK_MS[job]).toISOString();
+    const items = [];
+    for await (const item of this.#d.articles.listIngested(new Date(from), new Date(to))) items.push(item);
+    const content = assembleEdition({ id, job, from, to, language: this.#d.defaultLanguage }, items);
+    const [rendered, page] = await Promise.all([this.#d.renderer.render(content), this.#d.renderer.renderPage(content)]);
+    return { content, rendered, page };
+  }
+
+  async #build(edition: EditionRecord, now: Date): Promise<EditionRecord> {
+    const job = edition.job;
+    // The period is fixed at the first build, so a retried build covers the same articles.
+    const to = edition.to ?? now.toISOString();
+    const watermark = await this.#d.editions.getWatermark(job);
+    const from =
+      edition.from ??
+      watermark ??
+      new Date(Math.min(new Date(edition.scheduledAt).getTime(), now.getTime()) - FIRST_LOOKBACK_MS[job]).toISOString();
+    const items = [];
+    for await (const item of this.#d.articles.listIngested(new Date(from), new Date(to))) items.push(item);
+    const content = assembleEdition({ id: edition.id, job, from, to, language: this.#d.defaultLanguage }, items);
+    // Every article of the period is in the edition, as a pick or in its section.
+    const articles = items.filter((i) => i.type === 'article').length;
+
+    if (storyCount(content) === 0) {
+      await this.#d.editions.update(edition.id, { state: EditionState.CANCELLED, from, to, articles: 0, picks: 0, reason: 'nothing new since the last edition' });
+      await this.#d.editions.advanceWatermark(job, to);
+      return { ...edition, state: EditionState.CANCELLED, from, to, articles: 0, picks: 0, reason: 'nothing new since the last edition' };
+    }
+
+    const rendered = await this.#d.renderer.render(content);
+    await this.#d.artefacts.putEdition(rendered);
+    const recent = await this.#d.editions.listRecent(job, 50);
+    await this.#d.renderer.publish(content, rendered, recent);
+
+    const fields = { state: EditionState.SENDING, from, to, subject: rendered.subject, articles, picks: content.picks.length } as const;
+    await this.#d.editions.update(edition.id, fields);
+    await this.#d.editions.advanceWatermark(job, to);
+    return { ...edition, ...fields };
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Every error of the core, in one file. Each sets `name`, accepts `{ cause }`, and, when it
+ * may be shown to a caller over HTTP, carries a `statusCode` with `expose` (middy style:
+ * exposed by default only below 500).
+ */
+
+/** Base class of the project's errors. */
+export class DigestError extends Error {
+  /** HTTP status for API callers. */
+  public readonly statusCode: number;
+  /** Whether the message may be shown to the caller. */
+  public readonly expose: boolean;
+
+  public constructor(message: string, options?: { cause?: unknown; statusCode?: number }) {
+    super(message, { cause: options?.cause });
+    this.name = 'DigestError';
+    this.statusCode = options?.statusCode ?? 500;
+    this.expose = this.statusCode < 500;
+  }
+}
+
+/** The environment is missing a variable or holds a bad one. */
+export class ConfigError extends DigestError {
+  public constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Input from a caller is not acceptable; the message says why. */
+export class ValidationError extends DigestError {
+  public constructor(message: string, options?: { cause?: unknown }) {
+    super(message, { ...options, statusCode: 400 });
+    this.name = 'ValidationError';
+  }
+}
+
+/** A content object cannot be read; it goes to quarantine with this message as reason. */
+export class UnreadableContentError extends DigestError {
+  public readonly key: string;
+  public constructor(key: string, reason: string, options?: { cause?: unknown }) {
+    super(reason, { ...options, statusCode: 422 });
+    this.name = 'UnreadableContentError';
+    this.key = key;
+  }
+}
+
+/** Something asked for does not exist. */
+export class NotFoundError extends DigestError {
+  public constructor(message: string, options?: { cause?: unknown }) {
+    super(message, { ...options, statusCode: 404 });
+    this.name = 'NotFoundError';
+  }
+}
+
+/** A conditional write lost a race: someone else holds or already did this. */
+export class ConflictError extends DigestError {
+  public constructor(message: string, options?: { cause?: unknown }) {
+    super(message, { ...options, statusCode: 409 });
+    this.name = 'ConflictError';
+  }
+}
+
+/** The mail provider refused a message for good (no retry helps). */
+export class PermanentSendError extends DigestError {
+  public constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PermanentSendError';
+  }
+}
+
+/** The mail provider refused for now (throttling, 5xx): retry later. */
+export class TransientSendError extends DigestError {
+  public constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TransientSendError';
+  }
+}
+
+/** The account's 24-hour sending quota is used up: stop, leave the work queued. */
+export class QuotaExhaustedError extends DigestError {
+  public constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'QuotaExhaustedError';
+  }
+}

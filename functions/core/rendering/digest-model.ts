@@ -1,0 +1,253 @@
+/**
+ * The view of an edition that every output (MJML email, plain text, web page) is built from:
+ * cleaned one-line text, only http(s) URLs, each story once. Also the order in which stories
+ * are left out when the email is too large. No MJML here.
+ */
+import type { Branding } from './types.ts';
+import type { EditionContent } from '../editions/types.ts';
+import type { StoredArticle } from '../articles/types.ts';
+import { oneLine, safeHttpUrl } from './escape.ts';
+import { RenderError } from './render-error.ts';
+
+/** One story as shown: a pick or an article. Text is plain (not yet escaped). */
+export interface StoryView {
+  /** Unique within the view. */
+  key: string;
+  headline: string;
+  summary: string;
+  section: string;
+  /** Absolute http(s) URL, when the source had a safe one. */
+  url?: string;
+  /** ms since epoch (0 when unknown): the least recent are left out first. */
+  publishedAt: number;
+  /** Only for picks (hero image) — http(s) only, alt never empty. */
+  image?: { url: string; alt: string };
+  /** Alert digests: the keyword that matched. */
+  keyword?: string;
+}
+
+/** A section with the stories shown in it. */
+export interface SectionView {
+  name: string;
+  stories: StoryView[];
+}
+
+/** Everything an output needs about an edition's stories. */
+export interface DigestView {
+  picks: StoryView[];
+  sections: SectionView[];
+}
+
+/** Branding with its URLs checked. */
+export interface CheckedBranding extends Branding {
+  siteUrl: string;
+  logoUrl?: string;
+}
+
+const HEX_COLOR = /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
+
+/**
+ * Checks the branding values that end up in CSS or URLs (config validates them too).
+ *
+ * @throws RenderError for a colour that is not `#rgb`/`#rrggbb` or a non-http(s) site/logo URL.
+ * @example
+ * ```ts
+ * checkBranding({ ...branding, primaryColor: 'red;}' }); // throws RenderError
+ * ```
+ */
+export function checkBranding(branding: Branding): CheckedBranding {
+  for (const key of ['primaryColor', 'textColor', 'backgroundColor'] as const) {
+    if (!HEX_COLOR.test(branding[key])) throw new RenderError(`Branding ${key} is not a hex colour`);
+  }
+  const siteUrl = safeHttpUrl(branding.siteUrl);
+  if (!siteUrl) throw new RenderError('Branding siteUrl must be an absolute http(s) URL');
+  const logoUrl = branding.logoUrl === undefined || branding.logoUrl === '' ? undefined : safeHttpUrl(branding.logoUrl);
+  if (branding.logoUrl && !logoUrl) throw new RenderError('Branding logoUrl must be an absolute http(s) URL');
+  const { logoUrl: _ignored, ...rest } = branding;
+  return logoUrl ? { ...rest, siteUrl, logoUrl } : { ...rest, siteUrl };
+}
+
+/**
+ * A BCP 47-looking language tag for `lang`, else `und`.
+ *
+ * @example
+ * ```ts
+ * languageTag('nl-BE'); // 'nl-BE'
+ * languageTag('"><x'); // 'und'
+ * ```
+ */
+export function languageTag(language: string | undefined): string {
+  const tag = (language ?? '').trim();
+  return /^[a-zA-Z]{2,3}(?:-[a-zA-Z0-9]{1,8})*$/.test(tag) ? tag : 'und';
+}
+
+function time(iso: string | undefined): number {
+  const ms = iso ? Date.parse(iso) : Number.NaN;
+  return Number.isFinite(ms) ? ms : 0;
+}
+
+function urlKey(url: string | undefined): string | undefined {
+  return url?.replace(/#.*$/, '').replace(/\/$/, '').toLowerCase();
+}
+
+/**
+ * Turns a stored article into a story view.
+ *
+ * @example
+ * ```ts
+ * articleView(article).url; // undefined for a `javascript:` URL
+ * ```
+ */
+export function articleView(article: StoredArticle, key: string): StoryView {
+  const url = safeHttpUrl(article.url);
+  return {
+    key,
+    headline: oneLine(article.title) || 'Untitled',
+    summary: oneLine(article.summary),
+    section: oneLine(article.section),
+    ...(url ? { url } : {}),
+    publishedAt: time(article.publishedAt),
+  };
+}
+
+/**
+ * Builds the view of an edition: picks first, then the sections in order. An article that is
+ * also a pick (same id or URL), or that appears twice, is shown once; empty sections go.
+ *
+ * @example
+ * ```ts
+ * const view = buildDigestView(content);
+ * view.picks[0]?.headline;
+ * ```
+ */
+export function buildDigestView(content: EditionContent): DigestView {
+  const seenIds = new Set<string>();
+  const seenUrls = new Set<string>();
+  const isNew = (id: string, url: string | undefined): boolean => {
+    const u = urlKey(url);
+    if (seenIds.has(id) || (u !== undefined && seenUrls.has(u))) return false;
+    seenIds.add(id);
+    if (u !== undefined) seenUrls.add(u);
+    return true;
+  };
+  const picks: StoryView[] = [];
+  for (const pick of content.picks) {
+    const url = safeHttpUrl(pick.url);
+    if (!isNew(pick.id, url)) continue;
+    const imageUrl = safeHttpUrl(pick.image?.url);
+    const headline = oneLine(pick.headline) || 'Untitled';
+    picks.push({
+      key: `p${picks.length}`,
+      headline,
+      summary: oneLine(pick.summary),
+      section: oneLine(pick.section),
+      ...(url ? { url } : {}),
+      publishedAt: Number.POSITIVE_INFINITY,
+      ...(imageUrl ? { image: { url: imageUrl, alt: oneLine(pick.image?.alt ?? '') || headline } } : {}),
+    });
+  }
+  const sections: SectionView[] = [];
+  let n = 0;
+  for (const section of content.sections) {
+    const stories: StoryView[] = [];
+    for (const article of section.articles) {
+      const view = articleView(article, `a${n}`);
+      n += 1;
+      if (isNew(article.id, view.url)) stories.push(view);
+    }
+    const name = oneLine(section.name) || stories[0]?.section || 'News';
+    if (stories.length > 0) sections.push({ name, stories });
+  }
+  return { picks, sections };
+}
+
+/**
+ * Number of stories in a view.
+ *
+ * @example
+ * ```ts
+ * storyCount({ picks: [], sections: [] }); // 0
+ * ```
+ */
+export function storyCount(view: DigestView): number {
+  return view.picks.length + view.sections.reduce((sum, s) => sum + s.stories.length, 0);
+}
+
+/**
+ * The order in which stories are left out when the email is too large: non-pick stories
+ * least recent first (ties: the later one first), then picks from the last one.
+ *
+ * @example
+ * ```ts
+ * const order = dropOrder(view); // order[0] is the oldest article
+ * ```
+ */
+export function dropOrder(view: DigestView): StoryView[] {
+  const articles = view.sections.flatMap((s) => s.stories);
+  const position = new Map(articles.map((story, index) => [story.key, index]));
+  const sorted = [...articles].sort(
+    (a, b) => a.publishedAt - b.publishedAt || (position.get(b.key) ?? 0) - (position.get(a.key) ?? 0),
+  );
+  return [...sorted, ...[...view.picks].reverse()];
+}
+
+/**
+ * A copy of the view without the given stories (sections left empty go).
+ *
+ * @example
+ * ```ts
+ * const smaller = withoutStories(view, new Set(dropOrder(view).slice(0, 3).map((s) => s.key)));
+ * ```
+ */
+export function withoutStories(view: DigestView, keys: ReadonlySet<string>): DigestView {
+  return {
+    picks: view.picks.filter((s) => !keys.has(s.key)),
+    sections: view.sections
+      .map((section) => ({ name: section.name, stories: section.stories.filter((s) => !keys.has(s.key)) }))
+      .filter((section) => section.stories.length > 0),
+  };
+}
+
+/**
+ * The lead story: the first pick, else the first article.
+ *
+ * @example
+ * ```ts
+ * leadStory(view)?.headline;
+ * ```
+ */
+export function leadStory(view: DigestView): StoryView | undefined {
+  return view.picks[0] ?? view.sections[0]?.stories[0];
+}
+
+/**
+ * All stories in display order.
+ *
+ * @example
+ * ```ts
+ * allStories(view).map((s) => s.headline);
+ * ```
+ */
+export function allStories(view: DigestView): StoryView[] {
+  return [...view.picks, ...view.sections.flatMap((s) => s.stories)];
+}
+
+/**
+ * Formats the edition date for subjects and titles (UTC, long style, in the edition's
+ * language when the runtime knows it).
+ *
+ * @example
+ * ```ts
+ * formatEditionDate('2024-05-01T06:00:00Z', 'en'); // 'May 1, 2024'
+ * ```
+ */
+export function formatEditionDate(iso: string, language: string): string {
+  const ms = Date.parse(iso);
+  if (!Number.isFinite(ms)) return '';
+  const options: Intl.DateTimeFormatOptions = { dateStyle: 'long', timeZone: 'UTC' };
+  try {
+    return new Intl.DateTimeFormat(language, options).format(ms);
+  } catch {
+    return new Intl.DateTimeFormat('en', options).format(ms);
+  }
+}

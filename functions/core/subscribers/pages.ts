@@ -1,0 +1,306 @@
+/**
+ * The HTML pages of the subscription API: small, accessible HTML5 documents with inline CSS
+ * from the site's branding, working without JavaScript. Everything interpolated is escaped.
+ */
+import { escapeHtml, safeHttpUrl } from '../rendering/escape.ts';
+import type { Branding } from '../rendering/types.ts';
+import type { PreferencesView } from './subscription-service.ts';
+import { AlertCadence, Newsletter, SubscriberStatus } from './types.ts';
+
+/** A page: HTTP status and HTML document. */
+export interface Page {
+  statusCode: number;
+  html: string;
+}
+
+const e = escapeHtml;
+
+function colour(value: string, fallback: string): string {
+  return /^#[0-9a-fA-F]{3,8}$/.test(value) ? value : fallback;
+}
+
+function layout(branding: Branding, options: { title: string; body: string; lang?: string }): string {
+  const primary = colour(branding.primaryColor, '#0b5394');
+  const text = colour(branding.textColor, '#1f2328');
+  const background = colour(branding.backgroundColor, '#f4f5f7');
+  const siteUrl = safeHttpUrl(branding.siteUrl);
+  const logoUrl = safeHttpUrl(branding.logoUrl);
+  const brand = logoUrl
+    ? `<img src="${e(logoUrl)}" alt="${e(branding.siteName)}" height="40">`
+    : `<span class="site">${e(branding.siteName)}</span>`;
+  return `<!DOCTYPE html>
+<html lang="${e(options.lang ?? 'en')}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex, nofollow">
+<meta name="referrer" content="no-referrer">
+<title>${e(options.title)} · ${e(branding.siteName)}</title>
+<style>
+:root { color-scheme: light; }
+* { box-sizing: border-box; }
+body { margin: 0; background: ${background}; color: ${text}; font: 1.0625rem/1.55 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; }
+header, main, footer { max-width: 40rem; margin: 0 auto; padding: 1rem 1.25rem; }
+header { border-bottom: 4px solid ${primary}; }
+header a { color: ${text}; text-decoration: none; }
+.site { font-weight: 700; font-size: 1.25rem; }
+main { background: #fff; border-radius: 0 0 8px 8px; padding: 1.5rem 1.25rem 2rem; }
+h1 { font-size: 1.6rem; line-height: 1.25; margin: 0 0 1rem; }
+h2 { font-size: 1.2rem; margin: 2rem 0 .5rem; }
+a { color: ${primary}; }
+fieldset { border: 1px solid #c9ced6; border-radius: 6px; margin: 0 0 1.25rem; padding: .75rem 1rem 1rem; }
+legend { font-weight: 600; padding: 0 .25rem; }
+label { display: block; margin: .35rem 0; }
+.field > label { font-weight: 600; }
+input[type=text] { width: 100%; padding: .55rem .65rem; font: inherit; color: inherit; border: 1px solid #8c959f; border-radius: 6px; }
+input[type=radio] { margin-right: .5rem; }
+.hint { font-size: .9375rem; color: #57606a; margin: .25rem 0 0; }
+.field { margin: 0 0 1.25rem; }
+button { font: inherit; font-weight: 600; padding: .65rem 1.25rem; border-radius: 6px; border: 2px solid ${primary}; background: ${primary}; color: #fff; cursor: pointer; }
+button.secondary { background: #fff; color: ${primary}; }
+button:focus-visible, input:focus-visible, a:focus-visible { outline: 3px solid ${primary}; outline-offset: 2px; }
+.notice { border-left: 4px solid ${primary}; background: #f6f8fa; padding: .75rem 1rem; margin: 0 0 1.25rem; }
+footer { font-size: .875rem; color: #57606a; }
+</style>
+</head>
+<body>
+<header>${siteUrl ? `<a href="${e(siteUrl)}">${brand}</a>` : brand}</header>
+<main id="main">
+${options.body}
+</main>
+<footer><p>${e(branding.siteName)} · ${e(branding.postalAddress)}</p></footer>
+</body>
+</html>
+`;
+}
+
+function paragraphs(...texts: string[]): string {
+  return texts.map((t) => `<p>${e(t)}</p>`).join('\n');
+}
+
+function backToSite(branding: Branding): string {
+  const siteUrl = safeHttpUrl(branding.siteUrl);
+  return siteUrl ? `<p><a href="${e(siteUrl)}">Back to ${e(branding.siteName)}</a></p>` : '';
+}
+
+/**
+ * The page after POST /subscribe from a form (the same whatever the address).
+ *
+ * @example
+ * ```ts
+ * const { statusCode, html } = subscribeAcceptedPage(branding); // 202
+ * ```
+ */
+export function subscribeAcceptedPage(branding: Branding): Page {
+  return {
+    statusCode: 202,
+    html: layout(branding, {
+      title: 'Check your inbox',
+      body: `<h1>Check your inbox</h1>\n${paragraphs(
+        'If the address can receive mail, a message with a confirmation link is on its way.',
+        'Follow that link to start your subscription. If nothing arrives within a few minutes, look in your spam folder.',
+      )}\n${backToSite(branding)}`,
+    }),
+  };
+}
+
+/**
+ * The page after following a confirmation link.
+ *
+ * @example
+ * ```ts
+ * confirmedPage(branding, { already: false }).statusCode; // 200
+ * ```
+ */
+export function confirmedPage(branding: Branding, options: { already: boolean }): Page {
+  const heading = options.already ? 'You are already subscribed' : 'Subscription confirmed';
+  return {
+    statusCode: 200,
+    html: layout(branding, {
+      title: heading,
+      body: `<h1>${e(heading)}</h1>\n${paragraphs(
+        options.already
+          ? 'Your subscription was confirmed before; there is nothing more to do.'
+          : `Thank you. You will receive ${branding.siteName} from the next edition on.`,
+        'Every message has a link to change your preferences or to unsubscribe.',
+      )}\n${backToSite(branding)}`,
+    }),
+  };
+}
+
+const NEWSLETTER_LABELS: Readonly<Record<Newsletter, string>> = {
+  [Newsletter.DAILY]: 'Daily newsletter',
+  [Newsletter.WEEKLY]: 'Weekly newsletter',
+  [Newsletter.NONE]: 'No newsletter',
+};
+
+const ALERT_LABELS: Readonly<Record<AlertCadence, string>> = {
+  [AlertCadence.INSTANT]: 'As soon as a matching story is published',
+  [AlertCadence.HOURLY]: 'At most once an hour',
+  [AlertCadence.DAILY]: 'Once a day',
+  [AlertCadence.NONE]: 'No alerts',
+};
+
+function radios(name: string, labels: Readonly<Record<string, string>>, selected: string): string {
+  return Object.entries(labels)
+    .map(([value, label]) => {
+      const id = `${name}-${value}`;
+      const checked = value === selected ? ' checked' : '';
+      return `<label for="${e(id)}"><input type="radio" id="${e(id)}" name="${e(name)}" value="${e(value)}"${checked}>${e(label)}</label>`;
+    })
+    .join('\n');
+}
+
+function statusNotice(status: SubscriberStatus): string {
+  switch (status) {
+    case SubscriberStatus.CONFIRMED:
+      return '';
+    case SubscriberStatus.PENDING:
+      return '<p class="notice" role="status">Your subscription is not confirmed yet: follow the link in the confirmation message.</p>';
+    case SubscriberStatus.UNSUBSCRIBED:
+      return '<p class="notice" role="status">You are unsubscribed and receive nothing. Preferences saved here are kept for when you subscribe again.</p>';
+    default:
+      return '<p class="notice" role="status">We cannot deliver mail to this address at the moment, so nothing is sent to it.</p>';
+  }
+}
+
+/**
+ * The preferences form (GET /preferences, and after saving).
+ *
+ * @example
+ * ```ts
+ * preferencesPage(branding, await service.getPreferences(token), { saved: false });
+ * ```
+ */
+export function preferencesPage(branding: Branding, view: PreferencesView, options: { saved?: boolean } = {}): Page {
+  const saved = options.saved ? '<p class="notice" role="status" id="saved">Your preferences are saved.</p>\n' : '';
+  const unsubscribed = view.status !== SubscriberStatus.CONFIRMED && view.status !== SubscriberStatus.PENDING;
+  const unsubscribe = unsubscribed
+    ? ''
+    : `<h2 id="unsubscribe-heading">Unsubscribe</h2>
+<p>Stop every newsletter and alert to this address.</p>
+<form method="post" action="unsubscribe?token=${e(encodeURIComponent(view.unsubscribeToken))}" aria-labelledby="unsubscribe-heading">
+<input type="hidden" name="List-Unsubscribe" value="One-Click">
+<button type="submit" class="secondary">Unsubscribe</button>
+</form>`;
+  return {
+    statusCode: 200,
+    html: layout(branding, {
+      title: 'Your preferences',
+      body: `<h1>Your preferences</h1>
+${saved}${statusNotice(view.status)}
+<p>Subscription for <strong>${e(view.maskedEmail)}</strong>.</p>
+<form method="post" action="preferences">
+<input type="hidden" name="token" value="${e(view.preferencesToken)}">
+<div class="field">
+<label for="name">Name <span class="hint">(optional)</span></label>
+<input type="text" id="name" name="name" value="${e(view.name ?? '')}" maxlength="200" autocomplete="name">
+</div>
+<fieldset>
+<legend>Newsletter</legend>
+${radios('newsletter', NEWSLETTER_LABELS, view.newsletter)}
+</fieldset>
+<fieldset>
+<legend>Alerts for your keywords</legend>
+${radios('alerts', ALERT_LABELS, view.alerts)}
+</fieldset>
+<div class="field">
+<label for="keywords">Keywords</label>
+<input type="text" id="keywords" name="keywords" value="${e(view.keywords.join(', '))}" aria-describedby="keywords-hint" maxlength="2000">
+<p class="hint" id="keywords-hint">Separate keywords with commas, for example: energy, Armenia, elections.</p>
+</div>
+<button type="submit">Save preferences</button>
+</form>
+${unsubscribe}`,
+    }),
+  };
+}
+
+/**
+ * GET /unsubscribe: one button, never unsubscribes by itself (mail scanners follow links).
+ *
+ * @example
+ * ```ts
+ * unsubscribePromptPage(branding, token).statusCode; // 200
+ * ```
+ */
+export function unsubscribePromptPage(branding: Branding, token: string): Page {
+  return {
+    statusCode: 200,
+    html: layout(branding, {
+      title: 'Unsubscribe',
+      body: `<h1>Unsubscribe</h1>
+<p>Do you want to stop receiving every newsletter and alert from ${e(branding.siteName)}?</p>
+<form method="post" action="unsubscribe?token=${e(encodeURIComponent(token))}">
+<input type="hidden" name="List-Unsubscribe" value="One-Click">
+<button type="submit">Unsubscribe</button>
+</form>
+${backToSite(branding)}`,
+    }),
+  };
+}
+
+/**
+ * After unsubscribing (also the answer to an RFC 8058 one-click POST).
+ *
+ * @example
+ * ```ts
+ * unsubscribedPage(branding).statusCode; // 200
+ * ```
+ */
+export function unsubscribedPage(branding: Branding): Page {
+  return {
+    statusCode: 200,
+    html: layout(branding, {
+      title: 'You are unsubscribed',
+      body: `<h1>You are unsubscribed</h1>\n${paragraphs(
+        'You will not receive any more newsletters or alerts from us.',
+        'Changed your mind? You can subscribe again on our site at any time.',
+      )}\n${backToSite(branding)}`,
+    }),
+  };
+}
+
+/** Human explanations of the reasons a link is refused. */
+function explain(reason: string): { heading: string; text: string } {
+  if (reason.includes('expired')) {
+    return { heading: 'This link has expired', text: 'For your security, links in our messages work for a limited time. Use the link in a more recent message, or subscribe again.' };
+  }
+  if (reason.includes('already used')) {
+    return { heading: 'This link was already used', text: 'A confirmation link works once. If you confirmed already, there is nothing more to do.' };
+  }
+  if (reason.startsWith('token')) {
+    return { heading: 'This link is not valid', text: 'The link may be incomplete: copy the whole link from the message into the address bar, or use the link in a more recent message.' };
+  }
+  return { heading: 'Something is wrong with this request', text: 'Please go back and try again.' };
+}
+
+/**
+ * A page for a refused request (4xx/5xx): a clear explanation plus the reason.
+ *
+ * @example
+ * ```ts
+ * errorPage(branding, 400, 'token: expired');
+ * ```
+ */
+export function errorPage(branding: Branding, statusCode: number, reason: string): Page {
+  let heading: string;
+  let text: string;
+  if (statusCode === 404) {
+    heading = 'Subscription not found';
+    text = 'We could not find a subscription for this link. It may have been removed.';
+  } else if (statusCode === 429) {
+    heading = 'Too many requests';
+    text = 'Please wait a while and try again.';
+  } else if (statusCode >= 500) {
+    heading = 'Something went wrong';
+    text = 'This is our fault. Please try again in a few minutes.';
+  } else {
+    ({ heading, text } = explain(reason));
+  }
+  const detail = statusCode < 500 ? `\n<p class="hint">Reason: <code>${e(reason)}</code></p>` : '';
+  return {
+    statusCode,
+    html: layout(branding, { title: heading, body: `<h1>${e(heading)}</h1>\n${paragraphs(text)}${detail}\n${backToSite(branding)}` }),
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * Port: where subscribers are kept. Adapter: functions/adapters/dynamodb-subscriber-repository.ts.
+ */
+import type { Segment, Subscriber, SubscriberPage, SubscriberStatus } from './types.ts';
+
+export interface SubscriberRepository {
+  /** The subscriber with this id, or undefined. */
+  get(id: string): Promise<Subscriber | undefined>;
+  /** Creates or replaces a subscriber. */
+  put(subscriber: Subscriber): Promise<void>;
+  /**
+   * Changes the status, unless the current status is one of `unlessIn`
+   * (so that an out-of-order notification cannot undo a suppression). Returns whether it changed.
+   */
+  setStatus(id: string, status: SubscriberStatus, options?: { unlessIn?: SubscriberStatus[] }): Promise<boolean>;
+  /** One page of confirmed subscribers in a segment, at most `limit` of them. */
+  pageSegment(segment: Segment, options: { limit: number; cursor?: string }): Promise<SubscriberPage>;
+  /** Every subscriber, page by page, for exports. */
+  pageAll(options: { limit: number; cursor?: string }): Promise<SubscriberPage>;
+  /**
+   * Reads, changes and writes one subscriber as one atomic step (optimistic: retried when a
+   * concurrent write got in between). `mutate` gets the current subscriber (undefined when
+   * there is none) and returns the new one, or undefined to leave things as they are; it may
+   * run more than once, so it must not have side effects.
+   * Returns the subscriber as stored afterwards (undefined when there is none).
+   */
+  update(
+    id: string,
+    mutate: (current: Subscriber | undefined) => Subscriber | undefined,
+  ): Promise<Subscriber | undefined>;
+}
+
+/**
+ * Port: remembers keys that may be used once (single-use confirmation nonces, processed
+ * feedback notification ids). Adapter: DynamoDbOnceStore.
+ */
+export interface OnceStore {
+  /**
+   * Claims a key. True the first time, false when it was claimed before. The record may be
+   * forgotten after `expiresAt` (epoch seconds).
+   */
+  claim(key: string, expiresAt: number): Promise<boolean>;
+  /** Gives up a claim (the work it guarded failed and may be retried). */
+  release(key: string): Promise<void>;
+}

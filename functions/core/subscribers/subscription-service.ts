@@ -1,0 +1,309 @@
+/**
+ * Use cases of the HTTP API: subscribe (double opt-in), confirm, preferences, unsubscribe.
+ *
+ * Subscribing answers the same whether the address is new or known: the caller learns
+ * nothing about who subscribes. Links carry signed, expiring tokens (tokens.ts); the
+ * confirmation link is single-use. Log lines carry `emailHash`, never an address.
+ */
+import { randomBytes } from 'node:crypto';
+import { DigestError, NotFoundError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import { emailHash, ipHash, subscriberIdFor } from './identity.ts';
+import type { PreferencesRequest, SubscribeRequest } from './input.ts';
+import type { ConfirmationMailer } from './ports.ts';
+import type { RateLimiter } from './rate-limiter.ts';
+import type { OnceStore, SubscriberRepository } from './subscriber-repository.ts';
+import { InvalidTokenError, signToken, TokenPurpose, verifyToken } from './tokens.ts';
+import { SubscriberStatus, type AlertCadence, type Newsletter, type Subscriber } from './types.ts';
+
+/** Too many requests from one source or for one address (429). */
+export class TooManyRequestsError extends DigestError {
+  public readonly retryAfterSeconds: number;
+  public constructor(retryAfterSeconds: number) {
+    super('too many requests; try again later', { statusCode: 429 });
+    this.name = 'TooManyRequestsError';
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+export interface SubscriptionLimits {
+  /** Requests per source IP per window. */
+  perIp: number;
+  /** Confirmation mails per address per window. */
+  perAddress: number;
+  windowSeconds: number;
+}
+
+export interface SubscriptionServiceDeps {
+  subscribers: SubscriberRepository;
+  once: OnceStore;
+  rateLimiter: RateLimiter;
+  mailer: ConfirmationMailer;
+  logger: Logger;
+  tokenSecret: string;
+  /** Base of the links in mail, e.g. `http://127.0.0.1:3000` (no trailing slash needed). */
+  publicBaseUrl: string;
+  limits: SubscriptionLimits;
+  /** Lifetime of a confirmation link (seconds). */
+  confirmTtlSeconds: number;
+  /** Lifetime of the unsubscribe link shown on the preferences page (seconds). Default 90 days. */
+  pageLinkTtlSeconds?: number;
+  now?: () => Date;
+}
+
+/** What happened to a confirmation. */
+export const ConfirmOutcome = { CONFIRMED: 'confirmed', ALREADY_CONFIRMED: 'already-confirmed' } as const;
+export type ConfirmOutcome = (typeof ConfirmOutcome)[keyof typeof ConfirmOutcome];
+
+/** What the owner of a preferences token may see: no full address. */
+export interface PreferencesView {
+  /** e.g. `a***@example.org` */
+  maskedEmail: string;
+  name?: string;
+  status: SubscriberStatus;
+  newsletter: Newsletter;
+  alerts: AlertCadence;
+  keywords: string[];
+  timezone?: string;
+  /** For the form (the same token that opened it). */
+  preferencesToken: string;
+  /** For the unsubscribe button on the page. */
+  unsubscribeToken: string;
+}
+
+/** Statuses after which only the owner's explicit action (a new opt-in) changes anything. */
+const MAIL_SUPPRESSED: readonly SubscriberStatus[] = [SubscriberStatus.BOUNCED, SubscriberStatus.COMPLAINED];
+
+/**
+ * Masks an address for display: first character of the local part, then `***`.
+ *
+ * @example
+ * ```ts
+ * maskEmail('ann@example.org'); // 'a***@example.org'
+ * ```
+ */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  if (at <= 0) return '***';
+  return `${email.slice(0, 1)}***${email.slice(at)}`;
+}
+
+/**
+ * The subscription use cases.
+ *
+ * @example
+ * ```ts
+ * const service = new SubscriptionService({ subscribers, once, rateLimiter, mailer, logger, tokenSecret,
+ *   publicBaseUrl: config.PUBLIC_BASE_URL, limits: { perIp: 10, perAddress: 3, windowSeconds: 3600 },
+ *   confirmTtlSeconds: 48 * 3600 });
+ * await service.subscribe(parseSubscribeRequest(fields), { sourceIp: '203.0.113.7' });
+ * ```
+ */
+export class SubscriptionService {
+  readonly #d: SubscriptionServiceDeps;
+  readonly #now: () => Date;
+
+  public constructor(deps: SubscriptionServiceDeps) {
+    this.#d = deps;
+    this.#now = deps.now ?? (() => new Date());
+  }
+
+  #link(path: string, token: string): string {
+    return `${this.#d.publicBaseUrl.replace(/\/+$/, '')}/${path}?token=${encodeURIComponent(token)}`;
+  }
+
+  #seconds(): number {
+    return Math.floor(this.#now().getTime() / 1000);
+  }
+
+  /**
+   * Handles a subscription request. Resolves the same way for new, known and suppressed
+   * addresses; throws only for rate limits (TooManyRequestsError, 429).
+   * New, pending and unsubscribed addresses become `pending` with the requested preferences;
+   * a confirmed address keeps its preferences (a stranger must not change them) and gets a
+   * fresh confirmation link, which just says it is confirmed; bounced and complained
+   * addresses are not mailed.
+   */
+  public async subscribe(request: SubscribeRequest, context: { sourceIp?: string }): Promise<void> {
+    const log = { email: emailHash(request.email) };
+    if (request.isBot) {
+      this.#d.logger.info('subscribe: honeypot filled, ignored', log);
+      return;
+    }
+    const now = this.#now();
+    const { limits } = this.#d;
+    const sourceHash = context.sourceIp ? ipHash(context.sourceIp, this.#d.tokenSecret) : undefined;
+    if (sourceHash !== undefined) {
+      const byIp = await this.#d.rateLimiter.hit(`subscribe#ip#${sourceHash}`, limits.perIp, limits.windowSeconds, now);
+      if (!byIp.allowed) {
+        this.#d.logger.warn('subscribe: rate limited by source', { ...log, ip: sourceHash.slice(0, 12) });
+        throw new TooManyRequestsError(byIp.retryAfterSeconds);
+      }
+    }
+    const byAddress = await this.#d.rateLimiter.hit(
+      `subscribe#email#${emailHash(request.email)}`,
+      limits.perAddress,
+      limits.windowSeconds,
+      now,
+    );
+    if (!byAddress.allowed) {
+      this.#d.logger.warn('subscribe: rate limited by address', log);
+      throw new TooManyRequestsError(byAddress.retryAfterSeconds);
+    }
+
+    const id = subscriberIdFor(request.email);
+    const at = now.toISOString();
+    const stored = await this.#d.subscribers.update(id, (current) => {
+      if (current && (current.status === SubscriberStatus.CONFIRMED || MAIL_SUPPRESSED.includes(current.status))) {
+        return undefined;
+      }
+      const next: Subscriber = {
+        ...current,
+        id,
+        email: request.email,
+        status: SubscriberStatus.PENDING,
+        newsletter: request.newsletter,
+        alerts: request.alerts,
+        keywords: request.keywords,
+        consent: { at, method: 'subscribe-request', ...(sourceHash ? { ipHash: sourceHash } : {}) },
+        createdAt: current?.createdAt ?? at,
+        updatedAt: at,
+      };
+      if (request.name !== undefined) next.name = request.name;
+      if (request.timezone !== undefined) next.timezone = request.timezone;
+      return next;
+    });
+    if (!stored || MAIL_SUPPRESSED.includes(stored.status)) {
+      this.#d.logger.info('subscribe: address suppressed, not mailed', { ...log, status: stored?.status });
+      return;
+    }
+    const token = signToken(this.#d.tokenSecret, {
+      subscriberId: id,
+      purpose: TokenPurpose.CONFIRM,
+      expiresAt: this.#seconds() + this.#d.confirmTtlSeconds,
+      nonce: randomBytes(12).toString('base64url'),
+    });
+    await this.#d.mailer.sendConfirmation(stored.email, stored.name, this.#link('confirm', token));
+    this.#d.logger.info('subscribe: confirmation sent', { ...log, status: stored.status });
+  }
+
+  /**
+   * Confirms a subscription from the link in the confirmation mail. The link works once.
+   *
+   * @throws InvalidTokenError (400) for a bad, expired or used link; NotFoundError (404) when
+   *   the subscriber is gone or no longer waits for confirmation.
+   */
+  public async confirm(token: string, context: { sourceIp?: string } = {}): Promise<ConfirmOutcome> {
+    const claims = verifyToken(this.#d.tokenSecret, token, TokenPurpose.CONFIRM, this.#seconds());
+    const current = await this.#d.subscribers.get(claims.subscriberId);
+    if (!current) throw new NotFoundError('subscription not found');
+    if (current.status === SubscriberStatus.CONFIRMED) return ConfirmOutcome.ALREADY_CONFIRMED;
+    if (current.status !== SubscriberStatus.PENDING) throw new NotFoundError('this subscription is not waiting for confirmation');
+
+    const onceKey = `confirm#${claims.nonce ?? token.slice(-43)}`;
+    if (!(await this.#d.once.claim(onceKey, claims.expiresAt + 86_400))) throw new InvalidTokenError('already used');
+    try {
+      const at = this.#now().toISOString();
+      const sourceHash = context.sourceIp ? ipHash(context.sourceIp, this.#d.tokenSecret) : undefined;
+      const stored = await this.#d.subscribers.update(claims.subscriberId, (s) =>
+        s?.status === SubscriberStatus.PENDING
+          ? {
+              ...s,
+              status: SubscriberStatus.CONFIRMED,
+              consent: { at, method: 'double-opt-in', ...(sourceHash ? { ipHash: sourceHash } : {}) },
+              updatedAt: at,
+            }
+          : undefined,
+      );
+      if (stored?.status === SubscriberStatus.CONFIRMED) {
+        this.#d.logger.info('confirmed', { email: emailHash(stored.email) });
+        return ConfirmOutcome.CONFIRMED;
+      }
+      throw new NotFoundError('this subscription is not waiting for confirmation');
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) await this.#d.once.release(onceKey);
+      throw error;
+    }
+  }
+
+  /**
+   * What the preferences page shows.
+   *
+   * @throws InvalidTokenError (400); NotFoundError (404) when the subscriber is gone.
+   */
+  public async getPreferences(token: string): Promise<PreferencesView> {
+    const claims = verifyToken(this.#d.tokenSecret, token, TokenPurpose.PREFERENCES, this.#seconds());
+    const subscriber = await this.#d.subscribers.get(claims.subscriberId);
+    if (!subscriber) throw new NotFoundError('subscription not found');
+    return this.#view(subscriber, token);
+  }
+
+  /**
+   * Saves preferences. The status does not change (preferences never re-subscribe).
+   *
+   * @throws InvalidTokenError (400); NotFoundError (404) when the subscriber is gone.
+   */
+  public async savePreferences(token: string, request: PreferencesRequest): Promise<PreferencesView> {
+    const claims = verifyToken(this.#d.tokenSecret, token, TokenPurpose.PREFERENCES, this.#seconds());
+    const at = this.#now().toISOString();
+    const stored = await this.#d.subscribers.update(claims.subscriberId, (current) => {
+      if (!current) return undefined;
+      const next: Subscriber = {
+        ...current,
+        newsletter: request.newsletter,
+        alerts: request.alerts,
+        keywords: request.keywords,
+        updatedAt: at,
+      };
+      if (request.name === null) delete next.name;
+      else if (request.name !== undefined) next.name = request.name;
+      if (request.timezone !== undefined) next.timezone = request.timezone;
+      return next;
+    });
+    if (!stored) throw new NotFoundError('subscription not found');
+    this.#d.logger.info('preferences saved', { email: emailHash(stored.email) });
+    return this.#view(stored, token);
+  }
+
+  /**
+   * Checks an unsubscribe link without acting on it (the page with the button).
+   *
+   * @throws InvalidTokenError (400).
+   */
+  public checkUnsubscribeToken(token: string): void {
+    verifyToken(this.#d.tokenSecret, token, TokenPurpose.UNSUBSCRIBE, this.#seconds());
+  }
+
+  /**
+   * Unsubscribes (RFC 8058 one-click or the page's button). Idempotent; a bounced or
+   * complained address stays as it is; an unknown subscriber is not an error.
+   *
+   * @throws InvalidTokenError (400).
+   */
+  public async unsubscribe(token: string): Promise<void> {
+    const claims = verifyToken(this.#d.tokenSecret, token, TokenPurpose.UNSUBSCRIBE, this.#seconds());
+    const changed = await this.#d.subscribers.setStatus(claims.subscriberId, SubscriberStatus.UNSUBSCRIBED, {
+      unlessIn: [SubscriberStatus.UNSUBSCRIBED, ...MAIL_SUPPRESSED],
+    });
+    this.#d.logger.info('unsubscribe', { subscriber: claims.subscriberId, changed });
+  }
+
+  #view(subscriber: Subscriber, preferencesToken: string): PreferencesView {
+    const view: PreferencesView = {
+      maskedEmail: maskEmail(subscriber.email),
+      status: subscriber.status,
+      newsletter: subscriber.newsletter,
+      alerts: subscriber.alerts,
+      keywords: subscriber.keywords,
+      preferencesToken,
+      unsubscribeToken: signToken(this.#d.tokenSecret, {
+        subscriberId: subscriber.id,
+        purpose: TokenPurpose.UNSUBSCRIBE,
+        expiresAt: this.#seconds() + (this.#d.pageLinkTtlSeconds ?? 90 * 86_400),
+      }),
+    };
+    if (subscriber.name !== undefined) view.name = subscriber.name;
+    if (subscriber.timezone !== undefined) view.timezone = subscriber.timezone;
+    return view;
+  }
+}

@@ -1,0 +1,261 @@
+/**
+ * The local SES endpoint the app talks to (SES v1 query API). It captures every SendRawEmail
+ * byte for byte, answers GetSendQuota itself, injects faults, copies accepted mail to the
+ * internal aws-ses-v2-local (so its mailbox UI shows it) and passes everything else there.
+ *
+ * HTTP routes of its own: `GET /raw`, `POST /raw/clear`, `GET|POST /faults`, `GET /stats`.
+ */
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { closeServer, json, readBody, reply } from './http-util.ts';
+import { startMailbox } from './mailbox.ts';
+import { FaultPlan } from './ses-faults.ts';
+import type { SesFaults } from './ses-faults.ts';
+import { errorXml, fieldsXml, newMessageId, readSendRawEmail, successXml } from './ses-protocol.ts';
+
+export type { SesFaults } from './ses-faults.ts';
+
+/** One accepted SendRawEmail. */
+export interface CapturedMessage {
+  messageId: string;
+  /** The MIME message exactly as sent (empty when `keepRaw` is off). */
+  raw: Buffer;
+  destinations: string[];
+  tags: Record<string, string>;
+  configurationSet?: string;
+  /** When it was accepted (ms since the epoch). */
+  at: number;
+}
+
+/** Counts of what the front answered to SendRawEmail. */
+export interface SesStats {
+  requests: number;
+  accepted: number;
+  throttled: number;
+  rejected: number;
+  /** HTTP 500/503 answers. */
+  errors: number;
+  /** Requests without RawMessage.Data. */
+  invalid: number;
+  inFlight: number;
+  maxInFlight: number;
+  /** Copies the mailbox took / failed to take. */
+  forwarded: number;
+  forwardErrors: number;
+}
+
+export interface SesFrontOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0 (a free port). */
+  port?: number;
+  faults?: SesFaults;
+  /** Copy accepted mail to the mailbox (default true; switch off for benchmarks). */
+  forwardToMailbox?: boolean;
+  /** Start the internal aws-ses-v2-local at all (default true). */
+  mailbox?: boolean;
+  /** Keep the raw bytes of captured messages (default true). */
+  keepRaw?: boolean;
+}
+
+/** A running SES front. */
+export interface SesFront {
+  url: string;
+  port: number;
+  /** The internal aws-ses-v2-local, when started. */
+  mailboxUrl: string | undefined;
+  messages(): CapturedMessage[];
+  clear(): void;
+  /** Replaces every fault (absent ones are off) and restarts the seeded random sequence. */
+  setFaults(faults: SesFaults): void;
+  faults(): SesFaults;
+  stats(): SesStats;
+  stop(): Promise<void>;
+}
+
+const ERROR_MESSAGES = {
+  InternalFailure: 'An internal failure occurred.',
+  ServiceUnavailable: 'Service is unavailable.',
+} as const;
+
+/**
+ * Starts the SES front (and, unless `mailbox: false`, the internal aws-ses-v2-local).
+ *
+ * @example
+ * ```ts
+ * const ses = await startSesFront({ faults: { throttleShare: 0.1, seed: 3 } });
+ * // point @aws-sdk/client-ses at ses.url, then:
+ * ses.messages()[0]?.raw.toString();
+ * await ses.stop();
+ * ```
+ */
+export async function startSesFront(options: SesFrontOptions = {}): Promise<SesFront> {
+  const host = options.host ?? '127.0.0.1';
+  const keepRaw = options.keepRaw ?? true;
+  const plan = new FaultPlan(options.faults);
+  const mailbox = await startMailbox(host, options.mailbox !== false);
+  const forward = options.forwardToMailbox !== false && mailbox.url !== undefined;
+  const stopping = new AbortController();
+  let captured: CapturedMessage[] = [];
+  let sentTotal = 0;
+  const counts: SesStats = {
+    requests: 0, accepted: 0, throttled: 0, rejected: 0, errors: 0, invalid: 0,
+    inFlight: 0, maxInFlight: 0, forwarded: 0, forwardErrors: 0,
+  };
+
+  function accept(req: IncomingMessage, body: Buffer, email: NonNullable<ReturnType<typeof readSendRawEmail>>,
+    res: ServerResponse): void {
+    counts.accepted++;
+    const messageId = newMessageId();
+    captured.push({
+      messageId,
+      raw: keepRaw ? email.raw : Buffer.alloc(0),
+      destinations: email.destinations,
+      tags: email.tags,
+      ...(email.configurationSet ? { configurationSet: email.configurationSet } : {}),
+      at: Date.now(),
+    });
+    reply(res, 200, successXml('SendRawEmail', `<MessageId>${messageId}</MessageId>`));
+    if (forward) {
+      void mailbox.copy(req, body).then((ok) => (ok ? counts.forwarded++ : counts.forwardErrors++));
+    }
+  }
+
+  /** Decides on arrival (so outcomes follow the call order), answers after the latency. */
+  async function sendRawEmail(req: IncomingMessage, body: Buffer, params: URLSearchParams,
+    res: ServerResponse): Promise<void> {
+    counts.requests++;
+    counts.maxInFlight = Math.max(counts.maxInFlight, ++counts.inFlight);
+    try {
+      const email = readSendRawEmail(params);
+      const outcome = email ? plan.decide(email.destinations) : undefined;
+      if (outcome?.kind === 'accepted') sentTotal++;
+      if (plan.latencyMs > 0) await sleep(plan.latencyMs, undefined, { signal: stopping.signal });
+      if (!email || !outcome) {
+        counts.invalid++;
+        return reply(res, 400, errorXml('Sender', 'InvalidParameterValue', 'RawMessage.Data is required.'));
+      }
+      switch (outcome.kind) {
+        case 'rejected':
+          counts.rejected++;
+          return reply(res, 400, errorXml('Sender', 'MessageRejected', 'Email address is not verified. ' +
+            `The following identities failed the check in region US-EAST-1: ${outcome.address}`));
+        case 'throttled':
+          counts.throttled++;
+          return reply(res, 400, errorXml('Sender', 'Throttling', outcome.message));
+        case 'error':
+          counts.errors++;
+          return reply(res, outcome.status, errorXml('Receiver', outcome.code, ERROR_MESSAGES[outcome.code]));
+        case 'accepted':
+          return accept(req, body, email, res);
+      }
+    } finally {
+      counts.inFlight--;
+    }
+  }
+
+  function quota(): string {
+    return successXml('GetSendQuota', fieldsXml({
+      Max24HourSend: plan.max24HourSend(sentTotal).toFixed(1),
+      MaxSendRate: plan.maxSendRate.toFixed(1),
+      SentLast24Hours: sentTotal.toFixed(1),
+    }));
+  }
+
+  function statistics(): string {
+    const point = fieldsXml({
+      DeliveryAttempts: counts.accepted, Bounces: 0, Complaints: 0, Rejects: counts.rejected,
+      Timestamp: new Date().toISOString(),
+    });
+    return successXml('GetSendStatistics', `<SendDataPoints><member>${point}</member></SendDataPoints>`);
+  }
+
+  async function queryAction(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    const params = new URLSearchParams(body.toString('utf8'));
+    const action = params.get('Action');
+    switch (action) {
+      case 'SendRawEmail':
+        return sendRawEmail(req, body, params, res);
+      case 'GetSendQuota':
+        return reply(res, 200, quota());
+      case 'GetSendStatistics':
+        return reply(res, 200, statistics());
+      case 'GetAccountSendingEnabled':
+        return reply(res, 200, successXml('GetAccountSendingEnabled', '<Enabled>true</Enabled>'));
+      case 'SendEmail':
+        return mailbox.proxy(req, res, body);
+      default:
+        // aws-ses-v2-local never answers v1 actions it lacks, so they stop here.
+        return reply(res, 400, errorXml('Sender', 'InvalidAction',
+          `The action ${action ?? '(none)'} is not valid for this local endpoint.`));
+    }
+  }
+
+  async function setFaultsOverHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let faults: unknown;
+    try {
+      faults = JSON.parse((await readBody(req)).toString('utf8') || '{}');
+    } catch {
+      return json(res, { message: 'The body must be JSON faults' }, 400);
+    }
+    if (typeof faults !== 'object' || faults === null) return json(res, { message: 'Faults must be an object' }, 400);
+    plan.set(faults as SesFaults);
+    return json(res, plan.get());
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    const route = `${req.method} ${path}`;
+    const form = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+    if (route === 'POST /' && form) return queryAction(req, res);
+    if (route === 'GET /raw') return json(res, captured.map((m) => ({ ...m, raw: m.raw.toString('base64') })));
+    if (route === 'POST /raw/clear') {
+      const cleared = captured.length;
+      captured = [];
+      return json(res, { cleared });
+    }
+    if (route === 'POST /faults') return setFaultsOverHttp(req, res);
+    if (route === 'GET /faults') return json(res, plan.get());
+    if (route === 'GET /stats') return json(res, { ...counts });
+    return mailbox.proxy(req, res);
+  }
+
+  const server: Server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (stopping.signal.aborted) return void res.destroy();
+      const message = error instanceof Error ? error.message : String(error);
+      reply(res, 500, errorXml('Receiver', 'InternalFailure', message));
+    });
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, () => resolve());
+    });
+  } catch (error) {
+    await mailbox.stop();
+    throw error;
+  }
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    mailboxUrl: mailbox.url,
+    messages: () => [...captured],
+    clear: () => {
+      captured = [];
+    },
+    setFaults: (faults) => plan.set(faults),
+    faults: () => plan.get(),
+    stats: () => ({ ...counts }),
+    stop: async () => {
+      stopping.abort();
+      await closeServer(server);
+      await mailbox.stop();
+    },
+  };
+}

@@ -1,0 +1,124 @@
+/**
+ * The SES v1 query protocol, as much as the local endpoint needs: reading a SendRawEmail
+ * request, writing XML answers and errors, and finding the recipients of a raw MIME message.
+ */
+import { randomUUID } from 'node:crypto';
+
+const NS = 'http://ses.amazonaws.com/doc/2010-12-01/';
+
+/** A decoded SendRawEmail request. */
+export interface SendRawEmailRequest {
+  raw: Buffer;
+  destinations: string[];
+  tags: Record<string, string>;
+  configurationSet?: string;
+  source?: string;
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** An SES-like MessageId: `0100` + time + uuid + `-000000`. */
+export function newMessageId(): string {
+  return `010001${Date.now().toString(16)}-${randomUUID()}-000000`;
+}
+
+/** The XML body of a successful `<Action>Response`. */
+export function successXml(action: string, result: string): string {
+  return `<${action}Response xmlns="${NS}"><${action}Result>${result}</${action}Result>` +
+    `<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`;
+}
+
+/** The XML body of an error answer. */
+export function errorXml(type: 'Sender' | 'Receiver', code: string, message: string): string {
+  return `<ErrorResponse xmlns="${NS}"><Error><Type>${type}</Type><Code>${code}</Code>` +
+    `<Message>${escapeXml(message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
+}
+
+/** `<member>` XML for `Name` → value pairs. */
+export function fieldsXml(fields: Record<string, string | number | boolean>): string {
+  return Object.entries(fields).map(([k, v]) => `<${k}>${escapeXml(String(v))}</${k}>`).join('');
+}
+
+/** Values of a query list (`Prefix.member.1`, `Prefix.member.2`, ...). */
+function members(params: URLSearchParams, prefix: string): string[] {
+  const values: string[] = [];
+  for (let i = 1; params.has(`${prefix}.member.${i}`); i++) {
+    values.push(params.get(`${prefix}.member.${i}`) ?? '');
+  }
+  return values;
+}
+
+function tags(params: URLSearchParams): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (let i = 1; params.has(`Tags.member.${i}.Name`); i++) {
+    result[params.get(`Tags.member.${i}.Name`) ?? ''] = params.get(`Tags.member.${i}.Value`) ?? '';
+  }
+  return result;
+}
+
+/** Splits an address list on commas outside quotes and angle brackets. */
+function splitAddressList(value: string): string[] {
+  const parts: string[] = [];
+  let current = '';
+  let quoted = false;
+  let angle = false;
+  for (const ch of value) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && ch === '<') angle = true;
+    else if (!quoted && ch === '>') angle = false;
+    else if (ch === ',' && !quoted && !angle) {
+      parts.push(current);
+      current = '';
+      continue;
+    }
+    current += ch;
+  }
+  parts.push(current);
+  return parts;
+}
+
+/**
+ * The addresses in the To, Cc and Bcc headers of a raw MIME message.
+ *
+ * @example
+ * ```ts
+ * headerRecipients(Buffer.from('To: "Doe, J" <j@x.org>, k@x.org\r\n\r\nHi')); // ['j@x.org', 'k@x.org']
+ * ```
+ */
+export function headerRecipients(raw: Buffer): string[] {
+  const head = raw.subarray(0, 256 * 1024).toString('latin1');
+  const end = head.search(/\r?\n\r?\n/);
+  const unfolded = (end === -1 ? head : head.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ');
+  const recipients: string[] = [];
+  for (const line of unfolded.split(/\r?\n/)) {
+    const header = /^(to|cc|bcc)\s*:(.*)$/i.exec(line);
+    if (!header) continue;
+    for (const part of splitAddressList(header[2] ?? '')) {
+      const address = (/<([^>]*)>/.exec(part)?.[1] ?? part).trim();
+      if (address.includes('@')) recipients.push(address);
+    }
+  }
+  return recipients;
+}
+
+/**
+ * Reads a SendRawEmail request; `undefined` when `RawMessage.Data` is missing.
+ * Destinations are the `Destinations.member.N` parameters, else the message's headers.
+ */
+export function readSendRawEmail(params: URLSearchParams): SendRawEmailRequest | undefined {
+  const data = params.get('RawMessage.Data');
+  if (data === null) return undefined;
+  const raw = Buffer.from(data, 'base64');
+  const listed = members(params, 'Destinations');
+  const configurationSet = params.get('ConfigurationSetName') ?? undefined;
+  const source = params.get('Source') ?? undefined;
+  return {
+    raw,
+    destinations: listed.length > 0 ? listed : headerRecipients(raw),
+    tags: tags(params),
+    ...(configurationSet ? { configurationSet } : {}),
+    ...(source ? { source } : {}),
+  };
+}
