@@ -4,7 +4,7 @@
 import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
 import type { ContentSource, ObjectInfo } from '../core/articles/article-store.ts';
 import type { SourceObject } from '../core/articles/types.ts';
-import { MAX_OBJECT_BYTES } from '../core/articles/parsing/index.ts';
+import { MAX_OBJECT_BYTES, oversizeReason } from '../core/articles/parsing/index.ts';
 import { UnreadableContentError } from '../core/errors.ts';
 
 /**
@@ -31,7 +31,7 @@ export class S3ContentSource implements ContentSource {
       if (size > MAX_OBJECT_BYTES) {
         // Never read an oversized object into memory.
         (out.Body as { destroy?: () => void } | undefined)?.destroy?.();
-        throw new UnreadableContentError(key, `object is larger than 5 MB (${(size / 1048576).toFixed(1)} MB)`);
+        throw new UnreadableContentError(key, oversizeReason(size));
       }
       const body = out.Body ? await out.Body.transformToByteArray() : new Uint8Array(0);
       return { key, body, lastModified: out.LastModified ?? new Date(), ...(out.ContentType ? { contentType: out.ContentType } : {}) };

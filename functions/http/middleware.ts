@@ -67,7 +67,8 @@ export interface HttpResponse {
 
 export interface HttpOptions {
   maxBodyBytes?: number;
-  logger?: Logger;
+  /** A logger, or a function giving one (called only when something is logged). */
+  logger?: Logger | (() => Logger);
   /** How to show an error (default: JSON `{ "error": reason }`). */
   errorResponse?: (statusCode: number, reason: string, request: HttpRequest | undefined) => HttpResponse;
 }
@@ -283,6 +284,20 @@ export function http(
   options: HttpOptions = {},
 ): (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2> {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const log = (): Logger | undefined => {
+    try {
+      return typeof options.logger === 'function' ? options.logger() : options.logger;
+    } catch {
+      return undefined;
+    }
+  };
+  const show = (statusCode: number, reason: string, request: HttpRequest | undefined): HttpResponse => {
+    try {
+      return options.errorResponse?.(statusCode, reason, request) ?? json(statusCode, { error: reason });
+    } catch {
+      return json(statusCode, { error: reason });
+    }
+  };
   return async (event) => {
     let request: HttpRequest | undefined;
     let response: HttpResponse;
@@ -292,15 +307,15 @@ export function http(
     } catch (error) {
       const { statusCode, reason, headers } = describeError(error);
       if (statusCode >= 500) {
-        options.logger?.error('request failed', {
+        log()?.error('request failed', {
           requestId: event.requestContext?.requestId,
           path: event.rawPath,
           error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
         });
       } else {
-        options.logger?.info('request refused', { path: event.rawPath, statusCode, reason });
+        log()?.info('request refused', { path: event.rawPath, statusCode, reason });
       }
-      const shown = options.errorResponse?.(statusCode, reason, request) ?? json(statusCode, { error: reason });
+      const shown = show(statusCode, reason, request);
       response = { ...shown, headers: { ...shown.headers, ...headers } };
     }
     return {

@@ -25,7 +25,7 @@ declare module 'dynalite' {
 declare module 's3rver' {
   import type { EventEmitter } from 'node:events';
   import type { AddressInfo } from 'node:net';
-  import type { Server } from 'node:http';
+  import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 
   interface S3rverBucketConfig {
     name: string;
@@ -48,6 +48,8 @@ declare module 's3rver' {
   /** An S3-compatible server (a Koa app). Emits `'event'` with S3 notification payloads. */
   class S3rver extends EventEmitter {
     constructor(options?: S3rverOptions);
+    /** The Koa request handler, for serving it from one's own `http.Server`. */
+    callback(): (req: IncomingMessage, res: ServerResponse) => void;
     /** Creates the configured buckets and starts listening. */
     run(): Promise<AddressInfo>;
     close(): Promise<void>;

@@ -36,7 +36,14 @@ const QUEUE_ATTRIBUTES = [
   'SqsManagedSseEnabled',
 ] as const;
 
-/** The S3 bucket name used for a logical id (bucket names must be lower case). */
+/**
+ * The S3 bucket name used for a logical id (bucket names must be lower case).
+ *
+ * @example
+ * ```ts
+ * bucketNameFor('ContentBucket'); // 'contentbucket'
+ * ```
+ */
 export function bucketNameFor(logicalId: string): string {
   return logicalId.toLowerCase().replace(/[^a-z0-9.-]/g, '-');
 }

@@ -19,24 +19,52 @@ function escapeXml(text: string): string {
   return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** An SES-like MessageId: `0100` + time + uuid + `-000000`. */
+/**
+ * An SES-like MessageId: `010001` + hex time + uuid + `-000000`.
+ *
+ * @example
+ * ```ts
+ * newMessageId(); // '010001938c...-1b2c...-000000'
+ * ```
+ */
 export function newMessageId(): string {
   return `010001${Date.now().toString(16)}-${randomUUID()}-000000`;
 }
 
-/** The XML body of a successful `<Action>Response`. */
+/**
+ * The XML body of a successful `<Action>Response`.
+ *
+ * @example
+ * ```ts
+ * successXml('SendRawEmail', '<MessageId>m-1</MessageId>');
+ * ```
+ */
 export function successXml(action: string, result: string): string {
   return `<${action}Response xmlns="${NS}"><${action}Result>${result}</${action}Result>` +
     `<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`;
 }
 
-/** The XML body of an error answer. */
+/**
+ * The XML body of an error answer (the SDK maps `code` to the error's `name`).
+ *
+ * @example
+ * ```ts
+ * errorXml('Sender', 'Throttling', 'Maximum sending rate exceeded.');
+ * ```
+ */
 export function errorXml(type: 'Sender' | 'Receiver', code: string, message: string): string {
   return `<ErrorResponse xmlns="${NS}"><Error><Type>${type}</Type><Code>${code}</Code>` +
     `<Message>${escapeXml(message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
 }
 
-/** `<member>` XML for `Name` → value pairs. */
+/**
+ * XML elements for `Name` → value pairs, escaped.
+ *
+ * @example
+ * ```ts
+ * fieldsXml({ MaxSendRate: '14.0' }); // '<MaxSendRate>14.0</MaxSendRate>'
+ * ```
+ */
 export function fieldsXml(fields: Record<string, string | number | boolean>): string {
   return Object.entries(fields).map(([k, v]) => `<${k}>${escapeXml(String(v))}</${k}>`).join('');
 }
@@ -106,6 +134,12 @@ export function headerRecipients(raw: Buffer): string[] {
 /**
  * Reads a SendRawEmail request; `undefined` when `RawMessage.Data` is missing.
  * Destinations are the `Destinations.member.N` parameters, else the message's headers.
+ *
+ * @example
+ * ```ts
+ * const email = readSendRawEmail(new URLSearchParams(body.toString('utf8')));
+ * email?.raw; // the MIME bytes as sent
+ * ```
  */
 export function readSendRawEmail(params: URLSearchParams): SendRawEmailRequest | undefined {
   const data = params.get('RawMessage.Data');

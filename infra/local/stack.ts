@@ -5,12 +5,13 @@
  */
 import { EventEmitter } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
-import { createSqsServer } from 'local-aws-sqs';
+import { createRequestHandler } from 'local-aws-sqs';
 import S3rver from 's3rver';
 import { INFRA_DIR, SERVERLESS_YML, loadResources, loadServerlessConfig } from './cfn.ts';
 import type { CfnResources } from './cfn.ts';
@@ -19,6 +20,7 @@ import type { LocalResources } from './intrinsics.ts';
 import { provision } from './provision.ts';
 import type { Endpoints } from './provision.ts';
 import { closeServer } from './http-util.ts';
+import { toAwsS3Event } from './s3-events.ts';
 import { startSesFront } from './ses-front.ts';
 import type { SesFaults, SesFront } from './ses-front.ts';
 import { resolveVariables } from './variables.ts';
@@ -55,7 +57,10 @@ export interface LocalStack {
   endpoints: Endpoints;
   resources: LocalResources;
   ses: SesFront;
-  /** Re-emits s3rver's `'event'` payloads (`{ Records: [...] }`) on object create/delete. */
+  /**
+   * Re-emits s3rver's `'event'` payloads (`{ Records: [...] }`) on object create/delete, with
+   * the object key URL-encoded and the bucket ARN spelled as AWS does.
+   */
   s3Events: EventEmitter;
   /** Closes every server and connection, and removes the temporary S3 directory. */
   stop(): Promise<void>;
@@ -113,17 +118,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const dynamoPort = await listen(dynamo, ports.dynamodb ?? 0);
     cleanups.push(() => closeServer(dynamo));
 
-    const s3 = new S3rver({ port: ports.s3 ?? 0, address: HOST, silent: true, directory });
-    const s3Address = await s3.run();
-    cleanups.push(async () => {
-      if (s3.httpServer) await closeServer(s3.httpServer);
-    });
+    // s3rver and local-aws-sqs listen without an 'error' handler (a busy port would crash the
+    // process), so their request handlers are served from servers of our own.
+    const s3 = new S3rver({ silent: true, directory });
+    const s3Server = createServer(s3.callback());
+    const s3Port = await listen(s3Server, ports.s3 ?? 0);
+    cleanups.push(() => closeServer(s3Server));
     const s3Events = new EventEmitter();
-    s3.on('event', (event: unknown) => s3Events.emit('event', event));
+    s3.on('event', (event: unknown) => s3Events.emit('event', toAwsS3Event(event)));
 
-    const sqs = await createSqsServer({
-      port: ports.sqs ?? 0, hostname: HOST, accountId: ACCOUNT_ID, emulateQueueCreationLifecycle: false,
+    const sqsHandler = createRequestHandler({
+      port: 0, hostname: HOST, accountId: ACCOUNT_ID, emulateQueueCreationLifecycle: false,
     });
+    const sqs = createServer((req, res) => void sqsHandler.requestHandler(req, res));
+    sqsHandler.service.PORT = await listen(sqs, ports.sqs ?? 0); // queue URLs carry the port
     cleanups.push(() => closeServer(sqs));
 
     const ses = await startSesFront({
@@ -136,7 +144,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.push(() => ses.stop());
 
     const endpoints: Endpoints = {
-      s3: `http://${HOST}:${s3Address.port}`,
+      s3: `http://${HOST}:${s3Port}`,
       dynamodb: `http://${HOST}:${dynamoPort}`,
       ses: ses.url,
       sqs: `http://${HOST}:${(sqs.address() as AddressInfo).port}`,

@@ -1,14 +1,14 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
+import { connect, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import {
   DescribeTableCommand, DynamoDBClient, ListTablesCommand,
 } from '@aws-sdk/client-dynamodb';
-import { ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSendQuotaCommand, SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -139,12 +139,14 @@ describe('local stack', () => {
 
     const events: unknown[] = [];
     stack.s3Events.on('event', (event: unknown) => events.push(event));
-    await client.send(new PutObjectCommand({ Bucket: stack.env.CONTENT_BUCKET, Key: 'articles/a.md', Body: '# A' }));
-    const event = await pollUntil(async () => events[0] as { Records: Array<{ eventName: string; s3: { object: { key: string } } }> } | undefined, {
-      message: 'the S3 ObjectCreated event',
-    });
+    await client.send(new PutObjectCommand({ Bucket: stack.env.CONTENT_BUCKET, Key: 'articles/my a+b.md', Body: '# A' }));
+    type Event = { Records: Array<{ eventName: string; s3: { bucket: { name: string; arn: string }; object: { key: string } } }> };
+    const event = await pollUntil(async () => events[0] as Event | undefined, { message: 'the S3 ObjectCreated event' });
     expect(event.Records[0]?.eventName).toBe('ObjectCreated:Put');
-    expect(event.Records[0]?.s3.object.key).toBe('articles/a.md');
+    expect(event.Records[0]?.s3.bucket).toMatchObject({ name: 'contentbucket', arn: 'arn:aws:s3:::contentbucket' });
+    expect(event.Records[0]?.s3.object.key).toBe('articles/my+a%2Bb.md'); // URL-encoded, as AWS sends it
+    const object = await client.send(new GetObjectCommand({ Bucket: 'contentbucket', Key: 'articles/my a+b.md' }));
+    expect(await object.Body?.transformToString()).toBe('# A');
     client.destroy();
   });
 
@@ -323,6 +325,21 @@ describe('local stack', () => {
     for (const port of ports) expect(await connectionRefused(port), `port ${port}`).toBe(true);
     client.destroy();
     dynamo.destroy();
+  });
+});
+
+describe('a busy port', () => {
+  it('fails the start cleanly, stopping what had started', async () => {
+    const blocker = createNetServer().listen(0, '127.0.0.1');
+    await once(blocker, 'listening');
+    const busy = (blocker.address() as { port: number }).port;
+    try {
+      for (const service of ['dynamodb', 's3', 'sqs', 'ses'] as const) {
+        await expect(startLocalStack({ ports: { [service]: busy } })).rejects.toThrow(/EADDRINUSE/);
+      }
+    } finally {
+      blocker.close();
+    }
   });
 });
 

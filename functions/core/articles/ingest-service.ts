@@ -10,7 +10,7 @@ import { mapBounded } from '../concurrency.ts';
 import type { Logger } from '../logger.ts';
 import type { ArticleStore, ContentSource, ObjectInfo, QuarantineRepository } from './article-store.ts';
 import { extractKeywords } from './keywords.ts';
-import { MAX_OBJECT_BYTES, parseSourceObject } from './parsing/index.ts';
+import { MAX_OBJECT_BYTES, oversizeReason, parseSourceObject } from './parsing/index.ts';
 import type { StoredArticle } from './types.ts';
 
 /** What happened to one object. */
@@ -41,10 +41,6 @@ export interface IngestServiceDeps {
   now?: () => Date;
 }
 
-function formatMb(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-}
-
 /**
  * Reads objects from the content bucket into the article store.
  *
@@ -67,7 +63,7 @@ export class IngestService {
   public async ingestObject(info: Pick<ObjectInfo, 'key'> & Partial<ObjectInfo>): Promise<IngestResult> {
     const { key } = info;
     if (info.size !== undefined && info.size > MAX_OBJECT_BYTES) {
-      return this.#quarantine(key, `object is larger than 5 MB (${formatMb(info.size)})`);
+      return this.#quarantine(key, oversizeReason(info.size));
     }
     let object;
     try {

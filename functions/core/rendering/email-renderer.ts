@@ -267,19 +267,25 @@ async function compile(ctx: Context, layout: Layout, slots: Slots): Promise<stri
   } catch (error) {
     if (error instanceof RenderError) throw error;
     const details = mjmlErrors(error);
-    throw new RenderError(`MJML could not compile ${layout}${details.length ? `: ${details.join('; ')}` : ''}`, {
+    throw new RenderError(`MJML could not compile ${layout}${summarize(details)}`, {
       cause: error,
       details,
     });
   }
   if (result.errors.length > 0) {
     const details = result.errors.map((e) => e.formattedMessage);
-    throw new RenderError(`MJML reported errors in ${layout}: ${details.join('; ')}`, { details });
+    throw new RenderError(`MJML reported errors in ${layout}${summarize(details)}`, { details });
   }
   if (result.html.includes('mj-include denied') || result.html.includes('mj-include fails')) {
     throw new RenderError(`An mj-include of ${layout} could not be resolved inside the templates folder`);
   }
   return result.html;
+}
+
+function summarize(details: readonly string[]): string {
+  if (details.length === 0) return '';
+  const shown = [...new Set(details)].slice(0, 3).join('; ');
+  return details.length > 3 ? `: ${shown} (${details.length} problems)` : `: ${shown}`;
 }
 
 function mjmlErrors(error: unknown): string[] {

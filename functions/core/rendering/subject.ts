@@ -47,7 +47,8 @@ export function buildSubject(pattern: string, parts: SubjectParts): string {
   const full = fill(pattern, parts, headline);
   if (full.length <= MAX_SUBJECT_LENGTH) return full;
   if (pattern.includes('{headline}')) {
-    const fixed = fill(pattern, parts, '').length;
+    // Measured with a one-character headline: an empty one would let white space collapse.
+    const fixed = fill(pattern, parts, 'x').length - 1;
     const room = MAX_SUBJECT_LENGTH - fixed;
     if (room >= 12) {
       const shorter = fill(pattern, parts, truncateAtWord(headline, room));

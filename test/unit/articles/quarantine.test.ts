@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_OBJECT_BYTES, parseSourceObject } from '../../../functions/core/articles/parsing/index.ts';
+import { MAX_OBJECT_BYTES, oversizeReason, parseSourceObject } from '../../../functions/core/articles/parsing/index.ts';
 import { UnreadableContentError } from '../../../functions/core/errors.ts';
 import { fixtureObject, OPTIONS, sourceObject, unreadableFrom } from './fixtures.ts';
 
@@ -83,6 +83,8 @@ describe('Function: parseSourceObject (unreadable objects)', () => {
     // Assess
     expect(MAX_OBJECT_BYTES).toBe(5 * 1024 * 1024);
     expect(error.message).toBe('object is larger than 5 MB (5242881 bytes)');
+    expect(oversizeReason(MAX_OBJECT_BYTES + 1)).toBe(error.message);
+    expect(oversizeReason(7_549_747)).toBe('object is larger than 5 MB (7.2 MB)');
   });
 
   it('accepts an object of exactly 5 MiB', () => {

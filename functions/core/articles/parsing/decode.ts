@@ -23,7 +23,7 @@ const CONTROL = /[\u0000-\u0008\u000b\u000e-\u001f\u007f]/g;
  */
 export function decodeSourceText(key: string, body: Uint8Array): string {
   if (body.byteLength > MAX_OBJECT_BYTES) {
-    throw new UnreadableContentError(key, `object is larger than 5 MB (${formatSize(body.byteLength)})`);
+    throw new UnreadableContentError(key, oversizeReason(body.byteLength));
   }
   if (body.byteLength === 0) {
     throw new UnreadableContentError(key, 'empty file');
@@ -49,9 +49,16 @@ export function decodeSourceText(key: string, body: Uint8Array): string {
   return text;
 }
 
-/** "7.2 MB", or the exact byte count when one decimal would read as "5.0 MB". */
-function formatSize(bytes: number): string {
-  const megabytes = bytes / (1024 * 1024);
-  const rounded = megabytes.toFixed(1);
-  return Number(rounded) > 5 ? `${rounded} MB` : `${bytes} bytes`;
+/**
+ * The quarantine reason of an object over {@link MAX_OBJECT_BYTES}: the size in MB with one
+ * decimal, or in bytes when one decimal would read as "5.0 MB". Exported so that a caller
+ * that refuses an object from its listed size (without fetching it) words it the same way.
+ *
+ * @example
+ * oversizeReason(7_549_747); // 'object is larger than 5 MB (7.2 MB)'
+ * oversizeReason(5_242_881); // 'object is larger than 5 MB (5242881 bytes)'
+ */
+export function oversizeReason(bytes: number): string {
+  const rounded = (bytes / (1024 * 1024)).toFixed(1);
+  return `object is larger than 5 MB (${Number(rounded) > 5 ? `${rounded} MB` : `${bytes} bytes`})`;
 }

@@ -19,7 +19,7 @@ import { parsePageExport } from './page-export-parser.ts';
 
 export type { ParseOptions } from './article-builder.ts';
 export { articleJsonSchema } from './article-schema.ts';
-export { MAX_OBJECT_BYTES } from './decode.ts';
+export { MAX_OBJECT_BYTES, oversizeReason } from './decode.ts';
 export { detectFormat, extensionOf } from './format-detector.ts';
 export { articleIdFor, normaliseHeadline, pickIdFor } from './identity.ts';
 export { htmlToPlainText, looksLikeHtml, sanitizeArticleHtml } from './sanitize.ts';

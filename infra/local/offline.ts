@@ -1,0 +1,205 @@
+/**
+ * Runs the HTTP API locally with serverless-offline (HTTP API, no stage prefix), for
+ * integration and browser tests and `npm start`.
+ *
+ * serverless-offline gives each handler the environment of serverless.yml's
+ * `provider.environment`, where resource variables are CloudFormation intrinsics (`!Ref …`)
+ * that offline cannot resolve, and it ignores the caller's environment (except `AWS_*`). So
+ * this runs serverless in a private working directory: every entry of the project is
+ * symlinked into it, and its serverless.yml is the project's with `provider.environment`
+ * completed by the given `env` (which wins). Nothing is written to the project, builds of two
+ * runs never collide, and `stop()` kills the whole process group and removes the directory.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import { REPO_ROOT } from './cfn.ts';
+
+export interface OfflineOptions {
+  /** Variables for every handler (the local stack's env, TOKEN_SECRET, PUBLIC_BASE_URL, …). */
+  env: Record<string, string>;
+  /** HTTP port; default 3000; 0 picks a free port. */
+  port?: number;
+  /** The project directory (default: the repository root). */
+  cwd?: string;
+  /**
+   * The service file to run, as YAML text (default: `<cwd>/serverless.yml`). Lets a test run
+   * functions not yet in serverless.yml.
+   */
+  serviceYaml?: string;
+  /** How long to wait for `GET /health` (default 120 s: the first build bundles every handler). */
+  startTimeoutMs?: number;
+  /** Called with each chunk of serverless' output (default: kept for error messages only). */
+  onOutput?: (chunk: string) => void;
+}
+
+export interface Offline {
+  /** e.g. `http://127.0.0.1:3000` */
+  url: string;
+  port: number;
+  /** Stops serverless-offline and every process it started; removes the working directory. */
+  stop(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+/** Entries of the project that must not be shared with the private working directory. */
+const NOT_LINKED = new Set(['serverless.yml', '.esbuild', '.serverless', '.serverless-offline', '.git']);
+
+/**
+ * A TCP port free at the time of asking.
+ *
+ * @example
+ * ```ts
+ * const port = await freePort();
+ * ```
+ */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, HOST, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/**
+ * The service YAML with `provider.environment` completed by `env` (which wins over any
+ * intrinsic or parameter written there).
+ *
+ * @example
+ * ```ts
+ * const yaml = withEnvironment(await readFile('serverless.yml', 'utf8'), { SUBSCRIBERS_TABLE: 'SubscribersTable' });
+ * ```
+ */
+export function withEnvironment(serviceYaml: string, env: Record<string, string>): string {
+  const doc = parseDocument(serviceYaml);
+  if (doc.errors.length > 0) throw new Error(`serverless.yml: ${doc.errors[0]?.message ?? 'invalid YAML'}`);
+  for (const [key, value] of Object.entries(env)) {
+    doc.setIn(['provider', 'environment', key], doc.createNode(value));
+  }
+  return doc.toString({ lineWidth: 0 });
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolveExit) => child.once('exit', () => resolveExit()));
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // The group is gone already.
+  }
+}
+
+async function healthy(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) });
+    await response.arrayBuffer();
+    return response.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts serverless-offline and waits until `GET /health` answers 200.
+ *
+ * @throws Error with the tail of serverless' output when it exits or the deadline passes.
+ * @example
+ * ```ts
+ * const stack = await startLocalStack();
+ * const offline = await startOffline({ env: { ...stack.env, TOKEN_SECRET, PUBLIC_BASE_URL: 'http://127.0.0.1:3000' } });
+ * await fetch(`${offline.url}/health`);
+ * await offline.stop();
+ * ```
+ */
+export async function startOffline(options: OfflineOptions): Promise<Offline> {
+  const project = resolve(options.cwd ?? REPO_ROOT);
+  const port = options.port === 0 ? await freePort() : (options.port ?? 3000);
+  const lambdaPort = await freePort();
+  const url = `http://${HOST}:${port}`;
+
+  const workdir = await mkdtemp(join(tmpdir(), 'news-digest-offline-'));
+  let child: ChildProcess | undefined;
+  const cleanup = async (): Promise<void> => {
+    if (child) {
+      killGroup(child, 'SIGTERM');
+      const done = exited(child);
+      const timer = setTimeout(() => killGroup(child!, 'SIGKILL'), 5_000);
+      await done;
+      clearTimeout(timer);
+      // Anything left in the group (esbuild service, workers) goes too.
+      killGroup(child, 'SIGKILL');
+    }
+    await rm(workdir, { recursive: true, force: true });
+  };
+
+  try {
+    for (const entry of await readdir(project)) {
+      if (!NOT_LINKED.has(entry)) await symlink(join(project, entry), join(workdir, entry));
+    }
+    const serviceYaml = options.serviceYaml ?? (await readFile(join(project, 'serverless.yml'), 'utf8'));
+    await writeFile(join(workdir, 'serverless.yml'), withEnvironment(serviceYaml, options.env));
+
+    let output = '';
+    child = spawn(
+      process.execPath,
+      [
+        join(project, 'node_modules/serverless/bin/serverless.js'),
+        'offline', 'start',
+        '--stage', 'local',
+        '--host', HOST,
+        '--httpPort', String(port),
+        '--lambdaPort', String(lambdaPort),
+        '--noPrependStageInUrl',
+        '--noSponsor',
+      ],
+      {
+        cwd: workdir,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          ...process.env,
+          ...options.env,
+          SLS_TELEMETRY_DISABLED: '1',
+          SLS_NOTIFICATIONS_MODE: 'off',
+          SLS_DEPRECATION_DISABLE: '*',
+        },
+      },
+    );
+    const collect = (chunk: Buffer): void => {
+      const text = chunk.toString('utf8');
+      output = (output + text).slice(-20_000);
+      options.onOutput?.(text);
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    let exit: string | undefined;
+    child.once('exit', (code, signal) => {
+      exit = `exited with ${code ?? signal}`;
+    });
+
+    const deadline = Date.now() + (options.startTimeoutMs ?? 120_000);
+    while (!(await healthy(url))) {
+      if (exit !== undefined) throw new Error(`serverless-offline ${exit} before answering /health:\n${output}`);
+      if (Date.now() > deadline) throw new Error(`serverless-offline did not answer ${url}/health in time:\n${output}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+
+  let stopped: Promise<void> | undefined;
+  return { url, port, stop: () => (stopped ??= cleanup()) };
+}
