@@ -23,7 +23,12 @@ export class PayloadTooLargeError extends DigestError {
 /** The body has a content type the endpoint does not read (415). */
 export class UnsupportedMediaTypeError extends DigestError {
   public constructor(type: string) {
-    super(`body: unsupported content type "${type.replace(/[^\w./+-]/g, '?').slice(0, 60)}" (use application/json or a form)`, { statusCode: 415 });
+    super(
+      type === ''
+        ? 'body: a content type is required (use application/json or a form)'
+        : `body: unsupported content type "${type.replace(/[^\w./+-]/g, '?').slice(0, 60)}" (use application/json or a form)`,
+      { statusCode: 415 },
+    );
     this.name = 'UnsupportedMediaTypeError';
   }
 }
@@ -238,7 +243,7 @@ function toRequest(event: APIGatewayProxyEventV2, maxBodyBytes: number): HttpReq
       fields = parseMultipart(body, contentType);
       bodyKind = 'form';
     } else {
-      throw new UnsupportedMediaTypeError(mediaType || '(none)');
+      throw new UnsupportedMediaTypeError(mediaType);
     }
   }
   const accept = headers.accept ?? '';

@@ -146,7 +146,7 @@ function radios(name: string, labels: Readonly<Record<string, string>>, selected
     .map(([value, label]) => {
       const id = `${name}-${value}`;
       const checked = value === selected ? ' checked' : '';
-      return `<label for="${e(id)}"><input type="radio" id="${e(id)}" name="${e(name)}" value="${e(value)}"${checked}>${e(label)}</label>`;
+      return `<label><input type="radio" id="${e(id)}" name="${e(name)}" value="${e(value)}"${checked}>${e(label)}</label>`;
     })
     .join('\n');
 }

@@ -1,0 +1,18 @@
+import { renderEdition, mjmlCompileCount } from '../functions/core/rendering/email-renderer.ts';
+import { makeEdition, makeBranding, EDITION_URL, HEADERS, makeRecipient } from '../bench/lib/fixtures.ts';
+import { prepareMessage, personalize } from '../functions/core/rendering/personalizer.ts';
+const t0 = performance.now();
+const r = await renderEdition(makeEdition(), { branding: makeBranding(), editionUrl: EDITION_URL });
+console.log('render ms', performance.now() - t0, mjmlCompileCount(), r.shown, r.omitted, r.html.length, r.text.length, r.tokens);
+const t1 = performance.now();
+await renderEdition(makeEdition(), { branding: makeBranding(), editionUrl: EDITION_URL });
+console.log('render2 ms', performance.now() - t1);
+const tpl = prepareMessage(r, { ...HEADERS, subject: r.subject });
+const raw = personalize(tpl, makeRecipient(1), { subscriberId: 's1', date: new Date(), messageIdDomain: 'x' });
+console.log(raw.length);
+let t = performance.now();
+for (let i = 0; i < 5000; i++) personalize(tpl, makeRecipient(i), { subscriberId: 's1', date: new Date(), messageIdDomain: 'x' });
+console.log('ms/msg', (performance.now() - t) / 5000);
+t = performance.now();
+for (let i = 0; i < 5000; i++) personalize(tpl, makeRecipient(i), { subscriberId: 's1', date: new Date(), messageIdDomain: 'x' });
+console.log('ms/msg', (performance.now() - t) / 5000);
