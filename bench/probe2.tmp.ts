@@ -5,6 +5,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent } from 'node:http';
 import { renderEdition } from '../functions/core/rendering/email-renderer.ts';
 import { makeEdition, makeBranding, EDITION_URL, HEADERS, makeRecipient } from './lib/fixtures.ts';
+import { SesMailSender } from '../functions/adapters/ses-mail-sender.ts';
 import { prepareMessage, personalize } from '../functions/core/rendering/personalizer.ts';
 
 const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/ses-front-process.ts', '--latency', '100', '--max-send-rate', '100000', '--no-forward', '--no-mailbox', '--no-raw', '--stop-on-stdin-close'], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -13,6 +14,7 @@ const { url } = JSON.parse(line);
 const conc = Number(process.argv[2] ?? 128);
 const client = new SESClient({ region: 'us-east-1', endpoint: url, credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, maxAttempts: 1,
   requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: conc }) }) });
+const mail = new SesMailSender({ client });
 const r = await renderEdition(makeEdition(), { branding: makeBranding(), editionUrl: EDITION_URL });
 const tpl = prepareMessage(r, { ...HEADERS, subject: r.subject });
 import { readFileSync } from 'node:fs';
@@ -26,7 +28,7 @@ async function run(n: number) {
     while (next < n) {
       const i = next++;
       const raw = personalize(tpl, makeRecipient(i), { subscriberId: 's1', date: new Date(), messageIdDomain: 'x' });
-      await client.send(new SendRawEmailCommand({ RawMessage: { Data: Buffer.from(raw) }, Destinations: [`r${i}@x.test`], Tags: [{ Name: 'edition', Value: 'e1' }, { Name: 'subscriber', Value: 's' + i }] }));
+      await mail.send({ raw, to: `r${i}@x.test`, tags: { edition: 'e1', subscriber: 's' + i } });
     }
   }));
   const el = performance.now() - t;

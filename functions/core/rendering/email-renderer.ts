@@ -260,7 +260,8 @@ async function compile(ctx: Context, layout: Layout, slots: Slots): Promise<stri
       ignoreIncludes: false,
       keepComments: false,
       minify: true,
-      minifyOptions: { minifyCss: false, removeComments: 'safe' },
+      // No SVG in our templates; htmlnano's SVG module would only warn that svgo is missing.
+      minifyOptions: { minifyCss: false, minifySvg: false, removeComments: 'safe' } as Record<string, unknown>,
       fonts: {},
       preprocessors: [(xml: string) => fillTemplate(xml, all, layout)],
     });
