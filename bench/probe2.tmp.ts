@@ -34,7 +34,7 @@ async function run(n: number) {
   const el = performance.now() - t;
   const c = process.cpuUsage(cpu);
   const sc2 = stand(); console.log('stand-in cpu ms/msg', ((sc2-sc)*10/n).toFixed(2));
-  console.log(`n=${n} ${(n / el * 1000).toFixed(0)}/s cpu/msg ${((c.user + c.system) / 1000 / n).toFixed(2)} ms`);
+  console.log(`n=${n} ${(n / el * 1000).toFixed(0)}/s cpu/msg ${((c.user + c.system) / 1000 / n).toFixed(2)} ms user ${(c.user/1000/n).toFixed(2)} sys ${(c.system/1000/n).toFixed(2)}`);
 }
 await run(500);
 await run(2000);

@@ -1,9 +1,34 @@
 /**
- * `reconcile` (hourly): pages through the content bucket and ingests whatever the S3 events
- * missed. Idempotent: unchanged objects are no-ops.
+ * `reconcile` (scheduled): two idempotent sweeps.
+ * - content: pages through the content bucket and ingests whatever the S3 events missed
+ *   (unchanged objects are no-ops);
+ * - delivery: for editions still `sending`, re-queues expired send leases, resumes stalled or
+ *   quota-held fan-outs, recounts the counters from the ledger and closes finished editions.
+ * The hourly schedule runs both; a frequent schedule with input `{"content": false}` runs
+ * only the delivery sweep (see docs/serverless-delivery-snippet.yml).
  */
+import type { Context } from 'aws-lambda';
+import type { EditionRecovery } from './core/delivery/recovery.ts';
 import { ingestService } from './wiring/ingest.ts';
+import { deliveryRecovery } from './wiring/send.ts';
 
-export async function handler(): Promise<Record<string, number>> {
-  return ingestService().reconcile();
+/** What a run did. */
+export interface ReconcileResult {
+  content?: Record<string, number>;
+  delivery?: EditionRecovery[];
+}
+
+/** The scheduled event: EventBridge's own (no input) runs both sweeps. */
+interface ReconcileEvent {
+  content?: unknown;
+  delivery?: unknown;
+}
+
+export async function handler(event?: ReconcileEvent | null, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<ReconcileResult> {
+  const result: ReconcileResult = {};
+  // Leave a minute for the last fan-out page; the next run carries on from the cursor.
+  const shouldYield = context ? () => context.getRemainingTimeInMillis() < 60_000 : undefined;
+  if (event?.delivery !== false) result.delivery = await deliveryRecovery(shouldYield ? { shouldYield } : {}).run();
+  if (event?.content !== false) result.content = await ingestService().reconcile();
+  return result;
 }

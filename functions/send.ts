@@ -1,37 +1,51 @@
 /**
  * `send`: SQS send queue → one message per recipient. Reports partial batch failures
- * (ReportBatchItemFailures): only the tasks to retry go back to the queue.
+ * (ReportBatchItemFailures): only the tasks to retry go back to the queue; quota-stopped
+ * tasks are re-queued with a delay by the service and reported done, so a day without quota
+ * never pushes them into the dead-letter queue.
  * Batch handling is our own rather than Powertools' BatchProcessor because the batch needs
  * bounded concurrency, one quota stop for all its records and one counter update per edition.
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
-import { TaskOutcome } from './core/delivery/send-service.ts';
+import { TaskOutcome, type SendService } from './core/delivery/send-service.ts';
 import { sendService } from './wiring/send.ts';
 import type { SendTask } from './core/delivery/types.ts';
 
 const Task = z.object({ editionId: z.string().min(1).max(200), subscriberId: z.string().min(1).max(200), retryFailed: z.boolean().optional() });
 
-export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
-  const service = await sendService();
-  const failures: string[] = [];
-  const tasks: SendTask[] = [];
-  const ids: string[] = [];
-  for (const record of event.Records) {
-    const parsed = Task.safeParse(safeJson(record.body));
-    // A malformed message cannot succeed: it goes to the dead-letter queue for a human.
-    if (!parsed.success) failures.push(record.messageId);
-    else {
-      tasks.push(parsed.data);
-      ids.push(record.messageId);
+/**
+ * A send handler over a given service (tests build one with a short quota delay).
+ *
+ * @example
+ * ```ts
+ * const handler = createSendHandler(() => buildSendService({ quotaRetryDelaySeconds: 2 }));
+ * ```
+ */
+export function createSendHandler(service: () => Promise<SendService>): (event: SQSEvent) => Promise<SQSBatchResponse> {
+  return async (event) => {
+    const failures: string[] = [];
+    const tasks: SendTask[] = [];
+    const ids: string[] = [];
+    for (const record of event.Records) {
+      const parsed = Task.safeParse(safeJson(record.body));
+      // A malformed message cannot succeed: it goes to the dead-letter queue for a human.
+      if (!parsed.success) failures.push(record.messageId);
+      else {
+        tasks.push(parsed.data);
+        ids.push(record.messageId);
+      }
     }
-  }
-  const outcomes = await service.processBatch(tasks);
-  outcomes.forEach((outcome, i) => {
-    if (outcome === TaskOutcome.RETRY) failures.push(ids[i] as string);
-  });
-  return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
+    const outcomes = tasks.length > 0 ? await (await service()).processBatch(tasks) : [];
+    outcomes.forEach((outcome, i) => {
+      if (outcome === TaskOutcome.RETRY) failures.push(ids[i] as string);
+    });
+    return { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) };
+  };
 }
+
+/** The Lambda handler. */
+export const handler = createSendHandler(sendService);
 
 function safeJson(body: string): unknown {
   try {

@@ -21,6 +21,49 @@ import type { QuarantineRecord, StoredArticle, StoredPick } from '../core/articl
 /** DynamoDB items are limited to 400 KB; bodies are trimmed well below that. */
 const MAX_BODY_CHARS = 100_000;
 const MAX_KEYWORDS = 3_000;
+/**
+ * What an article item may take, in UTF-8 bytes of its JSON (more than DynamoDB counts):
+ * characters are not bytes, and a Georgian or Armenian body of 100,000 characters alone is
+ * 200-300 KB.
+ */
+const MAX_ITEM_BYTES = 350_000_000;
+/** Of which the keyword list may take this much. */
+const MAX_KEYWORD_BYTES = 64_000_000;
+
+const utf8Bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
+
+/** The longest start of `s` within `bytes` UTF-8 bytes, never splitting a character. */
+function cutUtf8(s: string, bytes: number): string {
+  if (bytes <= 0) return '';
+  if (utf8Bytes(s) <= bytes) return s;
+  return Buffer.from(s, 'utf8').subarray(0, bytes).toString('utf8').replace(/\uFFFD+$/u, '');
+}
+
+/**
+ * The article as it fits in one item: at most 3,000 keywords (and 64 KB of them); a body
+ * longer than 100,000 characters is cut (text) or dropped (HTML); then, while the item is
+ * still too large, the HTML body is dropped and the text body cut. Title, summary and the
+ * other fields the editions show are never touched.
+ */
+function fitArticleItem(article: StoredArticle): StoredArticle {
+  const fitted: StoredArticle = { ...article };
+  const keywords: string[] = [];
+  let keywordBytes = 0;
+  for (const keyword of article.keywords.slice(0, MAX_KEYWORDS)) {
+    keywordBytes += utf8Bytes(keyword) + 3;
+    if (keywordBytes > MAX_KEYWORD_BYTES) break;
+    keywords.push(keyword);
+  }
+  fitted.keywords = keywords;
+  if (fitted.bodyText.length > MAX_BODY_CHARS) fitted.bodyText = fitted.bodyText.slice(0, MAX_BODY_CHARS);
+  if (fitted.bodyHtml !== undefined && fitted.bodyHtml.length > MAX_BODY_CHARS) delete fitted.bodyHtml;
+  const size = (): number => utf8Bytes(JSON.stringify(fitted)) + 1_000; // keys and index attributes
+  if (size() <= MAX_ITEM_BYTES) return fitted;
+  delete fitted.bodyHtml;
+  const excess = size() - MAX_ITEM_BYTES;
+  if (excess > 0) fitted.bodyText = cutUtf8(fitted.bodyText, utf8Bytes(fitted.bodyText) - excess);
+  return fitted;
+}
 
 const day = (iso: string): string => iso.slice(0, 10);
 
@@ -64,9 +107,7 @@ export class DynamoDbArticleStore implements ArticleStore, QuarantineRepository 
   }
 
   public async putArticle(article: StoredArticle): Promise<void> {
-    const trimmed: StoredArticle = { ...article, keywords: article.keywords.slice(0, MAX_KEYWORDS) };
-    if (trimmed.bodyText.length > MAX_BODY_CHARS) trimmed.bodyText = trimmed.bodyText.slice(0, MAX_BODY_CHARS);
-    if (trimmed.bodyHtml && trimmed.bodyHtml.length > MAX_BODY_CHARS) delete trimmed.bodyHtml;
+    const trimmed = fitArticleItem(article);
     await this.#ddb.send(
       new PutCommand({
         TableName: this.#table,

@@ -1,12 +1,12 @@
 /**
  * DeliveryLedger on the deliveries table: pk EDITION#<edition>, sk SUB#<subscriber>;
- * gsi1 <edition>#<state> / <subscriber> to count and page entries by state.
+ * gsi1 <edition>#<state> / <subscriber> to count and page entries by state (KEYS_ONLY).
  * Every move is a conditional write (the same idea as Powertools' idempotency records: an
  * "in progress" lease with an expiry that a later attempt may take over once it has expired).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { DeliveryLedger } from '../core/delivery/ports.ts';
+import type { DeliveryLedger, LedgerResult } from '../core/delivery/ports.ts';
 import { DeliveryState, type LedgerEntry, type SendTask } from '../core/delivery/types.ts';
 
 /** Ledger entries are kept 180 days (TTL), long enough for every resend and audit. */
@@ -83,10 +83,34 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
     }
   }
 
+  public async extend(task: SendTask, leaseUntil: number, newLeaseUntil: number): Promise<boolean> {
+    try {
+      await this.#ddb.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: key(task),
+          UpdateExpression: 'SET leaseUntil = :next, updatedAt = :now',
+          ConditionExpression: '#state = :sending AND leaseUntil = :lease',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':sending': DeliveryState.SENDING,
+            ':lease': leaseUntil,
+            ':next': newLeaseUntil,
+            ':now': new Date().toISOString(),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   public async complete(
     task: SendTask,
     leaseUntil: number,
-    result: { state: 'sent'; messageId: string } | { state: 'failed' | 'skipped'; reason: string },
+    result: LedgerResult,
   ): Promise<boolean> {
     try {
       await this.#ddb.send(
@@ -169,6 +193,28 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
       }),
     );
     return Object.fromEntries(counts) as Record<(typeof states)[number], number>;
+  }
+
+  public async lastChange(editionId: string): Promise<number | undefined> {
+    let last: number | undefined;
+    let cursor: Record<string, unknown> | undefined;
+    do {
+      const out = await this.#ddb.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `EDITION#${editionId}` },
+          ProjectionExpression: 'updatedAt',
+          ...(cursor ? { ExclusiveStartKey: cursor } : {}),
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        const at = Date.parse(String(item.updatedAt ?? ''));
+        if (Number.isFinite(at) && (last === undefined || at > last)) last = at;
+      }
+      cursor = out.LastEvaluatedKey;
+    } while (cursor);
+    return last;
   }
 
   public async pageByState(

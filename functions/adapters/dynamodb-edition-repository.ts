@@ -124,6 +124,32 @@ export class DynamoDbEditionRepository implements EditionRepository {
     return toRecord(out.Attributes ?? {});
   }
 
+  public setCounts(
+    id: string,
+    counts: { sent: number; failed: number; skipped: number },
+    expected: { sent: number; failed: number; skipped: number },
+  ): Promise<boolean> {
+    return conditional(() =>
+      this.#ddb.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: key(id),
+          UpdateExpression: 'SET sent = :sent, failed = :failed, skipped = :skipped, updatedAt = :now',
+          ConditionExpression: 'attribute_exists(pk) AND sent = :expSent AND failed = :expFailed AND skipped = :expSkipped',
+          ExpressionAttributeValues: {
+            ':sent': counts.sent,
+            ':failed': counts.failed,
+            ':skipped': counts.skipped,
+            ':expSent': expected.sent,
+            ':expFailed': expected.failed,
+            ':expSkipped': expected.skipped,
+            ':now': new Date().toISOString(),
+          },
+        }),
+      ),
+    );
+  }
+
   public transition(id: string, from: EditionState, to: EditionState): Promise<boolean> {
     return conditional(() =>
       this.#ddb.send(

@@ -11,7 +11,7 @@ import type { Logger } from '../logger.ts';
 import type { ArticleStore, ContentSource, ObjectInfo, QuarantineRepository } from './article-store.ts';
 import { extractKeywords } from './keywords.ts';
 import { MAX_OBJECT_BYTES, oversizeReason, parseSourceObject } from './parsing/index.ts';
-import type { StoredArticle } from './types.ts';
+import type { QuarantineRecord, StoredArticle } from './types.ts';
 
 /** What happened to one object. */
 export const IngestOutcome = {
@@ -61,15 +61,27 @@ export class IngestService {
 
   /** Ingests one created or changed object. Never throws for bad content: it quarantines. */
   public async ingestObject(info: Pick<ObjectInfo, 'key'> & Partial<ObjectInfo>): Promise<IngestResult> {
+    return this.#ingest(info, undefined);
+  }
+
+  /**
+   * `quarantined`: the quarantine records read at the start of a reconciliation, so that an
+   * unchanged object costs no quarantine write; undefined when not known (S3 events).
+   */
+  async #ingest(
+    info: Pick<ObjectInfo, 'key'> & Partial<ObjectInfo>,
+    quarantined: ReadonlyMap<string, QuarantineRecord> | undefined,
+  ): Promise<IngestResult> {
     const { key } = info;
+    const known = quarantined?.get(key);
     if (info.size !== undefined && info.size > MAX_OBJECT_BYTES) {
-      return this.#quarantine(key, oversizeReason(info.size));
+      return this.#quarantine(key, oversizeReason(info.size), known);
     }
     let object;
     try {
       object = await this.#deps.source.get(key);
     } catch (error) {
-      if (error instanceof UnreadableContentError) return this.#quarantine(key, error.message);
+      if (error instanceof UnreadableContentError) return this.#quarantine(key, error.message, known);
       throw error;
     }
     if (!object) return { key, outcome: IngestOutcome.MISSING, picks: 0 };
@@ -77,14 +89,22 @@ export class IngestService {
     const contentHash = createHash('sha256').update(object.body).digest('hex');
     const previous = await this.#deps.store.getSourceRecord(key);
     if (previous?.contentHash === contentHash) {
-      return { key, outcome: IngestOutcome.UNCHANGED, articleId: previous.articleId, picks: previous.pickIds.length };
+      // The bytes that were ingested last are back (e.g. after a broken upload over them):
+      // whatever quarantined the key in between is gone.
+      if (quarantined === undefined || known) await this.#deps.quarantine.remove(key);
+      return {
+        key,
+        outcome: IngestOutcome.UNCHANGED,
+        ...(previous.articleId ? { articleId: previous.articleId } : {}),
+        picks: previous.pickIds.length,
+      };
     }
 
     let parsed;
     try {
       parsed = parseSourceObject(object, { defaultLanguage: this.#deps.defaultLanguage });
     } catch (error) {
-      if (error instanceof UnreadableContentError) return this.#quarantine(key, error.message);
+      if (error instanceof UnreadableContentError) return this.#quarantine(key, error.message, known);
       throw error;
     }
 
@@ -108,9 +128,10 @@ export class IngestService {
       await this.#deps.store.putArticle(stored);
       if (existing) outcome = IngestOutcome.UPDATED;
     }
-    // The object used to hold another article (its URL changed): that one is gone now.
+    // The object used to hold another article (its URL changed): that one is gone now,
+    // unless another object holds it by now.
     if (previous?.articleId && previous.articleId !== articleId) {
-      await this.#deps.store.removeArticle(previous.articleId);
+      await this.#removeArticleOf(key, previous.articleId);
     }
     for (const pick of parsed.picks) {
       await this.#deps.store.putPickIfAbsent({ ...pick, ingestedAt: now, sourceKey: key });
@@ -129,12 +150,17 @@ export class IngestService {
     return { key, outcome, ...(articleId ? { articleId } : {}), picks: parsed.picks.length };
   }
 
-  /** Handles an object's removal: its article leaves future editions. */
+  /**
+   * Handles an object's removal: its article leaves future editions. S3 events may come late
+   * and out of order, so an object that exists again (deleted, then uploaded again) is
+   * ingested instead of removed.
+   */
   public async removeObject(key: string): Promise<IngestResult> {
+    if (await this.#exists(key)) return this.ingestObject({ key });
     const previous = await this.#deps.store.getSourceRecord(key);
     await this.#deps.quarantine.remove(key);
     if (!previous) return { key, outcome: IngestOutcome.MISSING, picks: 0 };
-    if (previous.articleId) await this.#deps.store.removeArticle(previous.articleId);
+    if (previous.articleId) await this.#removeArticleOf(key, previous.articleId);
     await this.#deps.store.deleteSourceRecord(key);
     this.#deps.logger.info('removed', { key, articleId: previous.articleId });
     return { key, outcome: IngestOutcome.REMOVED, ...(previous.articleId ? { articleId: previous.articleId } : {}), picks: 0 };
@@ -146,19 +172,58 @@ export class IngestService {
    */
   public async reconcile(options: { prefix?: string } = {}): Promise<Record<IngestOutcome, number>> {
     const counts = Object.fromEntries(Object.values(IngestOutcome).map((o) => [o, 0])) as Record<IngestOutcome, number>;
+    // The quarantine is small: read it once, so that unchanged objects cost no write.
+    const quarantined = new Map<string, QuarantineRecord>();
+    for await (const record of this.#deps.quarantine.list()) quarantined.set(record.key, record);
+    // One object failing (a throttled write, an item DynamoDB refuses) must not stop the
+    // others: it is logged, the rest is ingested, and the run fails at the end to be seen.
+    const failures: Array<{ key: string; error: unknown }> = [];
     let cursor: string | undefined;
     do {
       const page = await this.#deps.source.list({ ...options, ...(cursor ? { cursor } : {}) });
-      const results = await mapBounded(page.objects, 16, (o) => this.ingestObject(o));
-      for (const r of results) counts[r.outcome] += 1;
+      const results = await mapBounded(page.objects, 16, async (o) => {
+        try {
+          return await this.#ingest(o, quarantined);
+        } catch (error) {
+          this.#deps.logger.error('ingest failed', { key: o.key, error: error instanceof Error ? error.message : String(error) });
+          failures.push({ key: o.key, error });
+          return undefined;
+        }
+      });
+      for (const r of results) if (r) counts[r.outcome] += 1;
       cursor = page.cursor;
     } while (cursor);
+    const [first] = failures;
+    if (first) {
+      throw new Error(`reconcile: ${failures.length} object(s) could not be ingested, first ${first.key}: ${first.error instanceof Error ? first.error.message : String(first.error)}`, {
+        cause: first.error,
+      });
+    }
     return counts;
   }
 
-  async #quarantine(key: string, reason: string): Promise<IngestResult> {
-    await this.#deps.quarantine.put({ key, reason, at: this.#now().toISOString() });
-    this.#deps.logger.warn('quarantined', { key, reason });
+  /**
+   * Quarantines a key. `known`: its record as read at the start of a reconciliation; when the
+   * reason is the same, the record (and the time it was first quarantined) is kept.
+   */
+  async #quarantine(key: string, reason: string, known?: QuarantineRecord): Promise<IngestResult> {
+    if (known?.reason !== reason) {
+      await this.#deps.quarantine.put({ key, reason, at: this.#now().toISOString() });
+      this.#deps.logger.warn('quarantined', { key, reason });
+    }
     return { key, outcome: IngestOutcome.QUARANTINED, picks: 0, reason };
+  }
+
+  /** Removes an article that came from `key`, unless another object holds it now. */
+  async #removeArticleOf(key: string, articleId: string): Promise<void> {
+    const article = await this.#deps.store.getArticle(articleId);
+    if (article && article.sourceKey !== key) return;
+    await this.#deps.store.removeArticle(articleId);
+  }
+
+  /** Whether the bucket holds this exact key (the first key listed with it as prefix). */
+  async #exists(key: string): Promise<boolean> {
+    const page = await this.#deps.source.list({ prefix: key });
+    return page.objects.some((o) => o.key === key);
   }
 }

@@ -7,7 +7,10 @@ import type { EditionRecord, EditionRepository } from '../editions/edition-repos
 import { EditionState } from '../editions/types.ts';
 import { NotFoundError } from '../errors.ts';
 import type { DeliveryLedger, SendQueue } from './ports.ts';
-import { DeliveryState } from './types.ts';
+import { DeliveryState, type SendTask } from './types.ts';
+
+/** Tries of one recipient (leases taken) before the reconciler stops re-queuing it. */
+const DEFAULT_MAX_ATTEMPTS = 10;
 
 /** An edition's delivery status, from the ledger (the source of truth). */
 export interface EditionStatus {
@@ -80,23 +83,42 @@ export class DeliveryAdmin {
     return n;
   }
 
-  /** Re-queues `sending` entries whose lease expired (their worker died); returns how many. */
-  public async requeueExpiredLeases(editionId: string): Promise<number> {
+  /**
+   * Re-queues `sending` entries whose lease expired (their worker died). An entry that was
+   * tried `maxAttempts` times is marked failed instead (a poison task: `resend-failed`
+   * retries it on purpose), so that a recipient whose sends keep killing workers cannot
+   * hold an edition open for ever.
+   *
+   * @example
+   * ```ts
+   * const { requeued, abandoned } = await admin.requeueExpiredLeases('daily-2026-11-28');
+   * ```
+   */
+  public async requeueExpiredLeases(editionId: string, options: { maxAttempts?: number } = {}): Promise<{ requeued: number; abandoned: number }> {
     const now = (this.#d.now ?? Date.now)();
+    const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     let cursor: string | undefined;
-    let n = 0;
+    let requeued = 0;
+    let abandoned = 0;
     do {
       const page = await this.#d.ledger.pageByState(editionId, DeliveryState.SENDING, { limit: 100, ...(cursor ? { cursor } : {}) });
-      const expired = [];
+      const expired: SendTask[] = [];
       for (const subscriberId of page.subscriberIds) {
-        const entry = await this.#d.ledger.get({ editionId, subscriberId });
-        if (entry?.state === DeliveryState.SENDING && (entry.leaseUntil ?? 0) < now) expired.push({ editionId, subscriberId });
+        const task = { editionId, subscriberId };
+        const entry = await this.#d.ledger.get(task);
+        if (entry?.state !== DeliveryState.SENDING || entry.leaseUntil === undefined || entry.leaseUntil >= now) continue;
+        if (entry.attempts >= maxAttempts) {
+          const reason = `gave up after ${entry.attempts} attempts whose workers died mid-send`;
+          if (await this.#d.ledger.complete(task, entry.leaseUntil, { state: DeliveryState.FAILED, reason })) abandoned += 1;
+        } else {
+          expired.push(task);
+        }
       }
       if (expired.length > 0) await this.#d.queue.enqueue(expired);
-      n += expired.length;
+      requeued += expired.length;
       cursor = page.cursor;
     } while (cursor);
-    return n;
+    return { requeued, abandoned };
   }
 
   async #edition(id: string): Promise<EditionRecord> {

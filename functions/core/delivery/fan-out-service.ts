@@ -2,14 +2,17 @@
  * Fan-out: pages through an edition's eligible segment and puts one send task per
  * subscriber on the send queue. The cursor advances only after a page is enqueued, so a
  * crash resumes at the page it was on (re-enqueued tasks are harmless: the ledger sends
- * each recipient once) and never skips one.
+ * each recipient once) and never skips one. While the account's daily quota is exhausted
+ * the fan-out holds (the edition stays `sending`, with the reason) and is resumed later by
+ * the reconciler.
  */
 import type { EditionRecord, EditionRepository } from '../editions/edition-repository.ts';
 import { EditionState, JobName } from '../editions/types.ts';
 import type { Logger } from '../logger.ts';
 import type { SubscriberRepository } from '../subscribers/subscriber-repository.ts';
 import type { Segment } from '../subscribers/types.ts';
-import type { SendQueue } from './ports.ts';
+import type { DailyQuota, SendQueue } from './ports.ts';
+import { isQuotaReason, QUOTA_REASON_PREFIX } from './quota-guard.ts';
 
 export interface FanOutServiceDeps {
   subscribers: SubscriberRepository;
@@ -20,7 +23,12 @@ export interface FanOutServiceDeps {
   pageSize?: number;
   /** Stop early (to be resumed) when this returns true, e.g. the Lambda is about to time out. */
   shouldYield?: () => boolean;
+  /** The account's daily quota: no page is enqueued while it is exhausted. */
+  quota?: DailyQuota;
 }
+
+/** The reason a held fan-out leaves on its edition. */
+export const FANOUT_HELD_REASON = `${QUOTA_REASON_PREFIX}: fan-out held, resumed by the reconciler once the quota frees`;
 
 /** The segment that receives a job's editions. */
 export function segmentFor(job: JobName): Segment {
@@ -50,10 +58,20 @@ export class FanOutService {
     let cursor = edition.cursor;
     let total = edition.total;
     let pages = edition.pages;
+    let reason = edition.reason;
     for (;;) {
       if (this.#d.shouldYield?.()) {
         this.#d.logger.info('fan-out yields', { edition: edition.id, total });
         return { ...edition, total, pages, ...(cursor ? { cursor } : {}) };
+      }
+      if (this.#d.quota && (await this.#d.quota.remaining()) <= 0) {
+        this.#d.logger.warn('fan-out held: daily quota exhausted', { edition: edition.id, total });
+        if (reason !== FANOUT_HELD_REASON) await this.#d.editions.update(edition.id, { reason: FANOUT_HELD_REASON });
+        return { ...edition, total, pages, reason: FANOUT_HELD_REASON, ...(cursor ? { cursor } : {}) };
+      }
+      if (isQuotaReason(reason)) {
+        await this.#d.editions.update(edition.id, { reason: undefined });
+        reason = undefined;
       }
       const page = await this.#d.subscribers.pageSegment(segmentFor(edition.job), { limit: pageSize, ...(cursor ? { cursor } : {}) });
       const tasks = page.subscribers.map((s) => ({ editionId: edition.id, subscriberId: s.id }));
@@ -77,8 +95,8 @@ export class FanOutService {
       state = EditionState.SENT;
     }
     this.#d.logger.info('fan-out done', { edition: edition.id, total });
-    const { cursor: _done, ...rest } = edition;
-    return { ...rest, state, total, pages, fanoutDone: true };
+    const { cursor: _done, reason: _reason, ...rest } = edition;
+    return { ...rest, state, total, pages, fanoutDone: true, ...(reason ? { reason } : {}) };
   }
 }
 

@@ -1,8 +1,10 @@
 /**
- * The send worker's use case: for each task, take the ledger lease, check the subscriber's
- * status at send time, personalise the edition's artefact (tokens only, no MJML), send it
- * under the shared rate, and record the outcome. Every send goes through the ledger, so a
- * recipient gets an edition at most once however often a task is delivered.
+ * The send worker's use case: for each task, check the daily quota, take the ledger lease,
+ * check the subscriber's status at send time, personalise the edition's artefact (tokens
+ * only, no MJML), send it under the shared rate, and record the outcome. Every send goes
+ * through the ledger, so a recipient gets an edition at most once however often a task is
+ * delivered (the one exception, a worker dying between SES accepting a message and the
+ * ledger write, is described in docs/delivery.md).
  */
 import type { EditionRepository } from '../editions/edition-repository.ts';
 import type { ArtefactStore } from '../editions/artefact-store.ts';
@@ -16,7 +18,8 @@ import { signToken, TokenPurpose } from '../subscribers/tokens.ts';
 import { SubscriberStatus } from '../subscribers/types.ts';
 import { mapBounded } from '../concurrency.ts';
 import { isComplete } from './fan-out-service.ts';
-import type { DeliveryLedger, MailSender, SendQueue, SendRateLimiter } from './ports.ts';
+import type { DailyQuota, DeliveryLedger, LedgerResult, MailSender, SendQueue, SendRateLimiter } from './ports.ts';
+import { isQuotaReason, QUOTA_REASON_PREFIX, QuotaGuard } from './quota-guard.ts';
 import { DeliveryState, type SendTask } from './types.ts';
 
 export interface SendServiceDeps {
@@ -30,14 +33,19 @@ export interface SendServiceDeps {
   logger: Logger;
   headers: Omit<MessageHeaders, 'subject'>;
   links: { publicBaseUrl: string; archiveBaseUrl: string; tokenSecret: string };
-  configurationSet?: string;
+  /** The account's 24-hour quota; default: a {@link QuotaGuard} over `mail.getQuota()`. */
+  quota?: DailyQuota;
   /** SES calls in flight at once in this worker. */
   concurrency: number;
   leaseMs: number;
-  /** Attempts per message inside one invocation when the provider throttles. */
+  /** Attempts per message inside one invocation when the provider throttles or fails. */
   maxAttempts?: number;
+  /** How long quota-stopped tasks wait in the queue before they are tried again (default 900 s, the SQS maximum). */
+  quotaRetryDelaySeconds?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** Random numbers in [0, 1) for the backoff jitter. */
+  random?: () => number;
 }
 
 /** What happened to one task. `retry` tasks are reported to SQS as batch item failures. */
@@ -45,8 +53,10 @@ export const TaskOutcome = {
   SENT: 'sent',
   FAILED: 'failed',
   SKIPPED: 'skipped',
+  /** Already final, or leased by a live attempt, or the lease was lost: nothing to do here. */
   DUPLICATE: 'duplicate',
   RETRY: 'retry',
+  /** Put back on the queue with a delay (daily quota): this delivery is done with. */
   REQUEUED: 'requeued',
 } as const;
 export type TaskOutcome = (typeof TaskOutcome)[keyof typeof TaskOutcome];
@@ -55,6 +65,15 @@ const UNSUBSCRIBE_LINK_TTL_S = 365 * 86_400;
 const PREFERENCES_LINK_TTL_S = 90 * 86_400;
 /** Where quota-stopped tasks wait before they are tried again (SQS maximum delay). */
 const QUOTA_RETRY_DELAY_S = 900;
+const BACKOFF_BASE_MS = 200;
+const BACKOFF_CAP_MS = 5_000;
+
+/** A lease this worker holds; `until` moves when the lease is extended. */
+interface Lease {
+  until: number;
+  /** Set once the lease was completed or given back, so it is not given back twice. */
+  settled: boolean;
+}
 
 /**
  * Sends tasks from the send queue.
@@ -62,6 +81,7 @@ const QUOTA_RETRY_DELAY_S = 900;
  * @example
  * ```ts
  * const outcomes = await service.processBatch([{ editionId: 'daily-2026-11-28', subscriberId: 's_1' }]);
+ * outcomes[0]; // 'sent'
  * ```
  */
 export class SendService {
@@ -69,55 +89,74 @@ export class SendService {
   readonly #templates = new Map<string, Promise<MessageTemplate | undefined>>();
   readonly #now: () => number;
   readonly #sleep: (ms: number) => Promise<void>;
+  readonly #random: () => number;
+  readonly #quota: DailyQuota;
+  /** A lease is renewed before a send when less than this is left of it. */
+  readonly #margin: number;
 
   public constructor(deps: SendServiceDeps) {
     this.#d = deps;
     this.#now = deps.now ?? Date.now;
     this.#sleep = deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.#random = deps.random ?? Math.random;
+    this.#quota = deps.quota ?? new QuotaGuard(() => deps.mail.getQuota());
+    this.#margin = Math.min(5_000, deps.leaseMs / 2);
   }
 
-  /** Processes tasks with bounded concurrency; returns one outcome per task, in order. */
+  /**
+   * Processes tasks with bounded concurrency; returns one outcome per task, in order. When
+   * the daily quota runs out, every task not yet sent is re-queued with a delay (never
+   * reported as failed, so nothing reaches the dead-letter queue for it).
+   */
   public async processBatch(tasks: readonly SendTask[]): Promise<TaskOutcome[]> {
-    let quotaHit = false;
+    let quotaStop: QuotaExhaustedError | undefined;
     const outcomes = await mapBounded(tasks, this.#d.concurrency, async (task) => {
-      if (quotaHit) return this.#requeue(task);
+      if (quotaStop) return this.#requeue(task);
       try {
         return await this.processTask(task);
       } catch (error) {
         if (error instanceof QuotaExhaustedError) {
-          quotaHit = true;
+          quotaStop ??= error;
           return this.#requeue(task);
         }
         this.#d.logger.error('send task failed', { edition: task.editionId, subscriber: task.subscriberId, error: String(error) });
         return TaskOutcome.RETRY;
       }
     });
+    if (quotaStop) await this.#noteQuotaStop(tasks, quotaStop);
     await this.#count(tasks, outcomes);
     return outcomes;
   }
 
-  /** Processes one task. Throws QuotaExhaustedError (after giving the lease back) when the daily quota is gone. */
+  /** Processes one task. Throws QuotaExhaustedError (holding no lease) when the daily quota is gone. */
   public async processTask(task: SendTask): Promise<TaskOutcome> {
-    const { ledger } = this.#d;
+    await this.#quota.ensureAvailable();
     const now = this.#now();
-    const leaseUntil = now + this.#d.leaseMs;
-    const { granted } = await ledger.acquire(task, { leaseUntil, now, ...(task.retryFailed ? { retryFailed: true } : {}) });
+    const lease: Lease = { until: now + this.#d.leaseMs, settled: false };
+    const { granted } = await this.#d.ledger.acquire(task, { leaseUntil: lease.until, now, ...(task.retryFailed ? { retryFailed: true } : {}) });
     if (!granted) return TaskOutcome.DUPLICATE;
+    try {
+      return await this.#deliver(task, lease, now);
+    } catch (error) {
+      // Anything unexpected (S3, DynamoDB, a bug): give the lease back so a retry need not wait for it.
+      if (!lease.settled) await this.#release(task, lease, error instanceof Error ? error.message : String(error));
+      throw error;
+    }
+  }
 
+  async #deliver(task: SendTask, lease: Lease, now: number): Promise<TaskOutcome> {
     const edition = await this.#d.editions.get(task.editionId);
     if (!edition || edition.state === EditionState.CANCELLED) {
-      await ledger.complete(task, leaseUntil, { state: DeliveryState.SKIPPED, reason: 'edition cancelled' });
-      return TaskOutcome.SKIPPED;
+      return this.#complete(task, lease, { state: DeliveryState.SKIPPED, reason: edition ? 'edition cancelled' : 'edition not found' });
     }
     const subscriber = await this.#d.subscribers.get(task.subscriberId);
     if (!subscriber || subscriber.status !== SubscriberStatus.CONFIRMED) {
       const reason = subscriber ? `subscriber is ${subscriber.status}` : 'subscriber no longer exists';
-      await ledger.complete(task, leaseUntil, { state: DeliveryState.SKIPPED, reason });
-      return TaskOutcome.SKIPPED;
+      return this.#complete(task, lease, { state: DeliveryState.SKIPPED, reason });
     }
     const template = await this.#template(task.editionId);
     if (!template) {
-      await ledger.release(task, leaseUntil, 'edition artefact not found');
+      await this.#release(task, lease, 'edition artefact not found');
       return TaskOutcome.RETRY;
     }
 
@@ -140,33 +179,67 @@ export class SendService {
     const maxAttempts = this.#d.maxAttempts ?? 4;
     for (let attempt = 1; ; attempt++) {
       await this.#d.rate.acquire(1);
+      // Waiting for a send slot may have eaten into the lease: renew it, or give way if it is gone.
+      if (!(await this.#keepLease(task, lease))) return TaskOutcome.DUPLICATE;
+      let messageId: string;
       try {
-        const messageId = await this.#d.mail.send({
+        messageId = await this.#d.mail.send({
           to: subscriber.email,
           raw,
           tags: { edition: task.editionId, subscriber: subscriber.id },
         });
-        await ledger.complete(task, leaseUntil, { state: DeliveryState.SENT, messageId });
-        return TaskOutcome.SENT;
       } catch (error) {
         if (error instanceof PermanentSendError) {
-          await ledger.complete(task, leaseUntil, { state: DeliveryState.FAILED, reason: error.message });
           this.#d.logger.warn('rejected for good', { edition: task.editionId, subscriber: subscriber.id, to: emailHash(subscriber.email), reason: error.message });
-          return TaskOutcome.FAILED;
+          return this.#complete(task, lease, { state: DeliveryState.FAILED, reason: error.message });
         }
         if (error instanceof QuotaExhaustedError) {
-          await ledger.release(task, leaseUntil, error.message);
+          this.#quota.markExhausted(`${QUOTA_REASON_PREFIX}: ${error.message}`);
+          await this.#release(task, lease, error.message);
           throw error;
         }
+        const reason = error instanceof Error ? error.message : String(error);
         const transient = error instanceof TransientSendError;
-        if (!transient || attempt >= maxAttempts || this.#now() + 5_000 > leaseUntil) {
-          await ledger.release(task, leaseUntil, error instanceof Error ? error.message : String(error));
+        if (!transient || attempt >= maxAttempts) {
+          await this.#release(task, lease, reason);
           return TaskOutcome.RETRY;
         }
-        // Full jitter backoff: 100 ms, 200 ms, 400 ms … times a random share.
-        await this.#sleep(Math.random() * 100 * 2 ** (attempt - 1));
+        // Full jitter: a random wait up to 200 ms, 400 ms, 800 ms … (capped), so workers spread out.
+        await this.#sleep(this.#random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1)));
+        continue;
       }
+      this.#quota.recordSent();
+      return this.#complete(task, lease, { state: DeliveryState.SENT, messageId });
     }
+  }
+
+  /** Makes sure the lease has at least the margin left; false when another attempt took it over. */
+  async #keepLease(task: SendTask, lease: Lease): Promise<boolean> {
+    if (this.#now() + this.#margin <= lease.until) return true;
+    const renewed = this.#now() + this.#d.leaseMs;
+    if (await this.#d.ledger.extend(task, lease.until, renewed)) {
+      lease.until = renewed;
+      return true;
+    }
+    lease.settled = true;
+    this.#d.logger.warn('lease lost before sending', { edition: task.editionId, subscriber: task.subscriberId });
+    return false;
+  }
+
+  /** Records a final state; the outcome counts only when this attempt still held the lease. */
+  async #complete(task: SendTask, lease: Lease, result: LedgerResult): Promise<TaskOutcome> {
+    const done = await this.#d.ledger.complete(task, lease.until, result);
+    lease.settled = true;
+    if (!done) {
+      this.#d.logger.warn('lease lost before the outcome was recorded', { edition: task.editionId, subscriber: task.subscriberId, state: result.state });
+      return TaskOutcome.DUPLICATE;
+    }
+    return result.state;
+  }
+
+  async #release(task: SendTask, lease: Lease, reason: string): Promise<void> {
+    lease.settled = true;
+    await this.#d.ledger.release(task, lease.until, reason);
   }
 
   #template(editionId: string): Promise<MessageTemplate | undefined> {
@@ -175,18 +248,40 @@ export class SendService {
       cached = this.#d.artefacts.getEdition(editionId).then((rendered) =>
         rendered ? prepareMessage(rendered, { ...this.#d.headers, subject: rendered.subject }) : undefined,
       );
-      cached.catch(() => this.#templates.delete(editionId));
+      // A failed or missing artefact is looked up again next time.
+      cached.then(
+        (template) => template ?? this.#templates.delete(editionId),
+        () => this.#templates.delete(editionId),
+      );
       this.#templates.set(editionId, cached);
     }
     return cached;
   }
 
   async #requeue(task: SendTask): Promise<TaskOutcome> {
-    await this.#d.queue.enqueue([task], { delaySeconds: QUOTA_RETRY_DELAY_S });
-    return TaskOutcome.REQUEUED;
+    try {
+      await this.#d.queue.enqueue([task], { delaySeconds: this.#d.quotaRetryDelaySeconds ?? QUOTA_RETRY_DELAY_S });
+      return TaskOutcome.REQUEUED;
+    } catch (error) {
+      this.#d.logger.error('could not re-queue a quota-stopped task', { edition: task.editionId, subscriber: task.subscriberId, error: String(error) });
+      return TaskOutcome.RETRY;
+    }
   }
 
-  /** Adds this batch's final outcomes to each edition's counters and closes finished editions. */
+  /** Says on each edition of the batch why it stopped (shown by `digest edition status`). */
+  async #noteQuotaStop(tasks: readonly SendTask[], error: QuotaExhaustedError): Promise<void> {
+    const reason = error.message.startsWith(QUOTA_REASON_PREFIX) ? error.message : `${QUOTA_REASON_PREFIX}: ${error.message}`;
+    this.#d.logger.warn('daily quota exhausted: tasks re-queued', { reason });
+    for (const editionId of new Set(tasks.map((t) => t.editionId))) {
+      await this.#d.editions.update(editionId, { reason: `${reason} (remaining messages wait in the send queue)` }).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Adds this batch's final outcomes to each edition's counters and closes finished editions.
+   * A failure here loses no mail: the ledger is the source of truth and the reconciler
+   * recounts from it.
+   */
   async #count(tasks: readonly SendTask[], outcomes: readonly TaskOutcome[]): Promise<void> {
     const perEdition = new Map<string, { sent: number; failed: number; skipped: number }>();
     tasks.forEach((task, i) => {
@@ -197,9 +292,14 @@ export class SendService {
       perEdition.set(task.editionId, c);
     });
     for (const [editionId, counts] of perEdition) {
-      const edition = await this.#d.editions.addCounts(editionId, counts);
-      if (edition.state === EditionState.SENDING && isComplete(edition)) {
-        await this.#d.editions.transition(editionId, EditionState.SENDING, EditionState.SENT);
+      try {
+        const edition = await this.#d.editions.addCounts(editionId, counts);
+        if (edition.state === EditionState.SENDING && isComplete(edition)) {
+          await this.#d.editions.transition(editionId, EditionState.SENDING, EditionState.SENT);
+          if (isQuotaReason(edition.reason)) await this.#d.editions.update(editionId, { reason: undefined });
+        }
+      } catch (error) {
+        this.#d.logger.error('could not update edition counters', { edition: editionId, error: String(error) });
       }
     }
   }

@@ -16,6 +16,9 @@ function sectionRank(name: string): number {
   return i === -1 ? SECTION_ORDER.length : i;
 }
 
+/** Sections are one whatever the case and spacing their sources wrote them in ("news", "News "). */
+const sectionKey = (name: string): string => name.trim().replace(/\s+/g, ' ').toLowerCase();
+
 function byRecency(a: StoredArticle, b: StoredArticle): number {
   return b.publishedAt.localeCompare(a.publishedAt) || a.title.localeCompare(b.title);
 }
@@ -58,7 +61,12 @@ export function assembleEdition(
   // Editor's choice: flagged articles first (most recent first), then teasers; one entry per
   // normalised headline. A teaser whose headline is also an article of this edition becomes
   // that article (it has a URL and maybe an image) and the article is not repeated below.
-  const byHeadline = new Map(articles.map((a) => [normaliseHeadline(a.title), a]));
+  // Two articles with one headline: the most recent one stands for it.
+  const byHeadline = new Map<string, StoredArticle>();
+  for (const a of articles) {
+    const key = normaliseHeadline(a.title);
+    if (!byHeadline.has(key)) byHeadline.set(key, a);
+  }
   const picks: EditionPick[] = [];
   const seen = new Set<string>();
   const inPicks = new Set<string>();
@@ -75,16 +83,18 @@ export function assembleEdition(
   for (const a of articles) if (a.editorsChoice) addPick(a.title, () => pickFromArticle(a));
   for (const t of teasers) addPick(t.headline, () => t);
 
-  const sections = new Map<string, StoredArticle[]>();
+  // A section is named as in the fixed order, else as its most recent article spells it.
+  const sections = new Map<string, EditionSection>();
   for (const a of articles) {
     if (inPicks.has(a.id)) continue;
-    const list = sections.get(a.section) ?? [];
-    list.push(a);
-    sections.set(a.section, list);
+    const key = sectionKey(a.section);
+    const section = sections.get(key);
+    if (section) section.articles.push(a);
+    else sections.set(key, { name: SECTION_ORDER.find((s) => s.toLowerCase() === key) ?? a.section.trim(), articles: [a] });
   }
-  const ordered: EditionSection[] = [...sections.entries()]
-    .sort(([a], [b]) => sectionRank(a) - sectionRank(b) || a.localeCompare(b))
-    .map(([name, list]) => ({ name, articles: list }));
+  const ordered: EditionSection[] = [...sections.values()].sort(
+    (a, b) => sectionRank(a.name) - sectionRank(b.name) || a.name.localeCompare(b.name),
+  );
 
   const language = mostCommon(articles.map((a) => a.language)) ?? meta.language;
   return { ...meta, language, picks, sections: ordered };

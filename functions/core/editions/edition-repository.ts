@@ -47,6 +47,11 @@ export interface EditionRepository {
   advanceCursor(id: string, expectedPages: number, nextCursor: string | undefined, added: number): Promise<boolean>;
   /** Adds to the delivery counters and returns the record after the change. */
   addCounts(id: string, counts: { sent?: number; failed?: number; skipped?: number }): Promise<EditionRecord>;
+  /**
+   * Sets the delivery counters (the reconciler, from the ledger), only if they still hold
+   * `expected`, so that a concurrent `addCounts` is never overwritten. Returns whether it did.
+   */
+  setCounts(id: string, counts: { sent: number; failed: number; skipped: number }, expected: { sent: number; failed: number; skipped: number }): Promise<boolean>;
   /** Moves the state only if it is currently `from`. */
   transition(id: string, from: EditionState, to: EditionState): Promise<boolean>;
   getWatermark(job: JobName): Promise<string | undefined>;
