@@ -5,7 +5,7 @@
  */
 import type { S3Event } from 'aws-lambda';
 import { ingestService } from './wiring/ingest.ts';
-import type { IngestResult } from './core/articles/ingest-service.ts';
+import { isFolderMarker, type IngestResult } from './core/articles/ingest-service.ts';
 
 /** S3 URL-encodes keys in events, with `+` for spaces. */
 const decodeKey = (key: string): string => decodeURIComponent(key.replace(/\+/g, ' '));
@@ -15,6 +15,8 @@ export async function handler(event: S3Event): Promise<{ results: IngestResult[]
   const results: IngestResult[] = [];
   for (const record of event.Records ?? []) {
     const key = decodeKey(record.s3.object.key);
+    // "Create folder" in the S3 console makes an empty `name/` object: not content.
+    if (isFolderMarker(key)) continue;
     results.push(
       record.eventName.startsWith('ObjectRemoved')
         ? await service.removeObject(key)

@@ -26,9 +26,9 @@ const MAX_KEYWORDS = 3_000;
  * characters are not bytes, and a Georgian or Armenian body of 100,000 characters alone is
  * 200-300 KB.
  */
-const MAX_ITEM_BYTES = 350_000_000;
+const MAX_ITEM_BYTES = 350_000;
 /** Of which the keyword list may take this much. */
-const MAX_KEYWORD_BYTES = 64_000_000;
+const MAX_KEYWORD_BYTES = 64_000;
 
 const utf8Bytes = (s: string): number => Buffer.byteLength(s, 'utf8');
 

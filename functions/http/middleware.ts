@@ -7,6 +7,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { DigestError, ValidationError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
+import { redactEmails } from '../core/subscribers/identity.ts';
 import type { InputFields } from '../core/subscribers/input.ts';
 
 /** The default body limit: 16 KB. */
@@ -315,7 +316,7 @@ export function http(
         log()?.error('request failed', {
           requestId: event.requestContext?.requestId,
           path: event.rawPath,
-          error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+          error: redactEmails(error instanceof Error ? `${error.name}: ${error.message}` : String(error)),
         });
       } else {
         log()?.info('request refused', { path: event.rawPath, statusCode, reason });

@@ -84,7 +84,7 @@ describe.skipIf(!existsSync(CHROMIUM))('Browser: subscriber pages', () => {
     expect(await subscriberRepository().get(subscriberIdFor(PREFS_READER))).toMatchObject({
       keywords: ['Armenia', 'elections'], alerts: 'hourly', status: 'confirmed',
     });
-    await page.reload();
+    await page.goto(links.get(PREFS_READER)!.preferences);
     expect(await page.getByLabel('Keywords').inputValue()).toBe('Armenia, elections');
     await page.close();
   });

@@ -339,6 +339,20 @@ describe('quarantine', () => {
   });
 });
 
+describe('folder markers', () => {
+  it('ignores the empty "folder/" objects the S3 console creates', async () => {
+    // Act
+    const results = await withEvents(() => putObject('markers/2026/', ''));
+    const counts = await ingestService().reconcile({ prefix: 'markers/' });
+
+    // Assess
+    expect((await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'markers/2026/' }))).ContentLength).toBe(0);
+    expect(results).toEqual([]);
+    expect(Object.values(counts).every((n) => n === 0)).toBe(true);
+    expect((await quarantine()).map((r) => r.key)).not.toContain('markers/2026/');
+  });
+});
+
 describe('reconciliation', () => {
   it('finds objects whose events were dropped, and finds nothing new the second time', async () => {
     // Prepare: no listener, so these events are lost.
@@ -362,6 +376,19 @@ describe('reconciliation', () => {
     // The broken object is still quarantined, since the time it was first found.
     expect(quarantinedAt).toBeDefined();
     expect((await quarantine()).find((r) => r.key === 'dropped/broken.json')?.at).toBe(quarantinedAt);
+  });
+
+  it('ingests, not removes, an object whose removal event comes after it was uploaded again', async () => {
+    // Prepare: delete, then upload again; the removal's event is handled last.
+    const key = 'reordered/story.json';
+    await upload(key, json({ title: 'Back again', body: 'Text.' }));
+
+    // Act
+    const result = await ingestService().removeObject(key);
+
+    // Assess
+    expect(result).toMatchObject({ key, outcome: 'unchanged', articleId: 'reordered-story' });
+    expect((await storedArticle('reordered-story')).title).toBe('Back again');
   });
 
   it('re-reads a quarantined object that was replaced while its event was dropped', async () => {

@@ -24,6 +24,17 @@ export const IngestOutcome = {
 } as const;
 export type IngestOutcome = (typeof IngestOutcome)[keyof typeof IngestOutcome];
 
+/**
+ * Whether a key is a folder marker (the empty `name/` object the S3 console's "Create
+ * folder" makes), which is not content and is never ingested or quarantined.
+ *
+ * @example
+ * ```ts
+ * isFolderMarker('news/2026/'); // true
+ * ```
+ */
+export const isFolderMarker = (key: string): boolean => key.endsWith('/');
+
 export interface IngestResult {
   key: string;
   outcome: IngestOutcome;
@@ -73,6 +84,7 @@ export class IngestService {
     quarantined: ReadonlyMap<string, QuarantineRecord> | undefined,
   ): Promise<IngestResult> {
     const { key } = info;
+    if (isFolderMarker(key)) return { key, outcome: IngestOutcome.MISSING, picks: 0 };
     const known = quarantined?.get(key);
     if (info.size !== undefined && info.size > MAX_OBJECT_BYTES) {
       return this.#quarantine(key, oversizeReason(info.size), known);
@@ -181,7 +193,8 @@ export class IngestService {
     let cursor: string | undefined;
     do {
       const page = await this.#deps.source.list({ ...options, ...(cursor ? { cursor } : {}) });
-      const results = await mapBounded(page.objects, 16, async (o) => {
+      const objects = page.objects.filter((o) => !isFolderMarker(o.key));
+      const results = await mapBounded(objects, 16, async (o) => {
         try {
           return await this.#ingest(o, quarantined);
         } catch (error) {

@@ -107,3 +107,18 @@ export function emailHash(email: string): string {
 export function ipHash(ip: string, pepper = ''): string {
   return createHmac('sha256', `ip-hash:${pepper}`).update(ip, 'utf8').digest('hex').slice(0, 32);
 }
+
+const EMAIL_LIKE = /[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+/g;
+
+/**
+ * Replaces every address-like string in a text with its emailHash, for logging messages of
+ * unexpected errors (which may quote an address).
+ *
+ * @example
+ * ```ts
+ * redactEmails('rejected ann@example.org'); // 'rejected e_1a2b3c4d5e6f'
+ * ```
+ */
+export function redactEmails(text: string): string {
+  return text.replace(EMAIL_LIKE, (address) => emailHash(address));
+}

@@ -1,0 +1,133 @@
+/**
+ * Child processes of the benchmarks. Each measurement that needs its own event loop, its
+ * own RSS or a fresh module cache runs as `node --import tsx bench/<script>.ts`, gets its
+ * parameters as one JSON argument, logs to stderr, and ends by printing one line
+ * `BENCH_RESULT {json}` on stdout.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const RESULT = 'BENCH_RESULT ';
+
+/** Prints the result of a benchmark child (its last stdout line). */
+export function reportResult(value: unknown): void {
+  process.stdout.write(`${RESULT}${JSON.stringify(value)}\n`);
+}
+
+/** The JSON parameters a child was started with. */
+export function childParams<T>(): T {
+  const raw = process.argv[2];
+  if (!raw) throw new Error('expected one JSON argument');
+  return JSON.parse(raw) as T;
+}
+
+export interface RunOptions {
+  env?: Record<string, string>;
+  nodeArgs?: string[];
+  /** Give up after this long (ms). */
+  timeoutMs?: number;
+  /** Forward the child's stderr to ours (default: only when it fails). */
+  verbose?: boolean;
+}
+
+/**
+ * Runs `bench/<script>` in a fresh Node process with tsx and returns what it reported.
+ *
+ * @example
+ * ```ts
+ * const r = await runChild<{ ms: number }>('personalize.ts', { rounds: 3 });
+ * ```
+ */
+export function runChild<T>(script: string, params: unknown, options: RunOptions = {}): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [...(options.nodeArgs ?? []), '--import', 'tsx', fileURLToPath(new URL(`../${script}`, import.meta.url)), JSON.stringify(params)],
+      { cwd: ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let result: T | undefined;
+    let stderr = '';
+    const timer = options.timeoutMs
+      ? setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error(`${script} took longer than ${options.timeoutMs} ms`));
+        }, options.timeoutMs)
+      : undefined;
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      if (line.startsWith(RESULT)) result = JSON.parse(line.slice(RESULT.length)) as T;
+      else if (options.verbose) process.stderr.write(`  [${script}] ${line}\n`);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      const text = chunk.toString();
+      stderr = (stderr + text).slice(-20_000);
+      if (options.verbose) process.stderr.write(text.replace(/^/gm, `  [${script}] `));
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (timer) clearTimeout(timer);
+      if (code === 0 && result !== undefined) resolve(result);
+      else reject(new Error(`${script} exited with ${code}${result === undefined ? ' without a result' : ''}\n${stderr.trim()}`));
+    });
+  });
+}
+
+/** A long-lived helper process that prints one JSON line when ready and stops when its stdin closes. */
+export interface Service<T> {
+  info: T;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a helper process (`node --import tsx <path relative to the repository> ...args`) that
+ * prints one JSON line when ready; stops it by closing its stdin (then SIGTERM, then SIGKILL).
+ */
+export function startService<T>(path: string, args: string[], options: { env?: Record<string, string>; readyTimeoutMs?: number } = {}): Promise<Service<T>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-10_000);
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${path} was not ready in time\n${stderr}`));
+    }, options.readyTimeoutMs ?? 30_000);
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${path} exited early with ${code}\n${stderr}`));
+    });
+    child.on('error', reject);
+    const lines = createInterface({ input: child.stdout });
+    lines.once('line', (line) => {
+      clearTimeout(timer);
+      let info: T;
+      try {
+        info = JSON.parse(line) as T;
+      } catch {
+        reject(new Error(`${path} printed ${line}`));
+        return;
+      }
+      resolve({
+        info,
+        process: child,
+        stop: async () => {
+          if (child.exitCode !== null || child.signalCode !== null) return;
+          child.stdin.end();
+          const soft = setTimeout(() => child.kill('SIGTERM'), 3_000);
+          const hard = setTimeout(() => child.kill('SIGKILL'), 6_000);
+          await exited;
+          clearTimeout(soft);
+          clearTimeout(hard);
+        },
+      });
+    });
+  });
+}

@@ -1,0 +1,28 @@
+/**
+ * The local stack (dynalite, s3rver, local SQS, SES front) in a process of its own, so that
+ * the app process under measurement holds none of the emulators' data. Prints one JSON line
+ * `{ env, endpoints }` when ready; stops when stdin closes.
+ *
+ *   node --import tsx bench/lib/stack-process.ts '{"maxSendRate":100000}'
+ */
+import { startLocalStack } from '../../infra/local/stack.ts';
+
+const params = JSON.parse(process.argv[2] ?? '{}') as { maxSendRate?: number; latencyMs?: number };
+const stack = await startLocalStack({
+  forwardToMailbox: false,
+  keepRaw: false,
+  faults: { maxSendRate: params.maxSendRate ?? 100_000, max24HourSend: 10_000_000, ...(params.latencyMs ? { latencyMs: params.latencyMs } : {}) },
+});
+
+let stopping = false;
+async function shutdown(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await stack.stop().catch(() => undefined);
+  process.exit(0);
+}
+process.on('SIGINT', () => void shutdown());
+process.on('SIGTERM', () => void shutdown());
+process.stdin.on('end', () => void shutdown());
+process.stdin.resume();
+process.stdout.write(`${JSON.stringify({ env: stack.env, endpoints: stack.endpoints })}\n`);

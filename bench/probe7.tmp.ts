@@ -1,0 +1,12 @@
+import { runChild, startService } from './lib/child.ts';
+import { localAppEnv } from '../infra/local/app-env.ts';
+const n = Number(process.argv[2] ?? 1000);
+let t = performance.now();
+const stack = await startService<{ env: Record<string, string> }>('bench/lib/stack-process.ts', ['{}']);
+console.log('stack', performance.now() - t); t = performance.now();
+const env = localAppEnv({ env: stack.info.env }, { httpPort: 9, logLevel: 'ERROR' });
+console.log(await runChild('scale-worker.ts', { phase: 'seed', env, subscribers: n }, { verbose: true }));
+console.log('seed', performance.now() - t); t = performance.now();
+console.log(await runChild('scale-worker.ts', { phase: 'run', env, subscribers: n, pollers: Number(process.argv[3] ?? 8) }, { verbose: true }));
+console.log('run', performance.now() - t);
+await stack.stop();

@@ -1,0 +1,419 @@
+import { describe, expect, it } from 'vitest';
+import { SendService, TaskOutcome, type SendServiceDeps } from '../../../functions/core/delivery/send-service.ts';
+import { DeliveryState, type SendTask } from '../../../functions/core/delivery/types.ts';
+import { EditionState } from '../../../functions/core/editions/types.ts';
+import { PermanentSendError, QuotaExhaustedError, TransientSendError } from '../../../functions/core/errors.ts';
+import { verifyToken } from '../../../functions/core/subscribers/tokens.ts';
+import { InMemorySubscriberRepository } from '../subscribers/fakes.ts';
+import {
+  FakeMailSender, FixedQuota, InMemoryArtefactStore, InMemoryDeliveryLedger, InMemoryEditionRepository, MemoryLogger,
+  NoWaitRateLimiter, RecordingSendQueue, makeEdition, makeRendered, makeSubscriber,
+} from './fakes.ts';
+
+const EDITION = 'daily-2026-11-28';
+const SECRET = 'x'.repeat(40);
+const LEASE_MS = 120_000;
+
+/** A send service over fakes: `n` confirmed subscribers and one fanned-out edition of `n`. */
+function setup(n = 3, overrides: Partial<SendServiceDeps> = {}) {
+  const ledger = new InMemoryDeliveryLedger();
+  const subscribers = new InMemorySubscriberRepository();
+  for (let i = 1; i <= n; i++) subscribers.items.set(makeSubscriber(i).id, makeSubscriber(i));
+  const editions = new InMemoryEditionRepository([makeEdition({ id: EDITION, total: n, pages: 1, fanoutDone: true })]);
+  const artefacts = new InMemoryArtefactStore();
+  artefacts.editions.set(EDITION, makeRendered(EDITION));
+  const mail = new FakeMailSender();
+  const queue = new RecordingSendQueue();
+  const rate = new NoWaitRateLimiter();
+  const logger = new MemoryLogger();
+  const quota = new FixedQuota();
+  const sleeps: number[] = [];
+  let clock = Date.parse('2026-11-28T06:00:00.000Z');
+  const deps: SendServiceDeps = {
+    ledger, subscribers, editions, artefacts, mail, rate, queue, logger, quota,
+    headers: { fromName: 'Digest', fromAddress: 'digest@example.org', listId: 'digest.example.org', messageIdDomain: 'example.org' },
+    links: { publicBaseUrl: 'https://api.example.org', archiveBaseUrl: 'https://archive.example.org', tokenSecret: SECRET },
+    concurrency: 8,
+    leaseMs: LEASE_MS,
+    now: () => clock,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    random: () => 0.5,
+    ...overrides,
+  };
+  const service = new SendService(deps);
+  const tasks = (ids: number[] = Array.from({ length: n }, (_, i) => i + 1)): SendTask[] =>
+    ids.map((i) => ({ editionId: EDITION, subscriberId: makeSubscriber(i).id }));
+  return {
+    service, ledger, subscribers, editions, artefacts, mail, queue, rate, logger, quota, sleeps, tasks,
+    advance: (ms: number) => {
+      clock += ms;
+    },
+    now: () => clock,
+  };
+}
+
+describe('Class: SendService', () => {
+  describe('Method: processBatch', () => {
+    it('sends each recipient once, records the SES message id and closes the finished edition', async () => {
+      // Prepare
+      const t = setup(3);
+
+      // Act
+      const outcomes = await t.service.processBatch(t.tasks());
+
+      // Assess
+      expect(outcomes).toEqual([TaskOutcome.SENT, TaskOutcome.SENT, TaskOutcome.SENT]);
+      expect(t.mail.recipients().sort()).toEqual(['reader1@example.org', 'reader2@example.org', 'reader3@example.org']);
+      const entry = await t.ledger.get(t.tasks([1])[0] as SendTask);
+      expect(entry).toMatchObject({ state: DeliveryState.SENT, attempts: 1 });
+      expect(entry?.messageId).toMatch(/^ses-\d$/);
+      expect(entry?.leaseUntil).toBeUndefined();
+      const edition = await t.editions.get(EDITION);
+      expect(edition).toMatchObject({ sent: 3, failed: 0, skipped: 0, state: EditionState.SENT });
+    });
+
+    it('tags each message with the edition and subscriber and personalises its links', async () => {
+      // Prepare
+      const t = setup(1);
+
+      // Act
+      await t.service.processBatch(t.tasks());
+
+      // Assess
+      const [message] = t.mail.accepted;
+      expect(message?.tags).toEqual({ edition: EDITION, subscriber: 's_001' });
+      expect(message?.raw).toContain('To: "Reader 1" <reader1@example.org>');
+      expect(message?.raw).toContain(`Message-ID: <${EDITION}.s_001@example.org>`);
+      const token = /unsubscribe\?token=([A-Za-z0-9_.-]+)/.exec(message?.raw ?? '')?.[1];
+      expect(token).toBeDefined();
+      expect(verifyToken(SECRET, token as string, 'unsubscribe', Math.floor(t.now() / 1000))).toMatchObject({ subscriberId: 's_001' });
+    });
+
+    it('never sends twice when the same task is delivered again after it was sent', async () => {
+      // Prepare
+      const t = setup(2);
+      await t.service.processBatch(t.tasks());
+
+      // Act
+      const again = await t.service.processBatch(t.tasks());
+
+      // Assess
+      expect(again).toEqual([TaskOutcome.DUPLICATE, TaskOutcome.DUPLICATE]);
+      expect(t.mail.calls).toBe(2);
+      expect(await t.editions.get(EDITION)).toMatchObject({ sent: 2 });
+    });
+
+    it('sends once when the same message is delivered to two workers at the same time', async () => {
+      // Prepare: two services (two Lambda invocations) on one ledger; SES answers slowly
+      const t = setup(5);
+      let release: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      t.mail.script(async (_m, call) => {
+        await gate;
+        return `ses-${call}`;
+      });
+      const other = new SendService({
+        ledger: t.ledger, subscribers: t.subscribers, editions: t.editions, artefacts: t.artefacts, mail: t.mail, rate: t.rate,
+        queue: t.queue, logger: t.logger, quota: t.quota, concurrency: 8, leaseMs: LEASE_MS, now: t.now,
+        headers: { fromName: 'Digest', fromAddress: 'digest@example.org', listId: 'digest.example.org', messageIdDomain: 'example.org' },
+        links: { publicBaseUrl: 'https://api.example.org', archiveBaseUrl: 'https://archive.example.org', tokenSecret: SECRET },
+      });
+
+      // Act
+      const both = Promise.all([t.service.processBatch(t.tasks()), other.processBatch(t.tasks())]);
+      setTimeout(release, 10);
+      const [first, second] = await both;
+
+      // Assess
+      const all = [...first, ...second];
+      expect(all.filter((o) => o === TaskOutcome.SENT)).toHaveLength(5);
+      expect(all.filter((o) => o === TaskOutcome.DUPLICATE)).toHaveLength(5);
+      expect(t.mail.recipients()).toHaveLength(5);
+      expect(new Set(t.mail.recipients()).size).toBe(5);
+      expect(await t.editions.get(EDITION)).toMatchObject({ sent: 5, state: EditionState.SENT });
+    });
+
+    it('skips subscribers who unsubscribed, bounced or complained after the fan-out', async () => {
+      // Prepare
+      const t = setup(4);
+      await t.subscribers.setStatus('s_001', 'unsubscribed');
+      await t.subscribers.setStatus('s_002', 'bounced');
+      await t.subscribers.setStatus('s_003', 'complained');
+
+      // Act
+      const outcomes = await t.service.processBatch(t.tasks());
+
+      // Assess
+      expect(outcomes).toEqual([TaskOutcome.SKIPPED, TaskOutcome.SKIPPED, TaskOutcome.SKIPPED, TaskOutcome.SENT]);
+      expect(t.mail.recipients()).toEqual(['reader4@example.org']);
+      expect(await t.ledger.get({ editionId: EDITION, subscriberId: 's_002' })).toMatchObject({ state: DeliveryState.SKIPPED, reason: 'subscriber is bounced' });
+      expect(await t.editions.get(EDITION)).toMatchObject({ sent: 1, skipped: 3, state: EditionState.SENT });
+    });
+
+    it('skips every recipient of a cancelled edition', async () => {
+      // Prepare
+      const t = setup(2);
+      await t.editions.update(EDITION, { state: EditionState.CANCELLED });
+
+      // Act
+      const outcomes = await t.service.processBatch(t.tasks());
+
+      // Assess
+      expect(outcomes).toEqual([TaskOutcome.SKIPPED, TaskOutcome.SKIPPED]);
+      expect(t.mail.calls).toBe(0);
+    });
+
+    it('retries throttled sends with jittered backoff inside the invocation', async () => {
+      // Prepare: the first two calls are throttled
+      const t = setup(1);
+      t.mail.script((_m, call) => (call <= 2 ? new TransientSendError('Throttling: Maximum sending rate exceeded.') : `ses-${call}`));
+
+      // Act
+      const outcomes = await t.service.processBatch(t.tasks());
+
+      // Assess
+      expect(outcomes).toEqual([TaskOutcome.SENT]);
+      expect(t.mail.calls).toBe(3);
+      expect(t.sleeps).toEqual([100, 200]); // random 0.5 × 200 ms, × 400 ms
+      expect(t.rate.acquired).toBe(3); // every attempt waits for a send slot
+    });
+
+    it('gives the lease back and reports a retry when throttling outlasts the attempts', async () => {
+      // Prepare
+      const t = setup(1, { maxAttempts: 3 });
+      t.mail.script(() => new TransientSendError('ServiceUnavailable: Service is unavailable.'));
+
+      // Act
+      const outcomes = await t.service.processBatch(t.tasks());
+
+      // Assess
+      expect(outcomes).toEqual([TaskOutcome.RETRY]);
+      expect(t.mail.calls).toBe(3);
+      expect(await t.ledger.get(t.tasks()[0] as SendTask)).toMatchObject({ state: DeliveryState.PENDING, reason: 'ServiceUnavailable: Service is unavailable.' });
+      expect(await t.editions.get(EDITION)).toMatchObject({ sent: 0, failed: 0, state: EditionState.SENDING });
+    });
+
+    it('marks a permanently rejected address failed without retrying, and sends the others', async () => {
+      // Prepare
+      const t = setup(3);
+      t.mail.script((m, call) => (m.to === 'reader2@example.org' ? new PermanentSendError('MessageRejected: Address blacklisted.') : `ses-${call}`));
+
+      // Act
+      const outcomes = await t.service.processBatch(t.tasks());
+
+      // Assess
+      expect(outcomes).toEqual([TaskOutcome.SENT, TaskOutcome.FAILED, TaskOutcome.SENT]);
+      expect(t.mail.calls).toBe(3);
+      expect(await t.ledger.get({ editionId: EDITION, subscriberId: 's_002' })).toMatchObject({ state: DeliveryState.FAILED, reason: 'MessageRejected: Address blacklisted.' });
+      expect(await t.editions.get(EDITION)).toMatchObject({ sent: 2, failed: 1, state: EditionState.SENT });
+    });
+
+    it('stops the batch when SES says the daily quota is exhausted and re-queues the rest with a delay', async () => {
+      // Prepare: the second send hits the quota
+      const t = setup(4, { concurrency: 1 });
+      t.mail.script((_m, call) => (call === 2 ? new QuotaExhaustedError('Throttling: Daily message quota exceeded.') : `ses-${call}`));
+
+      // Act
+      const outcomes = await t.service.processBatch(t.tasks());
+
+      // Assess
+      expect(outcomes).toEqual([TaskOutcome.SENT, TaskOutcome.REQUEUED, TaskOutcome.REQUEUED, TaskOutcome.REQUEUED]);
+      expect(outcomes).not.toContain(TaskOutcome.RETRY); // nothing counts towards the dead-letter queue
+      expect(t.mail.calls).toBe(2);
+      expect(t.queue.sent.map((s) => [s.task.subscriberId, s.delaySeconds])).toEqual([['s_002', 900], ['s_003', 900], ['s_004', 900]]);
+      expect(await t.ledger.get({ editionId: EDITION, subscriberId: 's_002' })).toMatchObject({ state: DeliveryState.PENDING });
+      const edition = await t.editions.get(EDITION);
+      expect(edition).toMatchObject({ sent: 1, total: 4, state: EditionState.SENDING });
+      expect(edition?.reason).toMatch(/^daily sending quota exhausted/);
+    });
+
+    it('checks the remaining daily quota before sending and takes no lease when it is gone', async () => {
+      // Prepare
+      const t = setup(3);
+      t.quota.left = 0;
+
+      // Act
+      const outcomes = await t.service.processBatch(t.tasks());
+
+      // Assess
+      expect(outcomes).toEqual([TaskOutcome.REQUEUED, TaskOutcome.REQUEUED, TaskOutcome.REQUEUED]);
+      expect(t.mail.calls).toBe(0);
+      expect(t.ledger.acquires).toBe(0);
+      expect(t.queue.sent).toHaveLength(3);
+    });
+
+    it('counts its own sends against the cached quota and stops when they use it up', async () => {
+      // Prepare
+      const t = setup(5, { concurrency: 1 });
+      t.quota.left = 2;
+
+      // Act
+      const outcomes = await t.service.processBatch(t.tasks());
+
+      // Assess
+      expect(outcomes.filter((o) => o === TaskOutcome.SENT)).toHaveLength(2);
+      expect(outcomes.filter((o) => o === TaskOutcome.REQUEUED)).toHaveLength(3);
+      expect(t.mail.calls).toBe(2);
+    });
+
+    it('does not add re-queued tasks to the edition total', async () => {
+      // Prepare
+      const t = setup(3);
+      t.quota.left = 0;
+
+      // Act
+      await t.service.processBatch(t.tasks());
+      await t.service.processBatch(t.queue.sent.map((s) => s.task));
+
+      // Assess
+      expect(await t.editions.get(EDITION)).toMatchObject({ total: 3, sent: 0 });
+    });
+
+    it('takes over the expired lease of a worker that died, but not a live one', async () => {
+      // Prepare
+      const t = setup(2);
+      t.ledger.seed({ editionId: EDITION, subscriberId: 's_001', state: DeliveryState.SENDING, leaseUntil: t.now() - 1 });
+      t.ledger.seed({ editionId: EDITION, subscriberId: 's_002', state: DeliveryState.SENDING, leaseUntil: t.now() + 60_000 });
+
+      // Act
+      const outcomes = await t.service.processBatch(t.tasks());
+
+      // Assess
+      expect(outcomes).toEqual([TaskOutcome.SENT, TaskOutcome.DUPLICATE]);
+      expect(t.mail.recipients()).toEqual(['reader1@example.org']);
+      expect(await t.ledger.get({ editionId: EDITION, subscriberId: 's_001' })).toMatchObject({ attempts: 2, state: DeliveryState.SENT });
+    });
+
+    it('renews the lease when waiting for a send slot ate into it', async () => {
+      // Prepare: the rate limiter "waits" 118 s of a 120 s lease
+      const t = setup(1);
+      t.rate.onAcquire = () => t.advance(118_000);
+
+      // Act
+      const outcomes = await t.service.processBatch(t.tasks());
+
+      // Assess
+      expect(outcomes).toEqual([TaskOutcome.SENT]);
+      expect(t.mail.calls).toBe(1);
+    });
+
+    it('does not send when its lease expired and another attempt took it over while it waited', async () => {
+      // Prepare: while this worker waits for a slot, its lease expires and another worker takes it
+      const t = setup(1);
+      const task = t.tasks()[0] as SendTask;
+      t.rate.onAcquire = () => {
+        t.advance(LEASE_MS + 1);
+        t.ledger.seed({ ...task, state: DeliveryState.SENDING, leaseUntil: t.now() + LEASE_MS, attempts: 2 });
+      };
+
+      // Act
+      const outcomes = await t.service.processBatch([task]);
+
+      // Assess
+      expect(outcomes).toEqual([TaskOutcome.DUPLICATE]);
+      expect(t.mail.calls).toBe(0);
+      expect(await t.editions.get(EDITION)).toMatchObject({ sent: 0 });
+    });
+
+    it('does not count an outcome whose lease was lost before it was recorded', async () => {
+      // Prepare: SES accepts, but meanwhile another attempt took the lease over
+      const t = setup(1);
+      const task = t.tasks()[0] as SendTask;
+      t.mail.script((_m, call) => {
+        t.ledger.seed({ ...task, state: DeliveryState.SENDING, leaseUntil: t.now() + 999_999, attempts: 2 });
+        return `ses-${call}`;
+      });
+
+      // Act
+      const outcomes = await t.service.processBatch([task]);
+
+      // Assess
+      expect(outcomes).toEqual([TaskOutcome.DUPLICATE]);
+      expect(await t.editions.get(EDITION)).toMatchObject({ sent: 0 });
+    });
+
+    it('retries a failed entry only when the task says so (resend-failed)', async () => {
+      // Prepare
+      const t = setup(1);
+      const task = t.tasks()[0] as SendTask;
+      t.ledger.seed({ ...task, state: DeliveryState.FAILED, reason: 'MessageRejected' });
+
+      // Act
+      const plain = await t.service.processBatch([task]);
+      const retried = await t.service.processBatch([{ ...task, retryFailed: true }]);
+
+      // Assess
+      expect(plain).toEqual([TaskOutcome.DUPLICATE]);
+      expect(retried).toEqual([TaskOutcome.SENT]);
+      expect(t.mail.calls).toBe(1);
+    });
+
+    it('gives the lease back and asks for a retry when the edition artefact is missing', async () => {
+      // Prepare
+      const t = setup(1);
+      t.artefacts.editions.clear();
+
+      // Act
+      const outcomes = await t.service.processBatch(t.tasks());
+
+      // Assess
+      expect(outcomes).toEqual([TaskOutcome.RETRY]);
+      expect(await t.ledger.get(t.tasks()[0] as SendTask)).toMatchObject({ state: DeliveryState.PENDING, reason: 'edition artefact not found' });
+    });
+
+    it('gives the lease back when something unexpected fails after taking it', async () => {
+      // Prepare
+      const t = setup(1);
+      t.subscribers.get = async () => {
+        throw new Error('DynamoDB is down');
+      };
+
+      // Act
+      const outcomes = await t.service.processBatch(t.tasks());
+
+      // Assess
+      expect(outcomes).toEqual([TaskOutcome.RETRY]);
+      expect(await t.ledger.get(t.tasks()[0] as SendTask)).toMatchObject({ state: DeliveryState.PENDING, reason: 'DynamoDB is down' });
+      expect(t.logger.lines.some((l) => l.level === 'error' && l.message === 'send task failed')).toBe(true);
+    });
+
+    it('keeps the ledger outcome when the counter update fails (the reconciler recounts)', async () => {
+      // Prepare
+      const t = setup(1);
+      t.editions.addCounts = async () => {
+        throw new Error('throttled');
+      };
+
+      // Act
+      const outcomes = await t.service.processBatch(t.tasks());
+
+      // Assess
+      expect(outcomes).toEqual([TaskOutcome.SENT]);
+      expect(t.ledger.stateOf(t.tasks()[0] as SendTask)).toBe(DeliveryState.SENT);
+    });
+
+    it('keeps at most `concurrency` sends in flight', async () => {
+      // Prepare
+      const t = setup(20, { concurrency: 4 });
+      let inFlight = 0;
+      let most = 0;
+      t.mail.script(async (_m, call) => {
+        most = Math.max(most, ++inFlight);
+        await new Promise((r) => setTimeout(r, 2));
+        inFlight--;
+        return `ses-${call}`;
+      });
+
+      // Act
+      await t.service.processBatch(t.tasks());
+
+      // Assess
+      expect(most).toBe(4);
+      expect(t.mail.calls).toBe(20);
+    });
+  });
+});
