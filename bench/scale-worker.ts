@@ -42,6 +42,7 @@ if (params.phase === 'seed') {
   const afterLoad = memory.stop();
   memory.start(50);
 
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const result = await editionHandler({ job: 'daily', time: new Date().toISOString(), force: true });
   const fanOutSeconds = (performance.now() - t0) / 1000;
@@ -68,6 +69,7 @@ if (params.phase === 'seed') {
   reportResult({
     subscribers: params.subscribers,
     seconds,
+    cpuSeconds: ((c) => (c.user + c.system) / 1e6)(process.cpuUsage(cpu0)),
     fanOutSeconds,
     peakRssMb: peak.peakMb,
     rssAfterLoadMb: afterLoad.peakMb,

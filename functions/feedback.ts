@@ -5,7 +5,7 @@
  */
 import type { SNSEvent } from 'aws-lambda';
 import { ValidationError } from './core/errors.ts';
-import { feedbackService } from './http/deps.ts';
+import { feedbackService } from './wiring/subscribers.ts';
 import { logger } from './wiring/common.ts';
 
 export const handler = async (event: SNSEvent): Promise<{ processed: number; dropped: number }> => {

@@ -84,9 +84,9 @@ export interface Service<T> {
  * Starts a helper process (`node --import tsx <path relative to the repository> ...args`) that
  * prints one JSON line when ready; stops it by closing its stdin (then SIGTERM, then SIGKILL).
  */
-export function startService<T>(path: string, args: string[], options: { env?: Record<string, string>; readyTimeoutMs?: number } = {}): Promise<Service<T>> {
+export function startService<T>(path: string, args: string[], options: { env?: Record<string, string>; readyTimeoutMs?: number; nodeArgs?: string[] } = {}): Promise<Service<T>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path, ...args], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', path, ...args], {
       cwd: ROOT,
       env: { ...process.env, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -36,7 +36,8 @@ export function summarise(profile: Profile, top = 25): string {
     const node = byId.get(id);
     if (!node) continue;
     const { functionName, url, lineNumber } = node.callFrame;
-    const key = `${functionName || '(anonymous)'} ${packageOf(url)}:${lineNumber + 1}`;
+    const where = url.includes('@smithy/core') ? url.replace(/.*@smithy\/core\/dist-cjs\//, '@smithy/core/') : packageOf(url);
+    const key = `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`;
     fn.set(key, (fn.get(key) ?? 0) + us);
     const p = packageOf(url);
     pkg.set(p, (pkg.get(p) ?? 0) + us);

@@ -2,7 +2,7 @@
 import { tokenFrom } from '../core/subscribers/input.ts';
 import { confirmedPage } from '../core/subscribers/pages.ts';
 import { ConfirmOutcome } from '../core/subscribers/subscription-service.ts';
-import { branding, httpLogger, subscriptionService } from './deps.ts';
+import { branding, httpLogger, subscriptionService } from '../wiring/subscribers.ts';
 import { html, http, MethodNotAllowedError } from './middleware.ts';
 import { pageError } from './responses.ts';
 

@@ -1,7 +1,7 @@
 /** GET /preferences?token=…: the preferences form; POST /preferences: saves it. */
 import { parsePreferencesRequest, tokenFrom } from '../core/subscribers/input.ts';
 import { preferencesPage } from '../core/subscribers/pages.ts';
-import { branding, httpLogger, subscriptionService } from './deps.ts';
+import { branding, httpLogger, subscriptionService } from '../wiring/subscribers.ts';
 import { html, http, MethodNotAllowedError } from './middleware.ts';
 import { pageError } from './responses.ts';
 

@@ -3,7 +3,7 @@
  * endpoints, JSON for API callers.
  */
 import { errorPage } from '../core/subscribers/pages.ts';
-import { branding } from './deps.ts';
+import { branding } from '../wiring/subscribers.ts';
 import { html, json, type HttpRequest, type HttpResponse } from './middleware.ts';
 
 /**

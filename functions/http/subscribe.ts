@@ -5,7 +5,8 @@
 import { ValidationError } from '../core/errors.ts';
 import { parseSubscribeRequest } from '../core/subscribers/input.ts';
 import { subscribeAcceptedPage } from '../core/subscribers/pages.ts';
-import { branding, httpLogger, subscriptionService } from './deps.ts';
+import { branding, httpLogger, subscriptionService } from '../wiring/subscribers.ts';
+import '../wiring/confirmation-mailer.ts';
 import { html, http, json, MethodNotAllowedError } from './middleware.ts';
 import { negotiatedError } from './responses.ts';
 

@@ -6,7 +6,7 @@
 import { ValidationError } from '../core/errors.ts';
 import { tokenFrom } from '../core/subscribers/input.ts';
 import { unsubscribedPage, unsubscribePromptPage } from '../core/subscribers/pages.ts';
-import { branding, httpLogger, subscriptionService } from './deps.ts';
+import { branding, httpLogger, subscriptionService } from '../wiring/subscribers.ts';
 import { html, http, MethodNotAllowedError } from './middleware.ts';
 import { pageError } from './responses.ts';
 

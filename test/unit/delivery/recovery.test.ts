@@ -135,8 +135,8 @@ describe('Class: DeliveryRecovery', () => {
     });
 
     it('resumes a quota-held fan-out once the quota is back', async () => {
-      // Prepare
-      const now = Date.parse('2026-11-28T07:00:00.000Z');
+      // Prepare (the repository stamps updates with the real clock)
+      const now = Date.now();
       const quota = new FixedQuota(0);
       const t = setup([makeEdition({ id: EDITION, updatedAt: new Date(now - 120_000).toISOString() })], { now, subscribers: 2, quota });
       const [held] = await t.recovery.run();

@@ -1,19 +1,19 @@
 /**
  * Wiring of the subscription API and the feedback function: services built once per process
- * from the configuration (the token secret may come from SSM). To be merged into the
- * composition root (functions/wiring) by the lead.
+ * from the configuration (the token secret may come from SSM). Nothing here loads MJML: only
+ * the subscribe function sends a confirmation mail, and it registers the MJML mailer itself
+ * (functions/wiring/confirmation-mailer.ts), so the other bundles stay small.
  */
 import { DynamoDbOnceStore } from '../adapters/dynamodb-subscriber-repository.ts';
 import { DynamoDbRateLimiter } from '../adapters/dynamodb-rate-limiter.ts';
-import { SesMailSender } from '../adapters/ses-mail-sender.ts';
 import { tokenSecret } from '../adapters/aws-clients.ts';
 import { FeedbackService } from '../core/subscribers/feedback-service.ts';
 import type { ConfirmationMailer } from '../core/subscribers/ports.ts';
 import { SubscriptionService } from '../core/subscribers/subscription-service.ts';
-import { branding, config, ddb, logger, memo, messageHeaders, ses, subscriberRepository } from '../wiring/common.ts';
-import { RenderedConfirmationMailer } from './confirmation-mailer.ts';
+import { DigestError } from '../core/errors.ts';
+import { config, ddb, logger, memo, subscriberRepository } from './common.ts';
 
-export { branding } from '../wiring/common.ts';
+export { branding } from './common.ts';
 
 /** One-time keys (confirmation nonces, processed feedback ids) on SubscribersTable. */
 export const onceStore = memo(() => new DynamoDbOnceStore({ client: ddb(), tableName: config().SUBSCRIBERS_TABLE }));
@@ -21,18 +21,20 @@ export const onceStore = memo(() => new DynamoDbOnceStore({ client: ddb(), table
 /** The subscribe rate limiter (fixed windows on SubscribersTable). */
 export const subscribeRateLimiter = memo(() => new DynamoDbRateLimiter({ client: ddb(), tableName: config().SUBSCRIBERS_TABLE }));
 
-/** The confirmation mailer: MJML template + SES. MJML is loaded on first use only. */
-export const confirmationMailer = memo((): ConfirmationMailer => {
-  const c = config();
-  const sender = new SesMailSender({ client: ses(), configurationSet: c.SES_CONFIGURATION_SET });
-  return new RenderedConfirmationMailer({
-    branding: branding(c),
-    language: c.CONTENT_LANGUAGE,
-    sender,
-    messageIdDomain: messageHeaders(c).messageIdDomain,
-    render: async (options) => (await import('../core/rendering/email-renderer.ts')).renderConfirmationEmail(options),
-  });
-});
+let registered: ConfirmationMailer | undefined;
+
+/** The subscribe function registers the confirmation mailer it uses. */
+export function useConfirmationMailer(mailer: ConfirmationMailer): void {
+  registered = mailer;
+}
+
+/** Sends through the registered mailer; a function that registered none never sends one. */
+const confirmationMailer: ConfirmationMailer = {
+  sendConfirmation(to, name, confirmUrl) {
+    if (!registered) return Promise.reject(new DigestError('this function has no confirmation mailer'));
+    return registered.sendConfirmation(to, name, confirmUrl);
+  },
+};
 
 /** The subscription use cases. */
 export const subscriptionService = memo(async (): Promise<SubscriptionService> => {
@@ -41,7 +43,7 @@ export const subscriptionService = memo(async (): Promise<SubscriptionService> =
     subscribers: subscriberRepository(),
     once: onceStore(),
     rateLimiter: subscribeRateLimiter(),
-    mailer: confirmationMailer(),
+    mailer: confirmationMailer,
     logger: logger('subscriptions'),
     tokenSecret: await tokenSecret(c),
     publicBaseUrl: c.PUBLIC_BASE_URL,

@@ -1,0 +1,268 @@
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDbDeliveryLedger } from '../../../functions/adapters/dynamodb-delivery-ledger.ts';
+import { DynamoDbEditionRepository } from '../../../functions/adapters/dynamodb-edition-repository.ts';
+import { DynamoDbRateWindowStore } from '../../../functions/adapters/dynamodb-rate-window-store.ts';
+
+const TABLE = 'deliveries';
+const ddb = mockClient(DynamoDBDocumentClient);
+const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+const task = { editionId: 'daily-2026-11-28', subscriberId: 's_1' };
+const NOW = Date.parse('2026-11-28T06:00:00.000Z');
+
+/** The error DynamoDB answers a failed condition with; `item` in the low-level shape. */
+const conditionFailed = (item?: Record<string, unknown>): ConditionalCheckFailedException =>
+  new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {}, ...(item ? { Item: item as never } : {}) });
+
+describe('Class: DynamoDbDeliveryLedger', () => {
+  let ledger: DynamoDbDeliveryLedger;
+  beforeEach(() => {
+    ddb.reset();
+    ledger = new DynamoDbDeliveryLedger({ client, tableName: TABLE });
+  });
+
+  describe('Method: acquire', () => {
+    it('takes the lease by conditional write: absent, pending or an expired lease', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({ Attributes: { ...task, state: 'sending', leaseUntil: NOW + 120_000, attempts: 1, updatedAt: 'x' } });
+
+      // Act
+      const result = await ledger.acquire(task, { leaseUntil: NOW + 120_000, now: NOW });
+
+      // Assess
+      expect(result).toEqual({ granted: true, entry: { ...task, state: 'sending', leaseUntil: NOW + 120_000, attempts: 1, updatedAt: 'x' } });
+      const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+      expect(input?.Key).toEqual({ pk: 'EDITION#daily-2026-11-28', sk: 'SUB#s_1' });
+      expect(input?.ConditionExpression).toBe('attribute_not_exists(pk) OR #state = :pending OR (#state = :sending AND leaseUntil < :nowMs)');
+      expect(input?.ExpressionAttributeValues).toMatchObject({ ':sending': 'sending', ':lease': NOW + 120_000, ':nowMs': NOW, ':g': 'daily-2026-11-28#sending' });
+      expect(input?.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
+    });
+
+    it('lets a failed entry be taken only for resend-failed', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({ Attributes: { ...task, state: 'sending' } });
+
+      // Act
+      await ledger.acquire(task, { leaseUntil: NOW + 1, now: NOW, retryFailed: true });
+
+      // Assess
+      const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+      expect(input?.ConditionExpression).toContain('OR #state = :failed');
+      expect(input?.ExpressionAttributeValues).toMatchObject({ ':failed': 'failed' });
+    });
+
+    it('reports the current entry when the lease is held or the entry is final', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).rejects(conditionFailed({
+        editionId: { S: task.editionId }, subscriberId: { S: task.subscriberId }, state: { S: 'sent' }, attempts: { N: '1' }, messageId: { S: 'm-1' }, updatedAt: { S: 'x' },
+      }));
+
+      // Act
+      const result = await ledger.acquire(task, { leaseUntil: NOW + 1, now: NOW });
+
+      // Assess
+      expect(result).toEqual({ granted: false, entry: { ...task, state: 'sent', attempts: 1, messageId: 'm-1', updatedAt: 'x' } });
+    });
+
+    it('lets other errors through', async () => {
+      ddb.on(UpdateCommand).rejects(new Error('ProvisionedThroughputExceeded'));
+      await expect(ledger.acquire(task, { leaseUntil: NOW + 1, now: NOW })).rejects.toThrow('ProvisionedThroughputExceeded');
+    });
+  });
+
+  describe('Method: complete', () => {
+    it('records sent with the message id, only for the holder of the lease', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({});
+
+      // Act
+      const done = await ledger.complete(task, NOW + 5, { state: 'sent', messageId: 'ses-1' });
+
+      // Assess
+      expect(done).toBe(true);
+      const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+      expect(input?.ConditionExpression).toBe('#state = :sending AND leaseUntil = :lease');
+      expect(input?.UpdateExpression).toContain('messageId = :detail');
+      expect(input?.ExpressionAttributeValues).toMatchObject({ ':state': 'sent', ':lease': NOW + 5, ':detail': 'ses-1', ':g': 'daily-2026-11-28#sent' });
+    });
+
+    it('records failed with the reason, cut to 500 characters', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({});
+
+      // Act
+      await ledger.complete(task, NOW, { state: 'failed', reason: 'r'.repeat(600) });
+
+      // Assess
+      const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+      expect(input?.UpdateExpression).toContain('reason = :detail');
+      expect(String(input?.ExpressionAttributeValues?.[':detail'])).toHaveLength(500);
+    });
+
+    it('returns false when the lease is no longer ours', async () => {
+      ddb.on(UpdateCommand).rejects(conditionFailed());
+      expect(await ledger.complete(task, NOW, { state: 'skipped', reason: 'subscriber is unsubscribed' })).toBe(false);
+    });
+  });
+
+  describe('Method: extend', () => {
+    it('moves the expiry of a lease it holds', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({});
+
+      // Act
+      const extended = await ledger.extend(task, NOW, NOW + 120_000);
+
+      // Assess
+      expect(extended).toBe(true);
+      const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+      expect(input?.ConditionExpression).toBe('#state = :sending AND leaseUntil = :lease');
+      expect(input?.ExpressionAttributeValues).toMatchObject({ ':lease': NOW, ':next': NOW + 120_000 });
+    });
+
+    it('returns false when another attempt took the lease over', async () => {
+      ddb.on(UpdateCommand).rejects(conditionFailed());
+      expect(await ledger.extend(task, NOW, NOW + 1)).toBe(false);
+    });
+  });
+
+  describe('Method: release', () => {
+    it('puts the entry back to pending and ignores a lease already gone', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolvesOnce({}).rejectsOnce(conditionFailed());
+
+      // Act
+      await ledger.release(task, NOW, 'Throttling');
+      await ledger.release(task, NOW, 'Throttling');
+
+      // Assess
+      const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+      expect(input?.ExpressionAttributeValues).toMatchObject({ ':pending': 'pending', ':g': 'daily-2026-11-28#pending', ':reason': 'Throttling' });
+    });
+  });
+
+  describe('Method: get', () => {
+    it('reads consistently', async () => {
+      ddb.on(GetCommand).resolves({ Item: { ...task, state: 'sent', attempts: 2, updatedAt: 'x', messageId: 'm' } });
+      expect(await ledger.get(task)).toEqual({ ...task, state: 'sent', attempts: 2, updatedAt: 'x', messageId: 'm' });
+      expect(ddb.commandCalls(GetCommand)[0]?.args[0].input.ConsistentRead).toBe(true);
+    });
+  });
+
+  describe('Method: countByState', () => {
+    it('counts every state on the index, page by page', async () => {
+      // Prepare
+      ddb.on(QueryCommand).callsFake((input: { ExpressionAttributeValues: Record<string, string>; ExclusiveStartKey?: unknown }) => {
+        const state = String(input.ExpressionAttributeValues[':g']).split('#')[1];
+        if (state === 'sent') return input.ExclusiveStartKey ? { Count: 3 } : { Count: 5, LastEvaluatedKey: { pk: 'k' } };
+        return { Count: state === 'failed' ? 1 : 0 };
+      });
+
+      // Act
+      const counts = await ledger.countByState('daily-2026-11-28');
+
+      // Assess
+      expect(counts).toEqual({ sending: 0, sent: 8, failed: 1, skipped: 0 });
+      expect(ddb.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({ IndexName: 'gsi1', Select: 'COUNT' });
+    });
+  });
+
+  describe('Method: pageByState', () => {
+    it('returns subscriber ids and an opaque cursor that round-trips', async () => {
+      // Prepare
+      ddb.on(QueryCommand).resolvesOnce({ Items: [{ gsi1sk: 's_1' }, { gsi1sk: 's_2' }], LastEvaluatedKey: { pk: 'EDITION#e', sk: 'SUB#s_2' } }).resolvesOnce({ Items: [{ gsi1sk: 's_3' }] });
+
+      // Act
+      const first = await ledger.pageByState('e', 'failed', { limit: 2 });
+      const second = await ledger.pageByState('e', 'failed', { limit: 2, ...(first.cursor ? { cursor: first.cursor } : {}) });
+
+      // Assess
+      expect(first.subscriberIds).toEqual(['s_1', 's_2']);
+      expect(second).toEqual({ subscriberIds: ['s_3'] });
+      expect(ddb.commandCalls(QueryCommand)[1]?.args[0].input.ExclusiveStartKey).toEqual({ pk: 'EDITION#e', sk: 'SUB#s_2' });
+    });
+  });
+
+  describe('Method: lastChange', () => {
+    it('is the newest updatedAt of the edition, over every page', async () => {
+      // Prepare
+      ddb.on(QueryCommand)
+        .resolvesOnce({ Items: [{ updatedAt: '2026-11-28T06:00:01.000Z' }, { updatedAt: '2026-11-28T06:00:05.000Z' }], LastEvaluatedKey: { pk: 'x' } })
+        .resolvesOnce({ Items: [{ updatedAt: '2026-11-28T06:00:03.000Z' }] });
+
+      // Act
+      const last = await ledger.lastChange('e');
+
+      // Assess
+      expect(last).toBe(Date.parse('2026-11-28T06:00:05.000Z'));
+      expect(ddb.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'EDITION#e' }, ProjectionExpression: 'updatedAt' });
+    });
+
+    it('is undefined for an edition without entries', async () => {
+      ddb.on(QueryCommand).resolves({ Items: [] });
+      expect(await ledger.lastChange('e')).toBeUndefined();
+    });
+  });
+});
+
+describe('Class: DynamoDbRateWindowStore', () => {
+  beforeEach(() => ddb.reset());
+
+  describe('Method: take', () => {
+    it('takes what it asks for from the second\'s budget by conditional ADD', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({});
+      const store = new DynamoDbRateWindowStore({ client, tableName: TABLE });
+
+      // Act
+      const got = await store.take(1_800_000_000, 4, 14);
+
+      // Assess
+      expect(got).toBe(4);
+      const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+      expect(input?.Key).toEqual({ pk: 'RATE#ses', sk: '1800000000' });
+      expect(input?.ConditionExpression).toBe('attribute_not_exists(used) OR used <= :limit');
+      expect(input?.ExpressionAttributeValues).toMatchObject({ ':n': 4, ':limit': 10 });
+    });
+
+    it('takes what is left when the budget is nearly used, and nothing when it is used up', async () => {
+      // Prepare: 12 of 14 used, then the whole budget
+      ddb.on(UpdateCommand).rejectsOnce(conditionFailed({ used: { N: '12' } })).resolvesOnce({}).rejectsOnce(conditionFailed({ used: { N: '14' } }));
+      const store = new DynamoDbRateWindowStore({ client, tableName: TABLE });
+
+      // Act
+      const partial = await store.take(1, 4, 14);
+      const none = await store.take(1, 4, 14);
+
+      // Assess
+      expect(partial).toBe(2);
+      expect(none).toBe(0);
+    });
+  });
+});
+
+describe('Class: DynamoDbEditionRepository', () => {
+  beforeEach(() => ddb.reset());
+
+  describe('Method: setCounts', () => {
+    it('sets the counters only if they still hold what the reconciler read', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolvesOnce({}).rejectsOnce(conditionFailed());
+      const repo = new DynamoDbEditionRepository({ client, tableName: 'editions' });
+
+      // Act
+      const set = await repo.setCounts('daily-2026-11-28', { sent: 9, failed: 1, skipped: 2 }, { sent: 7, failed: 1, skipped: 2 });
+      const raced = await repo.setCounts('daily-2026-11-28', { sent: 9, failed: 1, skipped: 2 }, { sent: 7, failed: 1, skipped: 2 });
+
+      // Assess
+      expect(set).toBe(true);
+      expect(raced).toBe(false);
+      const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+      expect(input?.Key).toEqual({ pk: 'EDITION#daily-2026-11-28', sk: 'EDITION' });
+      expect(input?.ConditionExpression).toBe('attribute_exists(pk) AND sent = :expSent AND failed = :expFailed AND skipped = :expSkipped');
+      expect(input?.ExpressionAttributeValues).toMatchObject({ ':sent': 9, ':failed': 1, ':skipped': 2, ':expSent': 7 });
+    });
+  });
+});
