@@ -11,7 +11,7 @@ import type { ArtefactStore } from './artefact-store.ts';
 import { assembleEdition, storyCount } from './edition-builder.ts';
 import type { EditionRecord, EditionRepository } from './edition-repository.ts';
 import { EditionState, JobName, type EditionContent } from './types.ts';
-import { ValidationError } from '../errors.ts';
+import { NotFoundError, ValidationError } from '../errors.ts';
 
 /** Renders an edition once, and its public web page. Implemented with MJML (rendering module). */
 export interface EditionRenderer {
@@ -147,6 +147,7 @@ export class EditionService {
     const items = [];
     for await (const item of this.#d.articles.listIngested(new Date(from), new Date(to))) items.push(item);
     const content = assembleEdition({ id, job, from, to, language: this.#d.defaultLanguage }, items);
+    if (storyCount(content) === 0) throw new NotFoundError(`nothing new for the ${job} edition since ${from}: no stories to render`);
     const [rendered, page] = await Promise.all([this.#d.renderer.render(content), this.#d.renderer.renderPage(content)]);
     return { content, rendered, page };
   }

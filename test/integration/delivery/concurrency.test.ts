@@ -7,7 +7,8 @@ import type { SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getConfig } from '../../../functions/core/config.ts';
 import { createSendHandler } from '../../../functions/send.ts';
-import { editionRepository } from '../../../functions/wiring/common.ts';
+import { deliveryLedger, editionRepository } from '../../../functions/wiring/common.ts';
+import { subscriberIdFor } from '../../../functions/core/subscribers/identity.ts';
 import { buildSendService } from '../../../functions/wiring/send.ts';
 import { handler as editionHandler } from '../../../functions/edition.ts';
 import { pollUntil } from '../../helpers/poll.ts';
@@ -67,6 +68,9 @@ describe('delivery with duplicate deliveries and runs', () => {
     expect(messages).toHaveLength(readers.daily.length);
     expect(responses.flatMap((r) => r.batchItemFailures)).toEqual([]);
     expect(h.stack.ses.stats().maxInFlight).toBeGreaterThan(1);
+    // One lease per recipient was ever granted: the other delivery found it held or final.
+    const entries = await Promise.all(readers.daily.map((email) => deliveryLedger().get({ editionId: run.edition, subscriberId: subscriberIdFor(email) })));
+    expect(entries.map((e) => [e?.state, e?.attempts])).toEqual(readers.daily.map(() => ['sent', 1]));
     await expectExactlyOnce(h, run.edition, { eligible: readers.daily, absent: [...readers.suppressed, ...readers.weekly] });
   });
 

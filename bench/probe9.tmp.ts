@@ -1,0 +1,10 @@
+import { simpleParser } from 'mailparser';
+import { renderEdition } from '../functions/core/rendering/email-renderer.ts';
+import { makeEdition, makeBranding, EDITION_URL, HEADERS, makeRecipient } from './lib/fixtures.ts';
+import { prepareMessage, personalize } from '../functions/core/rendering/personalizer.ts';
+const r = await renderEdition(makeEdition(), { branding: makeBranding(), editionUrl: EDITION_URL });
+const tpl = prepareMessage(r, { ...HEADERS, subject: r.subject });
+const raw = personalize(tpl, { ...makeRecipient(1), unsubscribeUrl: 'https://api.news-digest.test/unsubscribe?token=abc.def', preferencesUrl: 'https://api.news-digest.test/preferences?token=ghi.jkl' }, { subscriberId: 's1', date: new Date(), messageIdDomain: 'x' });
+const mail = await simpleParser(raw);
+console.log(mail.headers.get('list-unsubscribe'));
+console.log((mail.text ?? '').slice(-400));

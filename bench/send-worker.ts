@@ -1,0 +1,252 @@
+/**
+ * Send throughput and rate cap (child process): ONE send-worker process running the real
+ * SendService (as wired in functions/wiring/send.ts), SesMailSender and the real
+ * @aws-sdk/client-ses client (sesClient: keep-alive pool of SEND_CONCURRENCY sockets),
+ * sending the 15-story edition to the SES stand-in, which runs in its own process on
+ * loopback with 100 ms of latency per call. The ledger, subscribers, editions and artefacts
+ * are in-memory stand-ins (bench/lib/memory-adapters.ts) so that the run measures the send
+ * path, not an emulated DynamoDB; the shared rate limiter's per-second budgets are in memory
+ * too (one worker).
+ *
+ * Throughput: the stand-in's MaxSendRate is 100000 (the limiter does not hold anything
+ * back). Rate cap: MaxSendRate is set to the cap, and the accepted times the stand-in
+ * recorded are counted per one-second window.
+ */
+import { childParams, reportResult } from './lib/child.ts';
+import { checkMessage, sentRecipient } from './lib/mime-check.ts';
+import { makeBranding, makeEdition, makeRecipient, EDITION_URL } from './lib/fixtures.ts';
+import { MemoryArtefacts, MemoryEditions, MemoryLedger, MemoryQueue, MemoryRateWindows, MemorySubscribers } from './lib/memory-adapters.ts';
+import type { OutgoingMessage, SendTask } from '../functions/core/delivery/types.ts';
+import type { MailSender } from '../functions/core/delivery/ports.ts';
+import type { Subscriber } from '../functions/core/subscribers/types.ts';
+import type { RenderedEdition } from '../functions/core/rendering/types.ts';
+
+interface Params {
+  sesUrl: string;
+  concurrency: number;
+  throughput: { rounds: number; perRound: number; warmup: number };
+  rate: { rounds: number; seconds: number; cap: number };
+  /** Parse one message in this many with mailparser (plus the first and last of each round). */
+  checkEvery: number;
+}
+
+const params = childParams<Params>();
+const LATENCY_MS = 100;
+
+const { useEnvironment } = await import('../functions/core/config.ts');
+useEnvironment({
+  STAGE: 'bench',
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  CONTENT_BUCKET: 'bench-content',
+  ARTEFACTS_BUCKET: 'bench-artefacts',
+  ARTICLES_TABLE: 'bench-articles',
+  EDITIONS_TABLE: 'bench-editions',
+  SUBSCRIBERS_TABLE: 'bench-subscribers',
+  DELIVERIES_TABLE: 'bench-deliveries',
+  SEND_QUEUE_URL: 'http://127.0.0.1:9/000000000000/bench-send',
+  DYNAMODB_ENDPOINT: 'http://127.0.0.1:9',
+  S3_ENDPOINT: 'http://127.0.0.1:9',
+  SQS_ENDPOINT: 'http://127.0.0.1:9',
+  SES_ENDPOINT: params.sesUrl,
+  SEND_CONCURRENCY: String(params.concurrency),
+  SEND_RATE_LIMIT: '0',
+  TOKEN_SECRET: 'bench-token-secret-bench-token-secret-0123', // = TOKEN_SECRET below
+  PUBLIC_BASE_URL: 'https://api.news-digest.test',
+  ARCHIVE_BASE_URL: 'https://news-digest.test/archive',
+  FROM_ADDRESS: 'digest@news-digest.test',
+  FROM_NAME: 'CommonSpace Digest',
+  LOG_LEVEL: 'ERROR',
+});
+const { buildSendService, mailSender } = await import('../functions/wiring/send.ts');
+const { resetWiring } = await import('../functions/wiring/common.ts');
+const { SharedRateLimiter } = await import('../functions/core/delivery/rate-limiter.ts');
+const { TaskOutcome } = await import('../functions/core/delivery/send-service.ts');
+
+// The edition is rendered once (MJML), as the edition function does; the worker only reads it.
+const { renderEdition } = await import('../functions/core/rendering/email-renderer.ts');
+const rendered: RenderedEdition = await renderEdition(makeEdition(), { branding: makeBranding({ fromAddress: 'digest@news-digest.test' }), editionUrl: EDITION_URL });
+
+async function stand(path: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(`${params.sesUrl}${path}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  return res.json();
+}
+const stats = async () => (await stand('/stats')) as { accepted: number; requests: number; maxInFlight: number };
+
+const ledger = new MemoryLedger();
+const subscribers = new MemorySubscribers();
+const editions = new MemoryEditions();
+const artefacts = new MemoryArtefacts();
+const queue = new MemoryQueue();
+const recipients = new Map<string, ReturnType<typeof makeRecipient>>();
+
+async function addSubscribers(count: number): Promise<void> {
+  const now = new Date().toISOString();
+  for (let i = subscribers.items.size; i < count; i++) {
+    const r = makeRecipient(i);
+    const s: Subscriber = { id: r.id, email: r.email, ...(r.name ? { name: r.name } : {}), status: 'confirmed', newsletter: 'daily', alerts: 'none', keywords: [], createdAt: now, updatedAt: now };
+    await subscribers.put(s);
+    recipients.set(r.id, r);
+  }
+}
+
+async function newEdition(id: string, total: number): Promise<SendTask[]> {
+  await artefacts.putEdition({ ...rendered, editionId: id });
+  const now = new Date().toISOString();
+  await editions.createIfAbsent({ id, job: 'daily', state: 'sending', scheduledAt: now, createdAt: now, updatedAt: now, total, pages: 1, fanoutDone: true, sent: 0, failed: 0, skipped: 0, subject: rendered.subject });
+  return [...subscribers.items.keys()].slice(0, total).map((subscriberId) => ({ editionId: id, subscriberId }));
+}
+
+/** Keeps a sample of what was sent, for the MIME check after the timed part. */
+class Sampling implements MailSender {
+  readonly samples: OutgoingMessage[] = [];
+  #n = 0;
+  constructor(private readonly inner: MailSender, private readonly every: number) {}
+  send(message: OutgoingMessage): Promise<string> {
+    if (this.#n++ % this.every === 0) this.samples.push(message);
+    return this.inner.send(message);
+  }
+  getQuota() {
+    return this.inner.getQuota();
+  }
+}
+
+async function service(sampling: Sampling) {
+  const real = mailSender();
+  return buildSendService({
+    ledger,
+    subscribers,
+    editions,
+    artefacts,
+    queue,
+    mail: sampling,
+    rate: new SharedRateLimiter(new MemoryRateWindows(), async () => (await real.getQuota()).maxSendRate),
+  });
+}
+
+const TOKEN_SECRET = 'bench-token-secret-bench-token-secret-0123';
+const checked = { messages: 0, problems: [] as string[] };
+async function check(samples: readonly OutgoingMessage[]): Promise<void> {
+  for (const m of samples) {
+    const id = m.tags.subscriber ?? '';
+    const r = recipients.get(id);
+    if (!r) {
+      checked.problems.push(`unknown subscriber ${id}`);
+      continue;
+    }
+    const editionId = m.tags.edition ?? '';
+    try {
+      const problems = await checkMessage(m.raw, {
+        rendered: { ...rendered, editionId },
+        from: 'digest@news-digest.test',
+        recipient: (mail) =>
+          sentRecipient(mail, r, { publicBaseUrl: 'https://api.news-digest.test', webViewUrl: `https://news-digest.test/archive/editions/${editionId}.html`, tokenSecret: TOKEN_SECRET }),
+      });
+      if (m.to !== r.email) problems.push(`sent to ${m.to}`);
+      checked.problems.push(...problems.map((p) => `${id}: ${p}`));
+    } catch (error) {
+      checked.problems.push(`${id}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    checked.messages += 1;
+  }
+}
+
+interface Round {
+  messages: number;
+  seconds: number;
+  perSecond: number;
+  cpuMsPerMessage: number;
+  accepted: number;
+  maxInFlight: number;
+}
+
+async function sendRound(editionId: string, count: number, every: number): Promise<{ round: Round; samples: OutgoingMessage[] }> {
+  const tasks = await newEdition(editionId, count);
+  const sampling = new Sampling(mailSender(), every);
+  const svc = await service(sampling);
+  await stand('/raw/clear', {});
+  const before = await stats();
+  const cpu = process.cpuUsage();
+  const t0 = performance.now();
+  const outcomes = await svc.processBatch(tasks);
+  const ms = performance.now() - t0;
+  const used = process.cpuUsage(cpu);
+  const after = await stats();
+  const notSent = outcomes.filter((o) => o !== TaskOutcome.SENT).length;
+  if (notSent > 0) throw new Error(`${notSent} of ${count} tasks were not sent: ${[...new Set(outcomes)].join(', ')}`);
+  return {
+    round: {
+      messages: count,
+      seconds: ms / 1000,
+      perSecond: (count * 1000) / ms,
+      cpuMsPerMessage: (used.user + used.system) / 1000 / count,
+      accepted: after.accepted - before.accepted,
+      maxInFlight: after.maxInFlight,
+    },
+    samples: sampling.samples,
+  };
+}
+
+// ---- throughput ----
+const tp = params.throughput;
+await addSubscribers(Math.max(tp.perRound, tp.warmup, Math.ceil(params.rate.cap * params.rate.seconds)));
+await stand('/faults', { latencyMs: LATENCY_MS, maxSendRate: 100_000, quotaRemaining: 100_000_000 });
+resetWiring();
+const warm = await sendRound('daily-bench-warmup', tp.warmup, tp.warmup);
+await check(warm.samples);
+const throughput: Round[] = [];
+for (let i = 0; i < tp.rounds; i++) {
+  const { round, samples } = await sendRound(`daily-bench-t${i}`, tp.perRound, params.checkEvery);
+  throughput.push(round);
+  ledger.clear();
+  await check(samples);
+  process.stderr.write(`throughput round ${i + 1}: ${round.perSecond.toFixed(0)}/s, ${round.cpuMsPerMessage.toFixed(2)} ms CPU/message, ${round.maxInFlight} in flight\n`);
+}
+
+// ---- rate cap ----
+interface RateRound {
+  messages: number;
+  achieved: number;
+  maxPerCalendarSecond: number;
+  maxPerSlidingSecond: number;
+}
+const rc = params.rate;
+await stand('/faults', { latencyMs: LATENCY_MS, maxSendRate: rc.cap, quotaRemaining: 100_000_000 });
+resetWiring(); // a fresh SesMailSender: GetSendQuota is cached a minute
+const rate: RateRound[] = [];
+for (let i = 0; i < rc.rounds; i++) {
+  const count = Math.round(rc.cap * rc.seconds);
+  const { samples } = await sendRound(`daily-bench-r${i}`, count, Math.max(1, Math.floor(count / 4)));
+  await check(samples);
+  ledger.clear();
+  const captured = (await stand('/raw')) as { at: number }[];
+  const times = captured.map((c) => c.at).sort((a, b) => a - b);
+  const first = times[0] ?? 0;
+  const last = times.at(-1) ?? 0;
+  const calendar = new Map<number, number>();
+  for (const t of times) calendar.set(Math.floor(t / 1000), (calendar.get(Math.floor(t / 1000)) ?? 0) + 1);
+  let sliding = 0;
+  for (let a = 0, b = 0; a < times.length; a++) {
+    while (b < times.length && (times[b] as number) < (times[a] as number) + 1000) b++;
+    sliding = Math.max(sliding, b - a);
+  }
+  rate.push({
+    messages: times.length,
+    // Sends per second over the run: n - 1 intervals between the first and the last.
+    achieved: times.length > 1 ? ((times.length - 1) * 1000) / (last - first) : 0,
+    maxPerCalendarSecond: Math.max(0, ...calendar.values()),
+    maxPerSlidingSecond: sliding,
+  });
+  process.stderr.write(`rate round ${i + 1}: ${JSON.stringify(rate.at(-1))}\n`);
+}
+
+reportResult({
+  throughput,
+  rate,
+  cap: rc.cap,
+  concurrency: params.concurrency,
+  checked,
+  messageBytes: Buffer.byteLength(warm.samples[0]?.raw ?? ''),
+  stores: 'in-memory ledger, subscribers, editions and artefacts (bench/lib/memory-adapters.ts)',
+});
