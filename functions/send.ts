@@ -6,11 +6,14 @@
  * Batch handling is our own rather than Powertools' BatchProcessor because the batch needs
  * bounded concurrency, one quota stop for all its records and one counter update per edition.
  */
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { TaskOutcome, type SendService } from './core/delivery/send-service.ts';
 import { sendService } from './wiring/send.ts';
 import type { SendTask } from './core/delivery/types.ts';
+
+/** No send starts in the last seconds of an invocation (an SES call, then the ledger write). */
+const DEADLINE_MARGIN_MS = 10_000;
 
 const Task = z.object({ editionId: z.string().min(1).max(200), subscriberId: z.string().min(1).max(200), retryFailed: z.boolean().optional() });
 
@@ -22,8 +25,10 @@ const Task = z.object({ editionId: z.string().min(1).max(200), subscriberId: z.s
  * const handler = createSendHandler(() => buildSendService({ quotaRetryDelaySeconds: 2 }));
  * ```
  */
-export function createSendHandler(service: () => Promise<SendService>): (event: SQSEvent) => Promise<SQSBatchResponse> {
-  return async (event) => {
+export function createSendHandler(
+  service: () => Promise<SendService>,
+): (event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<SQSBatchResponse> {
+  return async (event, context) => {
     const failures: string[] = [];
     const tasks: SendTask[] = [];
     const ids: string[] = [];
@@ -36,7 +41,10 @@ export function createSendHandler(service: () => Promise<SendService>): (event: 
         ids.push(record.messageId);
       }
     }
-    const outcomes = tasks.length > 0 ? await (await service()).processBatch(tasks) : [];
+    // Tasks not started before the deadline are re-queued (not failed: that would count
+    // towards the dead-letter queue when the account rate is low and batches are long).
+    const deadline = context ? Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS : undefined;
+    const outcomes = tasks.length > 0 ? await (await service()).processBatch(tasks, deadline !== undefined ? { deadline } : {}) : [];
     outcomes.forEach((outcome, i) => {
       if (outcome === TaskOutcome.RETRY) failures.push(ids[i] as string);
     });

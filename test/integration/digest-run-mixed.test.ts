@@ -3,16 +3,13 @@
  * and broken files sends an edition with every good article, reports each broken file on
  * stderr with its key and reason, and counts them as `quarantined` in the summary line.
  */
-import { execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { digest, lastLine, ROOT } from '../helpers/cli.ts';
 
-const run = promisify(execFile);
-const ROOT = new URL('../../', import.meta.url).pathname;
 const FIXTURES = join(ROOT, 'test/fixtures/content');
 
 /** Good fixtures, where they go in the folder, and the headline each gives. */
@@ -32,17 +29,6 @@ const BAD = [
   { file: 'bad-front-matter-unclosed.md', key: 'news/bad-front-matter-unclosed.md', reason: 'front matter is not closed (no second --- line)' },
 ];
 
-async function digest(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('node', ['--import', 'tsx', join(ROOT, 'functions/cli/digest.ts'), ...args], { cwd: ROOT, timeout: 90_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
-
-const lastLine = (s: string): string => s.trim().split('\n').at(-1) ?? '';
 
 describe('CLI: digest run over good and broken files', () => {
   let dir: string;

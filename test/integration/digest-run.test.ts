@@ -4,32 +4,18 @@
  * the seed's headline in both parts, the Claims Commission pick once under "Editor's choice",
  * and both RFC 8058 unsubscribe headers; the last stdout line is the JSON summary.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, mkdir, readdir, readFile, writeFile, copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { load } from 'cheerio';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { digest, lastLine, ROOT } from '../helpers/cli.ts';
 
-const run = promisify(execFile);
-const ROOT = new URL('../../', import.meta.url).pathname;
 const SEED = join(ROOT, 'test/fixtures/000_c5efd77b2ca7bb98.txt');
 const HEADLINE = 'Blinken and Lavrov discuss growing tensions Ukraine-Russia';
 const PICK = 'Council of Europe launches new International Claims Commission for Ukraine';
 
-async function digest(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('node', ['--import', 'tsx', join(ROOT, 'functions/cli/digest.ts'), ...args], { cwd: ROOT, timeout: 90_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
-
-const lastLine = (s: string): string => s.trim().split('\n').at(-1) ?? '';
 const count = (haystack: string, needle: string): number => haystack.split(needle).length - 1;
 
 describe('CLI: digest run', () => {

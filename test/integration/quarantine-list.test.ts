@@ -7,13 +7,12 @@
  * command finds it alive) and removed after. When a real `npm start` is running, its state
  * file is left alone and the test is skipped.
  */
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { digest, lastLine, ROOT } from '../helpers/cli.ts';
 import { getConfig } from '../../functions/core/config.ts';
 import type { QuarantineRecord } from '../../functions/core/articles/types.ts';
 import { handler as ingestHandler } from '../../functions/ingest.ts';
@@ -23,8 +22,6 @@ import { uploadContent, useStack } from '../../infra/local/local-run.ts';
 import { clearLocalState, readLocalState, writeLocalState } from '../../infra/local/local-state.ts';
 import { startLocalStack, type LocalStack } from '../../infra/local/stack.ts';
 
-const run = promisify(execFile);
-const ROOT = new URL('../../', import.meta.url).pathname;
 
 /** A running `npm start` of someone else: its state file must not be touched. */
 const foreign = await readLocalState();
@@ -42,16 +39,6 @@ const EXPECTED: Array<[string, string]> = [
   ['news/report final.pdf', 'unsupported file type .pdf'],
   ['pages/headline-only.txt', "page export has only a headline: no body paragraphs and no editor's-choice teasers"],
 ];
-
-async function digest(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('node', ['--import', 'tsx', join(ROOT, 'functions/cli/digest.ts'), ...args], { cwd: ROOT, timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
 
 /** The listed records: one `at<TAB>key<TAB>reason` line each. */
 function parseList(stdout: string): QuarantineRecord[] {

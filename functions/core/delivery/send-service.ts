@@ -1,7 +1,7 @@
 /**
- * The send worker's use case: for each task, check the daily quota, take the ledger lease,
- * check the subscriber's status at send time, personalise the edition's artefact (tokens
- * only, no MJML), send it under the shared rate, and record the outcome. Every send goes
+ * The send worker's use case: for each task, check the daily quota, wait for a send slot
+ * under the shared rate, take the ledger lease, check the subscriber's status at send time,
+ * personalise the edition's artefact (tokens only, no MJML), send it, and record the outcome. Every send goes
  * through the ledger, so a recipient gets an edition at most once however often a task is
  * delivered (the one exception, a worker dying between SES accepting a message and the
  * ledger write, is described in docs/delivery.md).
@@ -56,7 +56,7 @@ export const TaskOutcome = {
   /** Already final, or leased by a live attempt, or the lease was lost: nothing to do here. */
   DUPLICATE: 'duplicate',
   RETRY: 'retry',
-  /** Put back on the queue with a delay (daily quota): this delivery is done with. */
+  /** Put back on the queue (daily quota: with a delay; invocation deadline: at once): this delivery is done with. */
   REQUEUED: 'requeued',
 } as const;
 export type TaskOutcome = (typeof TaskOutcome)[keyof typeof TaskOutcome];
@@ -67,6 +67,22 @@ const PREFERENCES_LINK_TTL_S = 90 * 86_400;
 const QUOTA_RETRY_DELAY_S = 900;
 const BACKOFF_BASE_MS = 200;
 const BACKOFF_CAP_MS = 5_000;
+
+/** What the tasks of one batch share: its deadline and why it stopped early. */
+export interface BatchState {
+  /** Epoch ms after which no send may start (the invocation is about to time out). */
+  deadline?: number;
+  quotaStop?: QuotaExhaustedError;
+  timeUp?: boolean;
+}
+
+/** The batch's deadline passed before this task could start. */
+class DeadlineReached extends Error {
+  public constructor() {
+    super('the invocation is about to time out');
+    this.name = 'DeadlineReached';
+  }
+}
 
 /** A lease this worker holds; `until` moves when the lease is extended. */
 interface Lease {
@@ -105,32 +121,46 @@ export class SendService {
 
   /**
    * Processes tasks with bounded concurrency; returns one outcome per task, in order. When
-   * the daily quota runs out, every task not yet sent is re-queued with a delay (never
-   * reported as failed, so nothing reaches the dead-letter queue for it).
+   * the daily quota runs out, every task not yet sent is re-queued with a delay; when the
+   * invocation nears its `deadline` (epoch ms after which no send may start), the tasks not
+   * started are re-queued at once. Neither is reported as failed, so neither counts towards
+   * the dead-letter queue.
    */
-  public async processBatch(tasks: readonly SendTask[]): Promise<TaskOutcome[]> {
-    let quotaStop: QuotaExhaustedError | undefined;
+  public async processBatch(tasks: readonly SendTask[], options: { deadline?: number } = {}): Promise<TaskOutcome[]> {
+    const batch: BatchState = { ...(options.deadline !== undefined ? { deadline: options.deadline } : {}) };
     const outcomes = await mapBounded(tasks, this.#d.concurrency, async (task) => {
-      if (quotaStop) return this.#requeue(task);
+      if (batch.quotaStop) return this.#requeue(task, this.#d.quotaRetryDelaySeconds ?? QUOTA_RETRY_DELAY_S);
+      if (batch.timeUp) return this.#requeue(task, 0);
       try {
-        return await this.processTask(task);
+        return await this.processTask(task, batch);
       } catch (error) {
         if (error instanceof QuotaExhaustedError) {
-          quotaStop ??= error;
-          return this.#requeue(task);
+          batch.quotaStop ??= error;
+          return this.#requeue(task, this.#d.quotaRetryDelaySeconds ?? QUOTA_RETRY_DELAY_S);
+        }
+        if (error instanceof DeadlineReached) {
+          batch.timeUp = true;
+          return this.#requeue(task, 0);
         }
         this.#d.logger.error('send task failed', { edition: task.editionId, subscriber: task.subscriberId, error: String(error) });
         return TaskOutcome.RETRY;
       }
     });
-    if (quotaStop) await this.#noteQuotaStop(tasks, quotaStop);
+    if (batch.quotaStop) await this.#noteQuotaStop(tasks, batch.quotaStop);
     await this.#count(tasks, outcomes);
     return outcomes;
   }
 
-  /** Processes one task. Throws QuotaExhaustedError (holding no lease) when the daily quota is gone. */
-  public async processTask(task: SendTask): Promise<TaskOutcome> {
+  /**
+   * Processes one task: quota check, a send slot under the shared rate, then the lease, so a
+   * lease is held only while the message is being sent. Throws QuotaExhaustedError (holding
+   * no lease) when the daily quota is gone.
+   */
+  public async processTask(task: SendTask, batch: BatchState = {}): Promise<TaskOutcome> {
     await this.#quota.ensureAvailable();
+    this.#checkDeadline(batch);
+    await this.#d.rate.acquire(1);
+    this.#checkDeadline(batch);
     const now = this.#now();
     const lease: Lease = { until: now + this.#d.leaseMs, settled: false };
     const { granted } = await this.#d.ledger.acquire(task, { leaseUntil: lease.until, now, ...(task.retryFailed ? { retryFailed: true } : {}) });
@@ -142,6 +172,10 @@ export class SendService {
       if (!lease.settled) await this.#release(task, lease, error instanceof Error ? error.message : String(error));
       throw error;
     }
+  }
+
+  #checkDeadline(batch: BatchState): void {
+    if (batch.deadline !== undefined && this.#now() >= batch.deadline) throw new DeadlineReached();
   }
 
   async #deliver(task: SendTask, lease: Lease, now: number): Promise<TaskOutcome> {
@@ -178,8 +212,9 @@ export class SendService {
 
     const maxAttempts = this.#d.maxAttempts ?? 4;
     for (let attempt = 1; ; attempt++) {
-      await this.#d.rate.acquire(1);
-      // Waiting for a send slot may have eaten into the lease: renew it, or give way if it is gone.
+      // A retry waits for a send slot of its own; the first attempt took one before the lease.
+      if (attempt > 1) await this.#d.rate.acquire(1);
+      // Reading, personalising or waiting may have eaten into the lease: renew it, or give way if it is gone.
       if (!(await this.#keepLease(task, lease))) return TaskOutcome.DUPLICATE;
       let messageId: string;
       try {
@@ -258,12 +293,12 @@ export class SendService {
     return cached;
   }
 
-  async #requeue(task: SendTask): Promise<TaskOutcome> {
+  async #requeue(task: SendTask, delaySeconds: number): Promise<TaskOutcome> {
     try {
-      await this.#d.queue.enqueue([task], { delaySeconds: this.#d.quotaRetryDelaySeconds ?? QUOTA_RETRY_DELAY_S });
+      await this.#d.queue.enqueue([task], delaySeconds > 0 ? { delaySeconds } : {});
       return TaskOutcome.REQUEUED;
     } catch (error) {
-      this.#d.logger.error('could not re-queue a quota-stopped task', { edition: task.editionId, subscriber: task.subscriberId, error: String(error) });
+      this.#d.logger.error('could not re-queue a task', { edition: task.editionId, subscriber: task.subscriberId, error: String(error) });
       return TaskOutcome.RETRY;
     }
   }
