@@ -6,7 +6,8 @@ import { readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { dirname } from 'node:path';
 
-const STATE_FILE = fileURLToPath(new URL('../../.local-state/stack.json', import.meta.url));
+/** Local tooling only: LOCAL_STATE_FILE moves the file (tests run a second `npm start` beside yours). */
+const STATE_FILE = process.env.LOCAL_STATE_FILE ?? fileURLToPath(new URL('../../.local-state/stack.json', import.meta.url));
 
 export interface LocalState {
   pid: number;

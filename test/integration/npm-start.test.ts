@@ -3,7 +3,10 @@
  * come up, the API and the SES mailbox answer, and Ctrl-C (SIGINT) stops every listener.
  */
 import { spawn } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../infra/local/offline.ts';
 import { pollUntil } from '../helpers/poll.ts';
@@ -34,6 +37,8 @@ describe('Script: npm start', () => {
         LOCAL_SES_PORT: String(ports.ses),
         LOCAL_SQS_PORT: String(ports.sqs),
         LOCAL_HTTP_PORT: String(ports.http),
+        // Its own state file, so that it never replaces the state of a developer's `npm start`.
+        LOCAL_STATE_FILE: join(await mkdtemp(join(tmpdir(), 'npm-start-')), 'stack.json'),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

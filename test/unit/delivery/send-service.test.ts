@@ -288,24 +288,54 @@ describe('Class: SendService', () => {
       expect(await t.ledger.get({ editionId: EDITION, subscriberId: 's_001' })).toMatchObject({ attempts: 2, state: DeliveryState.SENT });
     });
 
-    it('renews the lease when waiting for a send slot ate into it', async () => {
-      // Prepare: the rate limiter "waits" 118 s of a 120 s lease
+    it('waits for its send slot before it takes the lease, so the lease covers only the send', async () => {
+      // Prepare: the rate limiter "waits" 10 minutes, far longer than the lease
       const t = setup(1);
-      t.rate.onAcquire = () => t.advance(118_000);
+      const order: string[] = [];
+      t.rate.onAcquire = () => {
+        order.push('slot');
+        t.advance(600_000);
+      };
+      const acquire = t.ledger.acquire.bind(t.ledger);
+      t.ledger.acquire = async (...args) => {
+        order.push('lease');
+        return acquire(...args);
+      };
 
       // Act
       const outcomes = await t.service.processBatch(t.tasks());
 
       // Assess
       expect(outcomes).toEqual([TaskOutcome.SENT]);
-      expect(t.mail.calls).toBe(1);
+      expect(order).toEqual(['slot', 'lease']);
+    });
+
+    it('renews the lease when a retry waited long for its send slot', async () => {
+      // Prepare: throttled once; the retry's slot comes 118 s into a 120 s lease
+      const t = setup(1);
+      t.mail.script((_m, call) => (call === 1 ? new TransientSendError('Throttling: Maximum sending rate exceeded.') : `ses-${call}`));
+      let slots = 0;
+      t.rate.onAcquire = () => {
+        if (++slots === 2) t.advance(118_000);
+      };
+
+      // Act
+      const outcomes = await t.service.processBatch(t.tasks());
+
+      // Assess
+      expect(outcomes).toEqual([TaskOutcome.SENT]);
+      expect(t.mail.calls).toBe(2);
+      expect(await t.ledger.get(t.tasks()[0] as SendTask)).toMatchObject({ state: DeliveryState.SENT });
     });
 
     it('does not send when its lease expired and another attempt took it over while it waited', async () => {
-      // Prepare: while this worker waits for a slot, its lease expires and another worker takes it
+      // Prepare: throttled once; while the retry waits for a slot, its lease expires and another worker takes it
       const t = setup(1);
       const task = t.tasks()[0] as SendTask;
+      t.mail.script((_m, call) => (call === 1 ? new TransientSendError('Throttling: Maximum sending rate exceeded.') : `ses-${call}`));
+      let slots = 0;
       t.rate.onAcquire = () => {
+        if (++slots !== 2) return;
         t.advance(LEASE_MS + 1);
         t.ledger.seed({ ...task, state: DeliveryState.SENDING, leaseUntil: t.now() + LEASE_MS, attempts: 2 });
       };
@@ -315,8 +345,27 @@ describe('Class: SendService', () => {
 
       // Assess
       expect(outcomes).toEqual([TaskOutcome.DUPLICATE]);
-      expect(t.mail.calls).toBe(0);
+      expect(t.mail.calls).toBe(1); // the throttled first attempt only
       expect(await t.editions.get(EDITION)).toMatchObject({ sent: 0 });
+    });
+
+    it('re-queues at once, without failing them, the tasks it cannot start before the invocation deadline', async () => {
+      // Prepare: the second send slot comes after the deadline
+      const t = setup(3, { concurrency: 1 });
+      const deadline = t.now() + 1_000;
+      let slots = 0;
+      t.rate.onAcquire = () => {
+        if (++slots === 2) t.advance(2_000);
+      };
+
+      // Act
+      const outcomes = await t.service.processBatch(t.tasks(), { deadline });
+
+      // Assess
+      expect(outcomes).toEqual([TaskOutcome.SENT, TaskOutcome.REQUEUED, TaskOutcome.REQUEUED]);
+      expect(t.queue.sent.map((q) => [q.task.subscriberId, q.delaySeconds])).toEqual([['s_002', undefined], ['s_003', undefined]]);
+      expect(t.ledger.stateOf({ editionId: EDITION, subscriberId: 's_002' })).toBeUndefined(); // no lease was taken
+      expect(await t.editions.get(EDITION)).toMatchObject({ sent: 1, total: 3 });
     });
 
     it('does not count an outcome whose lease was lost before it was recorded', async () => {
