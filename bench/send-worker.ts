@@ -12,7 +12,7 @@
  * back). Rate cap: MaxSendRate is set to the cap, and the accepted times the stand-in
  * recorded are counted per one-second window.
  */
-import { childParams, reportResult } from './lib/child.ts';
+import { childParams, reportResult, signal } from './lib/child.ts';
 import { checkMessage, sentRecipient } from './lib/mime-check.ts';
 import { makeBranding, makeEdition, makeRecipient, EDITION_URL } from './lib/fixtures.ts';
 import { MemoryArtefacts, MemoryEditions, MemoryLedger, MemoryQueue, MemoryRateWindows, MemorySubscribers } from './lib/memory-adapters.ts';
@@ -121,7 +121,7 @@ async function service(sampling: Sampling) {
     artefacts,
     queue,
     mail: sampling,
-    rate: process.env.NOLIMIT ? { acquire: async () => {} } : new SharedRateLimiter(new MemoryRateWindows(), async () => (await real.getQuota()).maxSendRate),
+    rate: new SharedRateLimiter(new MemoryRateWindows(), async () => (await real.getQuota()).maxSendRate),
   });
 }
 
@@ -212,6 +212,7 @@ interface RateRound {
   maxPerSlidingSecond: number;
 }
 const rc = params.rate;
+signal('rate');
 await stand('/faults', { latencyMs: LATENCY_MS, maxSendRate: rc.cap, quotaRemaining: 100_000_000 });
 resetWiring(); // a fresh SesMailSender: GetSendQuota is cached a minute
 const rate: RateRound[] = [];

@@ -24,6 +24,14 @@ interface ReconcileEvent {
   delivery?: unknown;
 }
 
+/**
+ * The scheduled handler.
+ *
+ * @example
+ * ```ts
+ * await handler({ content: false }, context); // the delivery sweep only
+ * ```
+ */
 export async function handler(event?: ReconcileEvent | null, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<ReconcileResult> {
   const result: ReconcileResult = {};
   // Leave a minute for the last fan-out page; the next run carries on from the cursor.

@@ -52,7 +52,14 @@ export function createSendHandler(
   };
 }
 
-/** The Lambda handler. */
+/**
+ * The Lambda handler (SQS event source, ReportBatchItemFailures).
+ *
+ * @example
+ * ```ts
+ * const { batchItemFailures } = await handler(sqsEvent, context);
+ * ```
+ */
 export const handler = createSendHandler(sendService);
 
 function safeJson(body: string): unknown {

@@ -11,6 +11,11 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RESULT = 'BENCH_RESULT ';
 
+/** Tells the parent that a phase starts (a `runChild` `onLine` callback sees it). */
+export function signal(phase: string): void {
+  process.stdout.write(`PHASE ${phase}\n`);
+}
+
 /** Prints the result of a benchmark child (its last stdout line). */
 export function reportResult(value: unknown): void {
   process.stdout.write(`${RESULT}${JSON.stringify(value)}\n`);
@@ -30,6 +35,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Forward the child's stderr to ours (default: only when it fails). */
   verbose?: boolean;
+  /** Called with each stdout line that is not the result (progress signals). */
+  onLine?: (line: string) => void;
 }
 
 /**
@@ -57,7 +64,10 @@ export function runChild<T>(script: string, params: unknown, options: RunOptions
       : undefined;
     createInterface({ input: child.stdout }).on('line', (line) => {
       if (line.startsWith(RESULT)) result = JSON.parse(line.slice(RESULT.length)) as T;
-      else if (options.verbose) process.stderr.write(`  [${script}] ${line}\n`);
+      else {
+        options.onLine?.(line);
+        if (options.verbose) process.stderr.write(`  [${script}] ${line}\n`);
+      }
     });
     child.stderr.on('data', (chunk: Buffer) => {
       const text = chunk.toString();

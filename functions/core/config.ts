@@ -101,9 +101,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const name = issue.path.join('.');
-      return cleaned[name] === undefined
-        ? `${name} is missing`
-        : `${name} is invalid (${issue.message})`;
+      if (cleaned[name] !== undefined) return `${name} is invalid (${issue.message})`;
+      return issue.code === 'custom' ? `${name} is missing (${issue.message})` : `${name} is missing`;
     });
     throw new ConfigError(`Configuration error: ${problems.join('; ')}`);
   }

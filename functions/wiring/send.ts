@@ -13,10 +13,24 @@ import { SesMailSender } from '../adapters/ses-mail-sender.ts';
 import { tokenSecret } from '../adapters/aws-clients.ts';
 import { artefactStore, config, ddb, deliveryLedger, editionRepository, logger, memo, messageHeaders, sendQueue, ses, subscriberRepository } from './common.ts';
 
-/** SES, with the configuration set; GetSendQuota answers are cached a minute. */
+/**
+ * SES, with the configuration set; GetSendQuota answers are cached a minute.
+ *
+ * @example
+ * ```ts
+ * const { maxSendRate } = await mailSender().getQuota();
+ * ```
+ */
 export const mailSender = memo(() => new SesMailSender({ client: ses(), configurationSet: config().SES_CONFIGURATION_SET }));
 
-/** The account's daily quota as this process sees it (Max24HourSend - SentLast24Hours, less what it sent since). */
+/**
+ * The account's daily quota as this process sees it (Max24HourSend - SentLast24Hours, less what it sent since).
+ *
+ * @example
+ * ```ts
+ * if ((await dailyQuota().remaining()) === 0) return;
+ * ```
+ */
 export const dailyQuota = memo(() => new QuotaGuard(() => mailSender().getQuota()));
 
 /** The account's MaxSendRate (GetSendQuota, cached), unless config caps it lower. */
@@ -58,7 +72,14 @@ export async function buildSendService(overrides: Partial<SendServiceDeps> = {})
 /** The send use case, built once per process (the token secret may come from SSM). */
 export const sendService = memo((): Promise<SendService> => buildSendService());
 
-/** Status, resend-failed and lease re-queuing. */
+/**
+ * Status, resend-failed and lease re-queuing.
+ *
+ * @example
+ * ```ts
+ * const { sent, failed } = await deliveryAdmin().status('daily-2026-11-28');
+ * ```
+ */
 export function deliveryAdmin(): DeliveryAdmin {
   return new DeliveryAdmin({ ledger: deliveryLedger(), editions: editionRepository(), queue: sendQueue() });
 }
@@ -66,6 +87,11 @@ export function deliveryAdmin(): DeliveryAdmin {
 /**
  * A fan-out that holds while the daily quota is exhausted. The edition function's wiring
  * should build its fan-out the same way (pass `quota: dailyQuota()`).
+ *
+ * @example
+ * ```ts
+ * await deliveryFanOut(() => context.getRemainingTimeInMillis() < 60_000).fanOut(edition);
+ * ```
  */
 export function deliveryFanOut(shouldYield?: () => boolean): FanOutService {
   return new FanOutService({

@@ -30,7 +30,14 @@ export interface FanOutServiceDeps {
 /** The reason a held fan-out leaves on its edition. */
 export const FANOUT_HELD_REASON = `${QUOTA_REASON_PREFIX}: fan-out held, resumed by the reconciler once the quota frees`;
 
-/** The segment that receives a job's editions. */
+/**
+ * The segment that receives a job's editions.
+ *
+ * @example
+ * ```ts
+ * segmentFor('daily'); // { kind: 'newsletter', newsletter: 'daily' }
+ * ```
+ */
 export function segmentFor(job: JobName): Segment {
   if (job === JobName.WEEKLY) return { kind: 'newsletter', newsletter: 'weekly' };
   if (job === JobName.DAILY) return { kind: 'newsletter', newsletter: 'daily' };
@@ -100,7 +107,15 @@ export class FanOutService {
   }
 }
 
-/** Whether every enqueued task of a fanned-out edition has reached a final ledger state. */
+/**
+ * Whether every enqueued task of a fanned-out edition has reached a final ledger state
+ * (by the edition's counters).
+ *
+ * @example
+ * ```ts
+ * isComplete({ ...edition, fanoutDone: true, total: 3, sent: 2, failed: 0, skipped: 1 }); // true
+ * ```
+ */
 export function isComplete(edition: EditionRecord): boolean {
   return edition.fanoutDone && edition.sent + edition.failed + edition.skipped >= edition.total;
 }

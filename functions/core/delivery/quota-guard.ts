@@ -12,7 +12,14 @@ import type { DailyQuota, SendQuota } from './ports.ts';
 /** The reason an edition carries while the daily quota holds it up. */
 export const QUOTA_REASON_PREFIX = 'daily sending quota exhausted';
 
-/** True when an edition's reason was set by a quota stop (so it may be cleared when sending resumes). */
+/**
+ * True when an edition's reason was set by a quota stop (so it may be cleared when sending resumes).
+ *
+ * @example
+ * ```ts
+ * isQuotaReason('daily sending quota exhausted: fan-out held'); // true
+ * ```
+ */
 export function isQuotaReason(reason: string | undefined): boolean {
   return reason?.startsWith(QUOTA_REASON_PREFIX) ?? false;
 }

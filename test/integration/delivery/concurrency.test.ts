@@ -12,7 +12,7 @@ import { subscriberIdFor } from '../../../functions/core/subscribers/identity.ts
 import { buildSendService } from '../../../functions/wiring/send.ts';
 import { handler as editionHandler } from '../../../functions/edition.ts';
 import { pollUntil } from '../../helpers/poll.ts';
-import { drainEdition, expectExactlyOnce, queueDepth, runEdition, seedReaders, startDeliveryStack, uploadArticle, type DeliveryStack, type Readers } from './harness.ts';
+import { drainEdition, expectExactlyOnce, ledgerSettled, queueDepth, runEdition, seedReaders, startDeliveryStack, uploadArticle, type DeliveryStack, type Readers } from './harness.ts';
 
 function toRecord(m: Message): SQSRecord {
   return {
@@ -87,7 +87,14 @@ describe('delivery with duplicate deliveries and runs', () => {
       editionHandler({ job: 'daily', time, force: true }),
     ]);
     const id = runs[0]?.edition as string;
-    await drainEdition(h, id);
+    // Drain until the queue is empty too: the runs that lost the cursor race enqueued their first
+    // page as well, and those extra tasks must send nothing.
+    await drainEdition(h, id, {
+      done: async () => {
+        const depth = await queueDepth(h, getConfig().SEND_QUEUE_URL);
+        return (await ledgerSettled(id)) && depth.visible + depth.inFlight + depth.delayed === 0;
+      },
+    });
 
     // Assess
     expect(new Set(runs.map((r) => r.edition))).toEqual(new Set([id]));

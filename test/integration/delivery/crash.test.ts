@@ -39,8 +39,9 @@ describe('delivery when a worker dies mid-batch', () => {
   });
 
   it('sends the rest exactly once after the worker is killed, and recounts what it never counted', async () => {
-    // Prepare: a slow account rate, so a batch holds leases while it waits for send slots
-    h.stack.ses.setFaults({ maxSendRate: 8 });
+    // Prepare: a slow account rate, so a batch takes a while; some throttling, so a worker often
+    // holds a lease while it backs off between attempts
+    h.stack.ses.setFaults({ maxSendRate: 8, throttleShare: 0.3, seed: 3 });
     const run = await runEdition(h, { time: '2031-04-01T06:00:00.000Z' });
     const worker = spawn(process.execPath, ['--import', 'tsx', WORKER], { env: { ...process.env, ...h.env, WORKER_TIMEOUT_MS: '30000' }, stdio: ['ignore', 'pipe', 'pipe'] });
     child = worker;
@@ -81,11 +82,10 @@ describe('delivery when a worker dies mid-batch', () => {
     // reconciler re-queues leases that expired; then it recounts and closes the edition.
     const recovery = deliveryRecovery({ settleMs: LEASE_SECONDS * 1000, staleFanOutMs: 60_000 });
     let draining = true;
-    let requeuedByReconciler = 0;
     const reconciler = (async () => {
       for await (const _ of every(300)) {
         if (!draining) break;
-        requeuedByReconciler += (await recovery.recoverEdition(run.edition))?.requeued ?? 0;
+        await recovery.recoverEdition(run.edition);
       }
     })();
     try {
@@ -100,11 +100,9 @@ describe('delivery when a worker dies mid-batch', () => {
     }, { timeoutMs: 10_000, intervalMs: 250, message: 'the reconciler to recount and close the edition' });
 
     // Assess
-    console.log('DEBUG', { heldAtKill, sentByDeadWorker, requeuedByReconciler, edition: await editionRepository().get(run.edition) });
     expect(heldAtKill).toBeGreaterThan(0);
     expect(sentByDeadWorker).toBeGreaterThanOrEqual(3);
     expect(sentByDeadWorker).toBeLessThan(readers.daily.length);
-    expect(requeuedByReconciler).toBeGreaterThanOrEqual(0);
     const status = await expectExactlyOnce(h, run.edition, { eligible: readers.daily, absent: [...readers.suppressed, ...readers.weekly] });
     expect(status).toEqual(await deliveryAdmin().status(run.edition));
     expect(await queueDepth(h, getConfig().SEND_DLQ_URL as string)).toEqual({ visible: 0, inFlight: 0, delayed: 0 });

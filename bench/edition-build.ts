@@ -1,0 +1,65 @@
+/**
+ * Edition build (child process): N article files are already in the content bucket; the
+ * `ingest` handler reads each from the bucket (one S3 ObjectCreated event per object, 16
+ * invocations at a time, as concurrent Lambdas would), then the `edition` handler builds
+ * one daily edition of them (render once, publish the web page, fan out). Counts the MJML
+ * compiles the edition took.
+ */
+import type { S3Event } from 'aws-lambda';
+import { childParams, reportResult } from './lib/child.ts';
+
+interface Params {
+  env: Record<string, string>;
+  keys: string[];
+  concurrency?: number;
+}
+
+const params = childParams<Params>();
+const { useStack } = await import('../infra/local/local-run.ts');
+const { mapBounded } = await import('../functions/core/concurrency.ts');
+const { handler: ingestHandler } = await import('../functions/ingest.ts');
+const { handler: editionHandler } = await import('../functions/edition.ts');
+const { mjmlCompileCount, lastRenderStats } = await import('../functions/core/rendering/email-renderer.ts');
+useStack(params.env);
+
+const event = (key: string): S3Event => ({
+  Records: [
+    {
+      eventVersion: '2.1',
+      eventSource: 'aws:s3',
+      awsRegion: params.env.AWS_REGION ?? 'us-east-1',
+      eventTime: new Date().toISOString(),
+      eventName: 'ObjectCreated:Put',
+      userIdentity: { principalId: 'local' },
+      requestParameters: { sourceIPAddress: '127.0.0.1' },
+      responseElements: { 'x-amz-request-id': 'local', 'x-amz-id-2': 'local' },
+      s3: {
+        s3SchemaVersion: '1.0',
+        configurationId: 'local',
+        bucket: { name: params.env.CONTENT_BUCKET ?? '', ownerIdentity: { principalId: 'local' }, arn: `arn:aws:s3:::${params.env.CONTENT_BUCKET ?? ''}` },
+        object: { key: encodeURIComponent(key).replace(/%2F/g, '/'), size: 0, eTag: '', sequencer: '0' },
+      },
+    },
+  ],
+});
+
+const t0 = performance.now();
+const ingested = await mapBounded(params.keys, params.concurrency ?? 16, async (key) => (await ingestHandler(event(key))).results);
+const ingestSeconds = (performance.now() - t0) / 1000;
+const outcomes: Record<string, number> = {};
+for (const r of ingested.flat()) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
+
+const compiles = mjmlCompileCount();
+const t1 = performance.now();
+const result = await editionHandler({ job: 'daily', time: new Date().toISOString(), force: true });
+const buildSeconds = (performance.now() - t1) / 1000;
+reportResult({
+  articles: params.keys.length,
+  outcomes,
+  ingestSeconds,
+  buildSeconds,
+  seconds: ingestSeconds + buildSeconds,
+  mjmlCompiles: mjmlCompileCount() - compiles,
+  render: lastRenderStats(),
+  edition: result,
+});

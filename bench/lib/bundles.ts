@@ -1,0 +1,171 @@
+/**
+ * The Lambda bundles `serverless package` builds: reuses `.serverless/` (or the benchmark's
+ * own package folder) when its zips are newer than every source, else packages again into
+ * the benchmark's folder. Then, per function: zip size, whether the bundle holds MJML, and
+ * the time to import its handler in a fresh Node process (minus a bare `node -e ""`).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ROOT } from './child.ts';
+import { median } from './stats.ts';
+
+export const BENCH_PACKAGE_DIR = join(ROOT, 'bench/results/package.tmp');
+const SOURCES = ['functions', 'templates', 'infra', 'serverless.yml', 'package.json', 'package-lock.json', 'tsconfig.json'];
+
+function newestMtime(path: string): number {
+  let s;
+  try {
+    s = statSync(path);
+  } catch {
+    return 0;
+  }
+  if (!s.isDirectory()) return s.mtimeMs;
+  let newest = s.mtimeMs;
+  for (const entry of readdirSync(path)) {
+    if (entry === 'node_modules' || entry.startsWith('.')) continue;
+    newest = Math.max(newest, newestMtime(join(path, entry)));
+  }
+  return newest;
+}
+
+interface FunctionInfo {
+  name: string;
+  handler: string;
+  zip: string;
+}
+
+/** The functions of a package folder (from its serverless-state.json). */
+function functionsIn(dir: string): FunctionInfo[] | undefined {
+  try {
+    const state = JSON.parse(readFileSync(join(dir, 'serverless-state.json'), 'utf8')) as {
+      service: { functions: Record<string, { handler: string }> };
+    };
+    const fns = Object.entries(state.service.functions).map(([name, f]) => ({ name, handler: f.handler, zip: join(dir, `${name}.zip`) }));
+    return fns.every((f) => statSync(f.zip, { throwIfNoEntry: false })) ? fns : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function freshIn(dir: string, sourcesAt: number): FunctionInfo[] | undefined {
+  const fns = functionsIn(dir);
+  if (!fns || fns.length === 0) return undefined;
+  return Math.min(...fns.map((f) => statSync(f.zip).mtimeMs)) > sourcesAt ? fns : undefined;
+}
+
+export interface Packaging {
+  functions: FunctionInfo[];
+  dir: string;
+  /** Seconds `serverless package` took, when it ran. */
+  packagedSeconds?: number;
+}
+
+/** Starts packaging (or finds fresh packages); resolves when the zips are there. */
+export function ensurePackages(log: (line: string) => void): Promise<Packaging> {
+  const sourcesAt = Math.max(...SOURCES.map((s) => newestMtime(join(ROOT, s))));
+  for (const dir of [join(ROOT, '.serverless'), BENCH_PACKAGE_DIR]) {
+    const fns = freshIn(dir, sourcesAt);
+    if (fns) {
+      log(`bundles: reusing ${relative(ROOT, dir)} (newer than the sources)`);
+      return Promise.resolve({ functions: fns, dir });
+    }
+  }
+  log('bundles: running `serverless package` …');
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn('npx', ['serverless', 'package', '--package', BENCH_PACKAGE_DIR], {
+      cwd: ROOT,
+      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const fns = functionsIn(BENCH_PACKAGE_DIR);
+      if (code !== 0 || !fns) reject(new Error(`serverless package failed (${code}):\n${output.slice(-4000)}`));
+      else resolve({ functions: fns, dir: BENCH_PACKAGE_DIR, packagedSeconds: (performance.now() - t0) / 1000 });
+    });
+  });
+}
+
+/** Placeholder configuration: importing a handler must build nothing that calls AWS. */
+const IMPORT_ENV: Record<string, string> = {
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'bench',
+  AWS_SECRET_ACCESS_KEY: 'bench',
+  AWS_EC2_METADATA_DISABLED: 'true',
+  STAGE: 'bench',
+  CONTENT_BUCKET: 'bench-content',
+  ARTEFACTS_BUCKET: 'bench-artefacts',
+  ARTICLES_TABLE: 'bench-articles',
+  EDITIONS_TABLE: 'bench-editions',
+  SUBSCRIBERS_TABLE: 'bench-subscribers',
+  DELIVERIES_TABLE: 'bench-deliveries',
+  SEND_QUEUE_URL: 'http://127.0.0.1:9/000000000000/bench-send',
+  DYNAMODB_ENDPOINT: 'http://127.0.0.1:9',
+  S3_ENDPOINT: 'http://127.0.0.1:9',
+  SQS_ENDPOINT: 'http://127.0.0.1:9',
+  SES_ENDPOINT: 'http://127.0.0.1:9',
+  TOKEN_SECRET: 'bench-token-secret-bench-token-secret-0123',
+  PUBLIC_BASE_URL: 'http://127.0.0.1:9',
+  ARCHIVE_BASE_URL: 'http://127.0.0.1:9/archive',
+  FROM_ADDRESS: 'digest@news-digest.test',
+  LOG_LEVEL: 'ERROR',
+};
+
+function timeNode(args: string[]): number {
+  const env = { PATH: process.env.PATH ?? '', ...IMPORT_ENV };
+  const t0 = performance.now();
+  const out = spawnSync(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const ms = performance.now() - t0;
+  if (out.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${out.stderr.toString().slice(0, 2000)}`);
+  return ms;
+}
+
+export interface BundleFigures {
+  bytes: number;
+  initMs: number;
+  hasMjml: boolean;
+  handlerBytes: number;
+  importMs: number;
+}
+
+/** Unzips each function and measures it; `runs` fresh processes per figure (median). */
+export function measureBundles(functions: readonly FunctionInfo[], runs: number): Record<string, BundleFigures> {
+  const out: Record<string, BundleFigures> = {};
+  const base = mkdtempSync(join(tmpdir(), 'news-digest-bundles-'));
+  try {
+    const baseline = median(Array.from({ length: runs }, () => timeNode(['-e', ''])));
+    for (const fn of functions) {
+      const dir = join(base, fn.name);
+      const unzip = spawnSync('unzip', ['-q', '-o', fn.zip, '-d', dir]);
+      if (unzip.status !== 0) throw new Error(`unzip ${fn.zip} failed: ${unzip.stderr.toString()}`);
+      const file = join(dir, `${fn.handler.replace(/\.[^./]+$/, '')}.mjs`);
+      const code = readFileSync(file, 'utf8');
+      const url = pathToFileURL(file).href;
+      const importScript = `await import(${JSON.stringify(url)})`;
+      const measure = `const t = performance.now(); await import(${JSON.stringify(url)}); process.stderr.write(String(performance.now() - t));`;
+      timeNode(['--input-type=module', '-e', importScript]); // warms the file cache
+      const wall = Array.from({ length: runs }, () => timeNode(['--input-type=module', '-e', importScript]));
+      const inProcess = Array.from({ length: Math.min(3, runs) }, () => {
+        const r = spawnSync(process.execPath, ['--input-type=module', '-e', measure], { env: { PATH: process.env.PATH ?? '', ...IMPORT_ENV } });
+        return Number(r.stderr.toString());
+      });
+      out[fn.name] = {
+        bytes: statSync(fn.zip).size,
+        initMs: Math.max(0, median(wall) - baseline),
+        hasMjml: /mjml-core|mj-column/.test(code),
+        handlerBytes: Buffer.byteLength(code),
+        importMs: median(inProcess),
+      };
+    }
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+  return out;
+}

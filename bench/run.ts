@@ -1,0 +1,389 @@
+/**
+ * `npm run bench` (full) and `npm run bench -- --quick`: runs every measurement, prints a
+ * table and writes
+ * - bench/results/latest.json: the figures the "Benchmarks" issue asks for, exactly;
+ * - bench/results/latest-extra.json: reconciliation over 10,000 objects (2,000 in quick mode);
+ * - bench/results/latest-details.json: how they were obtained (every round, the machine,
+ *   the checks), for the record.
+ *
+ * Each measurement that needs its own process runs in one (bench/*.ts children); the local
+ * emulators run in a process of their own (bench/lib/stack-process.ts), and so does the SES
+ * stand-in of the send runs (infra/local/ses-front-process.ts). Loopback only; no real mail.
+ *
+ * Options: --quick, --only=a,b (personalize, send, scale, edition, reconcile, bundles),
+ * --verbose (children's logs).
+ */
+import { writeFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ROOT, runChild, startService, type Service } from './lib/child.ts';
+import { ensurePackages, measureBundles, type BundleFigures, type Packaging } from './lib/bundles.ts';
+import { median, round, table } from './lib/stats.ts';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    verbose: { type: 'boolean', default: false },
+  },
+});
+const quick = values.quick;
+const only = new Set((values.only ?? 'personalize,send,scale,edition,reconcile,bundles').split(',').map((s) => s.trim()));
+const verbose = values.verbose;
+
+/** What each mode runs. Quick mode keeps everything under a minute on a 2-core machine. */
+const PLAN = quick
+  ? {
+      personalize: { rounds: 3, recipients: 100, ours: 3000, composer: 100, naive: 5 },
+      send: { concurrency: 128, throughput: { rounds: 3, perRound: 1000, warmup: 600 }, rate: { rounds: 3, seconds: 2, cap: 50 }, checkEvery: 250 },
+      scale: [{ subscribers: 1000, runs: 1 }, { subscribers: 10_000, runs: 1 }],
+      edition: { articles: 1000, runs: 1 },
+      reconcile: { objects: 2000 },
+      bundleRuns: 3,
+    }
+  : {
+      personalize: { rounds: 5, recipients: 200, ours: 5000, composer: 200, naive: 10 },
+      send: { concurrency: 128, throughput: { rounds: 5, perRound: 3000, warmup: 1500 }, rate: { rounds: 5, seconds: 5, cap: 50 }, checkEvery: 500 },
+      scale: [{ subscribers: 1000, runs: 3 }, { subscribers: 10_000, runs: 1 }, { subscribers: 100_000, runs: 1 }],
+      edition: { articles: 1000, runs: 3 },
+      reconcile: { objects: 10_000 },
+      bundleRuns: 5,
+    };
+
+const started = performance.now();
+const log = (line: string) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
+const childOptions = { verbose };
+
+// ---------- helpers ----------
+
+interface StackInfo {
+  env: Record<string, string>;
+  endpoints: Record<string, string>;
+}
+
+/** A local stack in its own process, with the app's settings (loopback URLs, a random secret). */
+async function startStack(): Promise<{ service: Service<StackInfo>; env: Record<string, string> }> {
+  // s3rver makes ListObjectsV2 continuation tokens with DES, which Node 20's OpenSSL 3 only
+  // has in its legacy provider: without it a bucket of more than 1,000 objects cannot be listed.
+  const service = await startService<StackInfo>('bench/lib/stack-process.ts', [JSON.stringify({ maxSendRate: 100_000 })], {
+    readyTimeoutMs: 60_000,
+    nodeArgs: ['--openssl-legacy-provider'],
+  });
+  const { localAppEnv } = await import('../infra/local/app-env.ts');
+  const env = localAppEnv({ env: service.info.env }, { httpPort: 9, logLevel: 'ERROR' });
+  return { service, env };
+}
+
+// ---------- measurements ----------
+
+interface PersonalizeResult {
+  rounds: { ours: number; composer: number; naive: number }[];
+  stories: number;
+  shown: number;
+  htmlBytes: number;
+  messageBytes: { ours: number; composer: number };
+  naiveCompilesPerMessage: number;
+  checked: { messages: number; problems: string[] };
+}
+
+interface SendRound {
+  messages: number;
+  seconds: number;
+  perSecond: number;
+  cpuMsPerMessage: number;
+  accepted: number;
+  maxInFlight: number;
+}
+interface SendResult {
+  throughput: SendRound[];
+  rate: { messages: number; achieved: number; maxPerCalendarSecond: number; maxPerSlidingSecond: number }[];
+  cap: number;
+  concurrency: number;
+  checked: { messages: number; problems: string[] };
+  messageBytes: number;
+  stores: string;
+}
+
+interface ScaleRun {
+  subscribers: number;
+  seconds: number;
+  fanOutSeconds: number;
+  cpuSeconds: number;
+  peakRssMb: number;
+  heapUsedMb: number;
+  edition: { state?: string; total?: number; sent?: number; failed?: number; skipped?: number };
+}
+
+interface EditionRun {
+  articles: number;
+  outcomes: Record<string, number>;
+  ingestSeconds: number;
+  buildSeconds: number;
+  seconds: number;
+  mjmlCompiles: number;
+  render?: { shown: number; omitted: number; htmlBytes: number };
+}
+
+interface ReconcileRun {
+  objects: number;
+  seconds: number;
+  peakRssMb: number;
+  counts: Record<string, number>;
+}
+
+const details: Record<string, unknown> = {};
+const problems: string[] = [];
+
+async function personalizeBench(): Promise<PersonalizeResult> {
+  log('personalise: ours vs MailComposer vs MJML per recipient …');
+  const r = await runChild<PersonalizeResult>('personalize.ts', PLAN.personalize, childOptions);
+  if (r.checked.problems.length > 0) problems.push(...r.checked.problems.map((p) => `personalise: ${p}`));
+  return r;
+}
+
+/** Throughput then rate cap, in one worker process; `onRatePhase` runs work that tolerates sharing the CPU. */
+async function sendBench(onRatePhase: () => void): Promise<SendResult> {
+  log('send: SES stand-in (own process, 100 ms latency) + one send worker …');
+  const ses = await startService<{ url: string }>('infra/local/ses-front-process.ts', [
+    '--latency', '100', '--max-send-rate', '100000', '--quota', '100000000',
+    '--no-forward', '--no-mailbox', '--no-raw', '--stop-on-stdin-close',
+  ]);
+  try {
+    const r = await runChild<SendResult>('send-worker.ts', { sesUrl: ses.info.url, ...PLAN.send }, {
+      ...childOptions,
+      onLine: (line) => {
+        if (line === 'PHASE rate') {
+          log('send: throughput done; rate cap at 50/s …');
+          onRatePhase();
+        }
+      },
+    });
+    if (r.checked.problems.length > 0) problems.push(...r.checked.problems.map((p) => `send: ${p}`));
+    for (const t of r.throughput) if (t.accepted !== t.messages) problems.push(`send: the stand-in accepted ${t.accepted} of ${t.messages}`);
+    return r;
+  } finally {
+    await ses.stop();
+  }
+}
+
+/** Stack + seeding for one scale run, started ahead of time. */
+function prepareScale(subscribers: number): Promise<{ service: Service<StackInfo>; env: Record<string, string>; seedSeconds: number }> {
+  return (async () => {
+    const stack = await startStack();
+    try {
+      const seeded = await runChild<{ seconds: number }>('stack-tasks.ts', { env: stack.env, upload: 15, ingest: true, subscribers }, childOptions);
+      return { ...stack, seedSeconds: seeded.seconds };
+    } catch (error) {
+      await stack.service.stop();
+      throw error;
+    }
+  })();
+}
+
+async function scaleRun(prepared: Promise<{ service: Service<StackInfo>; env: Record<string, string>; seedSeconds: number }>, subscribers: number): Promise<ScaleRun> {
+  const { service, env, seedSeconds } = await prepared;
+  try {
+    log(`scale: ${subscribers.toLocaleString('en')} subscribers (seeded in ${seedSeconds.toFixed(1)} s) through fan-out and sending …`);
+    const r = await runChild<ScaleRun>('scale-worker.ts', { env, subscribers, pollers: 8 }, childOptions);
+    if (r.edition.sent !== subscribers || r.edition.state !== 'sent') {
+      problems.push(`scale ${subscribers}: edition ended ${JSON.stringify(r.edition)}`);
+    }
+    log(`scale: ${subscribers.toLocaleString('en')} in ${r.seconds.toFixed(1)} s, peak RSS ${r.peakRssMb.toFixed(0)} MB`);
+    return r;
+  } finally {
+    await service.stop();
+  }
+}
+
+async function editionBench(): Promise<EditionRun> {
+  const stack = await startStack();
+  try {
+    log(`edition: uploading ${PLAN.edition.articles} articles …`);
+    await runChild('stack-tasks.ts', { env: stack.env, upload: PLAN.edition.articles }, childOptions);
+    const { articleFile } = await import('./lib/fixtures.ts');
+    const keys = Array.from({ length: PLAN.edition.articles }, (_, i) => articleFile(i, new Date()).key);
+    log('edition: ingest from the bucket + build one edition …');
+    const r = await runChild<EditionRun>('edition-build.ts', { env: stack.env, keys }, childOptions);
+    if ((r.outcomes.created ?? 0) !== PLAN.edition.articles) problems.push(`edition: ingest outcomes ${JSON.stringify(r.outcomes)}`);
+    return r;
+  } finally {
+    await stack.service.stop();
+  }
+}
+
+async function reconcileBench(): Promise<ReconcileRun> {
+  const stack = await startStack();
+  try {
+    log(`reconcile: uploading ${PLAN.reconcile.objects.toLocaleString('en')} objects …`);
+    await runChild('stack-tasks.ts', { env: stack.env, upload: PLAN.reconcile.objects }, childOptions);
+    log('reconcile: sweeping the bucket …');
+    const r = await runChild<ReconcileRun>('reconcile.ts', { env: stack.env, objects: PLAN.reconcile.objects }, childOptions);
+    if ((r.counts.created ?? 0) !== PLAN.reconcile.objects) problems.push(`reconcile: outcomes ${JSON.stringify(r.counts)}`);
+    return r;
+  } finally {
+    await stack.service.stop();
+  }
+}
+
+// ---------- run ----------
+
+let packaging: Promise<Packaging> | undefined;
+const startPackaging = () => {
+  if (only.has('bundles')) packaging ??= ensurePackages(log);
+};
+const firstScale = PLAN.scale[0];
+let scalePrepared: ReturnType<typeof prepareScale> | undefined;
+const startFirstScale = () => {
+  if (only.has('scale') && firstScale) scalePrepared ??= prepareScale(firstScale.subscribers);
+};
+
+const personalize = only.has('personalize') ? await personalizeBench() : undefined;
+// While the rate-cap run paces 50 messages a second, the CPU is mostly free: package the
+// functions and seed the first scale run then.
+const send = only.has('send')
+  ? await sendBench(() => {
+      startPackaging();
+      startFirstScale();
+    })
+  : undefined;
+startPackaging();
+
+const scale: { subscribers: number; runs: ScaleRun[] }[] = [];
+if (only.has('scale')) {
+  for (const [i, size] of PLAN.scale.entries()) {
+    const runs: ScaleRun[] = [];
+    for (let k = 0; k < size.runs; k++) {
+      const prepared = i === 0 && k === 0 && scalePrepared ? scalePrepared : prepareScale(size.subscribers);
+      runs.push(await scaleRun(prepared, size.subscribers));
+    }
+    scale.push({ subscribers: size.subscribers, runs });
+  }
+}
+
+const editionRuns: EditionRun[] = [];
+if (only.has('edition')) for (let k = 0; k < PLAN.edition.runs; k++) editionRuns.push(await editionBench());
+const reconcile = only.has('reconcile') ? await reconcileBench() : undefined;
+
+let bundles: Record<string, BundleFigures> | undefined;
+if (packaging) {
+  const pkg = await packaging;
+  log(`bundles: import time of ${pkg.functions.length} handlers in fresh processes …`);
+  bundles = measureBundles(pkg.functions, PLAN.bundleRuns);
+  details.packaging = { dir: pkg.dir.replace(ROOT, ''), packagedSeconds: pkg.packagedSeconds };
+  if (bundles.send?.hasMjml) problems.push('bundles: the send worker contains MJML');
+}
+
+// ---------- results ----------
+
+const pick = <T>(values: T[], f: (v: T) => number) => median(values.map(f));
+const latest = {
+  personalizeMsPerRecipient: personalize ? round(pick(personalize.rounds, (r) => r.ours), 4) : null,
+  mailComposerMsPerRecipient: personalize ? round(pick(personalize.rounds, (r) => r.composer)) : null,
+  naiveMjmlMsPerRecipient: personalize ? round(pick(personalize.rounds, (r) => r.naive)) : null,
+  sendThroughputPerSec: send ? Math.round(pick(send.throughput, (r) => r.perSecond)) : null,
+  rateCapTarget: send ? send.cap : null,
+  rateCapAchieved: send ? round(pick(send.rate, (r) => r.achieved)) : null,
+  rateCapMaxPerSecond: send ? Math.max(...send.rate.map((r) => r.maxPerSlidingSecond)) : null,
+  scale: scale.map((s) => ({
+    subscribers: s.subscribers,
+    seconds: round(pick(s.runs, (r) => r.seconds)),
+    peakRssMb: round(pick(s.runs, (r) => r.peakRssMb)),
+  })),
+  editionBuildSeconds: editionRuns.length > 0 ? round(pick(editionRuns, (r) => r.seconds)) : null,
+  mjmlCompilesPerEdition: editionRuns.length > 0 ? Math.max(...editionRuns.map((r) => r.mjmlCompiles)) : null,
+  bundles: bundles
+    ? Object.fromEntries(Object.entries(bundles).map(([name, b]) => [name, { bytes: b.bytes, initMs: round(b.initMs), hasMjml: b.hasMjml }]))
+    : null,
+};
+const reconcileLabel = PLAN.reconcile.objects >= 1000 ? `${PLAN.reconcile.objects / 1000}k` : String(PLAN.reconcile.objects);
+const extra = reconcile
+  ? { [`reconcile${reconcileLabel}Seconds`]: round(reconcile.seconds), [`reconcile${reconcileLabel}PeakRssMb`]: round(reconcile.peakRssMb) }
+  : {};
+
+const cpuModel = (() => {
+  try {
+    return /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? cpus()[0]?.model ?? 'unknown';
+  } catch {
+    return cpus()[0]?.model ?? 'unknown';
+  }
+})();
+const machine = { cpus: cpus().length, cpuModel, memoryGb: Math.round(totalmem() / 1024 ** 3), node: process.version, platform: `${process.platform} ${process.arch}` };
+const totalSeconds = (performance.now() - started) / 1000;
+Object.assign(details, {
+  mode: quick ? 'quick' : 'full',
+  at: new Date().toISOString(),
+  totalSeconds: round(totalSeconds),
+  machine,
+  plan: PLAN,
+  personalize,
+  send,
+  scale,
+  edition: editionRuns,
+  reconcile,
+  bundles,
+  problems,
+});
+
+const resultsDir = join(ROOT, 'bench/results');
+mkdirSync(resultsDir, { recursive: true });
+writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(latest, null, 2)}\n`);
+writeFileSync(join(resultsDir, 'latest-extra.json'), `${JSON.stringify(extra, null, 2)}\n`);
+writeFileSync(join(resultsDir, 'latest-details.json'), `${JSON.stringify(details, null, 2)}\n`);
+
+// ---------- table ----------
+
+const ok = (good: boolean | undefined) => (good === undefined ? '' : good ? 'met' : 'NOT MET');
+const rows: string[][] = [];
+const fmt = (v: number | null | undefined, digits = 3) => (v === null || v === undefined ? '-' : String(round(v, digits)));
+if (personalize) {
+  const runs = `median of ${personalize.rounds.length} rounds`;
+  rows.push(['personalise, ours (ms/recipient)', fmt(latest.personalizeMsPerRecipient, 4), '<= 0.1', ok((latest.personalizeMsPerRecipient ?? 1) <= 0.1), `15-story edition, ${Math.round(personalize.messageBytes.ours / 1024)} KB message; ${runs}`]);
+  rows.push(['personalise, MailComposer (ms/recipient)', fmt(latest.mailComposerMsPerRecipient), '', '', 'same message, same run']);
+  rows.push(['personalise, MJML per recipient (ms)', fmt(latest.naiveMjmlMsPerRecipient), '', '', `${personalize.naiveCompilesPerMessage} MJML compile + MailComposer per message, same run`]);
+  rows.push(['  MIME-checked with mailparser', String(personalize.checked.messages), '', ok(personalize.checked.problems.length === 0), 'every distinct message built, once']);
+}
+if (send) {
+  const tp = send.throughput;
+  rows.push(['send throughput (messages/s)', String(latest.sendThroughputPerSec), '>= 500', ok((latest.sendThroughputPerSec ?? 0) >= 500),
+    `1 worker, ${send.concurrency} in flight, real SESClient; stand-in: own process, 100 ms latency; rounds ${tp.map((r) => Math.round(r.perSecond)).join(', ')}`]);
+  rows.push(['  worker CPU per message (ms)', fmt(median(tp.map((r) => r.cpuMsPerMessage))), '', '', `stores: in-memory (ledger, subscribers, editions, artefacts)`]);
+  rows.push(['rate cap: achieved (messages/s)', fmt(latest.rateCapAchieved), `${send.cap} ± 5%`, ok(Math.abs((latest.rateCapAchieved ?? 0) - send.cap) <= send.cap * 0.05), `median of ${send.rate.length} runs of ${PLAN.send.rate.seconds} s`]);
+  rows.push(['rate cap: most in any 1-s window', String(latest.rateCapMaxPerSecond), `<= ${send.cap}`, ok((latest.rateCapMaxPerSecond ?? Infinity) <= send.cap), 'sliding window over the stand-in\'s accept times, all runs']);
+  rows.push(['  MIME-checked with mailparser', String(send.checked.messages), '', ok(send.checked.problems.length === 0), `1 in ${PLAN.send.checkEvery} sent messages, links verified`]);
+}
+if (scale.length > 0) {
+  const first = latest.scale[0];
+  for (const s of latest.scale) {
+    const perK = s.seconds / (s.subscribers / 1000);
+    const runs = scale.find((x) => x.subscribers === s.subscribers)?.runs.length ?? 1;
+    rows.push([`scale ${s.subscribers.toLocaleString('en')} subscribers`, `${fmt(s.seconds)} s`, '', '', `${fmt(perK)} s per 1,000; peak RSS ${fmt(s.peakRssMb)} MB${runs > 1 ? `; median of ${runs}` : ''}`]);
+  }
+  const last = latest.scale.at(-1);
+  if (first && last && last !== first) {
+    const ratio = last.peakRssMb / first.peakRssMb;
+    rows.push(['  peak RSS largest / 1,000', fmt(ratio), '<= 1.25', ok(ratio <= 1.25), '']);
+    const growth = (last.seconds / first.seconds) / (last.subscribers / first.subscribers);
+    rows.push(['  time growth vs linear', fmt(growth), '~1 (<= 1.2)', ok(growth <= 1.2), 'time ratio / size ratio (fixed costs make it < 1)']);
+  }
+}
+if (editionRuns.length > 0) {
+  const r = editionRuns[0];
+  rows.push(['edition build, 1,000 articles (s)', fmt(latest.editionBuildSeconds), '', '', `ingest ${fmt(median(editionRuns.map((e) => e.ingestSeconds)))} s + build ${fmt(median(editionRuns.map((e) => e.buildSeconds)))} s; ${r?.render?.shown ?? '?'} shown, ${r?.render?.omitted ?? '?'} left out`]);
+  rows.push(['  MJML compiles per edition', String(latest.mjmlCompilesPerEdition), '1', ok(latest.mjmlCompilesPerEdition === 1), '']);
+}
+if (bundles) {
+  for (const [name, b] of Object.entries(bundles)) {
+    rows.push([`bundle ${name}`, `${Math.round(b.bytes / 1024)} KB zip`, name === 'send' ? 'no MJML' : '', name === 'send' ? ok(!b.hasMjml) : '',
+      `init ${fmt(b.initMs)} ms; handler ${Math.round(b.handlerBytes / 1024)} KB${b.hasMjml ? '; has MJML' : ''}`]);
+  }
+}
+if (reconcile) {
+  rows.push([`reconcile ${PLAN.reconcile.objects.toLocaleString('en')} objects (extra)`, `${fmt(reconcile.seconds)} s`, '', '', `peak RSS ${fmt(reconcile.peakRssMb)} MB; all new (events missed)`]);
+}
+
+process.stdout.write(`\nnews-digest benchmarks (${quick ? 'quick' : 'full'}) — ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}\n\n`);
+process.stdout.write(`${table(['measure', 'value', 'target', '', 'notes'], rows)}\n\n`);
+if (problems.length > 0) process.stdout.write(`Problems:\n${problems.map((p) => `  - ${p}`).join('\n')}\n\n`);
+process.stdout.write(`Wrote bench/results/latest.json, latest-extra.json, latest-details.json in ${totalSeconds.toFixed(1)} s.\n`);
+if (problems.length > 0) process.exitCode = 1;
