@@ -8,9 +8,9 @@ import { DigestError } from '../core/errors.ts';
 import { getConfig } from '../core/config.ts';
 import { JobName } from '../core/editions/types.ts';
 import { Token } from '../core/rendering/types.ts';
-import { DeliveryAdmin } from '../core/delivery/delivery-admin.ts';
 import { toSubscribersCsv } from '../core/subscribers/subscriber-csv.ts';
-import { articleStore, deliveryLedger, editionRepository, sendQueue, subscriberRepository } from '../wiring/common.ts';
+import { articleStore, subscriberRepository } from '../wiring/common.ts';
+import { deliveryAdmin } from '../wiring/send.ts';
 import { editionService } from '../wiring/edition.ts';
 import { startLocalStack, type LocalStack } from '../../infra/local/stack.ts';
 import { localAppEnv } from '../../infra/local/app-env.ts';
@@ -199,19 +199,15 @@ async function subscribersExport(): Promise<number> {
   return 0;
 }
 
-function admin(): DeliveryAdmin {
-  return new DeliveryAdmin({ ledger: deliveryLedger(), editions: editionRepository(), queue: sendQueue() });
-}
-
 async function editionStatus(id: string): Promise<number> {
   await connect();
-  process.stdout.write(`${JSON.stringify(await admin().status(id))}\n`);
+  process.stdout.write(`${JSON.stringify(await deliveryAdmin().status(id))}\n`);
   return 0;
 }
 
 async function resendFailed(id: string): Promise<number> {
   await connect();
-  const n = await admin().resendFailed(id);
+  const n = await deliveryAdmin().resendFailed(id);
   process.stdout.write(`${JSON.stringify({ edition: id, requeued: n })}\n`);
   return 0;
 }

@@ -1,19 +1,9 @@
 /** Wiring of the edition function (the only one that loads MJML). */
 import { EditionService } from '../core/editions/edition-service.ts';
-import { FanOutService } from '../core/delivery/fan-out-service.ts';
 import { MjmlEditionRenderer } from '../core/rendering/edition-publisher.ts';
-import { articleStore, artefactStore, branding, config, editionRepository, logger, sendQueue, subscriberRepository } from './common.ts';
-
-/** The fan-out use case. */
-export function fanOutService(shouldYield?: () => boolean): FanOutService {
-  return new FanOutService({
-    subscribers: subscriberRepository(),
-    editions: editionRepository(),
-    queue: sendQueue(),
-    logger: logger('fan-out'),
-    ...(shouldYield ? { shouldYield } : {}),
-  });
-}
+import { articleStore, artefactStore, branding, config, editionRepository, logger } from './common.ts';
+// The same fan-out as the reconciler's: it holds while the daily sending quota is exhausted.
+import { deliveryFanOut } from './send.ts';
 
 /** The edition use case; `shouldYield` lets a Lambda stop the fan-out before its timeout. */
 export function editionService(shouldYield?: () => boolean): EditionService {
@@ -23,7 +13,7 @@ export function editionService(shouldYield?: () => boolean): EditionService {
     editions: editionRepository(),
     artefacts: artefactStore(),
     renderer: new MjmlEditionRenderer({ branding: branding(), archiveBaseUrl: c.ARCHIVE_BASE_URL, subjectPattern: c.SUBJECT_PATTERN, artefacts: artefactStore() }),
-    fanOut: fanOutService(shouldYield),
+    fanOut: deliveryFanOut(shouldYield),
     logger: logger('edition'),
     defaultLanguage: c.CONTENT_LANGUAGE,
     maxDelayMs: c.EDITION_MAX_DELAY_HOURS * 3600_000,
