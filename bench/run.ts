@@ -11,7 +11,7 @@
  * stand-in of the send runs (infra/local/ses-front-process.ts). Loopback only; no real mail.
  *
  * Options: --quick, --only=a,b (personalize, send, scale, edition, reconcile, bundles),
- * --verbose (children's logs).
+ * --sizes=1000,10000 (scale sizes instead of the mode's), --verbose (children's logs).
  */
 import { writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -25,6 +25,7 @@ const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
+    sizes: { type: 'string' },
     verbose: { type: 'boolean', default: false },
   },
 });
@@ -33,10 +34,17 @@ const only = new Set((values.only ?? 'personalize,send,scale,edition,reconcile,b
 const verbose = values.verbose;
 
 /** What each mode runs. Quick mode keeps everything under a minute on a 2-core machine. */
-const PLAN = quick
+const PLAN: {
+  personalize: { rounds: number; recipients: number; ours: number; composer: number; naive: number };
+  send: { concurrency: number; throughput: { rounds: number; perRound: number; warmup: number }; rate: { rounds: number; seconds: number; cap: number }; checkEvery: number };
+  scale: { subscribers: number; runs: number }[];
+  edition: { articles: number; runs: number };
+  reconcile: { objects: number };
+  bundleRuns: number;
+} = quick
   ? {
       personalize: { rounds: 3, recipients: 100, ours: 3000, composer: 100, naive: 5 },
-      send: { concurrency: 128, throughput: { rounds: 3, perRound: 1000, warmup: 600 }, rate: { rounds: 3, seconds: 2, cap: 50 }, checkEvery: 250 },
+      send: { concurrency: 128, throughput: { rounds: 3, perRound: 1500, warmup: 1000 }, rate: { rounds: 3, seconds: 2, cap: 50 }, checkEvery: 300 },
       scale: [{ subscribers: 1000, runs: 1 }, { subscribers: 10_000, runs: 1 }],
       edition: { articles: 1000, runs: 1 },
       reconcile: { objects: 2000 },
@@ -50,6 +58,8 @@ const PLAN = quick
       reconcile: { objects: 10_000 },
       bundleRuns: 5,
     };
+
+if (values.sizes) PLAN.scale = values.sizes.split(',').map((n) => ({ subscribers: Number(n), runs: 1 }));
 
 const started = performance.now();
 const log = (line: string) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
@@ -142,8 +152,8 @@ async function personalizeBench(): Promise<PersonalizeResult> {
   return r;
 }
 
-/** Throughput then rate cap, in one worker process; `onRatePhase` runs work that tolerates sharing the CPU. */
-async function sendBench(onRatePhase: () => void): Promise<SendResult> {
+/** Throughput then rate cap, in one worker process. */
+async function sendBench(): Promise<SendResult> {
   log('send: SES stand-in (own process, 100 ms latency) + one send worker …');
   const ses = await startService<{ url: string }>('infra/local/ses-front-process.ts', [
     '--latency', '100', '--max-send-rate', '100000', '--quota', '100000000',
@@ -153,10 +163,7 @@ async function sendBench(onRatePhase: () => void): Promise<SendResult> {
     const r = await runChild<SendResult>('send-worker.ts', { sesUrl: ses.info.url, ...PLAN.send }, {
       ...childOptions,
       onLine: (line) => {
-        if (line === 'PHASE rate') {
-          log('send: throughput done; rate cap at 50/s …');
-          onRatePhase();
-        }
+        if (line === 'PHASE rate') log(`send: throughput done; rate cap at ${PLAN.send.rate.cap}/s …`);
       },
     });
     if (r.checked.problems.length > 0) problems.push(...r.checked.problems.map((p) => `send: ${p}`));
@@ -200,6 +207,7 @@ async function editionBench(): Promise<EditionRun> {
   const stack = await startStack();
   try {
     log(`edition: uploading ${PLAN.edition.articles} articles …`);
+    if (!only.has('reconcile')) startPackaging();
     await runChild('stack-tasks.ts', { env: stack.env, upload: PLAN.edition.articles }, childOptions);
     const { articleFile } = await import('./lib/fixtures.ts');
     const keys = Array.from({ length: PLAN.edition.articles }, (_, i) => articleFile(i, new Date()).key);
@@ -216,6 +224,7 @@ async function reconcileBench(): Promise<ReconcileRun> {
   const stack = await startStack();
   try {
     log(`reconcile: uploading ${PLAN.reconcile.objects.toLocaleString('en')} objects …`);
+    startPackaging();
     await runChild('stack-tasks.ts', { env: stack.env, upload: PLAN.reconcile.objects }, childOptions);
     log('reconcile: sweeping the bucket …');
     const r = await runChild<ReconcileRun>('reconcile.ts', { env: stack.env, objects: PLAN.reconcile.objects }, childOptions);
@@ -227,36 +236,22 @@ async function reconcileBench(): Promise<ReconcileRun> {
 }
 
 // ---------- run ----------
+// One measurement at a time, except `serverless package` (mostly waiting), which runs while
+// the content bucket is filled for the edition / reconcile runs (untimed set-up).
 
 let packaging: Promise<Packaging> | undefined;
-const startPackaging = () => {
+function startPackaging(): void {
   if (only.has('bundles')) packaging ??= ensurePackages(log);
-};
-const firstScale = PLAN.scale[0];
-let scalePrepared: ReturnType<typeof prepareScale> | undefined;
-const startFirstScale = () => {
-  if (only.has('scale') && firstScale) scalePrepared ??= prepareScale(firstScale.subscribers);
-};
+}
 
 const personalize = only.has('personalize') ? await personalizeBench() : undefined;
-// While the rate-cap run paces 50 messages a second, the CPU is mostly free: package the
-// functions and seed the first scale run then.
-const send = only.has('send')
-  ? await sendBench(() => {
-      startPackaging();
-      startFirstScale();
-    })
-  : undefined;
-startPackaging();
+const send = only.has('send') ? await sendBench() : undefined;
 
 const scale: { subscribers: number; runs: ScaleRun[] }[] = [];
 if (only.has('scale')) {
-  for (const [i, size] of PLAN.scale.entries()) {
+  for (const size of PLAN.scale) {
     const runs: ScaleRun[] = [];
-    for (let k = 0; k < size.runs; k++) {
-      const prepared = i === 0 && k === 0 && scalePrepared ? scalePrepared : prepareScale(size.subscribers);
-      runs.push(await scaleRun(prepared, size.subscribers));
-    }
+    for (let k = 0; k < size.runs; k++) runs.push(await scaleRun(prepareScale(size.subscribers), size.subscribers));
     scale.push({ subscribers: size.subscribers, runs });
   }
 }
@@ -266,6 +261,7 @@ if (only.has('edition')) for (let k = 0; k < PLAN.edition.runs; k++) editionRuns
 const reconcile = only.has('reconcile') ? await reconcileBench() : undefined;
 
 let bundles: Record<string, BundleFigures> | undefined;
+startPackaging();
 if (packaging) {
   const pkg = await packaging;
   log(`bundles: import time of ${pkg.functions.length} handlers in fresh processes …`);
