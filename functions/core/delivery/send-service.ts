@@ -6,7 +6,7 @@
  * delivered (the one exception, a worker dying between SES accepting a message and the
  * ledger write, is described in docs/delivery.md).
  */
-import type { EditionRepository } from '../editions/edition-repository.ts';
+import type { EditionRecord, EditionRepository } from '../editions/edition-repository.ts';
 import type { ArtefactStore } from '../editions/artefact-store.ts';
 import { EditionState } from '../editions/types.ts';
 import { PermanentSendError, QuotaExhaustedError, TransientSendError } from '../errors.ts';
@@ -74,6 +74,8 @@ export interface BatchState {
   deadline?: number;
   quotaStop?: QuotaExhaustedError;
   timeUp?: boolean;
+  /** Editions read once per batch (their state changes rarely; subscribers are read per task). */
+  editions?: Map<string, Promise<EditionRecord | undefined>>;
 }
 
 /** The batch's deadline passed before this task could start. */
@@ -166,7 +168,7 @@ export class SendService {
     const { granted } = await this.#d.ledger.acquire(task, { leaseUntil: lease.until, now, ...(task.retryFailed ? { retryFailed: true } : {}) });
     if (!granted) return TaskOutcome.DUPLICATE;
     try {
-      return await this.#deliver(task, lease, now);
+      return await this.#deliver(task, lease, now, batch);
     } catch (error) {
       // Anything unexpected (S3, DynamoDB, a bug): give the lease back so a retry need not wait for it.
       if (!lease.settled) await this.#release(task, lease, error instanceof Error ? error.message : String(error));
@@ -178,8 +180,11 @@ export class SendService {
     if (batch.deadline !== undefined && this.#now() >= batch.deadline) throw new DeadlineReached();
   }
 
-  async #deliver(task: SendTask, lease: Lease, now: number): Promise<TaskOutcome> {
-    const edition = await this.#d.editions.get(task.editionId);
+  async #deliver(task: SendTask, lease: Lease, now: number, batch: BatchState): Promise<TaskOutcome> {
+    batch.editions ??= new Map();
+    let read = batch.editions.get(task.editionId);
+    if (!read) batch.editions.set(task.editionId, (read = this.#d.editions.get(task.editionId)));
+    const edition = await read;
     if (!edition || edition.state === EditionState.CANCELLED) {
       return this.#complete(task, lease, { state: DeliveryState.SKIPPED, reason: edition ? 'edition cancelled' : 'edition not found' });
     }
