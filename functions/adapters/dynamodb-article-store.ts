@@ -11,7 +11,7 @@ import {
   DeleteCommand,
   GetCommand,
   PutCommand,
-  QueryCommand,
+  paginateQuery,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
@@ -159,24 +159,22 @@ export class DynamoDbArticleStore implements ArticleStore, QuarantineRepository 
     const fromIso = from.toISOString();
     const toIso = to.toISOString();
     for (let d = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate())); d < to; d = new Date(d.getTime() + 86_400_000)) {
-      let cursor: Record<string, unknown> | undefined;
-      do {
-        const out = await this.#ddb.send(
-          new QueryCommand({
-            TableName: this.#table,
-            IndexName: 'gsi1',
-            KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
-            ExpressionAttributeValues: { ':pk': `INGEST#${day(d.toISOString())}`, ':from': fromIso, ':to': toIso },
-            ...(cursor ? { ExclusiveStartKey: cursor } : {}),
-          }),
-        );
-        for (const item of out.Items ?? []) {
+      const pages = paginateQuery(
+        { client: this.#ddb },
+        {
+          TableName: this.#table,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': `INGEST#${day(d.toISOString())}`, ':from': fromIso, ':to': toIso },
+        },
+      );
+      for await (const page of pages) {
+        for (const item of page.Items ?? []) {
           if ((item.gsi1sk as string) >= toIso) continue; // the period is [from, to)
           if (item.type === 'article') yield { type: 'article', article: strip(item) as unknown as StoredArticle };
           else if (item.type === 'pick') yield { type: 'pick', pick: strip(item) as unknown as StoredPick };
         }
-        cursor = out.LastEvaluatedKey;
-      } while (cursor);
+      }
     }
   }
 
@@ -193,20 +191,13 @@ export class DynamoDbArticleStore implements ArticleStore, QuarantineRepository 
   }
 
   public async *list(): AsyncIterable<QuarantineRecord> {
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const out = await this.#ddb.send(
-        new QueryCommand({
-          TableName: this.#table,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': 'QUARANTINE' },
-          ScanIndexForward: false,
-          ...(cursor ? { ExclusiveStartKey: cursor } : {}),
-        }),
-      );
-      for (const item of out.Items ?? []) yield { key: item.key as string, reason: item.reason as string, at: item.at as string };
-      cursor = out.LastEvaluatedKey;
-    } while (cursor);
+    const pages = paginateQuery(
+      { client: this.#ddb },
+      { TableName: this.#table, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': 'QUARANTINE' }, ScanIndexForward: false },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) yield { key: item.key as string, reason: item.reason as string, at: item.at as string };
+    }
   }
+
 }

@@ -5,7 +5,7 @@
  * "in progress" lease with an expiry that a later attempt may take over once it has expired).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DeliveryLedger, LedgerResult } from '../core/delivery/ports.ts';
 import { DeliveryState, type LedgerEntry, type SendTask } from '../core/delivery/types.ts';
 
@@ -174,21 +174,11 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
     const counts = await Promise.all(
       states.map(async (state) => {
         let n = 0;
-        let cursor: Record<string, unknown> | undefined;
-        do {
-          const out = await this.#ddb.send(
-            new QueryCommand({
-              TableName: this.#table,
-              IndexName: 'gsi1',
-              KeyConditionExpression: 'gsi1pk = :g',
-              ExpressionAttributeValues: { ':g': `${editionId}#${state}` },
-              Select: 'COUNT',
-              ...(cursor ? { ExclusiveStartKey: cursor } : {}),
-            }),
-          );
-          n += out.Count ?? 0;
-          cursor = out.LastEvaluatedKey;
-        } while (cursor);
+        const pages = paginateQuery(
+          { client: this.#ddb },
+          { TableName: this.#table, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :g', ExpressionAttributeValues: { ':g': `${editionId}#${state}` }, Select: 'COUNT' },
+        );
+        for await (const page of pages) n += page.Count ?? 0;
         return [state, n] as const;
       }),
     );
@@ -197,23 +187,16 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
 
   public async lastChange(editionId: string): Promise<number | undefined> {
     let last: number | undefined;
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const out = await this.#ddb.send(
-        new QueryCommand({
-          TableName: this.#table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': `EDITION#${editionId}` },
-          ProjectionExpression: 'updatedAt',
-          ...(cursor ? { ExclusiveStartKey: cursor } : {}),
-        }),
-      );
-      for (const item of out.Items ?? []) {
+    const pages = paginateQuery(
+      { client: this.#ddb },
+      { TableName: this.#table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `EDITION#${editionId}` }, ProjectionExpression: 'updatedAt' },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
         const at = Date.parse(String(item.updatedAt ?? ''));
         if (Number.isFinite(at) && (last === undefined || at > last)) last = at;
       }
-      cursor = out.LastEvaluatedKey;
-    } while (cursor);
+    }
     return last;
   }
 
