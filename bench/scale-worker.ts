@@ -1,65 +1,130 @@
 /**
- * Scale benchmark, one size (child process, a fresh one per size so that its peak RSS is the
- * app's alone; the emulators and their data are in the stack's own process, and seeding was
- * done by another process). The edition job builds the edition, renders it once and fans
- * out one send task per subscriber over the local SQS; the send worker drains the queue as
- * the Lambda event source would (pollers of 10-message batches into the `send` handler),
- * sending through the local SES, until every recipient has a final ledger state.
+ * Scale benchmark, one role of one size (child process; a fresh one per role and size, so
+ * that its peak RSS is that function's alone: the emulators and their data are in the
+ * stack's own process, and seeding was done by another one). Each role runs with the heap
+ * limits Lambda would give its function (bench/lib/lambda-memory.ts).
+ *
+ * - `fan-out` (the edition function): builds the edition, renders it once and fans out one
+ *   send task per subscriber over the local SQS.
+ * - `send` (the send function): drains the queue as the Lambda event source would
+ *   (pollers of 10-message batches into the `send` handler), sending through the local SES,
+ *   until every recipient has a final ledger state.
  */
 import { childParams, reportResult } from './lib/child.ts';
 import { RssSampler } from './lib/memory.ts';
 
 interface Params {
+  role: 'fan-out' | 'send';
   env: Record<string, string>;
   subscribers: number;
+  /** The edition the fan-out made (send role). */
+  edition?: string;
   pollers?: number;
 }
 
 const params = childParams<Params>();
 const memory = new RssSampler().start(50);
 const { useStack } = await import('../infra/local/local-run.ts');
-const { getConfig } = await import('../functions/core/config.ts');
-const { editionRepository } = await import('../functions/wiring/common.ts');
-const { handler: editionHandler } = await import('../functions/edition.ts');
-const { handler: sendHandler } = await import('../functions/send.ts');
-const { drainQueue } = await import('../infra/local/lambda-driver.ts');
-const { isComplete } = await import('../functions/core/delivery/fan-out-service.ts');
 useStack(params.env);
-const config = getConfig();
+// With --expose-gc (as Lambda starts node): the live heap once the work is done and measured,
+// to tell memory held per recipient from garbage not yet collected.
+const gc = (globalThis as { gc?: () => void }).gc;
+const liveHeapMb = () => {
+  gc?.();
+  return process.memoryUsage().heapUsed / 1024 / 1024;
+};
 
-const cpu0 = process.cpuUsage();
-const t0 = performance.now();
-const result = await editionHandler({ job: 'daily', time: new Date().toISOString(), force: true });
-const fanOutSeconds = (performance.now() - t0) / 1000;
-let lastCheck = 0;
-const drained = await drainQueue({
-  queueUrl: config.SEND_QUEUE_URL,
-  endpoint: params.env.SQS_ENDPOINT ?? '',
-  region: config.AWS_REGION,
-  handler: sendHandler,
-  pollers: params.pollers ?? 8,
-  done: async () => {
-    // Every poller asks between batches: read the edition at most every 200 ms.
-    const now = performance.now();
-    if (now - lastCheck < 200) return false;
-    lastCheck = now;
-    const e = await editionRepository().get(result.edition);
-    return !e || isComplete(e);
-  },
-  timeoutMs: 60 * 60_000,
-});
-const seconds = (performance.now() - t0) / 1000;
-const used = process.cpuUsage(cpu0);
-const edition = await editionRepository().get(result.edition);
-const peak = memory.stop();
-reportResult({
-  subscribers: params.subscribers,
-  seconds,
-  fanOutSeconds,
-  cpuSeconds: (used.user + used.system) / 1e6,
-  peakRssMb: peak.peakMb,
-  heapUsedMb: process.memoryUsage().heapUsed / 1024 / 1024,
-  invocations: drained.invocations,
-  records: drained.records,
-  edition: { state: edition?.state, total: edition?.total, sent: edition?.sent, failed: edition?.failed, skipped: edition?.skipped },
-});
+if (params.role === 'fan-out') {
+  const { handler: editionHandler } = await import('../functions/edition.ts');
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const result = await editionHandler({ job: 'daily', time: new Date().toISOString(), force: true });
+  const seconds = (performance.now() - t0) / 1000;
+  const used = process.cpuUsage(cpu0);
+  const peak = memory.stop();
+  reportResult({ role: params.role, seconds, cpuSeconds: (used.user + used.system) / 1e6, memory: peak, result, ...(gc ? { liveHeapAtEndMb: liveHeapMb() } : {}) });
+} else {
+  const { getConfig } = await import('../functions/core/config.ts');
+  const { artefactStore, editionRepository, ses, subscriberRepository } = await import('../functions/wiring/common.ts');
+  const { checkMessage, sentRecipient } = await import('./lib/mime-check.ts');
+  const { handler: sendHandler } = await import('../functions/send.ts');
+  const { drainQueue } = await import('../infra/local/lambda-driver.ts');
+  const { isComplete } = await import('../functions/core/delivery/fan-out-service.ts');
+  const config = getConfig();
+  const editionId = params.edition ?? '';
+  let lastCheck = 0;
+  // Keeps about 20 of the messages sent (as the SES client is handed them) for the MIME check.
+  const every = Math.max(1, Math.floor(params.subscribers / 20));
+  const samples: { raw: Buffer; to: string; subscriber: string }[] = [];
+  let seen = 0;
+  ses().middlewareStack.add(
+    (next) => async (args) => {
+      const input = args.input as { RawMessage?: { Data?: Uint8Array }; Destinations?: string[]; Tags?: { Name?: string; Value?: string }[] };
+      if (input.RawMessage?.Data && seen++ % every === 0) {
+        samples.push({
+          raw: Buffer.from(input.RawMessage.Data),
+          to: input.Destinations?.[0] ?? '',
+          subscriber: input.Tags?.find((t) => t.Name === 'subscriber')?.Value ?? '',
+        });
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'benchSample' },
+  );
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const drained = await drainQueue({
+    queueUrl: config.SEND_QUEUE_URL,
+    endpoint: params.env.SQS_ENDPOINT ?? '',
+    region: config.AWS_REGION,
+    handler: sendHandler,
+    pollers: params.pollers ?? 8,
+    done: async () => {
+      // Every poller asks between batches: read the edition at most every 200 ms.
+      const now = performance.now();
+      if (now - lastCheck < 200) return false;
+      lastCheck = now;
+      const e = await editionRepository().get(editionId);
+      return !e || isComplete(e);
+    },
+    timeoutMs: 60 * 60_000,
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  const used = process.cpuUsage(cpu0);
+  const peak = memory.stop();
+  const edition = await editionRepository().get(editionId);
+  // The MIME check, after the measured part.
+  const rendered = await artefactStore().getEdition(editionId);
+  const checked = { messages: 0, problems: [] as string[] };
+  for (const sample of samples) {
+    const subscriber = await subscriberRepository().get(sample.subscriber);
+    if (!rendered || !subscriber) {
+      checked.problems.push(`${sample.subscriber}: no ${rendered ? 'subscriber' : 'rendered edition'}`);
+      continue;
+    }
+    try {
+      const found = await checkMessage(sample.raw, {
+        rendered,
+        from: config.FROM_ADDRESS,
+        recipient: (mail) =>
+          sentRecipient(mail, subscriber, { publicBaseUrl: config.PUBLIC_BASE_URL, webViewUrl: `${config.ARCHIVE_BASE_URL}/editions/${editionId}.html`, tokenSecret: config.TOKEN_SECRET ?? '' }),
+      });
+      if (sample.to !== subscriber.email) found.push(`sent to ${sample.to}`);
+      checked.problems.push(...found.map((p) => `${sample.subscriber}: ${p}`));
+    } catch (error) {
+      checked.problems.push(`${sample.subscriber}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    checked.messages += 1;
+  }
+  reportResult({
+    checked,
+    role: params.role,
+    seconds,
+    cpuSeconds: (used.user + used.system) / 1e6,
+    memory: peak,
+    invocations: drained.invocations,
+    records: drained.records,
+    edition: { state: edition?.state, total: edition?.total, sent: edition?.sent, failed: edition?.failed, skipped: edition?.skipped },
+    ...(gc ? { liveHeapAtEndMb: liveHeapMb() } : {}),
+  });
+}

@@ -14,6 +14,7 @@
  */
 import { childParams, reportResult, signal } from './lib/child.ts';
 import { checkMessage, sentRecipient } from './lib/mime-check.ts';
+import { checkLeanBodies } from './lib/lean-body-check.ts';
 import { makeBranding, makeEdition, makeRecipient, EDITION_URL } from './lib/fixtures.ts';
 import { MemoryArtefacts, MemoryEditions, MemoryLedger, MemoryQueue, MemoryRateWindows, MemorySubscribers } from './lib/memory-adapters.ts';
 import type { OutgoingMessage, SendTask } from '../functions/core/delivery/types.ts';
@@ -32,6 +33,7 @@ interface Params {
 
 const params = childParams<Params>();
 const LATENCY_MS = 100;
+const TOKEN_SECRET = 'bench-token-secret-bench-token-secret-0123';
 
 const { useEnvironment } = await import('../functions/core/config.ts');
 useEnvironment({
@@ -52,7 +54,7 @@ useEnvironment({
   SES_ENDPOINT: params.sesUrl,
   SEND_CONCURRENCY: String(params.concurrency),
   SEND_RATE_LIMIT: '0',
-  TOKEN_SECRET: 'bench-token-secret-bench-token-secret-0123', // = TOKEN_SECRET below
+  TOKEN_SECRET,
   PUBLIC_BASE_URL: 'https://api.news-digest.test',
   ARCHIVE_BASE_URL: 'https://news-digest.test/archive',
   FROM_ADDRESS: 'digest@news-digest.test',
@@ -101,14 +103,19 @@ async function newEdition(id: string, total: number): Promise<SendTask[]> {
 /** Keeps a sample of what was sent, for the MIME check after the timed part. */
 class Sampling implements MailSender {
   readonly samples: OutgoingMessage[] = [];
+  readonly #inner: MailSender;
+  readonly #every: number;
   #n = 0;
-  constructor(private readonly inner: MailSender, private readonly every: number) {}
+  constructor(inner: MailSender, every: number) {
+    this.#inner = inner;
+    this.#every = every;
+  }
   send(message: OutgoingMessage): Promise<string> {
-    if (this.#n++ % this.every === 0) this.samples.push(message);
-    return this.inner.send(message);
+    if (this.#n++ % this.#every === 0) this.samples.push(message);
+    return this.#inner.send(message);
   }
   getQuota() {
-    return this.inner.getQuota();
+    return this.#inner.getQuota();
   }
 }
 
@@ -125,8 +132,7 @@ async function service(sampling: Sampling) {
   });
 }
 
-const TOKEN_SECRET = 'bench-token-secret-bench-token-secret-0123';
-const checked = { messages: 0, problems: [] as string[] };
+const checked = { messages: 0, leanBodies: 0, problems: [] as string[] };
 async function check(samples: readonly OutgoingMessage[]): Promise<void> {
   for (const m of samples) {
     const id = m.tags.subscriber ?? '';
@@ -186,6 +192,19 @@ async function sendRound(editionId: string, count: number, every: number): Promi
     },
     samples: sampling.samples,
   };
+}
+
+// ---- the lean SendRawEmail body is the SDK's, byte for byte ----
+{
+  const { personalize, prepareMessage } = await import('../functions/core/rendering/personalizer.ts');
+  const template = prepareMessage(rendered, { fromName: 'CommonSpace Digest', fromAddress: 'digest@news-digest.test', subject: rendered.subject, listId: 'digest.news-digest.test', messageIdDomain: 'news-digest.test' });
+  const messages = Array.from({ length: 8 }, (_, i) => {
+    const r = makeRecipient(i);
+    return { raw: personalize(template, r, { subscriberId: r.id, date: new Date(), messageIdDomain: 'news-digest.test' }), to: r.email, tags: { edition: 'daily-bench', subscriber: r.id } };
+  });
+  const problems = await checkLeanBodies(messages);
+  checked.leanBodies = messages.length;
+  checked.problems.push(...problems);
 }
 
 // ---- throughput ----

@@ -118,13 +118,14 @@ const IMPORT_ENV: Record<string, string> = {
   LOG_LEVEL: 'ERROR',
 };
 
-function timeNode(args: string[]): number {
+/** Runs node with the placeholder configuration; returns the wall time (ms) and what it printed on stderr. */
+function timeNode(args: string[]): { ms: number; stderr: string } {
   const env = { PATH: process.env.PATH ?? '', ...IMPORT_ENV };
   const t0 = performance.now();
   const out = spawnSync(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
   const ms = performance.now() - t0;
   if (out.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${out.stderr.toString().slice(0, 2000)}`);
-  return ms;
+  return { ms, stderr: out.stderr.toString() };
 }
 
 export interface BundleFigures {
@@ -135,33 +136,30 @@ export interface BundleFigures {
   importMs: number;
 }
 
-/** Unzips each function and measures it; `runs` fresh processes per figure (median). */
+/**
+ * Unzips each function and measures it: `runs` fresh processes per handler, each timed from
+ * spawn to exit (initMs: median, minus the median of a bare `node -e ""`); each also reports
+ * the import alone, timed inside the process (importMs).
+ */
 export function measureBundles(functions: readonly FunctionInfo[], runs: number): Record<string, BundleFigures> {
   const out: Record<string, BundleFigures> = {};
   const base = mkdtempSync(join(tmpdir(), 'news-digest-bundles-'));
   try {
-    const baseline = median(Array.from({ length: runs }, () => timeNode(['-e', ''])));
+    const baseline = median(Array.from({ length: runs }, () => timeNode(['-e', '']).ms));
     for (const fn of functions) {
       const dir = join(base, fn.name);
       const unzip = spawnSync('unzip', ['-q', '-o', fn.zip, '-d', dir]);
       if (unzip.status !== 0) throw new Error(`unzip ${fn.zip} failed: ${unzip.stderr.toString()}`);
       const file = join(dir, `${fn.handler.replace(/\.[^./]+$/, '')}.mjs`);
       const code = readFileSync(file, 'utf8');
-      const url = pathToFileURL(file).href;
-      const importScript = `await import(${JSON.stringify(url)})`;
-      const measure = `const t = performance.now(); await import(${JSON.stringify(url)}); process.stderr.write(String(performance.now() - t));`;
-      timeNode(['--input-type=module', '-e', importScript]); // warms the file cache
-      const wall = Array.from({ length: runs }, () => timeNode(['--input-type=module', '-e', importScript]));
-      const inProcess = Array.from({ length: Math.min(3, runs) }, () => {
-        const r = spawnSync(process.execPath, ['--input-type=module', '-e', measure], { env: { PATH: process.env.PATH ?? '', ...IMPORT_ENV } });
-        return Number(r.stderr.toString());
-      });
+      const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stderr.write(String(performance.now() - t));`;
+      const timings = Array.from({ length: runs }, () => timeNode(['--input-type=module', '-e', script]));
       out[fn.name] = {
         bytes: statSync(fn.zip).size,
-        initMs: Math.max(0, median(wall) - baseline),
+        initMs: Math.max(0, median(timings.map((t) => t.ms)) - baseline),
         hasMjml: /mjml-core|mj-column/.test(code),
         handlerBytes: Buffer.byteLength(code),
-        importMs: median(inProcess),
+        importMs: median(timings.map((t) => Number(t.stderr))),
       };
     }
   } finally {

@@ -109,10 +109,13 @@ export function startService<T>(path: string, args: string[], options: { env?: R
       child.kill('SIGKILL');
       reject(new Error(`${path} was not ready in time\n${stderr}`));
     }, options.readyTimeoutMs ?? 30_000);
+    let stopping = false;
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    child.once('exit', (code) => {
+    child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`${path} exited early with ${code}\n${stderr}`));
+      const message = `${path} exited with ${code ?? signal}\n${stderr.trim()}`;
+      if (!stopping) process.stderr.write(`${message}\n`);
+      reject(new Error(message));
     });
     child.on('error', reject);
     const lines = createInterface({ input: child.stdout });
@@ -129,6 +132,7 @@ export function startService<T>(path: string, args: string[], options: { env?: R
         info,
         process: child,
         stop: async () => {
+          stopping = true;
           if (child.exitCode !== null || child.signalCode !== null) return;
           child.stdin.end();
           const soft = setTimeout(() => child.kill('SIGTERM'), 3_000);

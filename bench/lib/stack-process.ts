@@ -7,17 +7,23 @@
  */
 import { startLocalStack } from '../../infra/local/stack.ts';
 
-const params = JSON.parse(process.argv[2] ?? '{}') as { maxSendRate?: number; latencyMs?: number };
+const params = JSON.parse(process.argv[2] ?? '{}') as { maxSendRate?: number; latencyMs?: number; keepCaptured?: boolean };
 const stack = await startLocalStack({
   forwardToMailbox: false,
   keepRaw: false,
   faults: { maxSendRate: params.maxSendRate ?? 100_000, max24HourSend: 10_000_000, ...(params.latencyMs ? { latencyMs: params.latencyMs } : {}) },
 });
 
+// The SES front keeps a record of every accepted message (for `GET /raw`); the benchmarks
+// read counts from GET /stats instead, so the records are dropped as they come: each one
+// holds on to its whole request body (its address and tags are slices of it), about 100 KB.
+const clearing = params.keepCaptured ? undefined : setInterval(() => stack.ses.clear(), 1000);
+
 let stopping = false;
 async function shutdown(): Promise<void> {
   if (stopping) return;
   stopping = true;
+  if (clearing) clearInterval(clearing);
   await stack.stop().catch(() => undefined);
   process.exit(0);
 }
