@@ -15,6 +15,7 @@
 import { childParams, reportResult, signal } from './lib/child.ts';
 import { checkMessage, sentRecipient } from './lib/mime-check.ts';
 import { checkLeanBodies } from './lib/lean-body-check.ts';
+import { BENCH_TOKEN_SECRET, PLACEHOLDER_ENV } from './lib/placeholder-env.ts';
 import { makeBranding, makeEdition, makeRecipient, EDITION_URL } from './lib/fixtures.ts';
 import { MemoryArtefacts, MemoryEditions, MemoryLedger, MemoryQueue, MemoryRateWindows, MemorySubscribers } from './lib/memory-adapters.ts';
 import type { OutgoingMessage, SendTask } from '../functions/core/delivery/types.ts';
@@ -33,33 +34,17 @@ interface Params {
 
 const params = childParams<Params>();
 const LATENCY_MS = 100;
-const TOKEN_SECRET = 'bench-token-secret-bench-token-secret-0123';
+const TOKEN_SECRET = BENCH_TOKEN_SECRET;
 
 const { useEnvironment } = await import('../functions/core/config.ts');
 useEnvironment({
-  STAGE: 'bench',
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'bench',
-  AWS_SECRET_ACCESS_KEY: 'bench',
-  CONTENT_BUCKET: 'bench-content',
-  ARTEFACTS_BUCKET: 'bench-artefacts',
-  ARTICLES_TABLE: 'bench-articles',
-  EDITIONS_TABLE: 'bench-editions',
-  SUBSCRIBERS_TABLE: 'bench-subscribers',
-  DELIVERIES_TABLE: 'bench-deliveries',
-  SEND_QUEUE_URL: 'http://127.0.0.1:9/000000000000/bench-send',
-  DYNAMODB_ENDPOINT: 'http://127.0.0.1:9',
-  S3_ENDPOINT: 'http://127.0.0.1:9',
-  SQS_ENDPOINT: 'http://127.0.0.1:9',
+  ...PLACEHOLDER_ENV,
   SES_ENDPOINT: params.sesUrl,
   SEND_CONCURRENCY: String(params.concurrency),
   SEND_RATE_LIMIT: '0',
-  TOKEN_SECRET,
   PUBLIC_BASE_URL: 'https://api.news-digest.test',
   ARCHIVE_BASE_URL: 'https://news-digest.test/archive',
-  FROM_ADDRESS: 'digest@news-digest.test',
   FROM_NAME: 'CommonSpace Digest',
-  LOG_LEVEL: 'ERROR',
 });
 const { buildSendService, mailSender } = await import('../functions/wiring/send.ts');
 const { resetWiring } = await import('../functions/wiring/common.ts');

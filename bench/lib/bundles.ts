@@ -11,6 +11,7 @@ import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT } from './child.ts';
 import { median } from './stats.ts';
+import { PLACEHOLDER_ENV } from './placeholder-env.ts';
 
 export const BENCH_PACKAGE_DIR = join(ROOT, 'bench/results/package.tmp');
 const SOURCES = ['functions', 'templates', 'infra', 'serverless.yml', 'package.json', 'package-lock.json', 'tsconfig.json'];
@@ -94,29 +95,7 @@ export function ensurePackages(log: (line: string) => void): Promise<Packaging> 
 }
 
 /** Placeholder configuration: importing a handler must build nothing that calls AWS. */
-const IMPORT_ENV: Record<string, string> = {
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'bench',
-  AWS_SECRET_ACCESS_KEY: 'bench',
-  AWS_EC2_METADATA_DISABLED: 'true',
-  STAGE: 'bench',
-  CONTENT_BUCKET: 'bench-content',
-  ARTEFACTS_BUCKET: 'bench-artefacts',
-  ARTICLES_TABLE: 'bench-articles',
-  EDITIONS_TABLE: 'bench-editions',
-  SUBSCRIBERS_TABLE: 'bench-subscribers',
-  DELIVERIES_TABLE: 'bench-deliveries',
-  SEND_QUEUE_URL: 'http://127.0.0.1:9/000000000000/bench-send',
-  DYNAMODB_ENDPOINT: 'http://127.0.0.1:9',
-  S3_ENDPOINT: 'http://127.0.0.1:9',
-  SQS_ENDPOINT: 'http://127.0.0.1:9',
-  SES_ENDPOINT: 'http://127.0.0.1:9',
-  TOKEN_SECRET: 'bench-token-secret-bench-token-secret-0123',
-  PUBLIC_BASE_URL: 'http://127.0.0.1:9',
-  ARCHIVE_BASE_URL: 'http://127.0.0.1:9/archive',
-  FROM_ADDRESS: 'digest@news-digest.test',
-  LOG_LEVEL: 'ERROR',
-};
+const IMPORT_ENV = PLACEHOLDER_ENV;
 
 /** Runs node with the placeholder configuration; returns the wall time (ms) and what it printed on stderr. */
 function timeNode(args: string[]): { ms: number; stderr: string } {
