@@ -2,7 +2,7 @@
  * `npm run bench` (full) and `npm run bench -- --quick`: runs every measurement, prints a
  * table and writes
  * - bench/results/latest.json: the figures the "Benchmarks" issue asks for, exactly;
- * - bench/results/latest-extra.json: reconciliation over 10,000 objects (2,000 in quick mode);
+ * - bench/results/latest-extra.json: reconciliation over 10,000 objects (full mode);
  * - bench/results/latest-details.json: how they were obtained (every round, the machine,
  *   the checks), for the record.
  *
@@ -10,8 +10,14 @@
  * emulators run in a process of their own (bench/lib/stack-process.ts), and so does the SES
  * stand-in of the send runs (infra/local/ses-front-process.ts). Loopback only; no real mail.
  *
- * Options: --quick, --only=a,b (personalize, send, scale, edition, reconcile, bundles),
- * --sizes=1000,10000 (scale sizes instead of the mode's), --verbose (children's logs).
+ * Options: --quick, --only=a,b (personalize, send, scale, edition, reconcile, bundles; quick
+ * mode leaves reconcile out unless named), --sizes=1000,10000 (scale sizes instead of the
+ * mode's), --verbose (children's logs), --profile=DIR (V8 CPU profiles of the scale runs'
+ * processes and their stack, for bench/lib/profile-summary.ts).
+ *
+ * Progress lines on stderr show the elapsed time and the CPU time the whole machine used
+ * meanwhile (from /proc/stat), which tells a run bound by this machine's cores from one that
+ * waits.
  */
 import { writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -20,6 +26,7 @@ import { parseArgs } from 'node:util';
 import { ROOT, runChild, startService, type Service } from './lib/child.ts';
 import { ensurePackages, measureBundles, type BundleFigures, type Packaging } from './lib/bundles.ts';
 import { lambdaNodeArgs } from './lib/lambda-memory.ts';
+import { sqsEventSource } from '../infra/local/lambda-driver.ts';
 import { median, round, table } from './lib/stats.ts';
 
 const { values } = parseArgs({
@@ -28,11 +35,14 @@ const { values } = parseArgs({
     only: { type: 'string' },
     sizes: { type: 'string' },
     verbose: { type: 'boolean', default: false },
+    profile: { type: 'string' },
   },
 });
 const quick = values.quick;
-const only = new Set((values.only ?? 'personalize,send,scale,edition,reconcile,bundles').split(',').map((s) => s.trim()));
+const only = new Set((values.only ?? `personalize,send,scale,edition,${values.quick ? '' : 'reconcile,'}bundles`).split(',').map((s) => s.trim()));
 const verbose = values.verbose;
+/** --profile=DIR: the scale runs' processes write V8 CPU profiles there (see bench/lib/profile-summary.ts). */
+const profileArgs = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
 
 /** What each mode runs (quick: the issue's smaller sizes, fewer rounds; see docs/performance.md for run times). */
 const PLAN: {
@@ -40,12 +50,13 @@ const PLAN: {
   send: { concurrency: number; throughput: { rounds: number; perRound: number; warmup: number }; rate: { rounds: number; seconds: number; cap: number }; checkEvery: number };
   scale: { subscribers: number; runs: number }[];
   edition: { articles: number; runs: number };
+  /** Reconciliation over this many objects (an extra figure; not in quick mode unless --only names it). */
   reconcile: { objects: number };
   bundleRuns: number;
 } = quick
   ? {
       personalize: { rounds: 3, recipients: 100, ours: 3000, composer: 100, naive: 5 },
-      send: { concurrency: 128, throughput: { rounds: 3, perRound: 2000, warmup: 2000 }, rate: { rounds: 3, seconds: 2, cap: 50 }, checkEvery: 400 },
+      send: { concurrency: 128, throughput: { rounds: 3, perRound: 1500, warmup: 1000 }, rate: { rounds: 3, seconds: 2, cap: 50 }, checkEvery: 300 },
       scale: [{ subscribers: 1000, runs: 1 }, { subscribers: 10_000, runs: 1 }],
       edition: { articles: 1000, runs: 1 },
       reconcile: { objects: 2000 },
@@ -63,7 +74,23 @@ const PLAN: {
 if (values.sizes) PLAN.scale = values.sizes.split(',').map((n) => ({ subscribers: Number(n), runs: 1 }));
 
 const started = performance.now();
-const log = (line: string) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
+/** CPU time the whole machine has spent since boot (s; from /proc/stat, undefined elsewhere). */
+function machineCpuSeconds(): number | undefined {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+    return (user + nice + system + irq + softirq + steal) / 100;
+  } catch {
+    return undefined;
+  }
+}
+const cpuAtStart = machineCpuSeconds();
+/** Progress on stderr: elapsed time, and the CPU the machine has used meanwhile. */
+const log = (line: string) => {
+  const cpu = machineCpuSeconds();
+  const used = cpu !== undefined && cpuAtStart !== undefined ? `, cpu ${(cpu - cpuAtStart).toFixed(0).padStart(3)} s` : '';
+  process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s${used}] ${line}\n`);
+};
 const childOptions = { verbose };
 
 // ---------- helpers ----------
@@ -79,7 +106,7 @@ async function startStack(): Promise<{ service: Service<StackInfo>; env: Record<
   // has in its legacy provider: without it a bucket of more than 1,000 objects cannot be listed.
   const service = await startService<StackInfo>('bench/lib/stack-process.ts', [JSON.stringify({ maxSendRate: 100_000 })], {
     readyTimeoutMs: 60_000,
-    nodeArgs: ['--openssl-legacy-provider'],
+    nodeArgs: ['--openssl-legacy-provider', ...profileArgs],
   });
   const { localAppEnv } = await import('../infra/local/app-env.ts');
   const env = localAppEnv({ env: service.info.env }, { httpPort: 9, logLevel: 'ERROR' });
@@ -172,7 +199,7 @@ async function personalizeBench(): Promise<PersonalizeResult> {
 }
 
 /** Throughput then rate cap, in one worker process. */
-async function sendBench(): Promise<SendResult> {
+async function sendBench(onRatePhase?: () => void): Promise<SendResult> {
   log('send: SES stand-in (own process, 100 ms latency) + one send worker …');
   const ses = await startService<{ url: string }>('infra/local/ses-front-process.ts', [
     '--latency', '100', '--max-send-rate', '100000', '--quota', '100000000',
@@ -183,8 +210,11 @@ async function sendBench(): Promise<SendResult> {
     // modelled either (with the 512 MB function's heap limits the worker spends more on GC).
     const r = await runChild<SendResult>('send-worker.ts', { sesUrl: ses.info.url, ...PLAN.send }, {
       ...childOptions,
+      nodeArgs: profileArgs,
       onLine: (line) => {
-        if (line === 'PHASE rate') log(`send: throughput done; rate cap at ${PLAN.send.rate.cap}/s …`);
+        if (line !== 'PHASE rate') return;
+        log(`send: throughput done; rate cap at ${PLAN.send.rate.cap}/s …`);
+        onRatePhase?.();
       },
     });
     if (r.checked.problems.length > 0) problems.push(...r.checked.problems.map((p) => `send: ${p}`));
@@ -195,53 +225,82 @@ async function sendBench(): Promise<SendResult> {
   }
 }
 
-/** Stack + seeding for one scale run, started ahead of time. */
-function prepareScale(subscribers: number): Promise<{ service: Service<StackInfo>; env: Record<string, string>; seedSeconds: number }> {
-  return (async () => {
+interface Prepared {
+  service: Service<StackInfo>;
+  env: Record<string, string>;
+  seedSeconds: number;
+}
+
+/**
+ * Set-up work (a stack of its own, seeded) runs on at most two lanes, each taking the next
+ * preparation in order; `setupDone` settles when every preparation asked for so far has.
+ */
+const SETUP_LANES = 2;
+const setupLanes: Promise<unknown>[] = Array.from({ length: SETUP_LANES }, () => Promise.resolve());
+let nextLane = 0;
+const setupDone = () => Promise.all(setupLanes);
+function prepareStack(task: { upload?: number; ingest?: boolean; subscribers?: number }): Promise<Prepared> {
+  const lane = nextLane++ % SETUP_LANES;
+  const prepared = (setupLanes[lane] ?? Promise.resolve()).then(async () => {
     const stack = await startStack();
     try {
-      const seeded = await runChild<{ seconds: number }>('stack-tasks.ts', { env: stack.env, upload: 15, ingest: true, subscribers }, childOptions);
+      const seeded = await runChild<{ seconds: number }>('stack-tasks.ts', { env: stack.env, ...task }, childOptions);
       return { ...stack, seedSeconds: seeded.seconds };
     } catch (error) {
       await stack.service.stop();
       throw error;
     }
-  })();
+  });
+  setupLanes[lane] = prepared.catch(() => undefined);
+  return prepared;
 }
 
-async function scaleRun(prepared: Promise<{ service: Service<StackInfo>; env: Record<string, string>; seedSeconds: number }>, subscribers: number): Promise<ScaleRun> {
+/** Stacks are stopped in the background (their shutdown is not part of any run); awaited at the end. */
+const stopping: Promise<void>[] = [];
+function stopLater(service: Service<StackInfo>): void {
+  stopping.push(service.stop().catch(() => undefined));
+}
+
+/** Stack + seeding for one scale run: the 15-article edition's stories ingested, `subscribers` confirmed readers. */
+function prepareScale(subscribers: number): Promise<Prepared> {
+  return prepareStack({ upload: 15, ingest: true, subscribers });
+}
+
+async function scaleRun(prepared: Promise<Prepared>, subscribers: number): Promise<ScaleRun> {
   const { service, env, seedSeconds } = await prepared;
   try {
     log(`scale: ${subscribers.toLocaleString('en')} subscribers (seeded in ${seedSeconds.toFixed(1)} s) through fan-out and sending …`);
     const editionArgs = await lambdaNodeArgs('edition');
     const sendArgs = await lambdaNodeArgs('send');
-    const fanOut = await runChild<RoleRun>('scale-worker.ts', { role: 'fan-out', env, subscribers }, { ...childOptions, nodeArgs: ['--expose-gc', ...editionArgs.nodeArgs] });
+    const fanOut = await runChild<RoleRun>('scale-worker.ts', { role: 'fan-out', env, subscribers }, { ...childOptions, nodeArgs: ['--expose-gc', ...profileArgs, ...editionArgs.nodeArgs] });
     if (!fanOut.result || fanOut.result.recipients !== subscribers) problems.push(`scale ${subscribers}: fan-out ${JSON.stringify(fanOut.result)}`);
-    const send = await runChild<RoleRun>('scale-worker.ts', { role: 'send', env, subscribers, edition: fanOut.result?.edition, pollers: 8 }, { ...childOptions, nodeArgs: ['--expose-gc', ...sendArgs.nodeArgs] });
+    const send = await runChild<RoleRun>('scale-worker.ts', { role: 'send', env, subscribers, edition: fanOut.result?.edition, eventSource: await sqsEventSource('send') }, { ...childOptions, nodeArgs: ['--expose-gc', ...profileArgs, ...sendArgs.nodeArgs] });
     if (send.edition?.sent !== subscribers || send.edition.state !== 'sent') problems.push(`scale ${subscribers}: edition ended ${JSON.stringify(send.edition)}`);
     problems.push(...(send.checked?.problems ?? []).map((p) => `scale ${subscribers}: ${p}`));
     const r: ScaleRun = { subscribers, seconds: fanOut.seconds + send.seconds, peakRssMb: Math.max(fanOut.memory.peakMb, send.memory.peakMb), fanOut, send, seedSeconds };
     log(`scale: ${subscribers.toLocaleString('en')} in ${r.seconds.toFixed(1)} s (fan-out ${fanOut.seconds.toFixed(1)} s), peak RSS fan-out ${fanOut.memory.peakMb.toFixed(0)} MB, send ${send.memory.peakMb.toFixed(0)} MB`);
     return r;
   } finally {
-    await service.stop();
+    stopLater(service);
   }
 }
 
-async function editionBench(): Promise<EditionRun> {
-  const stack = await startStack();
+/** A stack whose content bucket holds the edition run's articles (not ingested). */
+function prepareEdition(): Promise<Prepared> {
+  return prepareStack({ upload: PLAN.edition.articles });
+}
+
+async function editionBench(prepared: Promise<Prepared>): Promise<EditionRun> {
+  const stack = await prepared;
   try {
-    log(`edition: uploading ${PLAN.edition.articles} articles …`);
-    if (!only.has('reconcile')) startPackaging();
-    await runChild('stack-tasks.ts', { env: stack.env, upload: PLAN.edition.articles }, childOptions);
     const { articleFile } = await import('./lib/fixtures.ts');
     const keys = Array.from({ length: PLAN.edition.articles }, (_, i) => articleFile(i, new Date()).key);
-    log('edition: ingest from the bucket + build one edition …');
+    log(`edition: ingest ${PLAN.edition.articles} articles from the bucket + build one edition …`);
     const r = await runChild<EditionRun>('edition-build.ts', { env: stack.env, keys }, { ...childOptions, nodeArgs: (await lambdaNodeArgs('edition')).nodeArgs });
     if ((r.outcomes.created ?? 0) !== PLAN.edition.articles) problems.push(`edition: ingest outcomes ${JSON.stringify(r.outcomes)}`);
     return r;
   } finally {
-    await stack.service.stop();
+    stopLater(stack.service);
   }
 }
 
@@ -249,7 +308,6 @@ async function reconcileBench(): Promise<ReconcileRun> {
   const stack = await startStack();
   try {
     log(`reconcile: uploading ${PLAN.reconcile.objects.toLocaleString('en')} objects …`);
-    startPackaging();
     await runChild('stack-tasks.ts', { env: stack.env, upload: PLAN.reconcile.objects }, childOptions);
     log('reconcile: sweeping the bucket …');
     const r = await runChild<ReconcileRun>('reconcile.ts', { env: stack.env, objects: PLAN.reconcile.objects }, { ...childOptions, nodeArgs: (await lambdaNodeArgs('reconcile')).nodeArgs });
@@ -261,39 +319,62 @@ async function reconcileBench(): Promise<ReconcileRun> {
 }
 
 // ---------- run ----------
-// One measurement at a time, except `serverless package` (mostly waiting), which runs while
-// the content bucket is filled for the edition / reconcile runs (untimed set-up).
+// One measurement at a time, each with the machine to itself. Set-up (packaging, starting and
+// seeding the stacks of the scale and edition runs, two at a time) runs between the
+// personalisation and the send runs, where nothing is measured; the bundles' import times
+// (one process at a time) are taken during the rate-cap run, which keeps one worker busy
+// with 50 messages a second (a few per cent of one core).
 
 let packaging: Promise<Packaging> | undefined;
-function startPackaging(): void {
+function startPackaging(): Promise<Packaging> | undefined {
   if (only.has('bundles')) packaging ??= ensurePackages(log);
+  return packaging;
+}
+let bundleTiming: Promise<Record<string, BundleFigures>> | undefined;
+function startBundleTiming(): void {
+  const pkg = startPackaging();
+  bundleTiming ??= pkg?.then(async (p) => {
+    log(`bundles: import time of ${p.functions.length} handlers in fresh processes …`);
+    details.packaging = { dir: p.dir.replace(ROOT, ''), packagedSeconds: p.packagedSeconds };
+    return measureBundles(p.functions, PLAN.bundleRuns);
+  });
 }
 
 const personalize = only.has('personalize') ? await personalizeBench() : undefined;
-const send = only.has('send') ? await sendBench() : undefined;
+
+// Set-up ahead of time: the first two scale stacks and the first edition stack; larger sizes
+// and further runs are prepared when their turn comes (their data would sit idle meanwhile).
+startPackaging();
+const scaleSizes = only.has('scale') ? PLAN.scale.flatMap((size) => Array.from({ length: size.runs }, () => size.subscribers)) : [];
+const preparedScale: (Promise<Prepared> | undefined)[] = scaleSizes.map((n, i) => (i < 2 && n <= 10_000 ? prepareScale(n) : undefined));
+const preparedEditions: (Promise<Prepared> | undefined)[] = only.has('edition') ? Array.from({ length: PLAN.edition.runs }, (_, i) => (i === 0 ? prepareEdition() : undefined)) : [];
+if (only.has('send')) {
+  log('set-up: stacks of the later runs …');
+  await Promise.all([setupDone(), packaging?.catch(() => undefined)]);
+}
+const send = only.has('send') ? await sendBench(() => startBundleTiming()) : undefined;
+// The bundles' timing must not overlap a measurement that needs the machine.
+if (bundleTiming && (scaleSizes.length > 0 || preparedEditions.length > 0)) {
+  log('bundles: finishing the import times …');
+  await bundleTiming;
+}
 
 const scale: { subscribers: number; runs: ScaleRun[] }[] = [];
-if (only.has('scale')) {
-  for (const size of PLAN.scale) {
-    const runs: ScaleRun[] = [];
-    for (let k = 0; k < size.runs; k++) runs.push(await scaleRun(prepareScale(size.subscribers), size.subscribers));
-    scale.push({ subscribers: size.subscribers, runs });
-  }
+for (const [i, subscribers] of scaleSizes.entries()) {
+  const run = await scaleRun(preparedScale[i] ?? prepareScale(subscribers), subscribers);
+  const entry = scale.find((s) => s.subscribers === subscribers);
+  if (entry) entry.runs.push(run);
+  else scale.push({ subscribers, runs: [run] });
 }
 
 const editionRuns: EditionRun[] = [];
-if (only.has('edition')) for (let k = 0; k < PLAN.edition.runs; k++) editionRuns.push(await editionBench());
+for (const prepared of preparedEditions) editionRuns.push(await editionBench(prepared ?? prepareEdition()));
 const reconcile = only.has('reconcile') ? await reconcileBench() : undefined;
 
-let bundles: Record<string, BundleFigures> | undefined;
-startPackaging();
-if (packaging) {
-  const pkg = await packaging;
-  log(`bundles: import time of ${pkg.functions.length} handlers in fresh processes …`);
-  bundles = measureBundles(pkg.functions, PLAN.bundleRuns);
-  details.packaging = { dir: pkg.dir.replace(ROOT, ''), packagedSeconds: pkg.packagedSeconds };
-  if (bundles.send?.hasMjml) problems.push('bundles: the send worker contains MJML');
-}
+startBundleTiming();
+const bundles = bundleTiming ? await bundleTiming : undefined;
+if (bundles?.send?.hasMjml) problems.push('bundles: the send worker contains MJML');
+await Promise.all(stopping);
 
 // ---------- results ----------
 

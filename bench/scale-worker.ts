@@ -6,9 +6,10 @@
  *
  * - `fan-out` (the edition function): builds the edition, renders it once and fans out one
  *   send task per subscriber over the local SQS.
- * - `send` (the send function): drains the queue as the Lambda event source would
- *   (pollers of 10-message batches into the `send` handler), sending through the local SES,
- *   until every recipient has a final ledger state.
+ * - `send` (the send function): drains the queue as the Lambda event source would (as many
+ *   concurrent invocations and records per batch as serverless.yml gives the send queue's
+ *   event source), sending through the local SES, until every recipient has a final ledger
+ *   state.
  */
 import { childParams, reportResult } from './lib/child.ts';
 import { RssSampler } from './lib/memory.ts';
@@ -19,7 +20,8 @@ interface Params {
   subscribers: number;
   /** The edition the fan-out made (send role). */
   edition?: string;
-  pollers?: number;
+  /** How the send queue's event source invokes the handler (serverless.yml). */
+  eventSource?: { batchSize: number; batchingWindowMs: number; concurrency: number };
 }
 
 const params = childParams<Params>();
@@ -52,7 +54,6 @@ if (params.role === 'fan-out') {
   const { isComplete } = await import('../functions/core/delivery/fan-out-service.ts');
   const config = getConfig();
   const editionId = params.edition ?? '';
-  let lastCheck = 0;
   // Keeps about 20 of the messages sent (as the SES client is handed them) for the MIME check.
   const every = Math.max(1, Math.floor(params.subscribers / 20));
   const samples: { raw: Buffer; to: string; subscriber: string }[] = [];
@@ -78,18 +79,19 @@ if (params.role === 'fan-out') {
     endpoint: params.env.SQS_ENDPOINT ?? '',
     region: config.AWS_REGION,
     handler: sendHandler,
-    pollers: params.pollers ?? 8,
+    pollers: params.eventSource?.concurrency ?? 4,
+    batchSize: params.eventSource?.batchSize ?? 10,
+    batchingWindowMs: params.eventSource?.batchingWindowMs ?? 0,
     done: async () => {
-      // Every poller asks between batches: read the edition at most every 200 ms.
-      const now = performance.now();
-      if (now - lastCheck < 200) return false;
-      lastCheck = now;
       const e = await editionRepository().get(editionId);
       return !e || isComplete(e);
     },
+    // The run ends when the edition is complete, known to within 50 ms (the pollers may
+    // still be waiting on an empty queue then, as idle Lambda pollers do).
+    checkEveryMs: 50,
     timeoutMs: 60 * 60_000,
   });
-  const seconds = (performance.now() - t0) / 1000;
+  const seconds = ((drained.doneAt ?? performance.now()) - t0) / 1000;
   const used = process.cpuUsage(cpu0);
   const peak = memory.stop();
   const edition = await editionRepository().get(editionId);

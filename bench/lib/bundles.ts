@@ -97,14 +97,21 @@ export function ensurePackages(log: (line: string) => void): Promise<Packaging> 
 /** Placeholder configuration: importing a handler must build nothing that calls AWS. */
 const IMPORT_ENV = PLACEHOLDER_ENV;
 
-/** Runs node with the placeholder configuration; returns the wall time (ms) and what it printed on stderr. */
-function timeNode(args: string[]): { ms: number; stderr: string } {
+/** Runs node with the placeholder configuration; resolves with the wall time (ms) and what it printed on stderr. */
+function timeNode(args: string[]): Promise<{ ms: number; stderr: string }> {
   const env = { PATH: process.env.PATH ?? '', ...IMPORT_ENV };
-  const t0 = performance.now();
-  const out = spawnSync(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  const ms = performance.now() - t0;
-  if (out.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${out.stderr.toString().slice(0, 2000)}`);
-  return { ms, stderr: out.stderr.toString() };
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = performance.now() - t0;
+      if (code !== 0) reject(new Error(`node ${args.join(' ')} failed: ${stderr.slice(0, 2000)}`));
+      else resolve({ ms, stderr });
+    });
+  });
 }
 
 export interface BundleFigures {
@@ -120,11 +127,17 @@ export interface BundleFigures {
  * spawn to exit (initMs: median, minus the median of a bare `node -e ""`); each also reports
  * the import alone, timed inside the process (importMs).
  */
-export function measureBundles(functions: readonly FunctionInfo[], runs: number): Record<string, BundleFigures> {
+export async function measureBundles(functions: readonly FunctionInfo[], runs: number): Promise<Record<string, BundleFigures>> {
   const out: Record<string, BundleFigures> = {};
   const base = mkdtempSync(join(tmpdir(), 'news-digest-bundles-'));
+  // One process at a time: each is timed alone.
+  const times = async (args: string[]) => {
+    const timings: { ms: number; stderr: string }[] = [];
+    for (let i = 0; i < runs; i++) timings.push(await timeNode(args));
+    return timings;
+  };
   try {
-    const baseline = median(Array.from({ length: runs }, () => timeNode(['-e', '']).ms));
+    const baseline = median((await times(['-e', ''])).map((t) => t.ms));
     for (const fn of functions) {
       const dir = join(base, fn.name);
       const unzip = spawnSync('unzip', ['-q', '-o', fn.zip, '-d', dir]);
@@ -132,7 +145,7 @@ export function measureBundles(functions: readonly FunctionInfo[], runs: number)
       const file = join(dir, `${fn.handler.replace(/\.[^./]+$/, '')}.mjs`);
       const code = readFileSync(file, 'utf8');
       const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stderr.write(String(performance.now() - t));`;
-      const timings = Array.from({ length: runs }, () => timeNode(['--input-type=module', '-e', script]));
+      const timings = await times(['--input-type=module', '-e', script]);
       out[fn.name] = {
         bytes: statSync(fn.zip).size,
         initMs: Math.max(0, median(timings.map((t) => t.ms)) - baseline),

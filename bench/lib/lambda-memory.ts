@@ -31,3 +31,4 @@ export async function lambdaNodeArgs(name: string): Promise<{ memoryMb: number; 
     nodeArgs: [`--max-semi-space-size=${Math.floor(newSpace / 2)}`, `--max-old-space-size=${memoryMb - newSpace}`],
   };
 }
+

@@ -11,7 +11,7 @@ const ANSWER =
   '<SendRawEmailResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><SendRawEmailResult><MessageId>m-1</MessageId></SendRawEmailResult>' +
   '<ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></SendRawEmailResponse>';
 
-function capturingClient(bodies: Buffer[]): SESClient {
+function capturingClient(bodies: Buffer[], cacheMiddleware: boolean): SESClient {
   const handler = {
     metadata: { handlerProtocol: 'http/1.1' },
     handle: async (request: { body?: unknown }) => {
@@ -27,6 +27,7 @@ function capturingClient(bodies: Buffer[]): SESClient {
     endpoint: 'http://127.0.0.1:9',
     credentials: { accessKeyId: 'check', secretAccessKey: 'check' },
     maxAttempts: 1,
+    cacheMiddleware,
     requestHandler: handler as unknown as SESClient['config']['requestHandler'],
   });
 }
@@ -35,8 +36,9 @@ function capturingClient(bodies: Buffer[]): SESClient {
 export async function checkLeanBodies(messages: readonly { raw: string; to: string; tags: Record<string, string> }[]): Promise<string[]> {
   const lean: Buffer[] = [];
   const plain: Buffer[] = [];
-  const sender = new SesMailSender({ client: capturingClient(lean), configurationSet: 'digest-set' });
-  const sdk = capturingClient(plain);
+  // The lean client is configured as functions/adapters/aws-clients.ts configures SES (cacheMiddleware).
+  const sender = new SesMailSender({ client: capturingClient(lean, true), configurationSet: 'digest-set' });
+  const sdk = capturingClient(plain, false);
   const problems: string[] = [];
   for (const [i, m] of messages.entries()) {
     await sender.send(m);

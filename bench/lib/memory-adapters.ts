@@ -114,6 +114,15 @@ export class MemorySubscribers implements SubscriberRepository {
     return s ? { ...s } : undefined;
   }
 
+  public async getMany(ids: readonly string[]): Promise<Map<string, Subscriber>> {
+    const found = new Map<string, Subscriber>();
+    for (const id of ids) {
+      const s = this.items.get(id);
+      if (s) found.set(id, { ...s });
+    }
+    return found;
+  }
+
   public async put(subscriber: Subscriber): Promise<void> {
     this.items.set(subscriber.id, { ...subscriber });
   }

@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
@@ -31,6 +32,10 @@ const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'rev
 /** Attempts of an optimistic update before giving up with a ConflictError. */
 const MAX_UPDATE_ATTEMPTS = 8;
 const MAX_PAGE = 1000;
+/** Keys per BatchGetItem call (the DynamoDB maximum). */
+const BATCH_GET_KEYS = 100;
+/** Rounds of re-asking for keys DynamoDB left unprocessed (throttling) before giving up. */
+const BATCH_GET_ROUNDS = 8;
 
 /** Partition key of a subscriber's profile item. */
 export function subscriberPk(id: string): string {
@@ -140,6 +145,28 @@ export class DynamoDbSubscriberRepository implements SubscriberRepository {
   /** Strongly consistent read: the send path checks the status at send time with it. */
   public async get(id: string): Promise<Subscriber | undefined> {
     return (await this.getItem(id))?.subscriber;
+  }
+
+  /** BatchGetItem, 100 keys a call, strongly consistent; unprocessed keys are asked again with backoff. */
+  public async getMany(ids: readonly string[]): Promise<Map<string, Subscriber>> {
+    const found = new Map<string, Subscriber>();
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += BATCH_GET_KEYS) {
+      let keys: Record<string, unknown>[] = unique.slice(i, i + BATCH_GET_KEYS).map((id) => ({ pk: subscriberPk(id), sk: PROFILE }));
+      for (let round = 0; keys.length > 0; round += 1) {
+        if (round >= BATCH_GET_ROUNDS) throw new Error(`BatchGetItem left ${keys.length} subscriber keys unprocessed`);
+        if (round > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** round)));
+        const result = await this.client.send(
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        for (const item of result.Responses?.[this.tableName] ?? []) {
+          const subscriber = fromItem(item);
+          found.set(subscriber.id, subscriber);
+        }
+        keys = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      }
+    }
+    return found;
   }
 
   public async put(subscriber: Subscriber): Promise<void> {

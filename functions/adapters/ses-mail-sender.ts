@@ -13,7 +13,7 @@
  * the caller built it (mocks and logs see the real message).
  */
 import { GetSendQuotaCommand, SendRawEmailCommand, type SESClient } from '@aws-sdk/client-ses';
-import type { BuildMiddleware, HandlerExecutionContext, SerializeMiddleware } from '@smithy/types';
+import type { BuildMiddleware, SerializeMiddleware } from '@smithy/types';
 import type { MailSender, SendQuota } from '../core/delivery/ports.ts';
 import type { OutgoingMessage } from '../core/delivery/types.ts';
 import { PermanentSendError, QuotaExhaustedError, TransientSendError } from '../core/errors.ts';
@@ -36,13 +36,13 @@ function tagValue(value: string): string {
 }
 
 const EMPTY = new Uint8Array(0);
-/** Where the swap middleware leaves the message for the splice middleware (per call). */
+/** Where the swap middleware leaves the message for the splice middleware (on the call's own input). */
 const HELD_DATA = Symbol('news-digest.rawMessageData');
 const DATA_FIELD = '&RawMessage.Data=';
 const SWAP_NAME = 'newsDigestRawMessageSwap';
 const SPLICE_NAME = 'newsDigestRawMessageSplice';
 
-type HoldingContext = HandlerExecutionContext & { [HELD_DATA]?: Uint8Array };
+type HoldingInput = Record<string, unknown> & { [HELD_DATA]?: Uint8Array };
 
 interface SendRawEmailInputLike {
   RawMessage?: { Data?: unknown };
@@ -57,20 +57,24 @@ export function formEncodedBase64(data: Uint8Array): Buffer {
   return Buffer.from(base64.replaceAll('+', '%2B').replaceAll('/', '%2F').replaceAll('=', '%3D'), 'latin1');
 }
 
-/** Before serialization: serialize an empty message instead, and hold the real one. */
+/**
+ * Before serialization: serialize an empty message instead, and hold the real one on the
+ * input the later steps are handed (not on the context: a client with `cacheMiddleware`
+ * shares one context among all its concurrent calls).
+ */
 const swapMiddleware: SerializeMiddleware<object, object> = (next, context) => async (args) => {
   const input = args.input as SendRawEmailInputLike;
   const data = input.RawMessage?.Data;
   if (context.commandName !== 'SendRawEmailCommand' || !(data instanceof Uint8Array) || data.byteLength === 0) {
     return next(args);
   }
-  (context as HoldingContext)[HELD_DATA] = data;
-  return next({ ...args, input: { ...args.input, RawMessage: { ...input.RawMessage, Data: EMPTY } } });
+  const held: HoldingInput = { ...args.input, RawMessage: { ...input.RawMessage, Data: EMPTY }, [HELD_DATA]: data };
+  return next({ ...args, input: held });
 };
 
 /** After serialization, before length and signing: splice the held message into the body. */
-const spliceMiddleware: BuildMiddleware<object, object> = (next, context) => async (args) => {
-  const held = (context as HoldingContext)[HELD_DATA];
+const spliceMiddleware: BuildMiddleware<object, object> = (next) => async (args) => {
+  const held = (args.input as HoldingInput)[HELD_DATA];
   const request = args.request as { body?: unknown; headers?: Record<string, string> } | undefined;
   if (!held || typeof request?.body !== 'string' || !request.headers) return next(args);
   const body = request.body;
@@ -82,7 +86,6 @@ const spliceMiddleware: BuildMiddleware<object, object> = (next, context) => asy
     formEncodedBase64(held),
     Buffer.from(body.slice(valueAt), 'utf8'),
   ]);
-  delete (context as HoldingContext)[HELD_DATA];
   request.body = bytes;
   request.headers['content-length'] = String(bytes.byteLength);
   return next(args);

@@ -3,8 +3,9 @@
  * from s3rver go to `ingest`, and the send queue is polled in batches into `send`, with
  * partial batch failures left on the queue for redelivery, as the SQS event source does.
  */
-import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import type { S3Event, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { loadServerlessConfig } from './cfn.ts';
 import type { LocalStack } from './stack.ts';
 
 /** Collects s3rver's notifications and hands them to a handler, in order. */
@@ -34,10 +35,24 @@ export interface DrainOptions {
   handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
   /** Pollers in parallel (like Lambda's concurrent invocations). */
   pollers?: number;
-  /** Records per invocation (SQS returns at most 10 per receive). */
+  /**
+   * Records per invocation, as the event source's `batchSize` (default 10). SQS returns at most
+   * 10 per receive: above 10, receives are repeated until the batch is full, the queue has
+   * none left, or `batchingWindowMs` has passed since the first record (the event source's
+   * `maximumBatchingWindow`).
+   */
   batchSize?: number;
+  /** How long a batch may be gathered (default 1,000 ms). */
+  batchingWindowMs?: number;
   /** Stop when this says so (checked between batches), e.g. the edition is complete. */
   done: () => Promise<boolean>;
+  /** Credentials for the queue (default: the SDK's chain, e.g. the local stack's environment). */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /**
+   * Also ask `done()` this often (ms) while the pollers wait on the queue, so that the moment
+   * it became true (`doneAt`) is known to within this period (default: between batches only).
+   */
+  checkEveryMs?: number;
   /** Give up after this long. */
   timeoutMs?: number;
   /** Visibility of a failed record before it is redelivered (seconds). */
@@ -52,27 +67,54 @@ export interface DrainOptions {
  * await drainQueue({ queueUrl, endpoint, region, handler: send.handler, done: async () => isComplete(await editions.get(id)) });
  * ```
  */
-export async function drainQueue(options: DrainOptions): Promise<{ invocations: number; records: number }> {
-  const sqs = new SQSClient({ region: options.region, endpoint: options.endpoint });
+export async function drainQueue(options: DrainOptions): Promise<{ invocations: number; records: number; doneAt?: number }> {
+  const sqs = new SQSClient({ region: options.region, endpoint: options.endpoint, ...(options.credentials ? { credentials: options.credentials } : {}) });
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
-  const stats = { invocations: 0, records: 0 };
+  const stats: { invocations: number; records: number; doneAt?: number } = { invocations: 0, records: 0 };
   let finished = false;
+  /** Asks `done()`; notes (performance.now()) when it first said yes. */
+  const isDone = async (): Promise<boolean> => {
+    if (stats.doneAt !== undefined) return true;
+    if (!(await options.done())) return false;
+    stats.doneAt ??= performance.now();
+    return true;
+  };
+  const watcher = async (): Promise<void> => {
+    const every = options.checkEveryMs;
+    if (!every) return;
+    while (!finished && !(await isDone())) await new Promise((r) => setTimeout(r, every));
+  };
+  const batchSize = Math.max(1, options.batchSize ?? 10);
+  const receive = (max: number, waitSeconds: number) =>
+    sqs
+      .send(
+        new ReceiveMessageCommand({
+          QueueUrl: options.queueUrl,
+          MaxNumberOfMessages: Math.min(10, max),
+          WaitTimeSeconds: waitSeconds,
+          MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
+        }),
+      )
+      .then((out) => out.Messages ?? []);
+  /** One invocation's records: a long poll, then more receives until full, dry or the window ends. */
+  const gather = async (): Promise<Message[]> => {
+    const messages = await receive(batchSize, 1);
+    const windowEnds = Date.now() + (options.batchingWindowMs ?? 1000);
+    while (messages.length > 0 && messages.length < batchSize && Date.now() < windowEnds && !finished) {
+      const more = await receive(batchSize - messages.length, 0);
+      if (more.length === 0) break;
+      messages.push(...more);
+    }
+    return messages;
+  };
   const poller = async (): Promise<void> => {
     while (!finished) {
       if (Date.now() > deadline) throw new Error('the send queue did not drain before the deadline');
-      if (await options.done()) {
+      if (await isDone()) {
         finished = true;
         return;
       }
-      const out = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: options.queueUrl,
-          MaxNumberOfMessages: Math.min(10, options.batchSize ?? 10),
-          WaitTimeSeconds: 1,
-          MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
-        }),
-      );
-      const messages = out.Messages ?? [];
+      const messages = await gather();
       if (messages.length === 0) continue;
       const records: SQSRecord[] = messages.map((m) => ({
         messageId: m.MessageId ?? '',
@@ -101,24 +143,59 @@ export async function drainQueue(options: DrainOptions): Promise<{ invocations: 
       }
       const ok = records.filter((r) => !failed.has(r.messageId));
       const retry = records.filter((r) => failed.has(r.messageId));
-      if (ok.length > 0) {
-        await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: options.queueUrl, Entries: ok.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })) }));
+      // The batch calls take at most 10 entries each.
+      for (let i = 0; i < ok.length; i += 10) {
+        const chunk = ok.slice(i, i + 10);
+        await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: options.queueUrl, Entries: chunk.map((r, k) => ({ Id: String(k), ReceiptHandle: r.receiptHandle })) }));
       }
-      if (retry.length > 0) {
+      for (let i = 0; i < retry.length; i += 10) {
+        const chunk = retry.slice(i, i + 10);
         await sqs.send(
           new ChangeMessageVisibilityBatchCommand({
             QueueUrl: options.queueUrl,
-            Entries: retry.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle, VisibilityTimeout: options.retryAfterSeconds ?? 1 })),
+            Entries: chunk.map((r, k) => ({ Id: String(k), ReceiptHandle: r.receiptHandle, VisibilityTimeout: options.retryAfterSeconds ?? 1 })),
           }),
         );
       }
     }
   };
   try {
-    await Promise.all(Array.from({ length: options.pollers ?? 4 }, poller));
+    await Promise.all([...Array.from({ length: options.pollers ?? 4 }, poller), watcher()]);
   } finally {
     finished = true;
     sqs.destroy();
   }
   return stats;
+}
+
+/** How the SQS event source of a function hands it messages. */
+export interface SqsEventSource {
+  batchSize: number;
+  batchingWindowMs: number;
+  /** Concurrent invocations (`maximumConcurrency`, else `reservedConcurrency`, else 4). */
+  concurrency: number;
+}
+
+/**
+ * The SQS event source of function `name` as serverless.yml sets it (`events[].sqs`), with
+ * Lambda's defaults where it is silent: the options for {@link drainQueue}.
+ *
+ * @example
+ * ```ts
+ * const { batchSize, batchingWindowMs, concurrency } = await sqsEventSource('send');
+ * await drainQueue({ ..., pollers: concurrency, batchSize, batchingWindowMs });
+ * ```
+ */
+export async function sqsEventSource(name: string, serverlessYml?: string): Promise<SqsEventSource> {
+  const config = (await loadServerlessConfig(serverlessYml)) as
+    | { functions?: Record<string, { reservedConcurrency?: unknown; events?: { sqs?: Record<string, unknown> }[] } | undefined> }
+    | undefined;
+  const fn = config?.functions?.[name];
+  const sqs = fn?.events?.find((e) => e.sqs)?.sqs ?? {};
+  const num = (v: unknown, fallback: number) => (Number.isFinite(Number(v)) && Number(v) > 0 ? Number(v) : fallback);
+  return {
+    batchSize: num(sqs.batchSize, 10),
+    batchingWindowMs: num(sqs.maximumBatchingWindow, 0) * 1000,
+    concurrency: num(sqs.maximumConcurrency, num(fn?.reservedConcurrency, 4)),
+  };
 }

@@ -16,7 +16,7 @@ import { importSubscribers, type ImportResult } from '../../functions/core/subsc
 import { isComplete } from '../../functions/core/delivery/fan-out-service.ts';
 import { EditionState, type JobName } from '../../functions/core/editions/types.ts';
 import type { QuarantineRecord } from '../../functions/core/articles/types.ts';
-import { forwardS3Events, drainQueue } from './lambda-driver.ts';
+import { forwardS3Events, drainQueue, sqsEventSource } from './lambda-driver.ts';
 import type { CapturedMessage, LocalStack } from './stack.ts';
 
 /** The summary line of `digest run`. */
@@ -101,11 +101,16 @@ export async function runJob(
   const result = await editionHandler({ job: options.job, time: options.now.toISOString(), force: true });
   const editions = editionRepository();
   if (result.state === EditionState.SENDING) {
+    const source = await sqsEventSource('send');
     await drainQueue({
       queueUrl: getConfig().SEND_QUEUE_URL,
       endpoint: stack.endpoints.sqs,
       region: getConfig().AWS_REGION,
       handler: sendHandler,
+      // As serverless.yml has the event source invoke `send` (batch size, window, concurrency).
+      pollers: source.concurrency,
+      batchSize: source.batchSize,
+      batchingWindowMs: source.batchingWindowMs,
       done: async () => {
         const e = await editions.get(result.edition);
         if (e) options.onProgress?.({ sent: e.sent, failed: e.failed, skipped: e.skipped, total: e.total });

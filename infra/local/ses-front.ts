@@ -13,7 +13,7 @@ import { closeServer, json, readBody, reply } from './http-util.ts';
 import { startMailbox } from './mailbox.ts';
 import { FaultPlan } from './ses-faults.ts';
 import type { SesFaults } from './ses-faults.ts';
-import { errorXml, fieldsXml, newMessageId, readSendRawEmail, successXml } from './ses-protocol.ts';
+import { errorXml, fieldsXml, newMessageId, parseQueryBody, readSendRawEmail, successXml } from './ses-protocol.ts';
 
 export type { SesFaults } from './ses-faults.ts';
 
@@ -174,7 +174,7 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
 
   async function queryAction(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
-    const params = new URLSearchParams(body.toString('utf8'));
+    const params = parseQueryBody(body);
     const action = params.get('Action');
     switch (action) {
       case 'SendRawEmail':

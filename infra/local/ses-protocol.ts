@@ -131,6 +131,39 @@ export function headerRecipients(raw: Buffer): string[] {
   return recipients;
 }
 
+const DATA_KEY = 'RawMessage.Data=';
+
+/**
+ * Parses a Query API form body. Same result as `new URLSearchParams(body)`, but the one large
+ * field, `RawMessage.Data` (base64 of the whole message, 80 KB and more for a digest), is cut
+ * out and decoded on its own: percent-decoding it inside URLSearchParams was the largest cost
+ * of the local SES endpoint when the benchmarks send thousands of messages.
+ *
+ * @example
+ * ```ts
+ * parseQueryBody(Buffer.from('Action=SendRawEmail&RawMessage.Data=SGk%3D')).get('RawMessage.Data'); // 'SGk='
+ * ```
+ */
+export function parseQueryBody(body: Buffer): URLSearchParams {
+  const text = body.toString('utf8');
+  let at = text.startsWith(DATA_KEY) ? 0 : text.indexOf(`&${DATA_KEY}`);
+  if (at < 0) return new URLSearchParams(text);
+  if (at > 0) at += 1;
+  const valueAt = at + DATA_KEY.length;
+  const end = text.indexOf('&', valueAt);
+  const value = text.slice(valueAt, end < 0 ? undefined : end);
+  const rest = `${text.slice(0, at)}${end < 0 ? '' : text.slice(end + 1)}`;
+  const params = new URLSearchParams(rest);
+  // Base64 as the SDK form-encodes it: only '+', '/' and '=' are escaped (%2B, %2F, %3D).
+  // Anything else ('+' for a space, other escapes) takes the general decoder.
+  const plain = !value.includes('+') && !/%(?!2B|2F|3D)/.test(value);
+  const decoded = plain
+    ? value.replaceAll('%2B', '+').replaceAll('%2F', '/').replaceAll('%3D', '=')
+    : (new URLSearchParams(`v=${value}`).get('v') ?? '');
+  params.append('RawMessage.Data', decoded);
+  return params;
+}
+
 /**
  * Reads a SendRawEmail request; `undefined` when `RawMessage.Data` is missing.
  * Destinations are the `Destinations.member.N` parameters, else the message's headers.

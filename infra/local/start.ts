@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { startLocalStack, portsFromEnv, DEFAULT_PORTS } from './stack.ts';
 import { localAppEnv } from './app-env.ts';
-import { drainQueue, forwardS3Events } from './lambda-driver.ts';
+import { drainQueue, forwardS3Events, sqsEventSource } from './lambda-driver.ts';
 import { importSubscribersFile, runJob, uploadContent, useStack } from './local-run.ts';
 import { clearLocalState, writeLocalState } from './local-state.ts';
 import { startOffline } from './offline.ts';
@@ -42,11 +42,15 @@ async function main(): Promise<void> {
     const events = forwardS3Events(stack, ingestHandler);
     stops.push(async () => events.stop());
     let draining = true;
+    const source = await sqsEventSource('send');
     const poller = drainQueue({
       queueUrl: getConfig().SEND_QUEUE_URL,
       endpoint: stack.endpoints.sqs,
       region: getConfig().AWS_REGION,
       handler: sendHandler,
+      pollers: source.concurrency,
+      batchSize: source.batchSize,
+      batchingWindowMs: source.batchingWindowMs,
       done: async () => !draining,
       timeoutMs: Number.MAX_SAFE_INTEGER,
     });

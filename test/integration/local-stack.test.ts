@@ -10,12 +10,14 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSendQuotaCommand, SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
-import { GetQueueAttributesCommand, ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ListQueuesCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../functions/core/config.ts';
 import { loadResources } from '../../infra/local/cfn.ts';
 import type { CfnResources } from '../../infra/local/cfn.ts';
 import { bucketNameFor } from '../../infra/local/provision.ts';
+import { drainQueue } from '../../infra/local/lambda-driver.ts';
 import { DEFAULT_PORTS, portsFromEnv, startLocalStack } from '../../infra/local/stack.ts';
 import type { LocalStack } from '../../infra/local/stack.ts';
 import { pollUntil } from '../helpers/poll.ts';
@@ -127,6 +129,47 @@ describe('local stack', () => {
     expect(Number(redrive.maxReceiveCount)).toBe(5);
     expect(Attributes?.VisibilityTimeout).toBe('360');
     expect(Attributes?.MessageRetentionPeriod).toBe('1209600');
+    client.destroy();
+  });
+
+  it('drives a handler from a queue in batches larger than one receive, as the event source does', async () => {
+    // Prepare: 25 messages on the dead-letter queue (any queue will do), batches of up to 100.
+    const client = new SQSClient({ region, credentials, endpoint: stack.endpoints.sqs });
+    const queueUrl = stack.resources.queues.SendDeadLetterQueue?.url ?? '';
+    for (let i = 0; i < 25; i += 10) {
+      await client.send(new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: Array.from({ length: Math.min(10, 25 - i) }, (_, k) => ({ Id: String(k), MessageBody: `m${i + k}` })),
+      }));
+    }
+    const batches: string[][] = [];
+    let failedOnce = false;
+
+    // Act: the handler fails m7 once; it is handed back and comes again.
+    const drained = await drainQueue({
+      queueUrl, endpoint: stack.endpoints.sqs, region, credentials, pollers: 1, batchSize: 100, batchingWindowMs: 500, retryAfterSeconds: 0, checkEveryMs: 20,
+      handler: async (event: SQSEvent) => {
+        batches.push(event.Records.map((r) => r.body));
+        const m7 = event.Records.find((r) => r.body === 'm7');
+        if (m7 && !failedOnce) {
+          failedOnce = true;
+          return { batchItemFailures: [{ itemIdentifier: m7.messageId }] };
+        }
+        return { batchItemFailures: [] };
+      },
+      done: async () => batches.flat().length >= 26,
+      timeoutMs: 20_000,
+    });
+
+    // Assess: more than ten records per invocation, every message handled, none left behind.
+    expect(Math.max(...batches.map((b) => b.length))).toBeGreaterThan(10);
+    expect(new Set(batches.flat())).toEqual(new Set(Array.from({ length: 25 }, (_, i) => `m${i}`)));
+    expect(batches.flat().filter((b) => b === 'm7')).toHaveLength(2);
+    expect(drained.doneAt).toBeGreaterThan(0);
+    const { Attributes } = await client.send(new GetQueueAttributesCommand({
+      QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }));
+    expect(Number(Attributes?.ApproximateNumberOfMessages) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible)).toBe(0);
     client.destroy();
   });
 

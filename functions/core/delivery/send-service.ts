@@ -6,6 +6,7 @@
  * delivered (the one exception, a worker dying between SES accepting a message and the
  * ledger write, is described in docs/delivery.md).
  */
+import DataLoader from 'dataloader';
 import type { EditionRecord, EditionRepository } from '../editions/edition-repository.ts';
 import type { ArtefactStore } from '../editions/artefact-store.ts';
 import { EditionState } from '../editions/types.ts';
@@ -15,7 +16,7 @@ import { personalize, prepareMessage, type MessageHeaders, type MessageTemplate 
 import { emailHash } from '../subscribers/identity.ts';
 import type { SubscriberRepository } from '../subscribers/subscriber-repository.ts';
 import { signToken, TokenPurpose } from '../subscribers/tokens.ts';
-import { SubscriberStatus } from '../subscribers/types.ts';
+import { SubscriberStatus, type Subscriber } from '../subscribers/types.ts';
 import { mapBounded } from '../concurrency.ts';
 import { isComplete } from './fan-out-service.ts';
 import type { DailyQuota, DeliveryLedger, LedgerResult, MailSender, SendQueue, SendRateLimiter } from './ports.ts';
@@ -111,6 +112,13 @@ export class SendService {
   readonly #quota: DailyQuota;
   /** A lease is renewed before a send when less than this is left of it. */
   readonly #margin: number;
+  /**
+   * Subscriber reads at send time. Reads that fall due in the same turn of the event loop
+   * (tasks whose lease answers arrived together) go out as one `getMany` (BatchGetItem)
+   * instead of one call each; nothing is cached, so every task still sees the status as it
+   * is when its own send is about to start.
+   */
+  readonly #subscriberReads: DataLoader<string, Subscriber | undefined>;
 
   public constructor(deps: SendServiceDeps) {
     this.#d = deps;
@@ -119,6 +127,13 @@ export class SendService {
     this.#random = deps.random ?? Math.random;
     this.#quota = deps.quota ?? new QuotaGuard(() => deps.mail.getQuota());
     this.#margin = Math.min(5_000, deps.leaseMs / 2);
+    this.#subscriberReads = new DataLoader(
+      async (ids) => {
+        const found = await deps.subscribers.getMany(ids);
+        return ids.map((id) => found.get(id));
+      },
+      { cache: false, maxBatchSize: 100, batchScheduleFn: (run) => setImmediate(run) },
+    );
   }
 
   /**
@@ -188,7 +203,7 @@ export class SendService {
     if (!edition || edition.state === EditionState.CANCELLED) {
       return this.#complete(task, lease, { state: DeliveryState.SKIPPED, reason: edition ? 'edition cancelled' : 'edition not found' });
     }
-    const subscriber = await this.#d.subscribers.get(task.subscriberId);
+    const subscriber = await this.#subscriberReads.load(task.subscriberId);
     if (!subscriber || subscriber.status !== SubscriberStatus.CONFIRMED) {
       const reason = subscriber ? `subscriber is ${subscriber.status}` : 'subscriber no longer exists';
       return this.#complete(task, lease, { state: DeliveryState.SKIPPED, reason });

@@ -6,6 +6,11 @@ import type { Segment, Subscriber, SubscriberPage, SubscriberStatus } from './ty
 export interface SubscriberRepository {
   /** The subscriber with this id, or undefined. */
   get(id: string): Promise<Subscriber | undefined>;
+  /**
+   * The subscribers with these ids, read as `get` reads them (strongly consistent), in as few
+   * calls as the store allows; ids with no subscriber are absent from the map.
+   */
+  getMany(ids: readonly string[]): Promise<Map<string, Subscriber>>;
   /** Creates or replaces a subscriber. */
   put(subscriber: Subscriber): Promise<void>;
   /**

@@ -137,6 +137,37 @@ describe('Class: SendService', () => {
       expect(await t.editions.get(EDITION)).toMatchObject({ sent: 5, state: EditionState.SENT });
     });
 
+    it('reads the subscribers of tasks that fall due together in one batched read, each once', async () => {
+      // Prepare
+      const t = setup(10);
+
+      // Act
+      const outcomes = await t.service.processBatch(t.tasks());
+
+      // Assess
+      expect(outcomes.every((o) => o === TaskOutcome.SENT)).toBe(true);
+      expect(t.subscribers.batchReads.length).toBeLessThan(10);
+      expect(t.subscribers.batchReads.flat().sort()).toEqual(t.tasks().map((task) => task.subscriberId).sort());
+    });
+
+    it('reads each subscriber when its send is due, so a change made during the batch counts', async () => {
+      // Prepare: the second task waits for its send slot; the subscriber unsubscribes meanwhile.
+      const t = setup(2, { concurrency: 1 });
+      const send = t.mail.send.bind(t.mail);
+      t.mail.send = async (message) => {
+        const id = await send(message);
+        await t.subscribers.setStatus('s_002', 'unsubscribed');
+        return id;
+      };
+
+      // Act
+      const outcomes = await t.service.processBatch(t.tasks());
+
+      // Assess
+      expect(outcomes).toEqual([TaskOutcome.SENT, TaskOutcome.SKIPPED]);
+      expect(t.mail.recipients()).toEqual(['reader1@example.org']);
+    });
+
     it('skips subscribers who unsubscribed, bounced or complained after the fan-out', async () => {
       // Prepare
       const t = setup(4);
@@ -417,7 +448,7 @@ describe('Class: SendService', () => {
     it('gives the lease back when something unexpected fails after taking it', async () => {
       // Prepare
       const t = setup(1);
-      t.subscribers.get = async () => {
+      t.subscribers.getMany = async () => {
         throw new Error('DynamoDB is down');
       };
 

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -78,6 +79,34 @@ describe('Function: DynamoDbSubscriberRepository', () => {
     expect(ddb.commandCalls(GetCommand)[0]?.args[0].input).toEqual({
       TableName: TABLE, Key: { pk: 'SUB#s_ann', sk: 'PROFILE' }, ConsistentRead: true,
     });
+  });
+
+  it('reads many subscribers with consistent BatchGetItem calls of at most 100 keys, asking again for unprocessed keys', async () => {
+    // Prepare: 150 ids (and one twice); the first call leaves one key unprocessed.
+    const ids = Array.from({ length: 150 }, (_, i) => `s_${i}`);
+    const items = new Map(ids.map((id) => [id, storedItem({ ...ann, id, email: `${id}@example.org` })]));
+    let first = true;
+    ddb.on(BatchGetCommand).callsFake((input: { RequestItems: Record<string, { Keys: { pk: string }[] }> }) => {
+      const keys = input.RequestItems[TABLE]?.Keys ?? [];
+      const wanted = keys.map((k) => k.pk.slice('SUB#'.length)).filter((id) => items.has(id));
+      const left = first ? wanted.slice(-1) : [];
+      first = false;
+      return {
+        Responses: { [TABLE]: wanted.filter((id) => !left.includes(id)).map((id) => items.get(id)) },
+        ...(left.length > 0 ? { UnprocessedKeys: { [TABLE]: { Keys: left.map((id) => ({ pk: `SUB#${id}`, sk: 'PROFILE' })), ConsistentRead: true } } } : {}),
+      };
+    });
+
+    // Act
+    const found = await repo.getMany([...ids, 's_0', 's_missing']);
+
+    // Assess
+    expect(found.size).toBe(150);
+    expect(found.get('s_99')).toEqual({ ...ann, id: 's_99', email: 's_99@example.org' });
+    expect(found.has('s_missing')).toBe(false);
+    const calls = ddb.commandCalls(BatchGetCommand).map((c) => c.args[0].input.RequestItems?.[TABLE]);
+    expect(calls.map((c) => c?.Keys?.length)).toEqual([100, 1, 51]);
+    expect(calls.every((c) => c?.ConsistentRead === true)).toBe(true);
   });
 
   it('answers undefined for an unknown id', async () => {

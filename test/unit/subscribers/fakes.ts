@@ -15,6 +15,18 @@ export class InMemorySubscriberRepository implements SubscriberRepository {
     return s ? clone(s) : undefined;
   }
 
+  public readonly batchReads: string[][] = [];
+
+  public async getMany(ids: readonly string[]): Promise<Map<string, Subscriber>> {
+    this.batchReads.push([...ids]);
+    const found = new Map<string, Subscriber>();
+    for (const id of ids) {
+      const s = this.items.get(id);
+      if (s) found.set(id, clone(s));
+    }
+    return found;
+  }
+
   public async put(subscriber: Subscriber): Promise<void> {
     this.writes += 1;
     this.items.set(subscriber.id, clone(subscriber));
