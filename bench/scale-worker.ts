@@ -13,6 +13,7 @@
  */
 import { childParams, reportResult } from './lib/child.ts';
 import { RssSampler } from './lib/memory.ts';
+import type { SqsEventSource } from '../infra/local/lambda-driver.ts';
 
 interface Params {
   role: 'fan-out' | 'send';
@@ -21,7 +22,7 @@ interface Params {
   /** The edition the fan-out made (send role). */
   edition?: string;
   /** How the send queue's event source invokes the handler (serverless.yml). */
-  eventSource?: { batchSize: number; batchingWindowMs: number; concurrency: number };
+  eventSource?: SqsEventSource;
 }
 
 const params = childParams<Params>();
@@ -79,9 +80,7 @@ if (params.role === 'fan-out') {
     endpoint: params.env.SQS_ENDPOINT ?? '',
     region: config.AWS_REGION,
     handler: sendHandler,
-    pollers: params.eventSource?.concurrency ?? 4,
-    batchSize: params.eventSource?.batchSize ?? 10,
-    batchingWindowMs: params.eventSource?.batchingWindowMs ?? 0,
+    ...(params.eventSource ? { eventSource: params.eventSource } : {}),
     done: async () => {
       const e = await editionRepository().get(editionId);
       return !e || isComplete(e);

@@ -33,6 +33,11 @@ export interface DrainOptions {
   endpoint: string;
   region: string;
   handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
+  /**
+   * The function's SQS event source (see {@link sqsEventSource}): the defaults of `pollers`,
+   * `batchSize` and `batchingWindowMs`.
+   */
+  eventSource?: SqsEventSource;
   /** Pollers in parallel (like Lambda's concurrent invocations). */
   pollers?: number;
   /**
@@ -84,7 +89,8 @@ export async function drainQueue(options: DrainOptions): Promise<{ invocations: 
     if (!every) return;
     while (!finished && !(await isDone())) await new Promise((r) => setTimeout(r, every));
   };
-  const batchSize = Math.max(1, options.batchSize ?? 10);
+  const batchSize = Math.max(1, options.batchSize ?? options.eventSource?.batchSize ?? 10);
+  const batchingWindowMs = options.batchingWindowMs ?? options.eventSource?.batchingWindowMs ?? 1000;
   const receive = (max: number, waitSeconds: number) =>
     sqs
       .send(
@@ -99,7 +105,7 @@ export async function drainQueue(options: DrainOptions): Promise<{ invocations: 
   /** One invocation's records: a long poll, then more receives until full, dry or the window ends. */
   const gather = async (): Promise<Message[]> => {
     const messages = await receive(batchSize, 1);
-    const windowEnds = Date.now() + (options.batchingWindowMs ?? 1000);
+    const windowEnds = Date.now() + batchingWindowMs;
     while (messages.length > 0 && messages.length < batchSize && Date.now() < windowEnds && !finished) {
       const more = await receive(batchSize - messages.length, 0);
       if (more.length === 0) break;
@@ -160,7 +166,7 @@ export async function drainQueue(options: DrainOptions): Promise<{ invocations: 
     }
   };
   try {
-    await Promise.all([...Array.from({ length: options.pollers ?? 4 }, poller), watcher()]);
+    await Promise.all([...Array.from({ length: options.pollers ?? options.eventSource?.concurrency ?? 4 }, poller), watcher()]);
   } finally {
     finished = true;
     sqs.destroy();
@@ -182,8 +188,7 @@ export interface SqsEventSource {
  *
  * @example
  * ```ts
- * const { batchSize, batchingWindowMs, concurrency } = await sqsEventSource('send');
- * await drainQueue({ ..., pollers: concurrency, batchSize, batchingWindowMs });
+ * await drainQueue({ queueUrl, endpoint, region, handler, done, eventSource: await sqsEventSource('send') });
  * ```
  */
 export async function sqsEventSource(name: string, serverlessYml?: string): Promise<SqsEventSource> {

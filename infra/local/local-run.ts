@@ -101,16 +101,13 @@ export async function runJob(
   const result = await editionHandler({ job: options.job, time: options.now.toISOString(), force: true });
   const editions = editionRepository();
   if (result.state === EditionState.SENDING) {
-    const source = await sqsEventSource('send');
     await drainQueue({
       queueUrl: getConfig().SEND_QUEUE_URL,
       endpoint: stack.endpoints.sqs,
       region: getConfig().AWS_REGION,
       handler: sendHandler,
       // As serverless.yml has the event source invoke `send` (batch size, window, concurrency).
-      pollers: source.concurrency,
-      batchSize: source.batchSize,
-      batchingWindowMs: source.batchingWindowMs,
+      eventSource: await sqsEventSource('send'),
       done: async () => {
         const e = await editions.get(result.edition);
         if (e) options.onProgress?.({ sent: e.sent, failed: e.failed, skipped: e.skipped, total: e.total });

@@ -42,15 +42,13 @@ async function main(): Promise<void> {
     const events = forwardS3Events(stack, ingestHandler);
     stops.push(async () => events.stop());
     let draining = true;
-    const source = await sqsEventSource('send');
     const poller = drainQueue({
       queueUrl: getConfig().SEND_QUEUE_URL,
       endpoint: stack.endpoints.sqs,
       region: getConfig().AWS_REGION,
       handler: sendHandler,
-      pollers: source.concurrency,
-      batchSize: source.batchSize,
-      batchingWindowMs: source.batchingWindowMs,
+      // As serverless.yml has the event source invoke `send` (batch size, window, concurrency).
+      eventSource: await sqsEventSource('send'),
       done: async () => !draining,
       timeoutMs: Number.MAX_SAFE_INTEGER,
     });
