@@ -2,8 +2,8 @@
  * Edition build (child process): N article files are already in the content bucket; the
  * `ingest` handler reads each from the bucket (one S3 ObjectCreated event per object, 16
  * invocations at a time, as concurrent Lambdas would), then the `edition` handler builds
- * one daily edition of them (render once, publish the web page, fan out). Counts the MJML
- * compiles the edition took.
+ * one daily edition of them (render once, publish the web page, fan out) through the same use
+ * case the `edition` handler calls. Counts the MJML compiles the edition took.
  */
 import type { S3Event } from 'aws-lambda';
 import { childParams, reportResult } from './lib/child.ts';
@@ -18,8 +18,8 @@ const params = childParams<Params>();
 const { useStack } = await import('../infra/local/local-run.ts');
 const { mapBounded } = await import('../functions/core/concurrency.ts');
 const { handler: ingestHandler } = await import('../functions/ingest.ts');
-const { handler: editionHandler } = await import('../functions/edition.ts');
-const { mjmlCompileCount, lastRenderStats } = await import('../functions/core/rendering/email-renderer.ts');
+const { editionService } = await import('../functions/wiring/edition.ts');
+const { RenderCounter } = await import('../functions/core/rendering/mjml-compiler.ts');
 useStack(params.env);
 
 const event = (key: string): S3Event => ({
@@ -49,9 +49,11 @@ const ingestSeconds = (performance.now() - t0) / 1000;
 const outcomes: Record<string, number> = {};
 for (const r of ingested.flat()) outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
 
-const compiles = mjmlCompileCount();
+// The edition use case as the `edition` handler runs it, with a counter of its MJML compiles.
+const renders = new RenderCounter();
 const t1 = performance.now();
-const result = await editionHandler({ job: 'daily', time: new Date().toISOString(), force: true });
+const now = new Date();
+const result = await editionService(undefined, { renderObserver: renders }).run({ job: 'daily', scheduledAt: now, now, force: true });
 const buildSeconds = (performance.now() - t1) / 1000;
 reportResult({
   articles: params.keys.length,
@@ -59,7 +61,7 @@ reportResult({
   ingestSeconds,
   buildSeconds,
   seconds: ingestSeconds + buildSeconds,
-  mjmlCompiles: mjmlCompileCount() - compiles,
-  render: lastRenderStats(),
+  mjmlCompiles: renders.compiles,
+  render: renders.last,
   edition: result,
 });

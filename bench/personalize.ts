@@ -14,9 +14,11 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import { childParams, reportResult } from './lib/child.ts';
 import { EDITION_URL, HEADERS, makeBranding, makeEdition, makeRecipient, storiesIn } from './lib/fixtures.ts';
 import { checkMessage, expectedParts } from './lib/mime-check.ts';
-import { mjmlCompileCount, renderEdition } from '../functions/core/rendering/email-renderer.ts';
-import { encodeHeaderWord, personalize, prepareMessage, type Recipient } from '../functions/core/rendering/personalizer.ts';
-import type { RenderedEdition } from '../functions/core/rendering/types.ts';
+import { renderEdition } from '../functions/core/rendering/edition-email.ts';
+import { RenderCounter } from '../functions/core/rendering/mjml-compiler.ts';
+import { personalize, prepareMessage, type Recipient } from '../functions/core/rendering/personalizer.ts';
+import { encodeHeaderWord } from '../functions/core/rendering/mime.ts';
+import type { RenderedEdition } from '../functions/core/editions/types.ts';
 
 interface Params {
   rounds: number;
@@ -32,6 +34,8 @@ const params = childParams<Params>();
 const content = makeEdition();
 const branding = makeBranding();
 const options = { branding, editionUrl: EDITION_URL };
+/** Counts the per-recipient MJML compiles of the naive path. */
+const naiveRenders = new RenderCounter();
 const rendered = await renderEdition(content, options);
 const headers = { ...HEADERS, subject: rendered.subject };
 const template = prepareMessage(rendered, headers);
@@ -69,13 +73,12 @@ function composer(r: Recipient & { id: string }, edition: RenderedEdition = rend
 
 /** Naive: MJML compiled for this recipient, then the message built. */
 async function naive(r: Recipient & { id: string }): Promise<Buffer> {
-  const edition = await renderEdition(content, options);
+  const edition = await renderEdition(content, { ...options, observer: naiveRenders });
   return composer(r, edition);
 }
 
 const built = { ours: new Map<number, string>(), composer: new Map<number, Buffer>(), naive: new Map<number, Buffer>() };
 const rounds: { ours: number; composer: number; naive: number }[] = [];
-const compilesBefore = mjmlCompileCount();
 let naiveCount = 0;
 let next = { ours: 0, composer: 0, naive: 0 };
 
@@ -115,7 +118,7 @@ async function round(record: boolean): Promise<void> {
 await round(false);
 next = { ours: 0, composer: 0, naive: 0 };
 for (let i = 0; i < params.rounds; i++) await round(true);
-const naiveCompiles = mjmlCompileCount() - compilesBefore;
+const naiveCompiles = naiveRenders.compiles;
 
 // Every distinct message built is checked once with a MIME parser.
 const problems: string[] = [];

@@ -21,7 +21,7 @@ import { MemoryArtefacts, MemoryEditions, MemoryLedger, MemoryQueue, MemoryRateW
 import type { OutgoingMessage, SendTask } from '../functions/core/delivery/types.ts';
 import type { MailSender } from '../functions/core/delivery/ports.ts';
 import type { Subscriber } from '../functions/core/subscribers/types.ts';
-import type { RenderedEdition } from '../functions/core/rendering/types.ts';
+import type { RenderedEdition } from '../functions/core/editions/types.ts';
 
 interface Params {
   sesUrl: string;
@@ -52,7 +52,7 @@ const { SharedRateLimiter } = await import('../functions/core/delivery/rate-limi
 const { TaskOutcome } = await import('../functions/core/delivery/send-service.ts');
 
 // The edition is rendered once (MJML), as the edition function does; the worker only reads it.
-const { renderEdition } = await import('../functions/core/rendering/email-renderer.ts');
+const { renderEdition } = await import('../functions/core/rendering/edition-email.ts');
 const rendered: RenderedEdition = await renderEdition(makeEdition(), { branding: makeBranding({ fromAddress: 'digest@news-digest.test' }), editionUrl: EDITION_URL });
 
 async function stand(path: string, body?: unknown): Promise<unknown> {

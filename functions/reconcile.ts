@@ -5,7 +5,7 @@
  * - delivery: for editions still `sending`, re-queues expired send leases, resumes stalled or
  *   quota-held fan-outs, recounts the counters from the ledger and closes finished editions.
  * The hourly schedule runs both; a frequent schedule with input `{"content": false}` runs
- * only the delivery sweep (see docs/serverless-delivery-snippet.yml).
+ * only the delivery sweep (both schedules are in serverless.yml).
  */
 import type { Context } from 'aws-lambda';
 import type { EditionRecovery } from './core/delivery/recovery.ts';

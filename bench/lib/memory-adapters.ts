@@ -6,13 +6,13 @@
  * including the ledger's conditional moves.
  */
 import type { DeliveryLedger, LedgerResult, SendQueue } from '../../functions/core/delivery/ports.ts';
-import type { RateWindowStore } from '../../functions/core/delivery/rate-limiter.ts';
+import type { RateWindowStore } from '../../functions/core/delivery/ports.ts';
 import { DeliveryState, type LedgerEntry, type SendTask } from '../../functions/core/delivery/types.ts';
-import type { ArtefactStore } from '../../functions/core/editions/artefact-store.ts';
-import type { EditionRecord, EditionRepository } from '../../functions/core/editions/edition-repository.ts';
+import type { ArtefactStore } from '../../functions/core/editions/ports.ts';
+import type { EditionRecord, EditionRepository } from '../../functions/core/editions/ports.ts';
 import type { EditionState, JobName } from '../../functions/core/editions/types.ts';
-import type { RenderedEdition } from '../../functions/core/rendering/types.ts';
-import type { SubscriberRepository } from '../../functions/core/subscribers/subscriber-repository.ts';
+import type { RenderedEdition } from '../../functions/core/editions/types.ts';
+import type { SubscriberRepository } from '../../functions/core/subscribers/ports.ts';
 import type { Segment, Subscriber, SubscriberPage, SubscriberStatus } from '../../functions/core/subscribers/types.ts';
 
 const keyOf = (t: SendTask) => `${t.editionId}\u0000${t.subscriberId}`;
@@ -244,7 +244,15 @@ export class MemoryArtefacts implements ArtefactStore {
     return this.editions.get(editionId);
   }
 
-  public async putArchiveFile(): Promise<void> {}
+  public readonly archive = new Map<string, { body: string; contentType: string }>();
+
+  public async putArchiveFile(path: string, body: string, contentType: string): Promise<void> {
+    this.archive.set(path, { body, contentType });
+  }
+
+  public async getArchiveFile(path: string): Promise<string | undefined> {
+    return this.archive.get(path)?.body;
+  }
 }
 
 export class MemoryQueue implements SendQueue {

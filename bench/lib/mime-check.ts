@@ -5,7 +5,7 @@
  */
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import type { Recipient } from '../../functions/core/rendering/personalizer.ts';
-import { Token, type RenderedEdition } from '../../functions/core/rendering/types.ts';
+import { Token, type RenderedEdition } from '../../functions/core/editions/types.ts';
 import { escapeHtml } from '../../functions/core/rendering/escape.ts';
 import { TokenPurpose, verifyToken } from '../../functions/core/subscribers/tokens.ts';
 

@@ -6,7 +6,7 @@
  * - quarantine pk QUAR#<key> sk QUARANTINE gsi1 QUARANTINE / <at>#<key>
  * Editions query gsi1 one ingest day at a time, so no scan is ever needed.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { conditional } from './dynamodb-support.ts';
 import {
   DeleteCommand,
   GetCommand,
@@ -15,7 +15,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type { ArticleStore, IngestedItem, QuarantineRepository, SourceObjectRecord } from '../core/articles/article-store.ts';
+import type { ArticleStore, IngestedItem, QuarantineRepository, SourceObjectRecord } from '../core/articles/ports.ts';
 import type { QuarantineRecord, StoredArticle, StoredPick } from '../core/articles/types.ts';
 
 /** DynamoDB items are limited to 400 KB; bodies are trimmed well below that. */
@@ -124,8 +124,9 @@ export class DynamoDbArticleStore implements ArticleStore, QuarantineRepository 
   }
 
   public async removeArticle(id: string): Promise<void> {
-    try {
-      await this.#ddb.send(
+    // An article that was never stored has nothing to take out.
+    await conditional(() =>
+      this.#ddb.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: { pk: `ART#${id}`, sk: 'ARTICLE' },
@@ -133,26 +134,20 @@ export class DynamoDbArticleStore implements ArticleStore, QuarantineRepository 
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeValues: { ':now': new Date().toISOString() },
         }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+      ),
+    );
   }
 
-  public async putPickIfAbsent(pick: StoredPick): Promise<boolean> {
-    try {
-      await this.#ddb.send(
+  public putPickIfAbsent(pick: StoredPick): Promise<boolean> {
+    return conditional(() =>
+      this.#ddb.send(
         new PutCommand({
           TableName: this.#table,
           Item: { pk: `PICK#${pick.id}`, sk: 'PICK', type: 'pick', gsi1pk: `INGEST#${day(pick.ingestedAt)}`, gsi1sk: `${pick.ingestedAt}#P#${pick.id}`, ...pick },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   public async *listIngested(from: Date, to: Date): AsyncIterable<IngestedItem> {

@@ -4,13 +4,15 @@
  * Every move is a conditional write (the same idea as Powertools' idempotency records: an
  * "in progress" lease with an expiry that a later attempt may take over once it has expired).
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { conditional, decodeCursor, encodeCursor, isConditionFailure } from './dynamodb-support.ts';
 import { GetCommand, QueryCommand, UpdateCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DeliveryLedger, LedgerResult } from '../core/delivery/ports.ts';
 import { DeliveryState, type LedgerEntry, type SendTask } from '../core/delivery/types.ts';
 
 /** Ledger entries are kept 180 days (TTL), long enough for every resend and audit. */
 const RETENTION_S = 180 * 86_400;
+/** The key attributes a pageByState cursor may hold (the table's and gsi1's). */
+const CURSOR_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk'] as const;
 
 const key = (t: SendTask) => ({ pk: `EDITION#${t.editionId}`, sk: `SUB#${t.subscriberId}` });
 
@@ -76,16 +78,16 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
       );
       return { granted: true, entry: toEntry(out.Attributes ?? {}) };
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
+      if (isConditionFailure(error)) {
         return { granted: false, entry: error.Item ? toEntry(unmarshallLoose(error.Item)) : undefined };
       }
       throw error;
     }
   }
 
-  public async extend(task: SendTask, leaseUntil: number, newLeaseUntil: number): Promise<boolean> {
-    try {
-      await this.#ddb.send(
+  public extend(task: SendTask, leaseUntil: number, newLeaseUntil: number): Promise<boolean> {
+    return conditional(() =>
+      this.#ddb.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: key(task),
@@ -99,21 +101,17 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
             ':now': new Date().toISOString(),
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
-  public async complete(
+  public complete(
     task: SendTask,
     leaseUntil: number,
     result: LedgerResult,
   ): Promise<boolean> {
-    try {
-      await this.#ddb.send(
+    return conditional(() =>
+      this.#ddb.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: key(task),
@@ -132,17 +130,14 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
             ':detail': 'messageId' in result ? result.messageId : result.reason.slice(0, 500),
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   public async release(task: SendTask, leaseUntil: number, reason: string): Promise<void> {
-    try {
-      await this.#ddb.send(
+    // Not ours any more (completed, or taken over after expiry): nothing to give back.
+    await conditional(() =>
+      this.#ddb.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: key(task),
@@ -158,10 +153,8 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
             ':g': `${task.editionId}#${DeliveryState.PENDING}`,
           },
         }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+      ),
+    );
   }
 
   public async get(task: SendTask): Promise<LedgerEntry | undefined> {
@@ -212,12 +205,12 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
         KeyConditionExpression: 'gsi1pk = :g',
         ExpressionAttributeValues: { ':g': `${editionId}#${state}` },
         Limit: options.limit,
-        ...(options.cursor ? { ExclusiveStartKey: JSON.parse(Buffer.from(options.cursor, 'base64url').toString()) } : {}),
+        ...(options.cursor ? { ExclusiveStartKey: decodeCursor(options.cursor, CURSOR_ATTRIBUTES) } : {}),
       }),
     );
     return {
       subscriberIds: (out.Items ?? []).map((i) => String(i.gsi1sk)),
-      ...(out.LastEvaluatedKey ? { cursor: Buffer.from(JSON.stringify(out.LastEvaluatedKey)).toString('base64url') } : {}),
+      ...(out.LastEvaluatedKey ? { cursor: encodeCursor(out.LastEvaluatedKey) } : {}),
     };
   }
 }

@@ -4,9 +4,9 @@
  * - watermark  pk JOB#<job>     sk WATERMARK
  * Creation and every state move are conditional writes, so concurrent runs agree.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { conditional } from './dynamodb-support.ts';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { EditionRecord, EditionRepository } from '../core/editions/edition-repository.ts';
+import type { EditionRecord, EditionRepository } from '../core/editions/ports.ts';
 import type { EditionState, JobName } from '../core/editions/types.ts';
 import { NotFoundError } from '../core/errors.ts';
 
@@ -15,16 +15,6 @@ const key = (id: string) => ({ pk: `EDITION#${id}`, sk: 'EDITION' });
 function toRecord(item: Record<string, unknown>): EditionRecord {
   const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...rest } = item;
   return rest as unknown as EditionRecord;
-}
-
-async function conditional(run: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await run();
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
 }
 
 /**

@@ -3,7 +3,7 @@
  * `pk RATE#<key>`, `sk W#<window start, epoch seconds>`, `count`, `expiresAt` (for a TTL).
  */
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { RateLimitDecision, RateLimiter } from '../core/subscribers/rate-limiter.ts';
+import type { RateLimitDecision, RateLimiter } from '../core/subscribers/ports.ts';
 
 /**
  * Fixed-window counters on DynamoDB: one atomic ADD per hit.
@@ -15,21 +15,21 @@ import type { RateLimitDecision, RateLimiter } from '../core/subscribers/rate-li
  * ```
  */
 export class DynamoDbRateLimiter implements RateLimiter {
-  private readonly tableName: string;
-  private readonly client: DynamoDBDocumentClient;
+  readonly #tableName: string;
+  readonly #client: DynamoDBDocumentClient;
 
   public constructor(options: { tableName: string; client: DynamoDBDocumentClient }) {
-    this.tableName = options.tableName;
-    this.client = options.client;
+    this.#tableName = options.tableName;
+    this.#client = options.client;
   }
 
   public async hit(key: string, limit: number, windowSeconds: number, now: Date = new Date()): Promise<RateLimitDecision> {
     const seconds = Math.floor(now.getTime() / 1000);
     const windowStart = seconds - (seconds % windowSeconds);
     const windowEnd = windowStart + windowSeconds;
-    const result = await this.client.send(
+    const result = await this.#client.send(
       new UpdateCommand({
-        TableName: this.tableName,
+        TableName: this.#tableName,
         Key: { pk: `RATE#${key}`, sk: `W#${windowStart}` },
         UpdateExpression: 'ADD #count :one SET expiresAt = if_not_exists(expiresAt, :expires)',
         ExpressionAttributeNames: { '#count': 'count' },

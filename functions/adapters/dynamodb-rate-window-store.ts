@@ -2,9 +2,9 @@
  * RateWindowStore on the deliveries table: one item per second (pk RATE#ses, sk <second>)
  * whose `used` counter grows by conditional ADD up to the account's rate; TTL removes them.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { isConditionFailure } from './dynamodb-support.ts';
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { RateWindowStore } from '../core/delivery/rate-limiter.ts';
+import type { RateWindowStore } from '../core/delivery/ports.ts';
 
 /**
  * @example
@@ -37,7 +37,7 @@ export class DynamoDbRateWindowStore implements RateWindowStore {
         );
         return ask;
       } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        if (!isConditionFailure(error)) throw error;
         const used = Number((error.Item?.used as { N?: string } | undefined)?.N ?? max);
         ask = Math.max(0, max - used);
       }

@@ -7,8 +7,8 @@
  * Query, and a revision attribute `rev` for optimistic updates. One-time keys:
  * `pk ONCE#<key>`, `sk ONCE`, `expiresAt` (epoch seconds, for a TTL).
  */
+import { conditional, decodeCursor, encodeCursor, isConditionFailure } from './dynamodb-support.ts';
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   DeleteCommand,
@@ -19,7 +19,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, ValidationError } from '../core/errors.ts';
-import type { OnceStore, SubscriberRepository } from '../core/subscribers/subscriber-repository.ts';
+import type { OnceStore, SubscriberRepository } from '../core/subscribers/ports.ts';
 import type { Segment, Subscriber, SubscriberPage, SubscriberStatus } from '../core/subscribers/types.ts';
 
 export interface DynamoDbSubscriberRepositoryOptions {
@@ -78,50 +78,9 @@ function fromItem(item: Record<string, unknown>): Subscriber {
   return subscriber;
 }
 
-/**
- * Encodes a LastEvaluatedKey as an opaque base64url cursor.
- *
- * @example
- * ```ts
- * encodeCursor({ pk: 'SUB#s_1', sk: 'PROFILE' }); // 'eyJwayI6…'
- * ```
- */
-export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
-  return key === undefined ? undefined : Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
-}
-
-/**
- * Decodes a cursor made by encodeCursor; only string-valued key attributes are accepted.
- *
- * @throws ValidationError for a cursor that was not made by encodeCursor.
- */
-export function decodeCursor(cursor: string | undefined): Record<string, string> | undefined {
-  if (cursor === undefined) return undefined;
-  try {
-    if (!/^[A-Za-z0-9_-]{1,2048}$/.test(cursor)) throw new Error('not base64url');
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
-    const entries = Object.entries(value);
-    const allowed = new Set<string>(KEY_ATTRIBUTES);
-    if (entries.length === 0 || !entries.every(([k, v]) => allowed.has(k) && typeof v === 'string')) {
-      throw new Error('unexpected attributes');
-    }
-    return Object.fromEntries(entries) as Record<string, string>;
-  } catch (cause) {
-    throw new ValidationError('cursor: malformed', { cause });
-  }
-}
-
 function pageLimit(limit: number): number {
   if (!Number.isInteger(limit) || limit < 1) throw new ValidationError('limit: must be a positive integer');
   return Math.min(limit, MAX_PAGE);
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return (
-    error instanceof ConditionalCheckFailedException ||
-    (error instanceof Error && error.name === 'ConditionalCheckFailedException')
-  );
 }
 
 /**
@@ -134,17 +93,17 @@ function isConditionFailure(error: unknown): boolean {
  * ```
  */
 export class DynamoDbSubscriberRepository implements SubscriberRepository {
-  private readonly tableName: string;
-  private readonly client: DynamoDBDocumentClient;
+  readonly #tableName: string;
+  readonly #client: DynamoDBDocumentClient;
 
   public constructor(options: DynamoDbSubscriberRepositoryOptions) {
-    this.tableName = options.tableName;
-    this.client = options.client;
+    this.#tableName = options.tableName;
+    this.#client = options.client;
   }
 
   /** Strongly consistent read: the send path checks the status at send time with it. */
   public async get(id: string): Promise<Subscriber | undefined> {
-    return (await this.getItem(id))?.subscriber;
+    return (await this.#getItem(id))?.subscriber;
   }
 
   /** BatchGetItem, 100 keys a call, strongly consistent; unprocessed keys are asked again with backoff. */
@@ -156,21 +115,21 @@ export class DynamoDbSubscriberRepository implements SubscriberRepository {
       for (let round = 0; keys.length > 0; round += 1) {
         if (round >= BATCH_GET_ROUNDS) throw new Error(`BatchGetItem left ${keys.length} subscriber keys unprocessed`);
         if (round > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** round)));
-        const result = await this.client.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }),
+        const result = await this.#client.send(
+          new BatchGetCommand({ RequestItems: { [this.#tableName]: { Keys: keys, ConsistentRead: true } } }),
         );
-        for (const item of result.Responses?.[this.tableName] ?? []) {
+        for (const item of result.Responses?.[this.#tableName] ?? []) {
           const subscriber = fromItem(item);
           found.set(subscriber.id, subscriber);
         }
-        keys = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+        keys = result.UnprocessedKeys?.[this.#tableName]?.Keys ?? [];
       }
     }
     return found;
   }
 
   public async put(subscriber: Subscriber): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: toItem(subscriber, randomUUID()) }));
+    await this.#client.send(new PutCommand({ TableName: this.#tableName, Item: toItem(subscriber, randomUUID()) }));
   }
 
   public async setStatus(
@@ -193,14 +152,14 @@ export class DynamoDbSubscriberRepository implements SubscriberRepository {
     mutate: (current: Subscriber | undefined) => Subscriber | undefined,
   ): Promise<Subscriber | undefined> {
     for (let attempt = 1; attempt <= MAX_UPDATE_ATTEMPTS; attempt += 1) {
-      const stored = await this.getItem(id);
+      const stored = await this.#getItem(id);
       const next = mutate(stored?.subscriber);
       if (next === undefined) return stored?.subscriber;
       if (next.id !== id) throw new ValidationError('update: the id of a subscriber cannot change');
       try {
-        await this.client.send(
+        await this.#client.send(
           new PutCommand({
-            TableName: this.tableName,
+            TableName: this.#tableName,
             Item: toItem(next, randomUUID()),
             ...(stored === undefined
               ? { ConditionExpression: 'attribute_not_exists(pk)' }
@@ -222,10 +181,10 @@ export class DynamoDbSubscriberRepository implements SubscriberRepository {
       segment.kind === 'newsletter'
         ? (['gsi1', 'gsi1pk', newsletterIndexKey('confirmed', segment.newsletter)] as const)
         : (['gsi2', 'gsi2pk', alertsIndexKey('confirmed', segment.cadence)] as const);
-    const startKey = decodeCursor(options.cursor);
-    const result = await this.client.send(
+    const startKey = decodeCursor(options.cursor, KEY_ATTRIBUTES);
+    const result = await this.#client.send(
       new QueryCommand({
-        TableName: this.tableName,
+        TableName: this.#tableName,
         IndexName: indexName,
         KeyConditionExpression: '#pk = :pk',
         ExpressionAttributeNames: { '#pk': pkName },
@@ -234,34 +193,34 @@ export class DynamoDbSubscriberRepository implements SubscriberRepository {
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
       }),
     );
-    return this.page(result.Items, result.LastEvaluatedKey);
+    return this.#page(result.Items, result.LastEvaluatedKey);
   }
 
   /** A Scan of profile items; a page may hold fewer than `limit` even when more follow. */
   public async pageAll(options: { limit: number; cursor?: string }): Promise<SubscriberPage> {
-    const startKey = decodeCursor(options.cursor);
-    const result = await this.client.send(
+    const startKey = decodeCursor(options.cursor, KEY_ATTRIBUTES);
+    const result = await this.#client.send(
       new ScanCommand({
-        TableName: this.tableName,
+        TableName: this.#tableName,
         FilterExpression: 'sk = :profile',
         ExpressionAttributeValues: { ':profile': PROFILE },
         Limit: pageLimit(options.limit),
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
       }),
     );
-    return this.page(result.Items, result.LastEvaluatedKey);
+    return this.#page(result.Items, result.LastEvaluatedKey);
   }
 
-  private page(items: Record<string, unknown>[] | undefined, lastKey: Record<string, unknown> | undefined): SubscriberPage {
+  #page(items: Record<string, unknown>[] | undefined, lastKey: Record<string, unknown> | undefined): SubscriberPage {
     const page: SubscriberPage = { subscribers: (items ?? []).map(fromItem) };
     const cursor = encodeCursor(lastKey);
     if (cursor !== undefined) page.cursor = cursor;
     return page;
   }
 
-  private async getItem(id: string): Promise<{ subscriber: Subscriber; rev?: string } | undefined> {
-    const result = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: subscriberPk(id), sk: PROFILE }, ConsistentRead: true }),
+  async #getItem(id: string): Promise<{ subscriber: Subscriber; rev?: string } | undefined> {
+    const result = await this.#client.send(
+      new GetCommand({ TableName: this.#tableName, Key: { pk: subscriberPk(id), sk: PROFILE }, ConsistentRead: true }),
     );
     if (!result.Item) return undefined;
     const rev = typeof result.Item.rev === 'string' ? result.Item.rev : undefined;
@@ -280,34 +239,30 @@ export class DynamoDbSubscriberRepository implements SubscriberRepository {
  * ```
  */
 export class DynamoDbOnceStore implements OnceStore {
-  private readonly tableName: string;
-  private readonly client: DynamoDBDocumentClient;
-  private readonly nowSeconds: () => number;
+  readonly #tableName: string;
+  readonly #client: DynamoDBDocumentClient;
+  readonly #nowSeconds: () => number;
 
   public constructor(options: DynamoDbSubscriberRepositoryOptions & { nowSeconds?: () => number }) {
-    this.tableName = options.tableName;
-    this.client = options.client;
-    this.nowSeconds = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
+    this.#tableName = options.tableName;
+    this.#client = options.client;
+    this.#nowSeconds = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
   }
 
-  public async claim(key: string, expiresAt: number): Promise<boolean> {
-    try {
-      await this.client.send(
+  public claim(key: string, expiresAt: number): Promise<boolean> {
+    return conditional(() =>
+      this.#client.send(
         new PutCommand({
-          TableName: this.tableName,
+          TableName: this.#tableName,
           Item: { pk: `ONCE#${key}`, sk: 'ONCE', expiresAt },
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-          ExpressionAttributeValues: { ':now': this.nowSeconds() },
+          ExpressionAttributeValues: { ':now': this.#nowSeconds() },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   public async release(key: string): Promise<void> {
-    await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: `ONCE#${key}`, sk: 'ONCE' } }));
+    await this.#client.send(new DeleteCommand({ TableName: this.#tableName, Key: { pk: `ONCE#${key}`, sk: 'ONCE' } }));
   }
 }

@@ -3,8 +3,8 @@
  * `meta.json` (subject, preheader, tokens, counts) and the public `archive/` files.
  */
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { ArtefactStore } from '../core/editions/artefact-store.ts';
-import type { RenderedEdition } from '../core/rendering/types.ts';
+import type { ArtefactStore } from '../core/editions/ports.ts';
+import type { RenderedEdition } from '../core/editions/types.ts';
 
 /**
  * @example

@@ -2,7 +2,7 @@
  * ContentSource on the S3 content bucket.
  */
 import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
-import type { ContentSource, ObjectInfo } from '../core/articles/article-store.ts';
+import type { ContentSource, ObjectInfo } from '../core/articles/ports.ts';
 import type { SourceObject } from '../core/articles/types.ts';
 import { MAX_OBJECT_BYTES, oversizeReason } from '../core/articles/parsing/index.ts';
 import { UnreadableContentError } from '../core/errors.ts';

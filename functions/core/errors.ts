@@ -1,7 +1,9 @@
 /**
  * Every error of the core, in one file. Each sets `name`, accepts `{ cause }`, and, when it
  * may be shown to a caller over HTTP, carries a `statusCode` with `expose` (middy style:
- * exposed by default only below 500).
+ * exposed by default only below 500). Errors of the HTTP edge itself (body too large,
+ * unsupported media type, method not allowed) live in functions/http/errors.ts; adapters
+ * throw these or let the SDK's errors through.
  */
 
 /** Base class of the project's errors. */
@@ -82,5 +84,40 @@ export class QuotaExhaustedError extends DigestError {
   public constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'QuotaExhaustedError';
+  }
+}
+
+/** A template failed to compile (MJML errors, a bad include) or the input cannot be rendered. */
+export class RenderError extends DigestError {
+  /** MJML's messages, one per problem, when the compiler reported them. */
+  public readonly details: readonly string[];
+
+  public constructor(message: string, options?: { cause?: unknown; details?: readonly string[] }) {
+    super(message, { cause: options?.cause });
+    this.name = 'RenderError';
+    this.details = options?.details ?? [];
+  }
+}
+
+/** Why a subscriber token was refused. */
+export type InvalidTokenReason = 'malformed' | 'bad signature' | 'wrong purpose' | 'expired' | 'already used';
+
+/** A token is malformed, forged, tampered with, for another purpose, expired or used up (400). */
+export class InvalidTokenError extends ValidationError {
+  public readonly reason: InvalidTokenReason;
+  public constructor(reason: InvalidTokenReason, options?: { cause?: unknown }) {
+    super(`token: ${reason}`, options);
+    this.name = 'InvalidTokenError';
+    this.reason = reason;
+  }
+}
+
+/** Too many requests from one source or for one address (429). */
+export class TooManyRequestsError extends DigestError {
+  public readonly retryAfterSeconds: number;
+  public constructor(retryAfterSeconds: number, options?: { cause?: unknown }) {
+    super('too many requests; try again later', { ...options, statusCode: 429 });
+    this.name = 'TooManyRequestsError';
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }

@@ -1,9 +1,10 @@
 /** GET /confirm?token=…: confirms a subscription and shows a page (a clear page when the link is bad). */
 import { tokenFrom } from '../core/subscribers/input.ts';
-import { confirmedPage } from '../core/subscribers/pages.ts';
+import { confirmedPage } from './pages.ts';
 import { ConfirmOutcome } from '../core/subscribers/subscription-service.ts';
 import { branding, httpLogger, subscriptionService } from '../wiring/subscribers.ts';
-import { html, http, MethodNotAllowedError } from './middleware.ts';
+import { html, http } from './middleware.ts';
+import { MethodNotAllowedError } from './errors.ts';
 import { pageError } from './responses.ts';
 
 export const handler = http(

@@ -6,6 +6,7 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { DigestError, ValidationError } from '../core/errors.ts';
+import { MethodNotAllowedError, PayloadTooLargeError, UnsupportedMediaTypeError } from './errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { redactEmails } from '../core/subscribers/identity.ts';
 import type { InputFields } from '../core/subscribers/input.ts';
@@ -13,43 +14,14 @@ import type { InputFields } from '../core/subscribers/input.ts';
 /** The default body limit: 16 KB. */
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
 
-/** The body is larger than the limit (413). */
-export class PayloadTooLargeError extends DigestError {
-  public constructor(limit: number) {
-    super(`body: larger than ${limit} bytes`, { statusCode: 413 });
-    this.name = 'PayloadTooLargeError';
-  }
-}
-
-/** The body has a content type the endpoint does not read (415). */
-export class UnsupportedMediaTypeError extends DigestError {
-  public constructor(type: string) {
-    super(
-      type === ''
-        ? 'body: a content type is required (use application/json or a form)'
-        : `body: unsupported content type "${type.replace(/[^\w./+-]/g, '?').slice(0, 60)}" (use application/json or a form)`,
-      { statusCode: 415 },
-    );
-    this.name = 'UnsupportedMediaTypeError';
-  }
-}
-
-/** A method the endpoint does not answer (405). */
-export class MethodNotAllowedError extends DigestError {
-  public readonly allow: string;
-  public constructor(allow: string[]) {
-    super(`method not allowed (${allow.join(', ')})`, { statusCode: 405 });
-    this.name = 'MethodNotAllowedError';
-    this.allow = allow.join(', ');
-  }
-}
-
 /** What a handler gets. */
 export interface HttpRequest {
   method: string;
   path: string;
   /** Query string parameters (API Gateway joins repeated ones with commas). */
   query: Readonly<Record<string, string>>;
+  /** Path parameters of the route (e.g. `proxy` of `/archive/{proxy+}`). */
+  pathParameters: Readonly<Record<string, string>>;
   /** Header names in lower case. */
   headers: Readonly<Record<string, string>>;
   /** The parsed body; empty when there is none. */
@@ -214,6 +186,10 @@ function fromJson(text: string): InputFields {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+function definedEntries(record: Record<string, string | undefined> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(record ?? {}).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
 /** Reads the event into an HttpRequest. */
 function toRequest(event: APIGatewayProxyEventV2, maxBodyBytes: number): HttpRequest {
   const headers = lowerCaseHeaders(event.headers);
@@ -251,7 +227,8 @@ function toRequest(event: APIGatewayProxyEventV2, maxBodyBytes: number): HttpReq
   const request: HttpRequest = {
     method: (event.requestContext?.http?.method ?? 'GET').toUpperCase(),
     path: event.rawPath ?? event.requestContext?.http?.path ?? '/',
-    query: Object.fromEntries(Object.entries(event.queryStringParameters ?? {}).filter((e): e is [string, string] => e[1] !== undefined)),
+    query: definedEntries(event.queryStringParameters),
+    pathParameters: definedEntries(event.pathParameters),
     headers,
     fields,
     hasBody,

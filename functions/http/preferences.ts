@@ -1,8 +1,9 @@
 /** GET /preferences?token=…: the preferences form; POST /preferences: saves it. */
 import { parsePreferencesRequest, tokenFrom } from '../core/subscribers/input.ts';
-import { preferencesPage } from '../core/subscribers/pages.ts';
+import { preferencesPage } from './pages.ts';
 import { branding, httpLogger, subscriptionService } from '../wiring/subscribers.ts';
-import { html, http, MethodNotAllowedError } from './middleware.ts';
+import { html, http } from './middleware.ts';
+import { MethodNotAllowedError } from './errors.ts';
 import { pageError } from './responses.ts';
 
 export const handler = http(

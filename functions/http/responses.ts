@@ -2,8 +2,8 @@
  * Error answers shared by the HTTP handlers: an HTML page for browsers and the link
  * endpoints, JSON for API callers.
  */
-import { errorPage } from '../core/subscribers/pages.ts';
-import { branding } from '../wiring/subscribers.ts';
+import { errorPage } from './pages.ts';
+import { branding } from '../wiring/common.ts';
 import { html, json, type HttpRequest, type HttpResponse } from './middleware.ts';
 
 /**

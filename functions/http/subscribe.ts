@@ -4,10 +4,11 @@
  */
 import { ValidationError } from '../core/errors.ts';
 import { parseSubscribeRequest } from '../core/subscribers/input.ts';
-import { subscribeAcceptedPage } from '../core/subscribers/pages.ts';
-import { branding, httpLogger, subscriptionService } from '../wiring/subscribers.ts';
-import '../wiring/confirmation-mailer.ts';
-import { html, http, json, MethodNotAllowedError } from './middleware.ts';
+import { subscribeAcceptedPage } from './pages.ts';
+import { branding, httpLogger } from '../wiring/subscribers.ts';
+import { subscribeService } from '../wiring/subscribe.ts';
+import { html, http, json } from './middleware.ts';
+import { MethodNotAllowedError } from './errors.ts';
 import { negotiatedError } from './responses.ts';
 
 /** The one answer to every accepted request. */
@@ -21,7 +22,7 @@ export const handler = http(
     if (request.method !== 'POST') throw new MethodNotAllowedError(['POST']);
     if (!request.hasBody) throw new ValidationError('body: is required');
     const input = parseSubscribeRequest(request.fields);
-    const service = await subscriptionService();
+    const service = await subscribeService();
     await service.subscribe(input, request.sourceIp ? { sourceIp: request.sourceIp } : {});
     return request.wantsHtml ? html(subscribeAcceptedPage(branding())) : json(202, SUBSCRIBE_ACCEPTED);
   },

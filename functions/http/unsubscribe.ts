@@ -5,9 +5,10 @@
  */
 import { ValidationError } from '../core/errors.ts';
 import { tokenFrom } from '../core/subscribers/input.ts';
-import { unsubscribedPage, unsubscribePromptPage } from '../core/subscribers/pages.ts';
+import { unsubscribedPage, unsubscribePromptPage } from './pages.ts';
 import { branding, httpLogger, subscriptionService } from '../wiring/subscribers.ts';
-import { html, http, MethodNotAllowedError } from './middleware.ts';
+import { html, http } from './middleware.ts';
+import { MethodNotAllowedError } from './errors.ts';
 import { pageError } from './responses.ts';
 
 const ONE_CLICK_FIELD = 'List-Unsubscribe';

@@ -4,6 +4,7 @@
  * so that a bundle carries only its own code (the send worker never imports MJML).
  */
 import { getConfig, type Config } from '../core/config.ts';
+import { Links } from '../core/links.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import type { Branding } from '../core/rendering/types.ts';
 import type { MessageHeaders } from '../core/rendering/personalizer.ts';
@@ -43,6 +44,9 @@ export const subscriberRepository = memo(() => new DynamoDbSubscriberRepository(
 export const artefactStore = memo(() => new S3ArtefactStore({ client: s3(), bucket: config().ARTEFACTS_BUCKET }));
 export const deliveryLedger = memo(() => new DynamoDbDeliveryLedger({ client: ddb(), tableName: config().DELIVERIES_TABLE }));
 export const sendQueue = memo(() => new SqsSendQueue({ client: sqs(), queueUrl: config().SEND_QUEUE_URL }));
+
+/** Every public URL (archive pages, subscriber links). */
+export const links = memo(() => new Links({ publicBaseUrl: config().PUBLIC_BASE_URL, archiveBaseUrl: config().ARCHIVE_BASE_URL }));
 
 /** A logger for one function. */
 export function logger(service: string): Logger {

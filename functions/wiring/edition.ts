@@ -1,18 +1,31 @@
-/** Wiring of the edition function (the only one that loads MJML). */
+/** Wiring of the edition function (the only one besides subscribe that loads MJML). */
 import { EditionService } from '../core/editions/edition-service.ts';
-import { MjmlEditionRenderer } from '../core/rendering/edition-publisher.ts';
-import { articleStore, artefactStore, branding, config, editionRepository, logger } from './common.ts';
+import { MjmlEditionRenderer } from '../core/rendering/edition-renderer.ts';
+import type { RenderObserver } from '../core/rendering/mjml-compiler.ts';
+import { articleStore, artefactStore, branding, config, editionRepository, links, logger } from './common.ts';
 // The same fan-out as the reconciler's: it holds while the daily sending quota is exhausted.
 import { deliveryFanOut } from './send.ts';
 
-/** The edition use case; `shouldYield` lets a Lambda stop the fan-out before its timeout. */
-export function editionService(shouldYield?: () => boolean): EditionService {
+/**
+ * The edition use case; `shouldYield` lets a Lambda stop the fan-out before its timeout.
+ *
+ * @example
+ * ```ts
+ * await editionService(() => context.getRemainingTimeInMillis() < 60_000).run({ job: 'daily', scheduledAt, now });
+ * ```
+ */
+export function editionService(shouldYield?: () => boolean, options: { renderObserver?: RenderObserver } = {}): EditionService {
   const c = config();
   return new EditionService({
     articles: articleStore(),
     editions: editionRepository(),
     artefacts: artefactStore(),
-    renderer: new MjmlEditionRenderer({ branding: branding(), archiveBaseUrl: c.ARCHIVE_BASE_URL, subjectPattern: c.SUBJECT_PATTERN, artefacts: artefactStore() }),
+    renderer: new MjmlEditionRenderer({
+      branding: branding(),
+      links: links(),
+      subjectPattern: c.SUBJECT_PATTERN,
+      ...(options.renderObserver ? { observer: options.renderObserver } : {}),
+    }),
     fanOut: deliveryFanOut(shouldYield),
     logger: logger('edition'),
     defaultLanguage: c.CONTENT_LANGUAGE,

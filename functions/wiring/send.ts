@@ -11,7 +11,7 @@ import { SendService, type SendServiceDeps } from '../core/delivery/send-service
 import { DynamoDbRateWindowStore } from '../adapters/dynamodb-rate-window-store.ts';
 import { SesMailSender } from '../adapters/ses-mail-sender.ts';
 import { tokenSecret } from '../adapters/aws-clients.ts';
-import { artefactStore, config, ddb, deliveryLedger, editionRepository, logger, memo, messageHeaders, sendQueue, ses, subscriberRepository } from './common.ts';
+import { artefactStore, config, ddb, deliveryLedger, editionRepository, links, logger, memo, messageHeaders, sendQueue, ses, subscriberRepository } from './common.ts';
 
 /**
  * SES, with the configuration set; GetSendQuota answers are cached a minute.
@@ -62,7 +62,8 @@ export async function buildSendService(overrides: Partial<SendServiceDeps> = {})
     quota: dailyQuota(),
     logger: logger('send'),
     headers: messageHeaders(c),
-    links: { publicBaseUrl: c.PUBLIC_BASE_URL, archiveBaseUrl: c.ARCHIVE_BASE_URL, tokenSecret: await tokenSecret(c) },
+    links: links(),
+    tokenSecret: await tokenSecret(c),
     concurrency: c.SEND_CONCURRENCY,
     leaseMs: c.SEND_LEASE_SECONDS * 1000,
     ...overrides,

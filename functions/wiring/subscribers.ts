@@ -1,8 +1,8 @@
 /**
  * Wiring of the subscription API and the feedback function: services built once per process
  * from the configuration (the token secret may come from SSM). Nothing here loads MJML: only
- * the subscribe function sends a confirmation mail, and it registers the MJML mailer itself
- * (functions/wiring/confirmation-mailer.ts), so the other bundles stay small.
+ * the subscribe function sends a confirmation mail, and its wiring (subscribe.ts) passes the
+ * MJML mailer in, so the other bundles stay small.
  */
 import { DynamoDbOnceStore } from '../adapters/dynamodb-subscriber-repository.ts';
 import { DynamoDbRateLimiter } from '../adapters/dynamodb-rate-limiter.ts';
@@ -11,7 +11,7 @@ import { FeedbackService } from '../core/subscribers/feedback-service.ts';
 import type { ConfirmationMailer } from '../core/subscribers/ports.ts';
 import { SubscriptionService } from '../core/subscribers/subscription-service.ts';
 import { DigestError } from '../core/errors.ts';
-import { config, ddb, logger, memo, subscriberRepository } from './common.ts';
+import { config, ddb, links, logger, memo, subscriberRepository } from './common.ts';
 
 export { branding } from './common.ts';
 
@@ -21,32 +21,29 @@ export const onceStore = memo(() => new DynamoDbOnceStore({ client: ddb(), table
 /** The subscribe rate limiter (fixed windows on SubscribersTable). */
 export const subscribeRateLimiter = memo(() => new DynamoDbRateLimiter({ client: ddb(), tableName: config().SUBSCRIBERS_TABLE }));
 
-let registered: ConfirmationMailer | undefined;
-
-/** The subscribe function registers the confirmation mailer it uses. */
-export function useConfirmationMailer(mailer: ConfirmationMailer): void {
-  registered = mailer;
-}
-
-/** Sends through the registered mailer; a function that registered none never sends one. */
-const confirmationMailer: ConfirmationMailer = {
-  sendConfirmation(to, name, confirmUrl) {
-    if (!registered) return Promise.reject(new DigestError('this function has no confirmation mailer'));
-    return registered.sendConfirmation(to, name, confirmUrl);
-  },
+/** The link endpoints (confirm, preferences, unsubscribe) never send a confirmation mail. */
+const NO_CONFIRMATIONS: ConfirmationMailer = {
+  sendConfirmation: () => Promise.reject(new DigestError('this function does not send confirmation mail')),
 };
 
-/** The subscription use cases. */
-export const subscriptionService = memo(async (): Promise<SubscriptionService> => {
+/**
+ * The subscription use cases with a given confirmation mailer.
+ *
+ * @example
+ * ```ts
+ * const service = await subscriptionServiceWith(confirmationMailer());
+ * ```
+ */
+export async function subscriptionServiceWith(mailer: ConfirmationMailer): Promise<SubscriptionService> {
   const c = config();
   return new SubscriptionService({
     subscribers: subscriberRepository(),
     once: onceStore(),
     rateLimiter: subscribeRateLimiter(),
-    mailer: confirmationMailer,
+    mailer,
     logger: logger('subscriptions'),
     tokenSecret: await tokenSecret(c),
-    publicBaseUrl: c.PUBLIC_BASE_URL,
+    links: links(),
     limits: {
       perIp: c.SUBSCRIBE_LIMIT_PER_IP,
       perAddress: c.SUBSCRIBE_LIMIT_PER_ADDRESS,
@@ -54,7 +51,10 @@ export const subscriptionService = memo(async (): Promise<SubscriptionService> =
     },
     confirmTtlSeconds: c.CONFIRM_TOKEN_TTL_HOURS * 3600,
   });
-});
+}
+
+/** The subscription use cases of the link endpoints (no confirmation mail). */
+export const subscriptionService = memo(() => subscriptionServiceWith(NO_CONFIRMATIONS));
 
 /** The SES feedback use case. */
 export const feedbackService = memo(

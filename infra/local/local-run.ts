@@ -141,10 +141,7 @@ export function receivedMail(stack: LocalStack): CapturedMessage[] {
   return stack.ses.messages();
 }
 
-/** Whether a path is a readable directory / file; for the CLI's argument checks. */
+/** Whether a path is a readable directory; for the CLI's argument checks. */
 export async function isDirectory(path: string): Promise<boolean> {
   return stat(path).then((s) => s.isDirectory(), () => false);
-}
-export async function isFile(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isFile(), () => false);
 }

@@ -26,7 +26,7 @@ export interface CliResult {
  */
 export async function digest(args: string[], options: { timeoutMs?: number } = {}): Promise<CliResult> {
   try {
-    const { stdout, stderr } = await run('node', ['--import', 'tsx', join(ROOT, 'functions/cli/digest.ts'), ...args], { cwd: ROOT, timeout: options.timeoutMs ?? 90_000 });
+    const { stdout, stderr } = await run('node', ['--import', 'tsx', join(ROOT, 'infra/local/digest.ts'), ...args], { cwd: ROOT, timeout: options.timeoutMs ?? 90_000 });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };

@@ -5,7 +5,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { load } from 'cheerio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handler as archive } from '../../functions/archive.ts';
+import { handler as archive } from '../../functions/http/archive.ts';
 import { localAppEnv } from '../../infra/local/app-env.ts';
 import { runJob, uploadContent, useStack } from '../../infra/local/local-run.ts';
 import { startLocalStack, type LocalStack } from '../../infra/local/stack.ts';

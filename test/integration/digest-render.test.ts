@@ -21,7 +21,7 @@ describe('CLI: digest render', () => {
     const out = join(dir, 'out');
 
     // Act
-    const { stdout } = await run('node', ['--import', 'tsx', join(ROOT, 'functions/cli/digest.ts'), 'render', '--content', join(dir, 'content'), '--out', out], { cwd: ROOT, timeout: 90_000 });
+    const { stdout } = await run('node', ['--import', 'tsx', join(ROOT, 'infra/local/digest.ts'), 'render', '--content', join(dir, 'content'), '--out', out], { cwd: ROOT, timeout: 90_000 });
 
     // Assess
     expect((await readdir(out)).sort()).toEqual(['email.html', 'email.txt', 'meta.json', 'web.html']);

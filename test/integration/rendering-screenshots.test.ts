@@ -10,7 +10,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
-import { renderEdition, renderAlertDigest, renderConfirmationEmail } from '../../functions/core/rendering/email-renderer.ts';
+import { renderEdition } from '../../functions/core/rendering/edition-email.ts';
+import { renderAlertDigest } from '../../functions/core/rendering/alert-email.ts';
+import { renderConfirmationEmail } from '../../functions/core/rendering/confirmation-email.ts';
 import { renderEditionPage } from '../../functions/core/rendering/web-archive.ts';
 import { ARCHIVE_URL, EDITION_URL, makeArticle, makeBranding, makeContent, replaceTokens } from '../unit/rendering/factories.ts';
 

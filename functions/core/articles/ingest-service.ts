@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { UnreadableContentError } from '../errors.ts';
 import { mapBounded } from '../concurrency.ts';
 import type { Logger } from '../logger.ts';
-import type { ArticleStore, ContentSource, ObjectInfo, QuarantineRepository } from './article-store.ts';
+import type { ArticleStore, ContentSource, ObjectInfo, QuarantineRepository } from './ports.ts';
 import { extractKeywords } from './keywords.ts';
 import { MAX_OBJECT_BYTES, oversizeReason, parseSourceObject } from './parsing/index.ts';
 import type { QuarantineRecord, StoredArticle } from './types.ts';

@@ -3,7 +3,7 @@
  * only the failed entries, and re-queuing entries whose `sending` lease expired (a worker
  * died mid-send). All of them page through the ledger; none loads a whole list.
  */
-import type { EditionRecord, EditionRepository } from '../editions/edition-repository.ts';
+import type { EditionRecord, EditionRepository } from '../editions/ports.ts';
 import { EditionState } from '../editions/types.ts';
 import { NotFoundError } from '../errors.ts';
 import type { DeliveryLedger, SendQueue } from './ports.ts';

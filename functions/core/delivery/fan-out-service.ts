@@ -6,10 +6,10 @@
  * the fan-out holds (the edition stays `sending`, with the reason) and is resumed later by
  * the reconciler.
  */
-import type { EditionRecord, EditionRepository } from '../editions/edition-repository.ts';
+import type { EditionRecord, EditionRepository, FanOut } from '../editions/ports.ts';
 import { EditionState, JobName } from '../editions/types.ts';
 import type { Logger } from '../logger.ts';
-import type { SubscriberRepository } from '../subscribers/subscriber-repository.ts';
+import type { SubscriberRepository } from '../subscribers/ports.ts';
 import type { Segment } from '../subscribers/types.ts';
 import type { DailyQuota, SendQueue } from './ports.ts';
 import { isQuotaReason, QUOTA_REASON_PREFIX } from './quota-guard.ts';
@@ -53,7 +53,7 @@ export function segmentFor(job: JobName): Segment {
  * edition.fanoutDone; // true
  * ```
  */
-export class FanOutService {
+export class FanOutService implements FanOut {
   readonly #d: FanOutServiceDeps;
 
   public constructor(deps: FanOutServiceDeps) {

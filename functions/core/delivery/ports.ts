@@ -56,6 +56,12 @@ export interface MailSender {
   getQuota(): Promise<SendQuota>;
 }
 
+/** Per-second send budgets shared by every worker. */
+export interface RateWindowStore {
+  /** Takes up to `wanted` sends from the budget of second `epochSecond` (cap `max`); returns how many it got. */
+  take(epochSecond: number, wanted: number, max: number): Promise<number>;
+}
+
 /** Holds every worker together under the account's send rate. */
 export interface SendRateLimiter {
   /** Resolves when `count` sends may start now. */

@@ -4,7 +4,7 @@
  * paces its own sends and takes each one from a per-second budget shared through a
  * {@link RateWindowStore} (DynamoDB), so no calendar second goes over the account rate.
  */
-import type { SendRateLimiter } from './ports.ts';
+import type { RateWindowStore, SendRateLimiter } from './ports.ts';
 
 /** Waits `ms` milliseconds. */
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -38,12 +38,6 @@ export class PacedRateLimiter implements SendRateLimiter {
     this.#next = slot + (count * 1000) / rate;
     if (slot > now) await this.#sleep(slot - now);
   }
-}
-
-/** Per-second send budgets shared by every worker. */
-export interface RateWindowStore {
-  /** Takes up to `wanted` sends from the budget of second `epochSecond` (cap `max`); returns how many it got. */
-  take(epochSecond: number, wanted: number, max: number): Promise<number>;
 }
 
 /**

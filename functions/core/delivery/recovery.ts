@@ -11,7 +11,7 @@
  * Every step is idempotent, so two reconcilers at once, or a reconciler beside the workers,
  * do no harm.
  */
-import type { EditionRecord, EditionRepository } from '../editions/edition-repository.ts';
+import type { EditionRecord, EditionRepository } from '../editions/ports.ts';
 import { EditionState, JobName } from '../editions/types.ts';
 import type { Logger } from '../logger.ts';
 import type { DeliveryAdmin } from './delivery-admin.ts';

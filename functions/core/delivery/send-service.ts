@@ -7,14 +7,14 @@
  * ledger write, is described in docs/delivery.md).
  */
 import DataLoader from 'dataloader';
-import type { EditionRecord, EditionRepository } from '../editions/edition-repository.ts';
-import type { ArtefactStore } from '../editions/artefact-store.ts';
+import type { ArtefactStore, EditionRecord, EditionRepository } from '../editions/ports.ts';
 import { EditionState } from '../editions/types.ts';
 import { PermanentSendError, QuotaExhaustedError, TransientSendError } from '../errors.ts';
+import type { Links } from '../links.ts';
 import type { Logger } from '../logger.ts';
 import { personalize, prepareMessage, type MessageHeaders, type MessageTemplate } from '../rendering/personalizer.ts';
 import { emailHash } from '../subscribers/identity.ts';
-import type { SubscriberRepository } from '../subscribers/subscriber-repository.ts';
+import type { SubscriberRepository } from '../subscribers/ports.ts';
 import { signToken, TokenPurpose } from '../subscribers/tokens.ts';
 import { SubscriberStatus, type Subscriber } from '../subscribers/types.ts';
 import { mapBounded } from '../concurrency.ts';
@@ -33,7 +33,10 @@ export interface SendServiceDeps {
   queue: SendQueue;
   logger: Logger;
   headers: Omit<MessageHeaders, 'subject'>;
-  links: { publicBaseUrl: string; archiveBaseUrl: string; tokenSecret: string };
+  /** Builds the unsubscribe, preferences and web-view links. */
+  links: Links;
+  /** Signs the unsubscribe and preferences tokens. */
+  tokenSecret: string;
   /** The account's 24-hour quota; default: a {@link QuotaGuard} over `mail.getQuota()`. */
   quota?: DailyQuota;
   /** SES calls in flight at once in this worker. */
@@ -215,7 +218,7 @@ export class SendService {
     }
 
     const nowS = Math.floor(now / 1000);
-    const { publicBaseUrl, archiveBaseUrl, tokenSecret } = this.#d.links;
+    const { links, tokenSecret } = this.#d;
     const unsubscribeToken = signToken(tokenSecret, { subscriberId: subscriber.id, purpose: TokenPurpose.UNSUBSCRIBE, expiresAt: nowS + UNSUBSCRIBE_LINK_TTL_S });
     const preferencesToken = signToken(tokenSecret, { subscriberId: subscriber.id, purpose: TokenPurpose.PREFERENCES, expiresAt: nowS + PREFERENCES_LINK_TTL_S });
     const raw = personalize(
@@ -223,9 +226,9 @@ export class SendService {
       {
         email: subscriber.email,
         ...(subscriber.name ? { name: subscriber.name } : {}),
-        unsubscribeUrl: `${publicBaseUrl}/unsubscribe?token=${unsubscribeToken}`,
-        preferencesUrl: `${publicBaseUrl}/preferences?token=${preferencesToken}`,
-        webViewUrl: `${archiveBaseUrl}/editions/${task.editionId}.html`,
+        unsubscribeUrl: links.unsubscribe(unsubscribeToken),
+        preferencesUrl: links.preferences(preferencesToken),
+        webViewUrl: links.editionPage(task.editionId),
       },
       { subscriberId: subscriber.id, date: new Date(now), messageIdDomain: this.#d.headers.messageIdDomain },
     );

@@ -3,7 +3,7 @@
  * items first (flagged articles and page-export teasers, one per normalised headline), then
  * the other articles grouped by section, each section most recent first.
  */
-import type { IngestedItem } from '../articles/article-store.ts';
+import type { IngestedItem } from '../articles/ports.ts';
 import { normaliseHeadline } from '../articles/parsing/index.ts';
 import type { StoredArticle } from '../articles/types.ts';
 import type { EditionContent, EditionPick, EditionSection, JobName } from './types.ts';

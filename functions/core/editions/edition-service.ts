@@ -1,33 +1,23 @@
 /**
- * The edition job: create the edition once, build and render it once, publish it to the web
- * archive, then fan the send tasks out. Every step can be run again: a schedule firing twice,
+ * The edition job: create the edition once, build and render it once, store the artefact and
+ * publish it to the web archive (every write of a build happens here; the renderer only
+ * returns strings), then fan the send tasks out. Every step can be run again: a schedule firing twice,
  * an editor and the schedule at once, or a crash and a retry all end in one edition.
  */
-import type { ArticleStore } from '../articles/article-store.ts';
+import type { ArticleStore } from '../articles/ports.ts';
+import { ArchivePath } from '../links.ts';
 import type { Logger } from '../logger.ts';
-import type { FanOutService } from '../delivery/fan-out-service.ts';
-import type { RenderedEdition } from '../rendering/types.ts';
-import type { ArtefactStore } from './artefact-store.ts';
 import { assembleEdition, storyCount } from './edition-builder.ts';
-import type { EditionRecord, EditionRepository } from './edition-repository.ts';
-import { EditionState, JobName, type EditionContent } from './types.ts';
+import type { ArtefactStore, EditionRecord, EditionRenderer, EditionRepository, FanOut } from './ports.ts';
+import { EditionState, JobName, type ArchiveEntry, type EditionContent, type RenderedEdition } from './types.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
-
-/** Renders an edition once, and its public web page. Implemented with MJML (rendering module). */
-export interface EditionRenderer {
-  render(content: EditionContent): Promise<RenderedEdition>;
-  /** The public web page of an edition (no personal data, no tokens). */
-  renderPage(content: EditionContent): Promise<string>;
-  /** Writes the edition's public page, the archive index and the feed. */
-  publish(content: EditionContent, rendered: RenderedEdition, recent: EditionRecord[]): Promise<void>;
-}
 
 export interface EditionServiceDeps {
   articles: ArticleStore;
   editions: EditionRepository;
   artefacts: ArtefactStore;
   renderer: EditionRenderer;
-  fanOut: FanOutService;
+  fanOut: FanOut;
   logger: Logger;
   defaultLanguage: string;
   /** An edition asked for more than this late is held for an editor. */
@@ -59,6 +49,19 @@ function isoWeek(date: Date): string {
   const yearStart = new Date(Date.UTC(d.getUTCFullYear(), 0, 1));
   const week = Math.ceil(((d.getTime() - yearStart.getTime()) / 86_400_000 + 1) / 7);
   return `${d.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
+}
+
+const HTML = 'text/html; charset=utf-8';
+const ATOM = 'application/atom+xml; charset=utf-8';
+
+/** The archive lists published editions, this one first. */
+function archiveEntries(content: EditionContent, rendered: RenderedEdition, recent: readonly EditionRecord[]): ArchiveEntry[] {
+  return [
+    { id: content.id, title: rendered.subject, publishedAt: content.to },
+    ...recent
+      .filter((e) => e.id !== content.id && (e.state === EditionState.SENDING || e.state === EditionState.SENT) && e.subject)
+      .map((e) => ({ id: e.id, title: e.subject ?? e.id, publishedAt: e.to ?? e.createdAt })),
+  ];
 }
 
 /**
@@ -174,9 +177,14 @@ export class EditionService {
     }
 
     const rendered = await this.#d.renderer.render(content);
+    const page = await this.#d.renderer.renderPage(content);
+    const archive = this.#d.renderer.renderArchive(job, archiveEntries(content, rendered, await this.#d.editions.listRecent(job, 50)));
     await this.#d.artefacts.putEdition(rendered);
-    const recent = await this.#d.editions.listRecent(job, 50);
-    await this.#d.renderer.publish(content, rendered, recent);
+    await this.#d.artefacts.putArchiveFile(ArchivePath.edition(edition.id), page, HTML);
+    await Promise.all([
+      this.#d.artefacts.putArchiveFile(ArchivePath.index(job), archive.index, HTML),
+      this.#d.artefacts.putArchiveFile(ArchivePath.feed(job), archive.feed, ATOM),
+    ]);
 
     const fields = { state: EditionState.SENDING, from, to, subject: rendered.subject, articles, picks: content.picks.length } as const;
     await this.#d.editions.update(edition.id, fields);

@@ -1,5 +1,5 @@
 /**
- * Domain types of the editions module. Type-only.
+ * Domain types of the editions module: type-only, but for the `as const` value objects.
  */
 import type { StoredArticle, StoredPick } from '../articles/types.ts';
 
@@ -53,3 +53,40 @@ export interface EditionContent {
 
 /** Picks as they come from the store, before they are merged with flagged articles. */
 export type PickSource = StoredPick | StoredArticle;
+
+/**
+ * Personalisation tokens left in a rendered artefact and replaced per recipient at send
+ * time. The values are HTML-escaped at replacement time.
+ */
+export const Token = {
+  NAME: '%%{name}%%',
+  UNSUBSCRIBE_URL: '%%{unsubscribe_url}%%',
+  PREFERENCES_URL: '%%{preferences_url}%%',
+  WEB_VIEW_URL: '%%{web_view_url}%%',
+} as const;
+export type Token = (typeof Token)[keyof typeof Token];
+
+/** The artefact of rendering one edition once: still holds tokens. */
+export interface RenderedEdition {
+  editionId: string;
+  subject: string;
+  preheader: string;
+  /** HTML part, with tokens. */
+  html: string;
+  /** Plain-text part, with tokens. */
+  text: string;
+  language: string;
+  /** The tokens that appear in html or text. */
+  tokens: Token[];
+  /** Number of stories shown in the email (picks + articles) and left out for size. */
+  shown: number;
+  omitted: number;
+}
+
+/** One published edition as the archive index and feed list it. */
+export interface ArchiveEntry {
+  id: string;
+  title: string;
+  /** ISO-8601. */
+  publishedAt: string;
+}

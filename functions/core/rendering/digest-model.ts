@@ -7,7 +7,7 @@ import type { Branding } from './types.ts';
 import type { EditionContent } from '../editions/types.ts';
 import type { StoredArticle } from '../articles/types.ts';
 import { oneLine, safeHttpUrl } from './escape.ts';
-import { RenderError } from './render-error.ts';
+import { RenderError } from '../errors.ts';
 
 /** One story as shown: a pick or an article. Text is plain (not yet escaped). */
 export interface StoryView {

@@ -3,7 +3,7 @@
  *
  * This file must stay tiny and free of MJML: the per-recipient send path imports it.
  */
-import { Token } from './types.ts';
+import { Token } from '../editions/types.ts';
 
 /** Every personalisation token, in a stable order. */
 export const ALL_TOKENS: readonly Token[] = Object.values(Token);

@@ -1,7 +1,7 @@
 /**
  * Per-recipient personalisation: token replacement and the raw MIME of one message.
  *
- * The edition is rendered once (email-renderer, MJML); this module never loads MJML. A
+ * The edition is rendered once (edition-email.ts, MJML); this module never loads MJML. A
  * {@link MessageTemplate} is prepared once per edition: the HTML and text parts are split at
  * their tokens, and every static piece is quoted-printable encoded ahead of time, each ending
  * with a soft line break. Per recipient only the few token values are escaped and encoded and
@@ -11,8 +11,9 @@
  */
 import { createHash } from 'node:crypto';
 import { encode as qpEncode, wrap as qpWrap } from 'libqp';
-import { Token, type RenderedEdition } from './types.ts';
+import { Token, type RenderedEdition } from '../editions/types.ts';
 import { escapeHtml } from './escape.ts';
+import { alternativeContentType, closingDelimiter, CRLF, encodeHeaderWord, mailbox, mimeDate, partHeader } from './mime.ts';
 
 /** Values for one recipient. URLs must already be absolute http(s). */
 export interface Recipient {
@@ -40,14 +41,16 @@ type Piece = { kind: 'static'; encoded: string } | { kind: 'token'; token: Token
 export interface MessageTemplate {
   readonly editionId: string;
   readonly staticHeaders: string;
-  readonly boundary: string;
+  /** The delimiter and headers of the text part, then of the HTML part, and the closing delimiter. */
+  readonly textHeader: string;
+  readonly htmlHeader: string;
+  readonly closing: string;
   readonly html: readonly Piece[];
   readonly text: readonly Piece[];
 }
 
 const TOKEN_PATTERN = /%%\{[a-z_]+\}%%/g;
 const KNOWN_TOKENS = new Set<string>(Object.values(Token));
-const CRLF = '\r\n';
 
 function toCrlf(s: string): string {
   return s.replace(/\r?\n/g, CRLF);
@@ -75,40 +78,6 @@ function split(body: string): Piece[] {
 }
 
 /**
- * Encodes a header value as an RFC 2047 encoded-word when it is not plain ASCII.
- *
- * @example
- * ```ts
- * encodeHeaderWord('Café'); // '=?UTF-8?B?Q2Fmw6k=?='
- * ```
- */
-export function encodeHeaderWord(value: string): string {
-  // Control characters never reach a header (no header injection).
-  const clean = value.replace(/[\u0000-\u001f\u007f]+/g, ' ');
-  if (/^[\x20-\x7e]*$/.test(clean)) return clean;
-  // Split into encoded-words of at most 45 input bytes each, on character boundaries.
-  const words: string[] = [];
-  let chunk = '';
-  for (const ch of clean) {
-    if (Buffer.byteLength(chunk + ch) > 45) {
-      words.push(chunk);
-      chunk = '';
-    }
-    chunk += ch;
-  }
-  if (chunk) words.push(chunk);
-  return words.map((w) => `=?UTF-8?B?${Buffer.from(w).toString('base64')}?=`).join(`${CRLF} `);
-}
-
-function mailbox(name: string | undefined, address: string): string {
-  if (!name) return address;
-  const clean = name.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
-  if (!clean) return address;
-  if (/^[\x20-\x7e]*$/.test(clean)) return `"${clean.replace(/["\\]/g, '\\$&')}" <${address}>`;
-  return `${encodeHeaderWord(clean)} <${address}>`;
-}
-
-/**
  * Prepares an edition's rendered artefact for fast personalisation. Call once per edition.
  *
  * @example
@@ -126,12 +95,14 @@ export function prepareMessage(rendered: RenderedEdition, headers: MessageHeader
     `List-Id: ${encodeHeaderWord(headers.fromName)} <${headers.listId}>`,
     'List-Unsubscribe-Post: List-Unsubscribe=One-Click',
     `X-Digest-Edition: ${rendered.editionId}`,
-    `Content-Type: multipart/alternative; boundary="${boundary}"`,
+    alternativeContentType(boundary),
   ].join(CRLF);
   return {
     editionId: rendered.editionId,
     staticHeaders,
-    boundary,
+    textHeader: partHeader(boundary, 'text/plain; charset=utf-8', 'quoted-printable'),
+    htmlHeader: `${CRLF}${partHeader(boundary, 'text/html; charset=utf-8', 'quoted-printable')}`,
+    closing: `${CRLF}${closingDelimiter(boundary)}`,
     html: split(rendered.html),
     text: split(rendered.text),
   };
@@ -176,18 +147,17 @@ export function personalize(
   recipient: Recipient,
   meta: { subscriberId: string; date: Date; messageIdDomain: string },
 ): string {
-  const b = template.boundary;
   return (
     `${template.staticHeaders}${CRLF}` +
     `To: ${mailbox(recipient.name, recipient.email)}${CRLF}` +
-    `Date: ${meta.date.toUTCString().replace('GMT', '+0000')}${CRLF}` +
+    `Date: ${mimeDate(meta.date)}${CRLF}` +
     `Message-ID: <${template.editionId}.${meta.subscriberId}@${meta.messageIdDomain}>${CRLF}` +
     `List-Unsubscribe: <${recipient.unsubscribeUrl}>${CRLF}` +
     `${CRLF}` +
-    `--${b}${CRLF}Content-Type: text/plain; charset=utf-8${CRLF}Content-Transfer-Encoding: quoted-printable${CRLF}${CRLF}` +
+    template.textHeader +
     join(template.text, recipient, false) +
-    `${CRLF}--${b}${CRLF}Content-Type: text/html; charset=utf-8${CRLF}Content-Transfer-Encoding: quoted-printable${CRLF}${CRLF}` +
+    template.htmlHeader +
     join(template.html, recipient, true) +
-    `${CRLF}--${b}--${CRLF}`
+    template.closing
   );
 }

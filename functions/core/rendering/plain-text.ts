@@ -2,7 +2,7 @@
  * The plain-text parts, built from the same view as the HTML (not converted from it).
  * Lines are wrapped at 78 characters; URLs are never broken. No MJML here.
  */
-import { Token } from './types.ts';
+import { Token } from '../editions/types.ts';
 import type { CheckedBranding, DigestView, StoryView } from './digest-model.ts';
 import { defuseTokens, oneLine } from './escape.ts';
 import { wrapText } from './text-format.ts';

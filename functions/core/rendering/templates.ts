@@ -9,7 +9,7 @@
 import { readFileSync, realpathSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RenderError } from './render-error.ts';
+import { RenderError } from '../errors.ts';
 
 /** A template's slot values: already escaped text or already filled MJML. */
 export type Slots = Readonly<Record<string, string>>;

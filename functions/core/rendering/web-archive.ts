@@ -14,7 +14,7 @@ import {
   type CheckedBranding,
   type StoryView,
 } from './digest-model.ts';
-import { RenderError } from './render-error.ts';
+import { RenderError } from '../errors.ts';
 
 /** One published edition, as listed in the archive index and the feed. */
 export interface ArchivedEdition {

@@ -14,7 +14,7 @@
 import { ValidationError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { emailHash, normaliseEmail, subscriberIdFor } from './identity.ts';
-import type { OnceStore, SubscriberRepository } from './subscriber-repository.ts';
+import type { OnceStore, SubscriberRepository } from './ports.ts';
 import { SubscriberStatus, type Subscriber } from './types.ts';
 
 /** Soft bounces within this window suppress an address… */

@@ -3,7 +3,7 @@
  */
 import { parseSubscribersCsv, type SubscriberCsvError, type SubscriberCsvRow } from './subscriber-csv.ts';
 import { subscriberIdFor } from './identity.ts';
-import type { SubscriberRepository } from './subscriber-repository.ts';
+import type { SubscriberRepository } from './ports.ts';
 import { SubscriberStatus, type Subscriber } from './types.ts';
 
 /** Statuses an import never lifts: the owner of the address said no, or it cannot receive. */

@@ -6,25 +6,16 @@
  * confirmation link is single-use. Log lines carry `emailHash`, never an address.
  */
 import { randomBytes } from 'node:crypto';
-import { DigestError, NotFoundError } from '../errors.ts';
+import { InvalidTokenError, NotFoundError, TooManyRequestsError } from '../errors.ts';
+import type { Links } from '../links.ts';
 import type { Logger } from '../logger.ts';
 import { emailHash, ipHash, subscriberIdFor } from './identity.ts';
 import type { PreferencesRequest, SubscribeRequest } from './input.ts';
 import type { ConfirmationMailer } from './ports.ts';
-import type { RateLimiter } from './rate-limiter.ts';
-import type { OnceStore, SubscriberRepository } from './subscriber-repository.ts';
-import { InvalidTokenError, signToken, TokenPurpose, verifyToken } from './tokens.ts';
+import type { RateLimiter } from './ports.ts';
+import type { OnceStore, SubscriberRepository } from './ports.ts';
+import { signToken, TokenPurpose, verifyToken } from './tokens.ts';
 import { SubscriberStatus, type AlertCadence, type Newsletter, type Subscriber } from './types.ts';
-
-/** Too many requests from one source or for one address (429). */
-export class TooManyRequestsError extends DigestError {
-  public readonly retryAfterSeconds: number;
-  public constructor(retryAfterSeconds: number) {
-    super('too many requests; try again later', { statusCode: 429 });
-    this.name = 'TooManyRequestsError';
-    this.retryAfterSeconds = retryAfterSeconds;
-  }
-}
 
 export interface SubscriptionLimits {
   /** Requests per source IP per window. */
@@ -41,8 +32,8 @@ export interface SubscriptionServiceDeps {
   mailer: ConfirmationMailer;
   logger: Logger;
   tokenSecret: string;
-  /** Base of the links in mail, e.g. `http://127.0.0.1:3000` (no trailing slash needed). */
-  publicBaseUrl: string;
+  /** Builds the confirm link of the confirmation mail. */
+  links: Links;
   limits: SubscriptionLimits;
   /** Lifetime of a confirmation link (seconds). */
   confirmTtlSeconds: number;
@@ -94,7 +85,7 @@ export function maskEmail(email: string): string {
  * @example
  * ```ts
  * const service = new SubscriptionService({ subscribers, once, rateLimiter, mailer, logger, tokenSecret,
- *   publicBaseUrl: config.PUBLIC_BASE_URL, limits: { perIp: 10, perAddress: 3, windowSeconds: 3600 },
+ *   links: new Links(bases), limits: { perIp: 10, perAddress: 3, windowSeconds: 3600 },
  *   confirmTtlSeconds: 48 * 3600 });
  * await service.subscribe(parseSubscribeRequest(fields), { sourceIp: '203.0.113.7' });
  * ```
@@ -106,10 +97,6 @@ export class SubscriptionService {
   public constructor(deps: SubscriptionServiceDeps) {
     this.#d = deps;
     this.#now = deps.now ?? (() => new Date());
-  }
-
-  #link(path: string, token: string): string {
-    return `${this.#d.publicBaseUrl.replace(/\/+$/, '')}/${path}?token=${encodeURIComponent(token)}`;
   }
 
   #seconds(): number {
@@ -183,7 +170,7 @@ export class SubscriptionService {
       expiresAt: this.#seconds() + this.#d.confirmTtlSeconds,
       nonce: randomBytes(12).toString('base64url'),
     });
-    await this.#d.mailer.sendConfirmation(stored.email, stored.name, this.#link('confirm', token));
+    await this.#d.mailer.sendConfirmation(stored.email, stored.name, this.#d.links.confirm(token));
     this.#d.logger.info('subscribe: confirmation sent', { ...log, status: stored.status });
   }
 

@@ -4,7 +4,7 @@
  * A token for one purpose never verifies for another; signatures are compared in constant time.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { ValidationError } from '../errors.ts';
+import { InvalidTokenError } from '../errors.ts';
 
 export const TokenPurpose = {
   CONFIRM: 'confirm',
@@ -23,19 +23,6 @@ export interface TokenClaims {
   expiresAt: number;
   /** Makes a token single-use when the verifier records it (confirmation links). */
   nonce?: string;
-}
-
-/** Why a token was refused. */
-export type InvalidTokenReason = 'malformed' | 'bad signature' | 'wrong purpose' | 'expired' | 'already used';
-
-/** A token is malformed, forged, tampered with, for another purpose, expired or used up (400). */
-export class InvalidTokenError extends ValidationError {
-  public readonly reason: InvalidTokenReason;
-  public constructor(reason: InvalidTokenReason, options?: { cause?: unknown }) {
-    super(`token: ${reason}`, options);
-    this.name = 'InvalidTokenError';
-    this.reason = reason;
-  }
 }
 
 /** Longest token accepted before any work is done. */

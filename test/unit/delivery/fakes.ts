@@ -4,11 +4,11 @@
  */
 import type { DailyQuota, DeliveryLedger, LedgerResult, MailSender, SendQueue, SendQuota, SendRateLimiter } from '../../../functions/core/delivery/ports.ts';
 import { DeliveryState, type LedgerEntry, type OutgoingMessage, type SendTask } from '../../../functions/core/delivery/types.ts';
-import type { ArtefactStore } from '../../../functions/core/editions/artefact-store.ts';
-import type { EditionRecord, EditionRepository } from '../../../functions/core/editions/edition-repository.ts';
+import type { ArtefactStore } from '../../../functions/core/editions/ports.ts';
+import type { EditionRecord, EditionRepository } from '../../../functions/core/editions/ports.ts';
 import { EditionState, type JobName } from '../../../functions/core/editions/types.ts';
 import type { Logger } from '../../../functions/core/logger.ts';
-import { Token, type RenderedEdition } from '../../../functions/core/rendering/types.ts';
+import { Token, type RenderedEdition } from '../../../functions/core/editions/types.ts';
 import { QuotaExhaustedError } from '../../../functions/core/errors.ts';
 import type { Subscriber } from '../../../functions/core/subscribers/types.ts';
 
@@ -326,7 +326,15 @@ export class InMemoryArtefactStore implements ArtefactStore {
     return e ? clone(e) : undefined;
   }
 
-  public async putArchiveFile(): Promise<void> {}
+  public readonly archive = new Map<string, { body: string; contentType: string }>();
+
+  public async putArchiveFile(path: string, body: string, contentType: string): Promise<void> {
+    this.archive.set(path, { body, contentType });
+  }
+
+  public async getArchiveFile(path: string): Promise<string | undefined> {
+    return this.archive.get(path)?.body;
+  }
 }
 
 /** A rendered edition with every token in it. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { QuotaGuard, isQuotaReason } from '../../../functions/core/delivery/quota-guard.ts';
-import { PacedRateLimiter, SharedRateLimiter, type RateWindowStore } from '../../../functions/core/delivery/rate-limiter.ts';
+import { PacedRateLimiter, SharedRateLimiter } from '../../../functions/core/delivery/rate-limiter.ts';
+import type { RateWindowStore } from '../../../functions/core/delivery/ports.ts';
 import { QuotaExhaustedError } from '../../../functions/core/errors.ts';
 import type { SendQuota } from '../../../functions/core/delivery/ports.ts';
 

@@ -3,7 +3,7 @@ import { DeliveryAdmin } from '../../../functions/core/delivery/delivery-admin.t
 import { FANOUT_HELD_REASON, FanOutService } from '../../../functions/core/delivery/fan-out-service.ts';
 import { DeliveryRecovery } from '../../../functions/core/delivery/recovery.ts';
 import { DeliveryState } from '../../../functions/core/delivery/types.ts';
-import type { EditionRecord } from '../../../functions/core/editions/edition-repository.ts';
+import type { EditionRecord } from '../../../functions/core/editions/ports.ts';
 import { EditionState } from '../../../functions/core/editions/types.ts';
 import { InMemorySubscriberRepository } from '../subscribers/fakes.ts';
 import { FixedQuota, InMemoryDeliveryLedger, InMemoryEditionRepository, MemoryLogger, RecordingSendQueue, makeEdition, makeSubscriber } from './fakes.ts';

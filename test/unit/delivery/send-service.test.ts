@@ -1,3 +1,4 @@
+import { Links } from '../../../functions/core/links.ts';
 import { describe, expect, it } from 'vitest';
 import { SendService, TaskOutcome, type SendServiceDeps } from '../../../functions/core/delivery/send-service.ts';
 import { DeliveryState, type SendTask } from '../../../functions/core/delivery/types.ts';
@@ -32,7 +33,8 @@ function setup(n = 3, overrides: Partial<SendServiceDeps> = {}) {
   const deps: SendServiceDeps = {
     ledger, subscribers, editions, artefacts, mail, rate, queue, logger, quota,
     headers: { fromName: 'Digest', fromAddress: 'digest@example.org', listId: 'digest.example.org', messageIdDomain: 'example.org' },
-    links: { publicBaseUrl: 'https://api.example.org', archiveBaseUrl: 'https://archive.example.org', tokenSecret: SECRET },
+    links: new Links({ publicBaseUrl: 'https://api.example.org', archiveBaseUrl: 'https://archive.example.org' }),
+    tokenSecret: SECRET,
     concurrency: 8,
     leaseMs: LEASE_MS,
     now: () => clock,
@@ -120,7 +122,8 @@ describe('Class: SendService', () => {
         ledger: t.ledger, subscribers: t.subscribers, editions: t.editions, artefacts: t.artefacts, mail: t.mail, rate: t.rate,
         queue: t.queue, logger: t.logger, quota: t.quota, concurrency: 8, leaseMs: LEASE_MS, now: t.now,
         headers: { fromName: 'Digest', fromAddress: 'digest@example.org', listId: 'digest.example.org', messageIdDomain: 'example.org' },
-        links: { publicBaseUrl: 'https://api.example.org', archiveBaseUrl: 'https://archive.example.org', tokenSecret: SECRET },
+        links: new Links({ publicBaseUrl: 'https://api.example.org', archiveBaseUrl: 'https://archive.example.org' }),
+    tokenSecret: SECRET,
       });
 
       // Act

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { IngestedItem } from '../../../functions/core/articles/article-store.ts';
+import type { IngestedItem } from '../../../functions/core/articles/ports.ts';
 import type { StoredArticle, StoredPick } from '../../../functions/core/articles/types.ts';
 import { assembleEdition, storyCount } from '../../../functions/core/editions/edition-builder.ts';
 import type { EditionContent } from '../../../functions/core/editions/types.ts';

@@ -1,12 +1,10 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as cheerio from 'cheerio';
-import {
-  renderAlertDigest,
-  renderConfirmationEmail,
-  mjmlCompileCount,
-  RenderError,
-} from '../../../functions/core/rendering/email-renderer.ts';
-import { Token, type RenderedEdition } from '../../../functions/core/rendering/types.ts';
+import { renderAlertDigest } from '../../../functions/core/rendering/alert-email.ts';
+import { renderConfirmationEmail } from '../../../functions/core/rendering/confirmation-email.ts';
+import { RenderCounter } from '../../../functions/core/rendering/mjml-compiler.ts';
+import { RenderError } from '../../../functions/core/errors.ts';
+import { Token, type RenderedEdition } from '../../../functions/core/editions/types.ts';
 import { EDITION_URL, makeArticle, makeBranding, replaceTokens } from './factories.ts';
 import { emailValidator, htmlProblems } from './html-validate.ts';
 
@@ -22,7 +20,7 @@ describe('Function: renderAlertDigest', () => {
 
   beforeAll(async () => {
     // Prepare
-    const before = mjmlCompileCount();
+    const counter = new RenderCounter();
     // Act
     rendered = await renderAlertDigest(
       {
@@ -35,9 +33,9 @@ describe('Function: renderAlertDigest', () => {
           { keyword: '<b>xss</b>', article: evil },
         ],
       },
-      options,
+      { ...options, observer: counter },
     );
-    compiles = mjmlCompileCount() - before;
+    compiles = counter.compiles;
     $ = cheerio.load(rendered.html);
   });
 

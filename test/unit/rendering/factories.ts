@@ -4,7 +4,8 @@
  */
 import type { StoredArticle } from '../../../functions/core/articles/types.ts';
 import type { EditionContent, EditionPick, EditionSection } from '../../../functions/core/editions/types.ts';
-import { Token, type Branding } from '../../../functions/core/rendering/types.ts';
+import type { Branding } from '../../../functions/core/rendering/types.ts';
+import { Token } from '../../../functions/core/editions/types.ts';
 
 export const EDITION_URL = 'https://archive.example.com/editions/2024-05-01-daily.html';
 export const ARCHIVE_URL = 'https://archive.example.com/';

@@ -9,7 +9,7 @@ import {
 } from '../../../functions/core/rendering/escape.ts';
 import { truncateAtWord, wrapText } from '../../../functions/core/rendering/text-format.ts';
 import { buildPreheader, buildSubject } from '../../../functions/core/rendering/subject.ts';
-import { Token } from '../../../functions/core/rendering/types.ts';
+import { Token } from '../../../functions/core/editions/types.ts';
 
 describe('Function: escapeHtml', () => {
   it('should escape the five HTML special characters', () => {

@@ -4,8 +4,9 @@
  */
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { encodeHeaderWord, personalize, prepareMessage, type Recipient } from '../../../functions/core/rendering/personalizer.ts';
-import { Token, type RenderedEdition } from '../../../functions/core/rendering/types.ts';
+import { personalize, prepareMessage, type Recipient } from '../../../functions/core/rendering/personalizer.ts';
+import { encodeHeaderWord } from '../../../functions/core/rendering/mime.ts';
+import { Token, type RenderedEdition } from '../../../functions/core/editions/types.ts';
 
 const HEADERS = { fromName: 'CommonSpace Digest', fromAddress: 'digest@example.com', subject: 'unused', listId: 'digest.example.com', messageIdDomain: 'example.com' };
 

@@ -9,14 +9,11 @@ import {
   resolveInside,
   resolveTemplatesDir,
 } from '../../../functions/core/rendering/templates.ts';
-import {
-  renderEdition,
-  renderAlertDigest,
-  renderConfirmationEmail,
-  mjmlCompileCount,
-  lastRenderStats,
-  RenderError,
-} from '../../../functions/core/rendering/email-renderer.ts';
+import { renderEdition } from '../../../functions/core/rendering/edition-email.ts';
+import { renderAlertDigest } from '../../../functions/core/rendering/alert-email.ts';
+import { renderConfirmationEmail } from '../../../functions/core/rendering/confirmation-email.ts';
+import { RenderCounter } from '../../../functions/core/rendering/mjml-compiler.ts';
+import { RenderError } from '../../../functions/core/errors.ts';
 import { EDITION_URL, makeArticle, makeBranding, makeContent } from './factories.ts';
 
 const TEMPLATES = resolveTemplatesDir();
@@ -180,17 +177,18 @@ describe('Templates: include guard and slots', () => {
     // Prepare: 12 KB of static text the size estimate knows nothing about.
     const filler = `<mj-section><mj-column><mj-text>${'filler '.repeat(1700)}</mj-text></mj-column></mj-section>`;
     editLayout('{{more_stories}}', `{{more_stories}}${filler}`);
-    const before = mjmlCompileCount();
+    const counter = new RenderCounter();
     // Act
     const result = await renderEdition(makeContent(38), {
       branding: makeBranding(),
       editionUrl: EDITION_URL,
       templatesDir: templates,
+      observer: counter,
     });
     // Assess
-    const compiles = mjmlCompileCount() - before;
+    const compiles = counter.compiles;
     expect(compiles).toBe(2);
-    expect(lastRenderStats()?.compiles).toBe(2);
+    expect(counter.last?.compiles).toBe(2);
     expect(Buffer.byteLength(result.html, 'utf8')).toBeLessThan(90 * 1024);
     expect(result.omitted).toBeGreaterThan(0);
   });
@@ -211,15 +209,15 @@ describe('Templates: every layout renders through the public functions in strict
   it('should render the digest, the alert digest and the confirmation', async () => {
     // Prepare
     const branding = makeBranding();
-    const before = mjmlCompileCount();
+    const counter = new RenderCounter();
     // Act
-    await renderEdition(makeContent(5), { branding, editionUrl: EDITION_URL });
+    await renderEdition(makeContent(5), { branding, editionUrl: EDITION_URL, observer: counter });
     await renderAlertDigest(
       { id: 'alerts-1', language: 'en', matches: [{ keyword: 'border', article: makeArticle(1) }] },
-      { branding, editionUrl: EDITION_URL },
+      { branding, editionUrl: EDITION_URL, observer: counter },
     );
-    await renderConfirmationEmail({ branding, confirmUrl: 'https://api.example.com/confirm?t=1' });
+    await renderConfirmationEmail({ branding, confirmUrl: 'https://api.example.com/confirm?t=1', observer: counter });
     // Assess
-    expect(mjmlCompileCount() - before).toBe(3);
+    expect(counter.compiles).toBe(3);
   });
 });

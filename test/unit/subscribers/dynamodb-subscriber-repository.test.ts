@@ -12,12 +12,8 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbRateLimiter } from '../../../functions/adapters/dynamodb-rate-limiter.ts';
-import {
-  decodeCursor,
-  DynamoDbOnceStore,
-  DynamoDbSubscriberRepository,
-  encodeCursor,
-} from '../../../functions/adapters/dynamodb-subscriber-repository.ts';
+import { DynamoDbOnceStore, DynamoDbSubscriberRepository } from '../../../functions/adapters/dynamodb-subscriber-repository.ts';
+import { decodeCursor, encodeCursor } from '../../../functions/adapters/dynamodb-support.ts';
 import { ValidationError } from '../../../functions/core/errors.ts';
 import type { Subscriber } from '../../../functions/core/subscribers/types.ts';
 
@@ -273,7 +269,7 @@ describe('Function: encodeCursor / decodeCursor', () => {
     const key = { pk: 'SUB#s_1', sk: 'PROFILE' };
 
     // Act
-    const decoded = decodeCursor(encodeCursor(key));
+    const decoded = decodeCursor(encodeCursor(key), ['pk', 'sk']);
 
     // Assess
     expect(decoded).toEqual(key);
@@ -283,7 +279,7 @@ describe('Function: encodeCursor / decodeCursor', () => {
     'refuses %j',
     (cursor) => {
       // Prepare & Act
-      const act = (): unknown => decodeCursor(cursor);
+      const act = (): unknown => decodeCursor(cursor, ['pk', 'sk']);
 
       // Assess
       expect(act).toThrow('cursor: malformed');

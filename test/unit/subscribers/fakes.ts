@@ -1,7 +1,7 @@
 /**
  * In-memory fakes of the subscribers ports, for unit tests.
  */
-import type { OnceStore, SubscriberRepository } from '../../../functions/core/subscribers/subscriber-repository.ts';
+import type { OnceStore, RateLimitDecision, RateLimiter, SubscriberRepository } from '../../../functions/core/subscribers/ports.ts';
 import type { Segment, Subscriber, SubscriberPage, SubscriberStatus } from '../../../functions/core/subscribers/types.ts';
 
 const clone = <T>(value: T): T => structuredClone(value);
@@ -77,5 +77,31 @@ export class InMemoryOnceStore implements OnceStore {
   }
   public async release(key: string): Promise<void> {
     this.claimed.delete(key);
+  }
+}
+
+/**
+ * A limiter in memory, for tests and single-process tools.
+ *
+ * @example
+ * ```ts
+ * const limiter = new InMemoryRateLimiter();
+ * (await limiter.hit('ip#abc', 10, 3600)).allowed; // true
+ * ```
+ */
+export class InMemoryRateLimiter implements RateLimiter {
+  readonly #counts = new Map<string, number>();
+
+  public async hit(key: string, limit: number, windowSeconds: number, now: Date = new Date()): Promise<RateLimitDecision> {
+    const seconds = Math.floor(now.getTime() / 1000);
+    const windowStart = seconds - (seconds % windowSeconds);
+    const slot = `${key}@${windowStart}`;
+    const count = (this.#counts.get(slot) ?? 0) + 1;
+    this.#counts.set(slot, count);
+    return {
+      allowed: count <= limit,
+      remaining: Math.max(0, limit - count),
+      retryAfterSeconds: windowStart + windowSeconds - seconds,
+    };
   }
 }

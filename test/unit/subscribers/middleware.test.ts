@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DigestError, ValidationError } from '../../../functions/core/errors.ts';
-import {
-  describeError,
-  http,
-  json,
-  MethodNotAllowedError,
-  parseMultipart,
-  parseUrlEncoded,
-  type HttpRequest,
-} from '../../../functions/http/middleware.ts';
-import { TooManyRequestsError } from '../../../functions/core/subscribers/subscription-service.ts';
+import { describeError, http, json, parseMultipart, parseUrlEncoded, type HttpRequest } from '../../../functions/http/middleware.ts';
+import { MethodNotAllowedError } from '../../../functions/http/errors.ts';
+import { TooManyRequestsError } from '../../../functions/core/errors.ts';
 import { httpEvent } from '../../helpers/http-events.ts';
 
 const echo = http(async (request: HttpRequest) => json(200, { fields: request.fields, kind: request.bodyKind, ip: request.sourceIp, html: request.wantsHtml }));

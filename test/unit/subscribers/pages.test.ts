@@ -7,7 +7,7 @@ import {
   subscribeAcceptedPage,
   unsubscribedPage,
   unsubscribePromptPage,
-} from '../../../functions/core/subscribers/pages.ts';
+} from '../../../functions/http/pages.ts';
 import type { PreferencesView } from '../../../functions/core/subscribers/subscription-service.ts';
 import type { Branding } from '../../../functions/core/rendering/types.ts';
 

@@ -1,9 +1,10 @@
+import { Links } from '../../../functions/core/links.ts';
 import { describe, expect, it } from 'vitest';
 import type { Logger } from '../../../functions/core/logger.ts';
 import { FeedbackService } from '../../../functions/core/subscribers/feedback-service.ts';
 import { subscriberIdFor } from '../../../functions/core/subscribers/identity.ts';
 import { parseSubscribeRequest } from '../../../functions/core/subscribers/input.ts';
-import { InMemoryRateLimiter } from '../../../functions/core/subscribers/rate-limiter.ts';
+import { InMemoryRateLimiter } from './fakes.ts';
 import { SubscriptionService } from '../../../functions/core/subscribers/subscription-service.ts';
 import { signToken, TokenPurpose } from '../../../functions/core/subscribers/tokens.ts';
 import { http, json } from '../../../functions/http/middleware.ts';
@@ -28,7 +29,7 @@ describe('Function: logging (privacy)', () => {
     const once = new InMemoryOnceStore();
     const urls: string[] = [];
     const service = new SubscriptionService({
-      subscribers: repo, once, rateLimiter: new InMemoryRateLimiter(), logger, tokenSecret: SECRET, publicBaseUrl: 'http://x',
+      subscribers: repo, once, rateLimiter: new InMemoryRateLimiter(), logger, tokenSecret: SECRET, links: new Links({ publicBaseUrl: 'http://x', archiveBaseUrl: 'http://x/archive' }),
       mailer: { sendConfirmation: async (_to, _name, url) => { urls.push(url); } },
       limits: { perIp: 100, perAddress: 1, windowSeconds: 60 }, confirmTtlSeconds: 60,
     });

@@ -1,15 +1,13 @@
+import { Links } from '../../../functions/core/links.ts';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../functions/core/logger.ts';
 import { subscriberIdFor } from '../../../functions/core/subscribers/identity.ts';
 import { parsePreferencesRequest, parseSubscribeRequest } from '../../../functions/core/subscribers/input.ts';
-import { InMemoryRateLimiter } from '../../../functions/core/subscribers/rate-limiter.ts';
-import {
-  ConfirmOutcome,
-  maskEmail,
-  SubscriptionService,
-  TooManyRequestsError,
-} from '../../../functions/core/subscribers/subscription-service.ts';
-import { InvalidTokenError, signToken, TokenPurpose } from '../../../functions/core/subscribers/tokens.ts';
+import { InMemoryRateLimiter } from './fakes.ts';
+import { ConfirmOutcome, maskEmail, SubscriptionService } from '../../../functions/core/subscribers/subscription-service.ts';
+import { TooManyRequestsError } from '../../../functions/core/errors.ts';
+import { signToken, TokenPurpose } from '../../../functions/core/subscribers/tokens.ts';
+import { InvalidTokenError } from '../../../functions/core/errors.ts';
 import type { Subscriber } from '../../../functions/core/subscribers/types.ts';
 import { InMemoryOnceStore, InMemorySubscriberRepository } from './fakes.ts';
 
@@ -44,7 +42,7 @@ describe('Function: SubscriptionService', () => {
     now = NOW;
     service = new SubscriptionService({
       subscribers: repo, once, rateLimiter: new InMemoryRateLimiter(), mailer, logger: silentLogger, tokenSecret: SECRET,
-      publicBaseUrl: 'http://127.0.0.1:3000/', limits: { perIp: 10, perAddress: 3, windowSeconds: 3600 },
+      links: new Links({ publicBaseUrl: 'http://127.0.0.1:3000/', archiveBaseUrl: 'http://127.0.0.1:3000/archive' }), limits: { perIp: 10, perAddress: 3, windowSeconds: 3600 },
       confirmTtlSeconds: 3600, now: () => now,
     });
   });

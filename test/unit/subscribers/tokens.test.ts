@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../functions/core/errors.ts';
-import { InvalidTokenError, signToken, TokenPurpose, verifyToken } from '../../../functions/core/subscribers/tokens.ts';
+import { signToken, TokenPurpose, verifyToken } from '../../../functions/core/subscribers/tokens.ts';
+import { InvalidTokenError } from '../../../functions/core/errors.ts';
 
 const SECRET = 'x'.repeat(40);
 const NOW = 1_800_000_000;

@@ -1,8 +1,12 @@
 /**
- * Port: where editions and per-job watermarks are kept.
- * Adapter: functions/adapters/dynamodb-edition-repository.ts.
+ * Ports of the editions module: where editions and their artefacts are kept, the renderer
+ * that turns an edition's content into strings, and the fan-out that hands its recipients to
+ * delivery. Adapters: functions/adapters/dynamodb-edition-repository.ts,
+ * functions/adapters/s3-artefact-store.ts; the renderer is the rendering module's
+ * MjmlEditionRenderer and the fan-out the delivery module's FanOutService. The editions
+ * module imports neither: they depend on it, never the other way round.
  */
-import type { EditionState, JobName } from './types.ts';
+import type { ArchiveEntry, EditionContent, EditionState, JobName, RenderedEdition } from './types.ts';
 
 /** An edition's record: its state, period, artefact summary, fan-out cursor and counts. */
 export interface EditionRecord {
@@ -59,4 +63,46 @@ export interface EditionRepository {
   advanceWatermark(job: JobName, to: string): Promise<void>;
   /** Most recent editions of a job, newest first. */
   listRecent(job: JobName, limit: number): Promise<EditionRecord[]>;
+}
+
+/** Where rendered editions and the public web archive are kept (S3). */
+export interface ArtefactStore {
+  /** Stores `editions/<id>/email.html`, `email.txt` and `meta.json`. */
+  putEdition(rendered: RenderedEdition): Promise<void>;
+  getEdition(editionId: string): Promise<RenderedEdition | undefined>;
+  /** Writes a public archive file (`archive/<path>`). */
+  putArchiveFile(path: string, body: string, contentType: string): Promise<void>;
+  /** Reads a public archive file, or undefined when there is none. */
+  getArchiveFile(path: string): Promise<string | undefined>;
+}
+
+/** The public archive files of one job, rendered together. */
+export interface RenderedArchive {
+  /** The job's index page (HTML). */
+  index: string;
+  /** The job's Atom feed (XML). */
+  feed: string;
+}
+
+/**
+ * Turns an edition into strings: the email (once, with tokens), its public web page, and the
+ * job's archive index and feed. Pure: it writes nothing (the edition service stores what it
+ * returns).
+ */
+export interface EditionRenderer {
+  /** The email, rendered once, tokens left in. */
+  render(content: EditionContent): Promise<RenderedEdition>;
+  /** The public web page of an edition (no personal data, no tokens). */
+  renderPage(content: EditionContent): Promise<string>;
+  /** The job's archive index and feed listing `entries` (newest first). */
+  renderArchive(job: JobName, entries: readonly ArchiveEntry[]): RenderedArchive;
+}
+
+/** Hands an edition's recipients to delivery, page by page, resumably. */
+export interface FanOut {
+  /**
+   * Enqueues the edition's send tasks from its cursor on; returns the record after the last
+   * page it enqueued (`fanoutDone` once every page is in, or unchanged while it holds).
+   */
+  fanOut(edition: EditionRecord): Promise<EditionRecord>;
 }

@@ -1,11 +1,12 @@
 /**
- * The HTML pages of the subscription API: small, accessible HTML5 documents with inline CSS
- * from the site's branding, working without JavaScript. Everything interpolated is escaped.
+ * The HTML pages of the HTTP API (the HTTP edge, not the core): small, accessible HTML5
+ * documents with inline CSS from the site's branding, working without JavaScript. Everything
+ * interpolated is escaped.
  */
-import { escapeHtml, safeHttpUrl } from '../rendering/escape.ts';
-import type { Branding } from '../rendering/types.ts';
-import type { PreferencesView } from './subscription-service.ts';
-import { AlertCadence, Newsletter, SubscriberStatus } from './types.ts';
+import { escapeHtml, safeHttpUrl } from '../core/rendering/escape.ts';
+import type { Branding } from '../core/rendering/types.ts';
+import type { PreferencesView } from '../core/subscribers/subscription-service.ts';
+import { AlertCadence, Newsletter, SubscriberStatus } from '../core/subscribers/types.ts';
 
 /** A page: HTTP status and HTML document. */
 export interface Page {

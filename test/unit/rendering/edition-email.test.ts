@@ -1,12 +1,9 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as cheerio from 'cheerio';
-import {
-  renderEdition,
-  mjmlCompileCount,
-  lastRenderStats,
-  RenderError,
-} from '../../../functions/core/rendering/email-renderer.ts';
-import { Token, type RenderedEdition } from '../../../functions/core/rendering/types.ts';
+import { renderEdition } from '../../../functions/core/rendering/edition-email.ts';
+import { RenderCounter } from '../../../functions/core/rendering/mjml-compiler.ts';
+import { RenderError } from '../../../functions/core/errors.ts';
+import { Token, type RenderedEdition } from '../../../functions/core/editions/types.ts';
 import type { EditionContent } from '../../../functions/core/editions/types.ts';
 import { DigestError } from '../../../functions/core/errors.ts';
 import {
@@ -32,21 +29,21 @@ describe('Function: renderEdition', () => {
   let rendered: RenderedEdition;
   let $: cheerio.CheerioAPI;
   let compiles: number;
+  const counter = new RenderCounter();
 
   beforeAll(async () => {
     // Prepare
     content = makeContent(13);
-    const before = mjmlCompileCount();
     // Act
-    rendered = await renderEdition(content, options);
-    compiles = mjmlCompileCount() - before;
+    rendered = await renderEdition(content, { ...options, observer: counter });
+    compiles = counter.compiles;
     $ = cheerio.load(rendered.html);
   });
 
   it('should compile MJML exactly once for an edition that fits', () => {
     // Assess
     expect(compiles).toBe(1);
-    expect(lastRenderStats()?.compiles).toBe(1);
+    expect(counter.last?.compiles).toBe(1);
   });
 
   it('should put the Editor\'s choice block first, with the first pick as the hero', () => {
@@ -225,10 +222,10 @@ describe('Function: renderEdition (size budget)', () => {
   it('should keep a 40-story edition under 90 KB with one compile, leaving out the least recent', async () => {
     // Prepare
     const content = makeContent(38); // 38 articles + 2 picks
-    const before = mjmlCompileCount();
+    const counter = new RenderCounter();
     // Act
-    const result = await renderEdition(content, options);
-    const compiles = mjmlCompileCount() - before;
+    const result = await renderEdition(content, { ...options, observer: counter });
+    const compiles = counter.compiles;
     // Assess
     const $ = cheerio.load(result.html);
     expect(Buffer.byteLength(result.html, 'utf8')).toBeLessThan(90 * 1024);
@@ -254,8 +251,9 @@ describe('Function: renderEdition (size budget)', () => {
 
   it('should estimate the size it compiles within 5%', async () => {
     // Act
-    await renderEdition(makeContent(20), options);
-    const stats = lastRenderStats();
+    const counter = new RenderCounter();
+    await renderEdition(makeContent(20), { ...options, observer: counter });
+    const stats = counter.last;
     // Assess
     expect(stats).toBeDefined();
     const error = Math.abs((stats?.estimatedBytes ?? 0) - (stats?.htmlBytes ?? 0)) / (stats?.htmlBytes ?? 1);

@@ -1,22 +1,20 @@
-#!/usr/bin/env node
 /**
- * `digest`: the command line of the news digest.
+ * The command line of the news digest: argument parsing, usage, dispatch and error
+ * reporting. The commands themselves are passed in: the ones that work on a configured
+ * environment (commands.ts) and, from the entry point (infra/local/digest.ts), the ones that
+ * start an embedded local stack (`run`, `render`).
  *
  *   digest run --job daily|weekly|alerts [--content DIR] [--subscribers FILE] --out DIR [--now ISO-8601]
  *   digest render [--content DIR] --out DIR [--now ISO-8601]
  *   digest quarantine list
  *   digest subscribers import FILE | export
  *   digest edition status ID | resend-failed ID
- *
- * `run` and `render` start the embedded local stack in-process on free ports and run the
- * very handlers that AWS invokes. The other commands work on the configured environment
- * (AWS variables) or on the stack of a running `npm start`.
  */
 import { parseArgs } from 'node:util';
-import { CliError, runCommand } from './commands.ts';
+import { CliError, environmentCommands, type Command } from './commands.ts';
 import { DigestError } from '../core/errors.ts';
 
-const USAGE = `usage:
+export const USAGE = `usage:
   digest run --job daily|weekly|alerts [--content DIR] [--subscribers FILE] --out DIR [--now ISO-8601]
   digest render [--content DIR] --out DIR [--now ISO-8601]
   digest quarantine list
@@ -25,7 +23,22 @@ const USAGE = `usage:
   digest edition status ID
   digest edition resend-failed ID`;
 
-async function main(argv: string[]): Promise<number> {
+export interface CliSetup {
+  /** Commands that bring their own environment (an embedded stack), by name. */
+  standalone: Readonly<Record<string, Command>>;
+  /** Called once before a command that uses the configured environment. */
+  connect(): Promise<void>;
+}
+
+/**
+ * Runs one command line; returns the exit code (0 ok, 1 failure, 2 bad usage).
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runCli(process.argv.slice(2), { standalone: {}, connect: async () => {} });
+ * ```
+ */
+export async function runCli(argv: string[], setup: CliSetup): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -49,8 +62,14 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return parsed.values.help ? 0 : 2;
   }
+  const [name = '', ...args] = parsed.positionals;
   try {
-    return await runCommand(parsed.positionals, parsed.values);
+    const standalone = setup.standalone[name];
+    if (standalone) return await standalone(args, parsed.values);
+    const command = environmentCommands[name];
+    if (!command) throw new CliError(`unknown command "${name}" (try digest --help)`);
+    await setup.connect();
+    return await command(args, parsed.values);
   } catch (error) {
     if (error instanceof CliError) {
       process.stderr.write(`digest: ${error.message}\n`);
@@ -64,5 +83,3 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
 }
-
-process.exitCode = await main(process.argv.slice(2));

@@ -3,17 +3,18 @@ import { describe, expect, it } from 'vitest';
 import type { MailSender } from '../../../functions/core/delivery/ports.ts';
 import type { OutgoingMessage } from '../../../functions/core/delivery/types.ts';
 import type { Branding } from '../../../functions/core/rendering/types.ts';
-import { composeMime, RenderedConfirmationMailer } from '../../../functions/http/confirmation-mailer.ts';
+import { SesConfirmationMailer } from '../../../functions/adapters/ses-confirmation-mailer.ts';
+import { composeMessage } from '../../../functions/core/rendering/mime.ts';
 
 const branding: Branding = {
   siteName: 'Café News', siteUrl: 'https://news.example.org', primaryColor: '#0b5394', textColor: '#1f2328',
   backgroundColor: '#f4f5f7', fromName: 'Café News', fromAddress: 'news@example.org', postalAddress: '1 Main St',
 };
 
-describe('Function: composeMime', () => {
+describe('Function: composeMessage', () => {
   it('builds a multipart/alternative message a MIME parser reads back', async () => {
     // Prepare & Act
-    const raw = composeMime({
+    const raw = composeMessage({
       fromName: 'Café News', fromAddress: 'news@example.org', to: 'ann@example.org', subject: 'Bestätigen Sie\r\nBcc: x@example.org',
       text: 'Hello Ann,\nconfirm: http://127.0.0.1:3000/confirm?token=a.b', html: '<p>Hello <b>Ann</b></p>', messageIdDomain: 'example.org',
       date: new Date('2030-01-01T00:00:00Z'),
@@ -31,12 +32,12 @@ describe('Function: composeMime', () => {
   });
 });
 
-describe('Function: RenderedConfirmationMailer', () => {
+describe('Class: SesConfirmationMailer', () => {
   it('renders with the branding and sends through the MailSender', async () => {
     // Prepare
     const sent: OutgoingMessage[] = [];
     const sender: MailSender = { send: async (m) => { sent.push(m); return 'id-1'; }, getQuota: async () => ({ maxSendRate: 1, max24HourSend: 1, sentLast24Hours: 0 }) };
-    const mailer = new RenderedConfirmationMailer({
+    const mailer = new SesConfirmationMailer({
       branding, language: 'en', sender, messageIdDomain: 'example.org',
       render: async ({ confirmUrl, name }) => ({ subject: 'Confirm', text: `Hi ${name ?? ''} ${confirmUrl}`, html: `<a href="${confirmUrl}">Confirm</a>` }),
     });
