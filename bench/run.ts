@@ -293,7 +293,7 @@ function prepareEdition(): Promise<Prepared> {
 async function editionBench(prepared: Promise<Prepared>): Promise<EditionRun> {
   const stack = await prepared;
   try {
-    const { articleFile } = await import('./lib/fixtures.ts');
+    const { articleFile } = await import('../test/kit/fixtures/index.ts');
     const keys = Array.from({ length: PLAN.edition.articles }, (_, i) => articleFile(i, new Date()).key);
     log(`edition: ingest ${PLAN.edition.articles} articles from the bucket + build one edition …`);
     const r = await runChild<EditionRun>('edition-build.ts', { env: stack.env, keys }, { ...childOptions, nodeArgs: (await lambdaNodeArgs('edition')).nodeArgs });

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { renderEdition, renderAlertDigest, renderConfirmationEmail } from '../../functions/core/rendering/email-renderer.ts';
 import { renderEditionPage } from '../../functions/core/rendering/web-archive.ts';
-import { ARCHIVE_URL, EDITION_URL, makeArticle, makeBranding, makeContent, replaceTokens } from '../unit/rendering/factories.ts';
+import { ARCHIVE_URL, EDITION_URL, makeArticle, makeBranding, makeContent, replaceTokens } from '../kit/fixtures/index.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);

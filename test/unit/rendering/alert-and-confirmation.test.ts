@@ -7,7 +7,7 @@ import {
   RenderError,
 } from '../../../functions/core/rendering/email-renderer.ts';
 import { Token, type RenderedEdition } from '../../../functions/core/rendering/types.ts';
-import { EDITION_URL, makeArticle, makeBranding, replaceTokens } from './factories.ts';
+import { EDITION_URL, makeArticle, makeBranding, replaceTokens } from '../../kit/fixtures/index.ts';
 import { emailValidator, htmlProblems } from './html-validate.ts';
 
 const options = { branding: makeBranding(), editionUrl: EDITION_URL };

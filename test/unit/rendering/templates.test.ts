@@ -17,7 +17,7 @@ import {
   lastRenderStats,
   RenderError,
 } from '../../../functions/core/rendering/email-renderer.ts';
-import { EDITION_URL, makeArticle, makeBranding, makeContent } from './factories.ts';
+import { EDITION_URL, makeArticle, makeBranding, makeContent } from '../../kit/fixtures/index.ts';
 
 const TEMPLATES = resolveTemplatesDir();
 
