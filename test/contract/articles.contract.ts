@@ -3,10 +3,11 @@
  * (functions/core/articles/article-store.ts), run against each implementation by
  * test/contract/articles.test.ts.
  */
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { ArticleStore, IngestedItem, QuarantineRepository } from '../../functions/core/articles/article-store.ts';
 import type { QuarantineRecord, StoredPick } from '../../functions/core/articles/types.ts';
 import { makeArticle } from '../kit/fixtures/index.ts';
+import { contractTest } from './contract-test.ts';
 
 /** The two ports, kept in one store (as on DynamoDB, one table). */
 export type ArticlesSubject = ArticleStore & QuarantineRepository;
@@ -47,14 +48,10 @@ async function quarantined(store: QuarantineRepository): Promise<QuarantineRecor
  * ```
  */
 export function describeArticlesContract(name: string, setup: () => Promise<ArticlesSubject>): void {
+  const it = contractTest(setup);
   describe(`Contract: ArticleStore (${name})`, () => {
-    let store: ArticlesSubject;
-    beforeEach(async () => {
-      store = await setup();
-    });
-
     describe('Method: putSourceRecord', () => {
-      it('remembers a source object by key until it is deleted, the last put winning', async () => {
+      it('remembers a source object by key until it is deleted, the last put winning', async ({ subject: store }) => {
         // Prepare
         const record = { key: 'news/a.json', contentHash: 'h1', articleId: 'a', pickIds: ['pick-1'], ingestedAt: '2026-11-28T05:00:00.000Z' };
 
@@ -74,7 +71,7 @@ export function describeArticlesContract(name: string, setup: () => Promise<Arti
     });
 
     describe('Method: putArticle', () => {
-      it('stores an article that getArticle reads back without undefined attributes, the last put winning', async () => {
+      it('stores an article that getArticle reads back without undefined attributes, the last put winning', async ({ subject: store }) => {
         // Prepare
         const article = makeArticle(1, { ingestedAt: '2026-11-28T05:00:00.000Z', bodyHtml: undefined, image: { url: 'https://x.test/1.jpg', alt: 'One', caption: undefined } });
         const { bodyHtml: _html, ...stored } = article;
@@ -93,7 +90,7 @@ export function describeArticlesContract(name: string, setup: () => Promise<Arti
     });
 
     describe('Method: removeArticle', () => {
-      it('takes an article out of reads and editions until it is put again', async () => {
+      it('takes an article out of reads and editions until it is put again', async ({ subject: store }) => {
         // Prepare
         const article = makeArticle(1, { ingestedAt: '2026-11-28T05:00:00.000Z' });
         await store.putArticle(article);
@@ -113,7 +110,7 @@ export function describeArticlesContract(name: string, setup: () => Promise<Arti
     });
 
     describe('Method: putPickIfAbsent', () => {
-      it('stores a teaser once; the first one stays', async () => {
+      it('stores a teaser once; the first one stays', async ({ subject: store }) => {
         // Act
         const first = await store.putPickIfAbsent(makeTeaser(1));
         const again = await store.putPickIfAbsent(makeTeaser(1, { teaser: 'Another teaser.', ingestedAt: '2026-11-28T07:00:00.000Z' }));
@@ -127,7 +124,7 @@ export function describeArticlesContract(name: string, setup: () => Promise<Arti
     });
 
     describe('Method: listIngested', () => {
-      it('yields what was first ingested in [from, to), in ingest order across days, articles and teasers together', async () => {
+      it('yields what was first ingested in [from, to), in ingest order across days, articles and teasers together', async ({ subject: store }) => {
         // Prepare
         const at = (iso: string, n: number) => makeArticle(n, { id: `a-${n}`, ingestedAt: iso });
         await store.putArticle(at('2026-11-27T05:59:59.999Z', 1)); // before the period
@@ -147,7 +144,7 @@ export function describeArticlesContract(name: string, setup: () => Promise<Arti
         expect(listed).toEqual(['A:a-2', 'A:a-3', 'A:a-5', 'P:pick-4', 'A:a-6', 'P:pick-7']);
       });
 
-      it('yields nothing for an empty period, and leaves quarantine records out', async () => {
+      it('yields nothing for an empty period, and leaves quarantine records out', async ({ subject: store }) => {
         // Prepare
         await store.putArticle(makeArticle(1, { ingestedAt: '2026-11-28T05:00:00.000Z' }));
         await store.put({ key: 'news/bad.json', reason: 'invalid JSON', at: '2026-11-28T05:00:00.000Z' });
@@ -164,13 +161,8 @@ export function describeArticlesContract(name: string, setup: () => Promise<Arti
   });
 
   describe(`Contract: QuarantineRepository (${name})`, () => {
-    let store: ArticlesSubject;
-    beforeEach(async () => {
-      store = await setup();
-    });
-
     describe('Method: put', () => {
-      it('keeps one record per object key, the last put winning, listed newest first', async () => {
+      it('keeps one record per object key, the last put winning, listed newest first', async ({ subject: store }) => {
         // Act
         await store.put({ key: 'news/a.json', reason: 'invalid JSON', at: '2026-11-28T05:00:00.000Z' });
         await store.put({ key: 'news/b.md', reason: 'no title', at: '2026-11-28T06:00:00.000Z' });
@@ -187,7 +179,7 @@ export function describeArticlesContract(name: string, setup: () => Promise<Arti
     });
 
     describe('Method: remove', () => {
-      it('takes an object out of quarantine, and accepts a key that is not in it', async () => {
+      it('takes an object out of quarantine, and accepts a key that is not in it', async ({ subject: store }) => {
         // Prepare
         await store.put({ key: 'news/a.json', reason: 'invalid JSON', at: '2026-11-28T05:00:00.000Z' });
         await store.putArticle(makeArticle(1, { ingestedAt: '2026-11-28T05:00:00.000Z' }));

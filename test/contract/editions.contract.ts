@@ -2,10 +2,11 @@
  * The behaviour every EditionRepository must have (functions/core/editions/edition-repository.ts),
  * run against each implementation by test/contract/editions.test.ts.
  */
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { EditionRepository } from '../../functions/core/editions/edition-repository.ts';
 import { EditionState } from '../../functions/core/editions/types.ts';
 import { makeEditionRecord } from '../kit/fixtures/index.ts';
+import { contractTest } from './contract-test.ts';
 
 const ID = 'daily-2026-11-28';
 
@@ -18,14 +19,10 @@ const ID = 'daily-2026-11-28';
  * ```
  */
 export function describeEditionsContract(name: string, setup: () => Promise<EditionRepository>): void {
+  const it = contractTest(setup);
   describe(`Contract: EditionRepository (${name})`, () => {
-    let editions: EditionRepository;
-    beforeEach(async () => {
-      editions = await setup();
-    });
-
     describe('Method: createIfAbsent', () => {
-      it('creates an edition once; later calls get the stored one back unchanged', async () => {
+      it('creates an edition once; later calls get the stored one back unchanged', async ({ subject: editions }) => {
         // Prepare
         const record = makeEditionRecord({ id: ID, state: EditionState.BUILDING });
 
@@ -40,7 +37,7 @@ export function describeEditionsContract(name: string, setup: () => Promise<Edit
         expect(await editions.get('daily-2026-11-29')).toBeUndefined();
       });
 
-      it('creates one of two editions created at the same time', async () => {
+      it('creates one of two editions created at the same time', async ({ subject: editions }) => {
         // Act
         const results = await Promise.all([
           editions.createIfAbsent(makeEditionRecord({ id: ID, subject: 'first' })),
@@ -54,7 +51,7 @@ export function describeEditionsContract(name: string, setup: () => Promise<Edit
     });
 
     describe('Method: update', () => {
-      it('sets the fields given, removes those given as undefined, and stamps the change', async () => {
+      it('sets the fields given, removes those given as undefined, and stamps the change', async ({ subject: editions }) => {
         // Prepare
         await editions.createIfAbsent(makeEditionRecord({ id: ID, cursor: 'c1', reason: 'held', total: 4, pages: 1 }));
         const before = new Date().toISOString();
@@ -70,7 +67,7 @@ export function describeEditionsContract(name: string, setup: () => Promise<Edit
         expect((stored?.updatedAt ?? '') >= before).toBe(true);
       });
 
-      it('fails for an edition that does not exist, and creates none', async () => {
+      it('fails for an edition that does not exist, and creates none', async ({ subject: editions }) => {
         // Act
         const act = editions.update(ID, { subject: 'Today' });
 
@@ -81,7 +78,7 @@ export function describeEditionsContract(name: string, setup: () => Promise<Edit
     });
 
     describe('Method: advanceCursor', () => {
-      it('records a page only when the expected number of pages were recorded before', async () => {
+      it('records a page only when the expected number of pages were recorded before', async ({ subject: editions }) => {
         // Prepare
         await editions.createIfAbsent(makeEditionRecord({ id: ID }));
 
@@ -95,7 +92,7 @@ export function describeEditionsContract(name: string, setup: () => Promise<Edit
         expect(await editions.get(ID)).toMatchObject({ pages: 2, total: 800, cursor: 'cursor-2' });
       });
 
-      it('removes the cursor with the last page', async () => {
+      it('removes the cursor with the last page', async ({ subject: editions }) => {
         // Prepare
         await editions.createIfAbsent(makeEditionRecord({ id: ID, pages: 1, total: 5, cursor: 'cursor-1' }));
 
@@ -109,7 +106,7 @@ export function describeEditionsContract(name: string, setup: () => Promise<Edit
         expect(stored && 'cursor' in stored).toBe(false);
       });
 
-      it('counts a page once when two fan-outs record it at the same time', async () => {
+      it('counts a page once when two fan-outs record it at the same time', async ({ subject: editions }) => {
         // Prepare
         await editions.createIfAbsent(makeEditionRecord({ id: ID }));
 
@@ -121,7 +118,7 @@ export function describeEditionsContract(name: string, setup: () => Promise<Edit
         expect(await editions.get(ID)).toMatchObject({ pages: 1, total: 10 });
       });
 
-      it('answers false for an edition that does not exist', async () => {
+      it('answers false for an edition that does not exist', async ({ subject: editions }) => {
         // Act
         const moved = await editions.advanceCursor(ID, 0, 'cursor-1', 10);
 
@@ -132,7 +129,7 @@ export function describeEditionsContract(name: string, setup: () => Promise<Edit
     });
 
     describe('Method: addCounts', () => {
-      it('adds to the counters, none lost when workers add at the same time, and returns the record after the change', async () => {
+      it('adds to the counters, none lost when workers add at the same time, and returns the record after the change', async ({ subject: editions }) => {
         // Prepare
         await editions.createIfAbsent(makeEditionRecord({ id: ID, total: 9, sent: 1 }));
 
@@ -145,7 +142,7 @@ export function describeEditionsContract(name: string, setup: () => Promise<Edit
         expect(await editions.get(ID)).toEqual(after);
       });
 
-      it('fails for an edition that does not exist, and creates none', async () => {
+      it('fails for an edition that does not exist, and creates none', async ({ subject: editions }) => {
         // Act
         const act = editions.addCounts(ID, { sent: 1 });
 
@@ -156,7 +153,7 @@ export function describeEditionsContract(name: string, setup: () => Promise<Edit
     });
 
     describe('Method: setCounts', () => {
-      it('sets the counters only while they still hold the expected values', async () => {
+      it('sets the counters only while they still hold the expected values', async ({ subject: editions }) => {
         // Prepare
         await editions.createIfAbsent(makeEditionRecord({ id: ID, sent: 2 }));
 
@@ -173,7 +170,7 @@ export function describeEditionsContract(name: string, setup: () => Promise<Edit
     });
 
     describe('Method: transition', () => {
-      it('moves the state only from the state given', async () => {
+      it('moves the state only from the state given', async ({ subject: editions }) => {
         // Prepare
         await editions.createIfAbsent(makeEditionRecord({ id: ID, state: EditionState.SENDING }));
 
@@ -191,7 +188,7 @@ export function describeEditionsContract(name: string, setup: () => Promise<Edit
     });
 
     describe('Method: advanceWatermark', () => {
-      it('moves a job\'s watermark forward only, each job on its own', async () => {
+      it('moves a job\'s watermark forward only, each job on its own', async ({ subject: editions }) => {
         // Prepare
         const before = await editions.getWatermark('daily');
 
@@ -210,7 +207,7 @@ export function describeEditionsContract(name: string, setup: () => Promise<Edit
     });
 
     describe('Method: listRecent', () => {
-      it('lists the most recently scheduled editions of one job, newest first', async () => {
+      it('lists the most recently scheduled editions of one job, newest first', async ({ subject: editions }) => {
         // Prepare: created in another order than scheduled
         for (const day of ['27', '29', '26', '28']) {
           await editions.createIfAbsent(makeEditionRecord({ id: `daily-2026-11-${day}`, scheduledAt: `2026-11-${day}T06:00:00.000Z`, createdAt: `2026-11-${56 - Number(day)}T07:00:00.000Z` }));

@@ -2,20 +2,13 @@
  * The EditionRepository contract, run against the in-memory repository (plain, and with
  * latency and counters on) and against DynamoDbEditionRepository on dynalite.
  */
-import { afterAll, beforeAll } from 'vitest';
 import { DynamoDbEditionRepository } from '../../functions/adapters/dynamodb-edition-repository.ts';
 import { InMemoryEditionRepository } from '../kit/memory/index.ts';
 import { describeEditionsContract } from './editions.contract.ts';
-import { startLocalDynamoDb, type LocalDynamoDb } from './local-dynamodb.ts';
+import { useLocalDynamoDb } from './local-dynamodb.ts';
 
-let dynamo: LocalDynamoDb;
-beforeAll(async () => {
-  dynamo = await startLocalDynamoDb();
-});
-afterAll(async () => {
-  await dynamo.stop();
-});
+const dynamo = useLocalDynamoDb();
 
 describeEditionsContract('InMemoryEditionRepository', async () => new InMemoryEditionRepository());
 describeEditionsContract('InMemoryEditionRepository, with latency and counters', async () => new InMemoryEditionRepository({ latencyMs: () => Math.floor(Math.random() * 2), counters: 'args' }));
-describeEditionsContract('DynamoDbEditionRepository on dynalite', async () => new DynamoDbEditionRepository({ client: dynamo.client, tableName: await dynamo.table('EditionsTable') }));
+describeEditionsContract('DynamoDbEditionRepository on dynalite', async () => new DynamoDbEditionRepository({ client: dynamo().client, tableName: await dynamo().table('EditionsTable') }));

@@ -2,9 +2,10 @@
  * The behaviour every DeliveryLedger must have (functions/core/delivery/ports.ts), run
  * against each implementation by test/contract/ledger.test.ts.
  */
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { DeliveryLedger } from '../../functions/core/delivery/ports.ts';
 import { DeliveryState, type SendTask } from '../../functions/core/delivery/types.ts';
+import { contractTest } from './contract-test.ts';
 
 /** One ledger to test, fresh and empty, and what its store can report. */
 export interface LedgerSubject {
@@ -57,15 +58,10 @@ async function pageAll(ledger: DeliveryLedger, state: DeliveryState, limit: numb
  * ```
  */
 export function describeLedgerContract(name: string, setup: () => Promise<LedgerSubject>): void {
+  const it = contractTest(setup);
   describe(`Contract: DeliveryLedger (${name})`, () => {
-    let ledger: DeliveryLedger;
-    let itemOnConditionFailure: boolean;
-    beforeEach(async () => {
-      ({ ledger, itemOnConditionFailure } = await setup());
-    });
-
     describe('Method: acquire', () => {
-      it('takes the lease of an entry that does not exist yet (pending)', async () => {
+      it('takes the lease of an entry that does not exist yet (pending)', async ({ subject: { ledger } }) => {
         // Act
         const result = await ledger.acquire(task('s_1'), { leaseUntil: NOW + LEASE_MS, now: NOW });
 
@@ -75,7 +71,7 @@ export function describeLedgerContract(name: string, setup: () => Promise<Ledger
         expect(await ledger.get(task('s_1'))).toEqual(entry);
       });
 
-      it('refuses a lease that is held and not expired, up to and including its last millisecond', async () => {
+      it('refuses a lease that is held and not expired, up to and including its last millisecond', async ({ subject: { ledger, itemOnConditionFailure } }) => {
         // Prepare
         const lease = await take(ledger, task('s_1'));
         const held = await ledger.get(task('s_1'));
@@ -90,7 +86,7 @@ export function describeLedgerContract(name: string, setup: () => Promise<Ledger
         expect(await ledger.get(task('s_1'))).toEqual(held);
       });
 
-      it('takes over an expired lease, and the old holder can no longer complete it', async () => {
+      it('takes over an expired lease, and the old holder can no longer complete it', async ({ subject: { ledger } }) => {
         // Prepare
         const old = await take(ledger, task('s_1'));
 
@@ -106,7 +102,7 @@ export function describeLedgerContract(name: string, setup: () => Promise<Ledger
         expect(await ledger.get(task('s_1'))).toMatchObject({ state: DeliveryState.SENDING, leaseUntil: later + LEASE_MS });
       });
 
-      it('takes a released entry at once, counting the attempt and dropping the old reason', async () => {
+      it('takes a released entry at once, counting the attempt and dropping the old reason', async ({ subject: { ledger } }) => {
         // Prepare
         await drive(ledger, task('s_1'), DeliveryState.PENDING);
 
@@ -120,7 +116,7 @@ export function describeLedgerContract(name: string, setup: () => Promise<Ledger
         expect((await ledger.get(task('s_1')))?.reason).toBeUndefined();
       });
 
-      it.each([DeliveryState.SENT, DeliveryState.SKIPPED])('never takes a %s entry, not even to resend failures', async (state) => {
+      it.for([DeliveryState.SENT, DeliveryState.SKIPPED])('never takes a %s entry, not even to resend failures', async (state, { subject: { ledger } }) => {
         // Prepare
         await drive(ledger, task('s_1'), state);
         const before = await ledger.get(task('s_1'));
@@ -135,7 +131,7 @@ export function describeLedgerContract(name: string, setup: () => Promise<Ledger
         expect(await ledger.get(task('s_1'))).toEqual(before);
       });
 
-      it('takes a failed entry only to resend failures', async () => {
+      it('takes a failed entry only to resend failures', async ({ subject: { ledger } }) => {
         // Prepare
         await drive(ledger, task('s_1'), DeliveryState.FAILED);
 
@@ -150,7 +146,7 @@ export function describeLedgerContract(name: string, setup: () => Promise<Ledger
         expect(resend.entry?.reason).toBeUndefined();
       });
 
-      it('grants one of two concurrent attempts on the same entry', async () => {
+      it('grants one of two concurrent attempts on the same entry', async ({ subject: { ledger } }) => {
         // Act
         const results = await Promise.all([
           ledger.acquire(task('s_1'), { leaseUntil: NOW + LEASE_MS, now: NOW }),
@@ -164,7 +160,7 @@ export function describeLedgerContract(name: string, setup: () => Promise<Ledger
     });
 
     describe('Method: extend', () => {
-      it('moves the expiry of a held lease, and only the new expiry holds it afterwards', async () => {
+      it('moves the expiry of a held lease, and only the new expiry holds it afterwards', async ({ subject: { ledger } }) => {
         // Prepare
         const lease = await take(ledger, task('s_1'));
         const before = Date.now();
@@ -181,7 +177,7 @@ export function describeLedgerContract(name: string, setup: () => Promise<Ledger
         expect(await ledger.complete(task('s_1'), lease + LEASE_MS, { state: DeliveryState.SENT, messageId: 'm-1' })).toBe(true);
       });
 
-      it('refuses anyone but the holder, and entries that are not sending', async () => {
+      it('refuses anyone but the holder, and entries that are not sending', async ({ subject: { ledger } }) => {
         // Prepare
         const lease = await take(ledger, task('s_1'));
         await drive(ledger, task('s_2'), DeliveryState.SENT);
@@ -199,7 +195,7 @@ export function describeLedgerContract(name: string, setup: () => Promise<Ledger
     });
 
     describe('Method: complete', () => {
-      it('records sent with the message id, ending the lease', async () => {
+      it('records sent with the message id, ending the lease', async ({ subject: { ledger } }) => {
         // Prepare
         const lease = await take(ledger, task('s_1'));
 
@@ -214,7 +210,7 @@ export function describeLedgerContract(name: string, setup: () => Promise<Ledger
         expect(entry?.reason).toBeUndefined();
       });
 
-      it.each([DeliveryState.FAILED, DeliveryState.SKIPPED])('records %s with its reason, cut to 500 characters', async (state) => {
+      it.for([DeliveryState.FAILED, DeliveryState.SKIPPED])('records %s with its reason, cut to 500 characters', async (state, { subject: { ledger } }) => {
         // Prepare
         const lease = await take(ledger, task('s_1'));
 
@@ -229,7 +225,7 @@ export function describeLedgerContract(name: string, setup: () => Promise<Ledger
         expect(entry?.messageId).toBeUndefined();
       });
 
-      it('lets only the holder of the lease complete it, once', async () => {
+      it('lets only the holder of the lease complete it, once', async ({ subject: { ledger } }) => {
         // Prepare
         const lease = await take(ledger, task('s_1'));
 
@@ -247,7 +243,7 @@ export function describeLedgerContract(name: string, setup: () => Promise<Ledger
     });
 
     describe('Method: release', () => {
-      it('gives the lease back: the entry is pending with the reason (cut to 500 characters) and no lease', async () => {
+      it('gives the lease back: the entry is pending with the reason (cut to 500 characters) and no lease', async ({ subject: { ledger } }) => {
         // Prepare
         const lease = await take(ledger, task('s_1'));
 
@@ -260,7 +256,7 @@ export function describeLedgerContract(name: string, setup: () => Promise<Ledger
         expect(entry?.leaseUntil).toBeUndefined();
       });
 
-      it('does nothing, and does not throw, for anyone but the holder', async () => {
+      it('does nothing, and does not throw, for anyone but the holder', async ({ subject: { ledger } }) => {
         // Prepare
         const lease = await take(ledger, task('s_1'));
         const held = await ledger.get(task('s_1'));
@@ -276,7 +272,7 @@ export function describeLedgerContract(name: string, setup: () => Promise<Ledger
     });
 
     describe('Method: countByState', () => {
-      it('counts the entries of one edition by state, pending left out', async () => {
+      it('counts the entries of one edition by state, pending left out', async ({ subject: { ledger } }) => {
         // Prepare
         for (const [id, state] of [
           ['a', DeliveryState.SENT], ['b', DeliveryState.SENT], ['c', DeliveryState.FAILED], ['d', DeliveryState.SKIPPED],
@@ -294,7 +290,7 @@ export function describeLedgerContract(name: string, setup: () => Promise<Ledger
     });
 
     describe('Method: pageByState', () => {
-      it('pages through the subscriber ids of one edition in one state, in id order, each once', async () => {
+      it('pages through the subscriber ids of one edition in one state, in id order, each once', async ({ subject: { ledger } }) => {
         // Prepare
         const failed = ['s_07', 's_01', 's_05', 's_03', 's_02', 's_06', 's_04'];
         for (const id of failed) await drive(ledger, task(id), DeliveryState.FAILED);
@@ -309,7 +305,7 @@ export function describeLedgerContract(name: string, setup: () => Promise<Ledger
         expect(sizes.every((n) => n <= 3)).toBe(true);
       });
 
-      it('lists released entries as pending', async () => {
+      it('lists released entries as pending', async ({ subject: { ledger } }) => {
         // Prepare
         await drive(ledger, task('s_1'), DeliveryState.PENDING);
         await drive(ledger, task('s_2'), DeliveryState.SENDING);
@@ -321,7 +317,7 @@ export function describeLedgerContract(name: string, setup: () => Promise<Ledger
         expect(ids).toEqual(['s_1']);
       });
 
-      it('continues after the last id of the page even when entries of the earlier pages left the state', async () => {
+      it('continues after the last id of the page even when entries of the earlier pages left the state', async ({ subject: { ledger } }) => {
         // Prepare: resend-failed takes the entries of each page as it goes
         for (const id of ['s_1', 's_2', 's_3', 's_4', 's_5']) await drive(ledger, task(id), DeliveryState.FAILED);
         const first = await ledger.pageByState(EDITION, DeliveryState.FAILED, { limit: 2 });
@@ -338,7 +334,7 @@ export function describeLedgerContract(name: string, setup: () => Promise<Ledger
         expect(rest.ids).toEqual(['s_3', 's_4', 's_5']);
       });
 
-      it('answers an empty page for an edition with no entry in the state', async () => {
+      it('answers an empty page for an edition with no entry in the state', async ({ subject: { ledger } }) => {
         // Act
         const page = await ledger.pageByState(EDITION, DeliveryState.SENT, { limit: 10 });
 
@@ -348,7 +344,7 @@ export function describeLedgerContract(name: string, setup: () => Promise<Ledger
     });
 
     describe('Method: lastChange', () => {
-      it('is undefined for an edition with no entry, else the latest change of any of its entries', async () => {
+      it('is undefined for an edition with no entry, else the latest change of any of its entries', async ({ subject: { ledger } }) => {
         // Prepare
         await take(ledger, task('s_1'), NOW);
         await take(ledger, task('s_2'), NOW + 5_000);

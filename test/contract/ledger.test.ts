@@ -2,19 +2,12 @@
  * The DeliveryLedger contract, run against the in-memory ledger (plain, and with latency and
  * counters on) and against DynamoDbDeliveryLedger on dynalite.
  */
-import { afterAll, beforeAll } from 'vitest';
 import { DynamoDbDeliveryLedger } from '../../functions/adapters/dynamodb-delivery-ledger.ts';
 import { InMemoryDeliveryLedger } from '../kit/memory/index.ts';
 import { describeLedgerContract } from './ledger.contract.ts';
-import { startLocalDynamoDb, type LocalDynamoDb } from './local-dynamodb.ts';
+import { useLocalDynamoDb } from './local-dynamodb.ts';
 
-let dynamo: LocalDynamoDb;
-beforeAll(async () => {
-  dynamo = await startLocalDynamoDb();
-});
-afterAll(async () => {
-  await dynamo.stop();
-});
+const dynamo = useLocalDynamoDb();
 
 describeLedgerContract('InMemoryDeliveryLedger', async () => ({ ledger: new InMemoryDeliveryLedger(), itemOnConditionFailure: true }));
 describeLedgerContract('InMemoryDeliveryLedger, with latency and counters', async () => ({
@@ -22,6 +15,6 @@ describeLedgerContract('InMemoryDeliveryLedger, with latency and counters', asyn
   itemOnConditionFailure: true,
 }));
 describeLedgerContract('DynamoDbDeliveryLedger on dynalite', async () => ({
-  ledger: new DynamoDbDeliveryLedger({ client: dynamo.client, tableName: await dynamo.table('DeliveriesTable') }),
-  itemOnConditionFailure: dynamo.gaps.itemOnConditionFailure,
+  ledger: new DynamoDbDeliveryLedger({ client: dynamo().client, tableName: await dynamo().table('DeliveriesTable') }),
+  itemOnConditionFailure: dynamo().gaps.itemOnConditionFailure,
 }));

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
+import { afterAll, beforeAll } from 'vitest';
 import { loadResources, loadServerlessConfig, type CfnResource } from '../../infra/local/cfn.ts';
 import { closeServer } from '../../infra/local/http-util.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, provision } from '../../infra/local/provision.ts';
@@ -72,5 +73,29 @@ export async function startLocalDynamoDb(): Promise<LocalDynamoDb> {
       client.destroy();
       await closeServer(server);
     },
+  };
+}
+
+/**
+ * Runs one dynalite for the test file: started before its first test, stopped after its last.
+ * Returns a getter, to be called inside tests and fixtures.
+ *
+ * @example
+ * ```ts
+ * const dynamo = useLocalDynamoDb();
+ * describeEditionsContract('on dynalite', async () => new DynamoDbEditionRepository({ client: dynamo().client, tableName: await dynamo().table('EditionsTable') }));
+ * ```
+ */
+export function useLocalDynamoDb(): () => LocalDynamoDb {
+  let running: LocalDynamoDb | undefined;
+  beforeAll(async () => {
+    running = await startLocalDynamoDb();
+  });
+  afterAll(async () => {
+    await running?.stop();
+  });
+  return () => {
+    if (running === undefined) throw new Error('dynalite runs only while the tests of this file run');
+    return running;
   };
 }

@@ -3,9 +3,10 @@
  * RateLimiter (functions/core/subscribers/rate-limiter.ts) must have, run against each
  * implementation by test/contract/rate.test.ts.
  */
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { RateWindowStore } from '../../functions/core/delivery/rate-limiter.ts';
 import type { RateLimiter } from '../../functions/core/subscribers/rate-limiter.ts';
+import { contractTest } from './contract-test.ts';
 
 /** The two rate stores to test, fresh and empty, and what their store can report. */
 export interface RateSubject {
@@ -26,42 +27,38 @@ const SECOND = Math.floor(Date.parse('2026-11-28T06:00:00.000Z') / 1000);
  * ```
  */
 export function describeRateContract(name: string, setup: () => Promise<RateSubject>): void {
+  const it = contractTest(setup);
   describe(`Contract: RateWindowStore (${name})`, () => {
-    let subject: RateSubject;
-    beforeEach(async () => {
-      subject = await setup();
-    });
-
     describe('Method: take', () => {
-      it('gives each second its budget and no more, each second on its own', async () => {
+      it('gives each second its budget and no more, each second on its own', async ({ subject: { windows } }) => {
         // Act
         const got = [
-          await subject.windows.take(SECOND, 4, 10),
-          await subject.windows.take(SECOND, 6, 10),
-          await subject.windows.take(SECOND, 1, 10),
-          await subject.windows.take(SECOND + 1, 50, 10),
+          await windows.take(SECOND, 4, 10),
+          await windows.take(SECOND, 6, 10),
+          await windows.take(SECOND, 1, 10),
+          await windows.take(SECOND + 1, 50, 10),
         ];
 
         // Assess
         expect(got).toEqual([4, 6, 0, 10]);
       });
 
-      it('gives what is left of a second when less is left than wanted', async () => {
+      it('gives what is left of a second when less is left than wanted', async ({ subject: { windows, itemOnConditionFailure } }) => {
         // Prepare
-        await subject.windows.take(SECOND, 8, 10);
+        await windows.take(SECOND, 8, 10);
 
         // Act
-        const rest = await subject.windows.take(SECOND, 5, 10);
-        const after = await subject.windows.take(SECOND, 1, 10);
+        const rest = await windows.take(SECOND, 5, 10);
+        const after = await windows.take(SECOND, 1, 10);
 
         // Assess
-        expect(rest).toBe(subject.itemOnConditionFailure ? 2 : 0);
-        expect(after).toBe(subject.itemOnConditionFailure ? 0 : 1);
+        expect(rest).toBe(itemOnConditionFailure ? 2 : 0);
+        expect(after).toBe(itemOnConditionFailure ? 0 : 1);
       });
 
-      it('never gives more than the budget to takes at the same time', async () => {
+      it('never gives more than the budget to takes at the same time', async ({ subject: { windows } }) => {
         // Act
-        const got = await Promise.all(Array.from({ length: 8 }, () => subject.windows.take(SECOND, 3, 10)));
+        const got = await Promise.all(Array.from({ length: 8 }, () => windows.take(SECOND, 3, 10)));
 
         // Assess
         const total = got.reduce((a, b) => a + b, 0);
@@ -72,21 +69,16 @@ export function describeRateContract(name: string, setup: () => Promise<RateSubj
   });
 
   describe(`Contract: RateLimiter (${name})`, () => {
-    let subject: RateSubject;
-    beforeEach(async () => {
-      subject = await setup();
-    });
-
     describe('Method: hit', () => {
-      it('allows `limit` hits of a key in a fixed window, then refuses until the window ends', async () => {
+      it('allows `limit` hits of a key in a fixed window, then refuses until the window ends', async ({ subject: { limiter } }) => {
         // Prepare
         const now = new Date((SECOND + 15) * 1000); // 15 s into a 60 s window
 
         // Act
         const decisions = [];
-        for (let i = 0; i < 4; i++) decisions.push(await subject.limiter.hit('ip#abc', 3, 60, now));
-        const nextWindow = await subject.limiter.hit('ip#abc', 3, 60, new Date((SECOND + 60) * 1000));
-        const otherKey = await subject.limiter.hit('ip#def', 3, 60, now);
+        for (let i = 0; i < 4; i++) decisions.push(await limiter.hit('ip#abc', 3, 60, now));
+        const nextWindow = await limiter.hit('ip#abc', 3, 60, new Date((SECOND + 60) * 1000));
+        const otherKey = await limiter.hit('ip#def', 3, 60, now);
 
         // Assess
         expect(decisions).toEqual([

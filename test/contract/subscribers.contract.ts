@@ -3,10 +3,11 @@
  * (functions/core/subscribers/subscriber-repository.ts), run against each implementation by
  * test/contract/subscribers.test.ts.
  */
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { OnceStore, SubscriberRepository } from '../../functions/core/subscribers/subscriber-repository.ts';
 import type { Segment, Subscriber } from '../../functions/core/subscribers/types.ts';
 import { makeSubscriber } from '../kit/fixtures/index.ts';
+import { contractTest } from './contract-test.ts';
 
 /** A repository and a once store to test, fresh and empty, sharing one store (as on DynamoDB, one table). */
 export interface SubscribersSubject {
@@ -47,15 +48,14 @@ const withCursor = (limit: number, cursor: string | undefined) => ({ limit, ...(
  * ```
  */
 export function describeSubscribersContract(name: string, setup: (clock: ContractClock) => Promise<SubscribersSubject>): void {
+  const it = contractTest(async () => {
+    const clock = { now: START_S };
+    const { subscribers: repo, once } = await setup({ nowSeconds: () => clock.now });
+    return { repo, once, clock };
+  });
   describe(`Contract: SubscriberRepository (${name})`, () => {
-    let repo: SubscriberRepository;
-    let once: OnceStore;
-    beforeEach(async () => {
-      ({ subscribers: repo, once } = await setup({ nowSeconds: () => START_S }));
-    });
-
     describe('Method: put', () => {
-      it('stores a subscriber that get reads back, and replaces it whole', async () => {
+      it('stores a subscriber that get reads back, and replaces it whole', async ({ subject: { repo } }) => {
         // Prepare
         const ann = makeSubscriber(1, { keywords: ['climate'], consent: { at: '2026-01-01T00:00:00.000Z', method: 'import' }, timezone: 'Europe/Tbilisi' });
 
@@ -71,7 +71,7 @@ export function describeSubscribersContract(name: string, setup: (clock: Contrac
         expect(await repo.get('s_unknown')).toBeUndefined();
       });
 
-      it('keeps no undefined attribute, at any depth', async () => {
+      it('keeps no undefined attribute, at any depth', async ({ subject: { repo } }) => {
         // Prepare
         const ann = makeSubscriber(1, { name: undefined, consent: { at: '2026-01-01T00:00:00.000Z', method: 'import', ipHash: undefined } });
 
@@ -86,7 +86,7 @@ export function describeSubscribersContract(name: string, setup: (clock: Contrac
         expect(Object.keys(stored?.consent ?? {})).not.toContain('ipHash');
       });
 
-      it('hands out copies: changing what get returned changes nothing stored', async () => {
+      it('hands out copies: changing what get returned changes nothing stored', async ({ subject: { repo } }) => {
         // Prepare
         await repo.put(makeSubscriber(1, { keywords: ['climate'] }));
         const got = await repo.get('s_001');
@@ -101,7 +101,7 @@ export function describeSubscribersContract(name: string, setup: (clock: Contrac
     });
 
     describe('Method: getMany', () => {
-      it('reads the subscribers there are, by id, however many ids are asked', async () => {
+      it('reads the subscribers there are, by id, however many ids are asked', async ({ subject: { repo } }) => {
         // Prepare: more ids than one DynamoDB batch read takes
         const all = Array.from({ length: 105 }, (_, i) => makeSubscriber(i + 1));
         for (const s of all) await repo.put(s);
@@ -119,7 +119,7 @@ export function describeSubscribersContract(name: string, setup: (clock: Contrac
     });
 
     describe('Method: setStatus', () => {
-      it('changes the status and the time of the change, and says so', async () => {
+      it('changes the status and the time of the change, and says so', async ({ subject: { repo } }) => {
         // Prepare
         await repo.put(makeSubscriber(1));
 
@@ -133,7 +133,7 @@ export function describeSubscribersContract(name: string, setup: (clock: Contrac
         expect(stored?.updatedAt).not.toBe(makeSubscriber(1).updatedAt);
       });
 
-      it('changes nothing for an unknown subscriber, the same status, or a status in unlessIn', async () => {
+      it('changes nothing for an unknown subscriber, the same status, or a status in unlessIn', async ({ subject: { repo } }) => {
         // Prepare
         await repo.put(makeSubscriber(1, { status: 'complained' }));
 
@@ -148,7 +148,7 @@ export function describeSubscribersContract(name: string, setup: (clock: Contrac
         expect(await repo.get('s_unknown')).toBeUndefined();
       });
 
-      it('moves the subscriber out of the segment of its old status', async () => {
+      it('moves the subscriber out of the segment of its old status', async ({ subject: { repo } }) => {
         // Prepare
         await repo.put(makeSubscriber(1));
         await repo.put(makeSubscriber(2));
@@ -162,7 +162,7 @@ export function describeSubscribersContract(name: string, setup: (clock: Contrac
     });
 
     describe('Method: update', () => {
-      it('gives mutate the current subscriber and stores and returns what it answers', async () => {
+      it('gives mutate the current subscriber and stores and returns what it answers', async ({ subject: { repo } }) => {
         // Prepare
         await repo.put(makeSubscriber(1));
         let seen: Subscriber | undefined;
@@ -179,7 +179,7 @@ export function describeSubscribersContract(name: string, setup: (clock: Contrac
         expect(await repo.get('s_001')).toStrictEqual(makeSubscriber(1, { keywords: ['energy'] }));
       });
 
-      it('creates a subscriber that does not exist when mutate answers one', async () => {
+      it('creates a subscriber that does not exist when mutate answers one', async ({ subject: { repo } }) => {
         // Act
         const result = await repo.update('s_001', (current) => current ?? makeSubscriber(1, { status: 'pending' }));
 
@@ -188,7 +188,7 @@ export function describeSubscribersContract(name: string, setup: (clock: Contrac
         expect(await repo.get('s_001')).toStrictEqual(makeSubscriber(1, { status: 'pending' }));
       });
 
-      it('writes nothing when mutate answers undefined, and returns what is stored', async () => {
+      it('writes nothing when mutate answers undefined, and returns what is stored', async ({ subject: { repo } }) => {
         // Prepare
         await repo.put(makeSubscriber(1));
 
@@ -202,7 +202,7 @@ export function describeSubscribersContract(name: string, setup: (clock: Contrac
         expect(await repo.get('s_002')).toBeUndefined();
       });
 
-      it('refuses to change the id of a subscriber', async () => {
+      it('refuses to change the id of a subscriber', async ({ subject: { repo } }) => {
         // Prepare
         await repo.put(makeSubscriber(1));
 
@@ -215,7 +215,7 @@ export function describeSubscribersContract(name: string, setup: (clock: Contrac
         expect(await repo.get('s_001')).toStrictEqual(makeSubscriber(1));
       });
 
-      it('loses no change when updates of one subscriber run at the same time', async () => {
+      it('loses no change when updates of one subscriber run at the same time', async ({ subject: { repo } }) => {
         // Prepare
         await repo.put(makeSubscriber(1));
         const words = ['a', 'b', 'c', 'd', 'e'];
@@ -229,7 +229,7 @@ export function describeSubscribersContract(name: string, setup: (clock: Contrac
     });
 
     describe('Method: pageSegment', () => {
-      it('pages through the confirmed subscribers of a newsletter, in id order, each once', async () => {
+      it('pages through the confirmed subscribers of a newsletter, in id order, each once', async ({ subject: { repo } }) => {
         // Prepare
         for (const n of [7, 3, 5, 1, 6, 2]) await repo.put(makeSubscriber(n));
         await repo.put(makeSubscriber(4, { newsletter: 'weekly' }));
@@ -246,7 +246,7 @@ export function describeSubscribersContract(name: string, setup: (clock: Contrac
         expect(weekly.ids).toEqual(['s_004']);
       });
 
-      it('pages through the confirmed subscribers of an alerts cadence', async () => {
+      it('pages through the confirmed subscribers of an alerts cadence', async ({ subject: { repo } }) => {
         // Prepare
         await repo.put(makeSubscriber(1, { alerts: 'hourly' }));
         await repo.put(makeSubscriber(2, { alerts: 'instant' }));
@@ -260,7 +260,7 @@ export function describeSubscribersContract(name: string, setup: (clock: Contrac
         expect(hourly.ids).toEqual(['s_001', 's_004']);
       });
 
-      it('skips nobody when subscribers of the pages already read leave the segment', async () => {
+      it('skips nobody when subscribers of the pages already read leave the segment', async ({ subject: { repo } }) => {
         // Prepare
         for (let n = 1; n <= 6; n++) await repo.put(makeSubscriber(n));
         const first = await repo.pageSegment(DAILY, { limit: 2 });
@@ -274,7 +274,7 @@ export function describeSubscribersContract(name: string, setup: (clock: Contrac
         expect(rest.ids).toEqual(['s_003', 's_004', 's_005', 's_006']);
       });
 
-      it('refuses a cursor it did not make and a limit below 1', async () => {
+      it('refuses a cursor it did not make and a limit below 1', async ({ subject: { repo } }) => {
         // Act & Assess
         await expect(repo.pageSegment(DAILY, { limit: 10, cursor: 'not-a-cursor!' })).rejects.toMatchObject({ name: 'ValidationError' });
         await expect(repo.pageSegment(DAILY, { limit: 0 })).rejects.toMatchObject({ name: 'ValidationError' });
@@ -283,7 +283,7 @@ export function describeSubscribersContract(name: string, setup: (clock: Contrac
     });
 
     describe('Method: pageAll', () => {
-      it('pages through every subscriber of any status, each once, and nothing else the store keeps', async () => {
+      it('pages through every subscriber of any status, each once, and nothing else the store keeps', async ({ subject: { repo, once } }) => {
         // Prepare
         for (let n = 1; n <= 5; n++) await repo.put(makeSubscriber(n, n % 2 === 0 ? { status: 'unsubscribed' } : {}));
         await once.claim('confirm#n1', START_S + 60);
@@ -299,15 +299,8 @@ export function describeSubscribersContract(name: string, setup: (clock: Contrac
   });
 
   describe(`Contract: OnceStore (${name})`, () => {
-    let once: OnceStore;
-    let now: number;
-    beforeEach(async () => {
-      now = START_S;
-      ({ once } = await setup({ nowSeconds: () => now }));
-    });
-
     describe('Method: claim', () => {
-      it('grants a key once', async () => {
+      it('grants a key once', async ({ subject: { once } }) => {
         // Act
         const first = await once.claim('confirm#n1', START_S + 60);
         const second = await once.claim('confirm#n1', START_S + 60);
@@ -317,14 +310,14 @@ export function describeSubscribersContract(name: string, setup: (clock: Contrac
         expect([first, second, other]).toEqual([true, false, true]);
       });
 
-      it('grants a key again once its claim has expired, not before', async () => {
+      it('grants a key again once its claim has expired, not before', async ({ subject: { once, clock } }) => {
         // Prepare
         await once.claim('feedback#f1', START_S + 60);
 
         // Act
-        now = START_S + 60;
+        clock.now = START_S + 60;
         const atExpiry = await once.claim('feedback#f1', START_S + 120);
-        now = START_S + 61;
+        clock.now = START_S + 61;
         const after = await once.claim('feedback#f1', START_S + 120);
         const again = await once.claim('feedback#f1', START_S + 180);
 
@@ -334,7 +327,7 @@ export function describeSubscribersContract(name: string, setup: (clock: Contrac
     });
 
     describe('Method: release', () => {
-      it('gives a claim up so that the key may be claimed again, and accepts a key never claimed', async () => {
+      it('gives a claim up so that the key may be claimed again, and accepts a key never claimed', async ({ subject: { once } }) => {
         // Prepare
         await once.claim('confirm#n1', START_S + 60);
 

@@ -2,19 +2,12 @@
  * The SubscriberRepository and OnceStore contract, run against the in-memory adapters (plain,
  * and with latency and counters on) and against the DynamoDB adapters on dynalite.
  */
-import { afterAll, beforeAll } from 'vitest';
 import { DynamoDbOnceStore, DynamoDbSubscriberRepository } from '../../functions/adapters/dynamodb-subscriber-repository.ts';
 import { InMemoryOnceStore, InMemorySubscriberRepository } from '../kit/memory/index.ts';
-import { startLocalDynamoDb, type LocalDynamoDb } from './local-dynamodb.ts';
+import { useLocalDynamoDb } from './local-dynamodb.ts';
 import { describeSubscribersContract } from './subscribers.contract.ts';
 
-let dynamo: LocalDynamoDb;
-beforeAll(async () => {
-  dynamo = await startLocalDynamoDb();
-});
-afterAll(async () => {
-  await dynamo.stop();
-});
+const dynamo = useLocalDynamoDb();
 
 describeSubscribersContract('in memory', async (clock) => ({ subscribers: new InMemorySubscriberRepository(), once: new InMemoryOnceStore(clock) }));
 describeSubscribersContract('in memory, with latency and counters', async (clock) => ({
@@ -22,9 +15,9 @@ describeSubscribersContract('in memory, with latency and counters', async (clock
   once: new InMemoryOnceStore({ ...clock, latencyMs: 0, counters: true }),
 }));
 describeSubscribersContract('DynamoDB on dynalite', async (clock) => {
-  const tableName = await dynamo.table('SubscribersTable');
+  const tableName = await dynamo().table('SubscribersTable');
   return {
-    subscribers: new DynamoDbSubscriberRepository({ client: dynamo.client, tableName }),
-    once: new DynamoDbOnceStore({ client: dynamo.client, tableName, ...clock }),
+    subscribers: new DynamoDbSubscriberRepository({ client: dynamo().client, tableName }),
+    once: new DynamoDbOnceStore({ client: dynamo().client, tableName, ...clock }),
   };
 });

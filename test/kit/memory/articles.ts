@@ -49,15 +49,15 @@ export class InMemoryArticleStore extends InMemoryAdapter<(typeof METHODS)[numbe
     super(METHODS, options);
   }
 
+  public async putSourceRecord(record: SourceObjectRecord): Promise<void> {
+    await this.enter('putSourceRecord', arguments);
+    this.sources.set(record.key, defined(clone(record)));
+  }
+
   public async getSourceRecord(key: string): Promise<SourceObjectRecord | undefined> {
     await this.enter('getSourceRecord', arguments);
     const record = this.sources.get(key);
     return record ? clone(record) : undefined;
-  }
-
-  public async putSourceRecord(record: SourceObjectRecord): Promise<void> {
-    await this.enter('putSourceRecord', arguments);
-    this.sources.set(record.key, defined(clone(record)));
   }
 
   public async deleteSourceRecord(key: string): Promise<void> {
