@@ -30,8 +30,19 @@ export interface InMemoryOptions {
 /** The parameter list of method `K` of `T`. */
 export type ArgsOf<T, K> = K extends keyof T ? (T[K] extends (...args: infer A) => unknown ? A : never) : never;
 
-/** A deep copy, as a store hands out: what a caller does with it never changes the store. */
-export const clone = <T>(value: T): T => structuredClone(value);
+/**
+ * A deep copy, as a store hands out: what a caller does with it never changes the store.
+ * Plain objects and arrays are copied by hand (several times faster than structuredClone
+ * for the small records the ports carry); anything else goes through structuredClone.
+ */
+export function clone<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(clone) as T;
+  if (Object.getPrototypeOf(value) !== Object.prototype) return structuredClone(value);
+  const copy: Record<string, unknown> = {};
+  for (const key in value) copy[key] = clone((value as Record<string, unknown>)[key]);
+  return copy as T;
+}
 
 /**
  * A copy without the properties whose value is undefined, at any depth of plain objects (a
