@@ -34,6 +34,12 @@ export type ArgsOf<T, K> = K extends keyof T ? (T[K] extends (...args: infer A) 
  * A deep copy, as a store hands out: what a caller does with it never changes the store.
  * Plain objects and arrays are copied by hand (several times faster than structuredClone
  * for the small records the ports carry); anything else goes through structuredClone.
+ *
+ * @example
+ * ```ts
+ * const copy = clone(subscriber);
+ * copy.keywords.push('x'); // the stored subscriber keeps its keywords
+ * ```
  */
 export function clone<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return value;
@@ -47,6 +53,11 @@ export function clone<T>(value: T): T {
 /**
  * A copy without the properties whose value is undefined, at any depth of plain objects (a
  * DynamoDB item never holds them: the document client drops them).
+ *
+ * @example
+ * ```ts
+ * defined({ id: 's_1', name: undefined, consent: { at, ipHash: undefined } }); // { id: 's_1', consent: { at } }
+ * ```
  */
 export function defined<T>(value: T): T {
   if (Array.isArray(value)) return value.filter((v) => v !== undefined).map(defined) as T;
@@ -122,7 +133,14 @@ export abstract class InMemoryAdapter<M extends string> {
   }
 }
 
-/** Orders strings as DynamoDB orders string keys (code units, not locale). */
+/**
+ * Orders strings as DynamoDB orders string keys (code units, not locale).
+ *
+ * @example
+ * ```ts
+ * ['s_b', 'S_a', 's_a'].sort(byKey); // ['S_a', 's_a', 's_b']
+ * ```
+ */
 export const byKey = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Makes the opaque cursor of a page that ended at `key`. */
@@ -149,6 +167,12 @@ function decodePageCursor(cursor: string): string {
  * that come or go between two pages never make the next page skip one. (DynamoDB also
  * answers a full last page with a cursor, and then an empty page; the ports allow both, and
  * the unit tests count pages as this answers them.)
+ *
+ * @example
+ * ```ts
+ * const first = pageByKey(subscribers, (s) => s.id, { limit: 500 });
+ * const next = first.cursor ? pageByKey(subscribers, (s) => s.id, { limit: 500, cursor: first.cursor }) : undefined;
+ * ```
  */
 export function pageByKey<T>(items: Iterable<T>, keyOf: (item: T) => string, options: { limit: number; cursor?: string }): { items: T[]; cursor?: string } {
   if (!Number.isInteger(options.limit) || options.limit < 1) throw new ValidationError('limit: must be a positive integer');
