@@ -12,7 +12,7 @@
  */
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { childParams, reportResult } from './lib/child.ts';
-import { EDITION_URL, HEADERS, makeBranding, makeEdition, makeRecipient, storiesIn } from './lib/fixtures.ts';
+import { EDITION_URL, HEADERS, makeBranding, makeContent, makeRecipient, storiesIn } from '../test/kit/fixtures/index.ts';
 import { checkMessage, expectedParts } from './lib/mime-check.ts';
 import { renderEdition } from '../functions/core/rendering/edition-email.ts';
 import { RenderCounter } from '../functions/core/rendering/mjml-compiler.ts';
@@ -31,7 +31,7 @@ interface Params {
 }
 
 const params = childParams<Params>();
-const content = makeEdition();
+const content = makeContent();
 const branding = makeBranding();
 const options = { branding, editionUrl: EDITION_URL };
 /** Counts the per-recipient MJML compiles of the naive path. */

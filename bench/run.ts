@@ -28,6 +28,7 @@ import { ensurePackages, measureBundles, type BundleFigures, type Packaging } fr
 import { lambdaNodeArgs } from './lib/lambda-memory.ts';
 import { sqsEventSource } from '../infra/local/lambda-driver.ts';
 import { median, round, table } from './lib/stats.ts';
+import type { SendRound } from './lib/send-round.ts';
 
 const { values } = parseArgs({
   options: {
@@ -125,14 +126,6 @@ interface PersonalizeResult {
   checked: { messages: number; problems: string[] };
 }
 
-interface SendRound {
-  messages: number;
-  seconds: number;
-  perSecond: number;
-  cpuMsPerMessage: number;
-  accepted: number;
-  maxInFlight: number;
-}
 interface SendResult {
   throughput: SendRound[];
   rate: { messages: number; achieved: number; maxPerCalendarSecond: number; maxPerSlidingSecond: number }[];
@@ -293,7 +286,7 @@ function prepareEdition(): Promise<Prepared> {
 async function editionBench(prepared: Promise<Prepared>): Promise<EditionRun> {
   const stack = await prepared;
   try {
-    const { articleFile } = await import('./lib/fixtures.ts');
+    const { articleFile } = await import('../test/kit/fixtures/index.ts');
     const keys = Array.from({ length: PLAN.edition.articles }, (_, i) => articleFile(i, new Date()).key);
     log(`edition: ingest ${PLAN.edition.articles} articles from the bucket + build one edition …`);
     const r = await runChild<EditionRun>('edition-build.ts', { env: stack.env, keys }, { ...childOptions, nodeArgs: (await lambdaNodeArgs('edition')).nodeArgs });

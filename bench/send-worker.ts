@@ -4,7 +4,7 @@
  * @aws-sdk/client-ses client (sesClient: keep-alive pool of SEND_CONCURRENCY sockets),
  * sending the 15-story edition to the SES stand-in, which runs in its own process on
  * loopback with 100 ms of latency per call. The ledger, subscribers, editions and artefacts
- * are in-memory stand-ins (bench/lib/memory-adapters.ts) so that the run measures the send
+ * are the kit's in-memory adapters (test/kit/memory/, no latency, no counters) so that the run measures the send
  * path, not an emulated DynamoDB; the shared rate limiter's per-second budgets are in memory
  * too (one worker).
  *
@@ -12,12 +12,15 @@
  * back). Rate cap: MaxSendRate is set to the cap, and the accepted times the stand-in
  * recorded are counted per one-second window.
  */
+import type { SendRound } from './lib/send-round.ts';
 import { childParams, reportResult, signal } from './lib/child.ts';
 import { checkMessage, sentRecipient } from './lib/mime-check.ts';
 import { checkLeanBodies } from './lib/lean-body-check.ts';
 import { BENCH_TOKEN_SECRET, PLACEHOLDER_ENV } from './lib/placeholder-env.ts';
-import { makeBranding, makeEdition, makeRecipient, EDITION_URL } from './lib/fixtures.ts';
-import { MemoryArtefacts, MemoryEditions, MemoryLedger, MemoryQueue, MemoryRateWindows, MemorySubscribers } from './lib/memory-adapters.ts';
+import { makeBranding, makeContent, makeRecipient, EDITION_URL } from '../test/kit/fixtures/index.ts';
+import {
+  InMemoryArtefactStore, InMemoryDeliveryLedger, InMemoryEditionRepository, InMemoryRateWindowStore, InMemorySubscriberRepository, RecordingSendQueue,
+} from '../test/kit/memory/index.ts';
 import type { OutgoingMessage, SendTask } from '../functions/core/delivery/types.ts';
 import type { MailSender } from '../functions/core/delivery/ports.ts';
 import type { Subscriber } from '../functions/core/subscribers/types.ts';
@@ -53,7 +56,7 @@ const { TaskOutcome } = await import('../functions/core/delivery/send-service.ts
 
 // The edition is rendered once (MJML), as the edition function does; the worker only reads it.
 const { renderEdition } = await import('../functions/core/rendering/edition-email.ts');
-const rendered: RenderedEdition = await renderEdition(makeEdition(), { branding: makeBranding({ fromAddress: 'digest@news-digest.test' }), editionUrl: EDITION_URL });
+const rendered: RenderedEdition = await renderEdition(makeContent(), { branding: makeBranding({ fromAddress: 'digest@news-digest.test' }), editionUrl: EDITION_URL });
 
 async function stand(path: string, body?: unknown): Promise<unknown> {
   const res = await fetch(`${params.sesUrl}${path}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
@@ -61,11 +64,11 @@ async function stand(path: string, body?: unknown): Promise<unknown> {
 }
 const stats = async () => (await stand('/stats')) as { accepted: number; requests: number; maxInFlight: number };
 
-const ledger = new MemoryLedger();
-const subscribers = new MemorySubscribers();
-const editions = new MemoryEditions();
-const artefacts = new MemoryArtefacts();
-const queue = new MemoryQueue();
+const ledger = new InMemoryDeliveryLedger();
+const subscribers = new InMemorySubscriberRepository();
+const editions = new InMemoryEditionRepository();
+const artefacts = new InMemoryArtefactStore();
+const queue = new RecordingSendQueue();
 const recipients = new Map<string, ReturnType<typeof makeRecipient>>();
 
 async function addSubscribers(count: number): Promise<void> {
@@ -113,7 +116,7 @@ async function service(sampling: Sampling) {
     artefacts,
     queue,
     mail: sampling,
-    rate: new SharedRateLimiter(new MemoryRateWindows(), async () => (await real.getQuota()).maxSendRate),
+    rate: new SharedRateLimiter(new InMemoryRateWindowStore(), async () => (await real.getQuota()).maxSendRate),
   });
 }
 
@@ -143,16 +146,7 @@ async function check(samples: readonly OutgoingMessage[]): Promise<void> {
   }
 }
 
-interface Round {
-  messages: number;
-  seconds: number;
-  perSecond: number;
-  cpuMsPerMessage: number;
-  accepted: number;
-  maxInFlight: number;
-}
-
-async function sendRound(editionId: string, count: number, every: number): Promise<{ round: Round; samples: OutgoingMessage[] }> {
+async function sendRound(editionId: string, count: number, every: number): Promise<{ round: SendRound; samples: OutgoingMessage[] }> {
   const tasks = await newEdition(editionId, count);
   const sampling = new Sampling(mailSender(), every);
   const svc = await service(sampling);
@@ -199,7 +193,7 @@ await stand('/faults', { latencyMs: LATENCY_MS, maxSendRate: 100_000, quotaRemai
 resetWiring();
 const warm = await sendRound('daily-bench-warmup', tp.warmup, tp.warmup);
 await check(warm.samples);
-const throughput: Round[] = [];
+const throughput: SendRound[] = [];
 for (let i = 0; i < tp.rounds; i++) {
   const { round, samples } = await sendRound(`daily-bench-t${i}`, tp.perRound, params.checkEvery);
   throughput.push(round);
@@ -253,5 +247,5 @@ reportResult({
   concurrency: params.concurrency,
   checked,
   messageBytes: Buffer.byteLength(warm.samples[0]?.raw ?? ''),
-  stores: 'in-memory ledger, subscribers, editions and artefacts (bench/lib/memory-adapters.ts)',
+  stores: 'in-memory ledger, subscribers, editions and artefacts (test/kit/memory/)',
 });

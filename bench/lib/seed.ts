@@ -12,7 +12,7 @@ import { alertsIndexKey, newsletterIndexKey, subscriberPk } from '../../function
 import { subscriberIdFor } from '../../functions/core/subscribers/identity.ts';
 import type { Subscriber } from '../../functions/core/subscribers/types.ts';
 import { mapBounded } from '../../functions/core/concurrency.ts';
-import { articleFile } from './fixtures.ts';
+import { articleFile } from '../../test/kit/fixtures/index.ts';
 
 const NAMES = ['Ann', 'Zoë', 'Łukasz', 'Mary-Jane', '', 'Гиорги', 'Chen', 'Bo'];
 

@@ -1,8 +1,8 @@
 /**
  * The command line of the news digest: argument parsing, usage, dispatch and error
- * reporting. The commands themselves are passed in: the ones that work on a configured
- * environment (commands.ts) and, from the entry point (infra/local/digest.ts), the ones that
- * start an embedded local stack (`run`, `render`).
+ * reporting. The commands that work on a configured environment are in commands.ts; the
+ * entry point (infra/local/digest.ts) passes in the ones that start an embedded local stack
+ * (`run`, `render`).
  *
  *   digest run --job daily|weekly|alerts [--content DIR] [--subscribers FILE] --out DIR [--now ISO-8601]
  *   digest render [--content DIR] --out DIR [--now ISO-8601]
@@ -10,9 +10,38 @@
  *   digest subscribers import FILE | export
  *   digest edition status ID | resend-failed ID
  */
+import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { CliError, environmentCommands, type Command } from './commands.ts';
 import { DigestError } from '../core/errors.ts';
+
+/** A failure to report in one line, with an exit code. */
+export class CliError extends Error {
+  public readonly exitCode: number;
+  public constructor(message: string, exitCode = 2) {
+    super(message);
+    this.name = 'CliError';
+    this.exitCode = exitCode;
+  }
+}
+
+/** The options of every command (parsed by cli.ts). */
+export interface CliOptions {
+  job?: string | undefined;
+  content?: string | undefined;
+  subscribers?: string | undefined;
+  out?: string | undefined;
+  now?: string | undefined;
+  quiet?: boolean | undefined;
+}
+
+/** One command: its positionals after the command name, and the options. */
+export type Command = (args: string[], options: CliOptions) => Promise<number>;
+
+/** Whether a path is a readable regular file. */
+export async function isFile(path: string): Promise<boolean> {
+  return stat(path).then((s) => s.isFile(), () => false);
+}
+
 
 export const USAGE = `usage:
   digest run --job daily|weekly|alerts [--content DIR] [--subscribers FILE] --out DIR [--now ISO-8601]
@@ -66,6 +95,8 @@ export async function runCli(argv: string[], setup: CliSetup): Promise<number> {
   try {
     const standalone = setup.standalone[name];
     if (standalone) return await standalone(args, parsed.values);
+    // Loaded on demand: `--help` and a bad command line answer without loading the SDK clients.
+    const { environmentCommands } = await import('./commands.ts');
     const command = environmentCommands[name];
     if (!command) throw new CliError(`unknown command "${name}" (try digest --help)`);
     await setup.connect();

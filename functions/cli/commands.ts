@@ -6,41 +6,14 @@
  * (infra/local/cli-commands.ts). Each checks its arguments first and fails with a one-line
  * reason.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { CliError, isFile, type Command } from './cli.ts';
 import { getConfig } from '../core/config.ts';
 import { DigestError } from '../core/errors.ts';
 import { importSubscribers } from '../core/subscribers/import-subscribers.ts';
 import { toSubscribersCsv } from '../core/subscribers/subscriber-csv.ts';
 import { articleStore, subscriberRepository } from '../wiring/common.ts';
 import { deliveryAdmin } from '../wiring/send.ts';
-
-/** A failure to report in one line, with an exit code. */
-export class CliError extends Error {
-  public readonly exitCode: number;
-  public constructor(message: string, exitCode = 2) {
-    super(message);
-    this.name = 'CliError';
-    this.exitCode = exitCode;
-  }
-}
-
-/** The options of every command (parsed by cli.ts). */
-export interface CliOptions {
-  job?: string | undefined;
-  content?: string | undefined;
-  subscribers?: string | undefined;
-  out?: string | undefined;
-  now?: string | undefined;
-  quiet?: boolean | undefined;
-}
-
-/** One command: its positionals after the command name, and the options. */
-export type Command = (args: string[], options: CliOptions) => Promise<number>;
-
-/** Whether a path is a readable regular file. */
-export async function isFile(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isFile(), () => false);
-}
 
 /** Fails with a clear message when no environment is configured. */
 function requireEnvironment(): void {

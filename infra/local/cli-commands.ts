@@ -8,7 +8,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CliError, isFile, type CliOptions, type Command } from '../../functions/cli/commands.ts';
+import { CliError, isFile, type CliOptions, type Command } from '../../functions/cli/cli.ts';
 import { ProgressBar } from '../../functions/cli/progress.ts';
 import { JobName, Token } from '../../functions/core/editions/types.ts';
 import { links } from '../../functions/wiring/common.ts';

@@ -5,15 +5,19 @@
  * invokes; the other commands work on the configured environment: the stack of a running
  * `npm start` when there is one, else the AWS variables. See functions/cli/cli.ts.
  */
-import { runCli } from '../../functions/cli/cli.ts';
-import { standaloneCommands } from './cli-commands.ts';
-import { useStack } from './local-run.ts';
+import { runCli, type Command } from '../../functions/cli/cli.ts';
 import { readLocalState } from './local-state.ts';
 
+/** A command of cli-commands.ts, loaded only when it runs (it brings the emulators and MJML). */
+const embedded =
+  (name: 'run' | 'render'): Command =>
+  async (args, options) =>
+    (await import('./cli-commands.ts')).standaloneCommands[name]!(args, options);
+
 process.exitCode = await runCli(process.argv.slice(2), {
-  standalone: standaloneCommands,
+  standalone: { run: embedded('run'), render: embedded('render') },
   async connect() {
     const state = await readLocalState();
-    if (state) useStack(state.env);
+    if (state) (await import('./local-run.ts')).useStack(state.env);
   },
 });

@@ -14,7 +14,7 @@ import { renderEdition } from '../../functions/core/rendering/edition-email.ts';
 import { renderAlertDigest } from '../../functions/core/rendering/alert-email.ts';
 import { renderConfirmationEmail } from '../../functions/core/rendering/confirmation-email.ts';
 import { renderEditionPage } from '../../functions/core/rendering/web-archive.ts';
-import { ARCHIVE_URL, EDITION_URL, makeArticle, makeBranding, makeContent, replaceTokens } from '../unit/rendering/factories.ts';
+import { ARCHIVE_URL, EDITION_URL, makeArticle, makeBranding, makeContent, replaceTokens } from '../kit/fixtures/index.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);

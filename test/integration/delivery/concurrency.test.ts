@@ -4,7 +4,7 @@
  */
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { getConfig } from '../../../functions/core/config.ts';
 import { createSendHandler } from '../../../functions/send.ts';
 import { deliveryLedger, editionRepository } from '../../../functions/wiring/common.ts';
@@ -12,7 +12,7 @@ import { subscriberIdFor } from '../../../functions/core/subscribers/identity.ts
 import { buildSendService } from '../../../functions/wiring/send.ts';
 import { handler as editionHandler } from '../../../functions/edition.ts';
 import { pollUntil } from '../../helpers/poll.ts';
-import { drainEdition, expectExactlyOnce, ledgerSettled, queueDepth, runEdition, seedReaders, startDeliveryStack, uploadArticle, type DeliveryStack, type Readers } from './harness.ts';
+import { drainEdition, expectExactlyOnce, ledgerSettled, queueDepth, runEdition, useDeliveryStack, uploadArticle, type DeliveryStack, type Readers } from './harness.ts';
 
 function toRecord(m: Message): SQSRecord {
   return {
@@ -31,15 +31,7 @@ function toRecord(m: Message): SQSRecord {
 describe('delivery with duplicate deliveries and runs', () => {
   let h: DeliveryStack;
   let readers: Readers;
-
-  beforeAll(async () => {
-    h = await startDeliveryStack();
-    readers = await seedReaders(h, 'concurrency', 20);
-  });
-
-  afterAll(async () => {
-    await h?.stop();
-  });
+  useDeliveryStack('concurrency', 20, (stack, seeded) => ([h, readers] = [stack, seeded]));
 
   it('sends once when the same SQS message is delivered to two workers at the same time', async () => {
     // Prepare: SES answers slowly, so both deliveries are in flight together

@@ -2,23 +2,15 @@
  * Delivery under SES faults, end to end on the local stack: throttling, random 5xx and a
  * permanently rejected address; then `resend-failed` retries only the failed one.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { getConfig } from '../../../functions/core/config.ts';
 import { deliveryAdmin } from '../../../functions/wiring/send.ts';
-import { drainEdition, expectExactlyOnce, queueDepth, runEdition, seedReaders, startDeliveryStack, type DeliveryStack, type Readers } from './harness.ts';
+import { drainEdition, expectExactlyOnce, queueDepth, runEdition, useDeliveryStack, type DeliveryStack, type Readers } from './harness.ts';
 
 describe('delivery under SES faults', () => {
   let h: DeliveryStack;
   let readers: Readers;
-
-  beforeAll(async () => {
-    h = await startDeliveryStack();
-    readers = await seedReaders(h, 'faults', 24);
-  });
-
-  afterAll(async () => {
-    await h?.stop();
-  });
+  useDeliveryStack('faults', 24, (stack, seeded) => ([h, readers] = [stack, seeded]));
 
   it('sends every eligible subscriber exactly one message while SES throttles 30% of calls', async () => {
     // Prepare

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { getConfig } from '../../../functions/core/config.ts';
 import type { EditionStatus } from '../../../functions/core/delivery/delivery-admin.ts';
 import type { EditionRunResult } from '../../../functions/core/editions/edition-service.ts';
@@ -65,6 +65,28 @@ export async function startDeliveryStack(extraEnv: Record<string, string> = {}):
 }
 
 /** One row of the subscribers CSV. */
+/**
+ * Starts a delivery stack with `daily` seeded readers before a file's tests, hands both to
+ * `use`, and stops the stack after the tests.
+ *
+ * @example
+ * ```ts
+ * let h: DeliveryStack;
+ * let readers: Readers;
+ * useDeliveryStack('faults', 24, (stack, seeded) => ([h, readers] = [stack, seeded]));
+ * ```
+ */
+export function useDeliveryStack(tag: string, daily: number, use: (h: DeliveryStack, readers: Readers) => void): void {
+  let h: DeliveryStack | undefined;
+  beforeAll(async () => {
+    h = await startDeliveryStack();
+    use(h, await seedReaders(h, tag, daily));
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+}
+
 export interface SubscriberRow {
   email: string;
   newsletter?: 'daily' | 'weekly' | 'none';

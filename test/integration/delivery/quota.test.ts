@@ -2,7 +2,7 @@
  * The account's 24-hour quota running out: the workers stop and leave the work queued (not
  * in the dead-letter queue), the fan-out holds, and both carry on once the quota frees.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { getConfig } from '../../../functions/core/config.ts';
 import { FANOUT_HELD_REASON } from '../../../functions/core/delivery/fan-out-service.ts';
 import type { SendService } from '../../../functions/core/delivery/send-service.ts';
@@ -10,7 +10,7 @@ import { createSendHandler } from '../../../functions/send.ts';
 import { editionRepository } from '../../../functions/wiring/common.ts';
 import { buildSendService, dailyQuota, deliveryAdmin, deliveryRecovery } from '../../../functions/wiring/send.ts';
 import { useStack } from '../../../infra/local/local-run.ts';
-import { drainEdition, expectExactlyOnce, mailsByRecipient, queueDepth, runEdition, seedReaders, startDeliveryStack, type DeliveryStack, type Readers } from './harness.ts';
+import { drainEdition, expectExactlyOnce, mailsByRecipient, queueDepth, runEdition, useDeliveryStack, type DeliveryStack, type Readers } from './harness.ts';
 
 /** Quota-stopped tasks come back after 2 s here, not 15 minutes. */
 const QUOTA_RETRY_SECONDS = 2;
@@ -24,15 +24,7 @@ function container() {
 describe('delivery when the daily quota runs out', () => {
   let h: DeliveryStack;
   let readers: Readers;
-
-  beforeAll(async () => {
-    h = await startDeliveryStack();
-    readers = await seedReaders(h, 'quota', 12);
-  });
-
-  afterAll(async () => {
-    await h?.stop();
-  });
+  useDeliveryStack('quota', 12, (stack, seeded) => ([h, readers] = [stack, seeded]));
 
   it('stops when SES says the daily quota is exceeded, leaves the rest queued (not dead-lettered), and finishes once it frees', async () => {
     // Prepare: the worker last looked at the quota when plenty was left; then only 5 remain

@@ -3,24 +3,16 @@
  * at send time, so a subscriber whose task is not taken yet gets nothing and is counted
  * skipped.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { subscriberIdFor } from '../../../functions/core/subscribers/identity.ts';
 import { deliveryLedger, subscriberRepository } from '../../../functions/wiring/common.ts';
 import { pollUntil } from '../../helpers/poll.ts';
-import { drainEdition, expectExactlyOnce, mailsByRecipient, runEdition, seedReaders, startDeliveryStack, type DeliveryStack, type Readers } from './harness.ts';
+import { drainEdition, expectExactlyOnce, mailsByRecipient, runEdition, useDeliveryStack, type DeliveryStack, type Readers } from './harness.ts';
 
 describe('delivery while subscribers leave', () => {
   let h: DeliveryStack;
   let readers: Readers;
-
-  beforeAll(async () => {
-    h = await startDeliveryStack();
-    readers = await seedReaders(h, 'unsubscribe', 24);
-  });
-
-  afterAll(async () => {
-    await h?.stop();
-  });
+  useDeliveryStack('unsubscribe', 24, (stack, seeded) => ([h, readers] = [stack, seeded]));
 
   it('sends nothing to a subscriber who unsubscribes while the edition is sending, and counts them skipped', async () => {
     // Prepare: slow SES and one worker taking five tasks at a time, so most tasks wait in the queue

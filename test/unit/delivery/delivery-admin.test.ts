@@ -3,15 +3,17 @@ import { DeliveryAdmin } from '../../../functions/core/delivery/delivery-admin.t
 import { DeliveryState } from '../../../functions/core/delivery/types.ts';
 import { EditionState } from '../../../functions/core/editions/types.ts';
 import { NotFoundError } from '../../../functions/core/errors.ts';
-import { InMemoryDeliveryLedger, InMemoryEditionRepository, RecordingSendQueue, makeEdition } from './fakes.ts';
+import { makeEditionRecord } from '../../kit/fixtures/index.ts';
+import { InMemoryDeliveryLedger, InMemoryEditionRepository, RecordingSendQueue } from '../../kit/memory/index.ts';
 
 const EDITION = 'daily-2026-11-28';
 const NOW = Date.parse('2026-11-28T07:00:00.000Z');
 
-function setup(edition = makeEdition({ id: EDITION, total: 6, fanoutDone: true })) {
-  const ledger = new InMemoryDeliveryLedger();
-  const editions = new InMemoryEditionRepository([edition]);
-  const queue = new RecordingSendQueue();
+function setup(edition = makeEditionRecord({ id: EDITION, total: 6, fanoutDone: true })) {
+  const ledger = new InMemoryDeliveryLedger({ latencyMs: 0 });
+  const editions = new InMemoryEditionRepository({ latencyMs: 0 });
+  editions.seed(edition);
+  const queue = new RecordingSendQueue({ latencyMs: 0 });
   const admin = new DeliveryAdmin({ ledger, editions, queue, now: () => NOW });
   const seed = (subscriberId: string, state: DeliveryState, extra: { leaseUntil?: number; attempts?: number } = {}) =>
     ledger.seed({ editionId: EDITION, subscriberId, state, ...extra });
@@ -45,7 +47,7 @@ describe('Class: DeliveryAdmin', () => {
   describe('Method: resendFailed', () => {
     it('re-queues only the failed entries, marked retryFailed, and reopens the edition', async () => {
       // Prepare
-      const t = setup(makeEdition({ id: EDITION, total: 3, sent: 2, failed: 1, fanoutDone: true, state: EditionState.SENT }));
+      const t = setup(makeEditionRecord({ id: EDITION, total: 3, sent: 2, failed: 1, fanoutDone: true, state: EditionState.SENT }));
       t.seed('a', DeliveryState.SENT);
       t.seed('b', DeliveryState.SENT);
       t.seed('c', DeliveryState.FAILED);

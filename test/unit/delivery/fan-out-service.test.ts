@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { FANOUT_HELD_REASON, FanOutService, isComplete, segmentFor } from '../../../functions/core/delivery/fan-out-service.ts';
 import { EditionState } from '../../../functions/core/editions/types.ts';
-import { InMemorySubscriberRepository } from '../subscribers/fakes.ts';
-import { FixedQuota, InMemoryEditionRepository, MemoryLogger, RecordingSendQueue, makeEdition, makeSubscriber } from './fakes.ts';
+import { makeEditionRecord, makeSubscriber } from '../../kit/fixtures/index.ts';
+import { FixedQuota, InMemoryEditionRepository, InMemorySubscriberRepository, MemoryLogger, RecordingSendQueue } from '../../kit/memory/index.ts';
 
 const EDITION = 'daily-2026-11-28';
 
 function setup(n: number, options: { pageSize?: number; quota?: FixedQuota; shouldYield?: () => boolean } = {}) {
   const subscribers = new InMemorySubscriberRepository();
-  for (let i = 1; i <= n; i++) subscribers.items.set(makeSubscriber(i).id, makeSubscriber(i));
-  const editions = new InMemoryEditionRepository([makeEdition({ id: EDITION })]);
-  const queue = new RecordingSendQueue();
+  for (let i = 1; i <= n; i++) subscribers.seed(makeSubscriber(i));
+  const editions = new InMemoryEditionRepository({ latencyMs: 0 });
+  editions.seed(makeEditionRecord({ id: EDITION }));
+  const queue = new RecordingSendQueue({ latencyMs: 0 });
   const logger = new MemoryLogger();
   const fanOut = new FanOutService({
     subscribers, editions, queue, logger, pageSize: options.pageSize ?? 4,
@@ -31,7 +32,7 @@ describe('Class: FanOutService', () => {
       // Prepare
       const t = setup(10);
       await t.subscribers.setStatus('s_004', 'unsubscribed');
-      t.subscribers.items.set('s_099', makeSubscriber(99, { newsletter: 'weekly' }));
+      t.subscribers.seed(makeSubscriber(99, { newsletter: 'weekly' }));
 
       // Act
       const result = await t.fanOut.fanOut(await t.edition());
@@ -68,7 +69,7 @@ describe('Class: FanOutService', () => {
     it('does not move the cursor when a page could not be enqueued', async () => {
       // Prepare
       const t = setup(6);
-      t.queue.failNext = true;
+      t.queue.failNext('enqueue', new Error('SQS is down'));
 
       // Act
       await expect(t.fanOut.fanOut(await t.edition())).rejects.toThrow('SQS is down');
@@ -153,9 +154,9 @@ describe('Class: FanOutService', () => {
 
   describe('Function: isComplete', () => {
     it('is true only once the fan-out is done and every task is final', () => {
-      expect(isComplete(makeEdition({ total: 3, sent: 3, fanoutDone: false }))).toBe(false);
-      expect(isComplete(makeEdition({ total: 3, sent: 2, fanoutDone: true }))).toBe(false);
-      expect(isComplete(makeEdition({ total: 3, sent: 1, failed: 1, skipped: 1, fanoutDone: true }))).toBe(true);
+      expect(isComplete(makeEditionRecord({ total: 3, sent: 3, fanoutDone: false }))).toBe(false);
+      expect(isComplete(makeEditionRecord({ total: 3, sent: 2, fanoutDone: true }))).toBe(false);
+      expect(isComplete(makeEditionRecord({ total: 3, sent: 1, failed: 1, skipped: 1, fanoutDone: true }))).toBe(true);
     });
   });
 });

@@ -4,6 +4,7 @@ import { PacedRateLimiter, SharedRateLimiter } from '../../../functions/core/del
 import type { RateWindowStore } from '../../../functions/core/delivery/ports.ts';
 import { QuotaExhaustedError } from '../../../functions/core/errors.ts';
 import type { SendQuota } from '../../../functions/core/delivery/ports.ts';
+import { InMemoryRateWindowStore } from '../../kit/memory/index.ts';
 
 function fetcher(quota: SendQuota) {
   const calls = { n: 0 };
@@ -129,22 +130,11 @@ describe('Class: PacedRateLimiter', () => {
   });
 });
 
-/** Per-second windows in memory, like the DynamoDB store's conditional ADD. */
-class MemoryWindows implements RateWindowStore {
-  public readonly used = new Map<number, number>();
-  public async take(second: number, wanted: number, max: number): Promise<number> {
-    const used = this.used.get(second) ?? 0;
-    const got = Math.max(0, Math.min(wanted, max - used));
-    this.used.set(second, used + got);
-    return got;
-  }
-}
-
 describe('Class: SharedRateLimiter', () => {
   describe('Method: acquire', () => {
     it('holds several workers together under the account rate in every calendar second', async () => {
       // Prepare: three workers sharing one budget of 40/s
-      const windows = new MemoryWindows();
+      const windows = new InMemoryRateWindowStore();
       const workers = [0, 1, 2].map(() => new SharedRateLimiter(windows, async () => 40));
       const started: number[][] = [[], [], []];
 

@@ -5,19 +5,20 @@ import { DeliveryRecovery } from '../../../functions/core/delivery/recovery.ts';
 import { DeliveryState } from '../../../functions/core/delivery/types.ts';
 import type { EditionRecord } from '../../../functions/core/editions/ports.ts';
 import { EditionState } from '../../../functions/core/editions/types.ts';
-import { InMemorySubscriberRepository } from '../subscribers/fakes.ts';
-import { FixedQuota, InMemoryDeliveryLedger, InMemoryEditionRepository, MemoryLogger, RecordingSendQueue, makeEdition, makeSubscriber } from './fakes.ts';
+import { makeEditionRecord, makeSubscriber } from '../../kit/fixtures/index.ts';
+import { FixedQuota, InMemoryDeliveryLedger, InMemoryEditionRepository, InMemorySubscriberRepository, MemoryLogger, RecordingSendQueue } from '../../kit/memory/index.ts';
 
 const EDITION = 'daily-2026-11-28';
 const SETTLE_MS = 120_000;
 
 function setup(editions: EditionRecord[], options: { now?: number; subscribers?: number; quota?: FixedQuota } = {}) {
   let now = options.now ?? Date.now();
-  const ledger = new InMemoryDeliveryLedger();
-  const repo = new InMemoryEditionRepository(editions);
-  const queue = new RecordingSendQueue();
+  const ledger = new InMemoryDeliveryLedger({ latencyMs: 0 });
+  const repo = new InMemoryEditionRepository({ latencyMs: 0 });
+  repo.seed(...editions);
+  const queue = new RecordingSendQueue({ latencyMs: 0 });
   const subscribers = new InMemorySubscriberRepository();
-  for (let i = 1; i <= (options.subscribers ?? 0); i++) subscribers.items.set(makeSubscriber(i).id, makeSubscriber(i));
+  for (let i = 1; i <= (options.subscribers ?? 0); i++) subscribers.seed(makeSubscriber(i));
   const logger = new MemoryLogger();
   const admin = new DeliveryAdmin({ ledger, editions: repo, queue, now: () => now });
   const fanOut = new FanOutService({ subscribers, editions: repo, queue, logger, ...(options.quota ? { quota: options.quota } : {}) });
@@ -42,8 +43,8 @@ describe('Class: DeliveryRecovery', () => {
     it('re-queues the expired leases of editions that are still sending, and only theirs', async () => {
       // Prepare
       const t = setup([
-        makeEdition({ id: EDITION, total: 2, fanoutDone: true }),
-        makeEdition({ id: 'daily-2026-11-27', scheduledAt: '2026-11-27T06:00:00.000Z', state: EditionState.SENT, total: 1, sent: 1, fanoutDone: true }),
+        makeEditionRecord({ id: EDITION, total: 2, fanoutDone: true }),
+        makeEditionRecord({ id: 'daily-2026-11-27', scheduledAt: '2026-11-27T06:00:00.000Z', state: EditionState.SENT, total: 1, sent: 1, fanoutDone: true }),
       ]);
       t.seed('a', DeliveryState.SENDING, 200_000, { leaseUntil: t.now() - 1 });
       t.seed('b', DeliveryState.SENT, 200_000);
@@ -62,8 +63,8 @@ describe('Class: DeliveryRecovery', () => {
       const now = Date.parse('2026-11-28T07:00:00.000Z');
       const t = setup(
         [
-          makeEdition({ id: EDITION, updatedAt: new Date(now - 120_000).toISOString() }),
-          makeEdition({ id: 'weekly-2026-W48', job: 'weekly', updatedAt: new Date(now - 1_000).toISOString() }),
+          makeEditionRecord({ id: EDITION, updatedAt: new Date(now - 120_000).toISOString() }),
+          makeEditionRecord({ id: 'weekly-2026-W48', job: 'weekly', updatedAt: new Date(now - 1_000).toISOString() }),
         ],
         { now, subscribers: 3 },
       );
@@ -79,7 +80,7 @@ describe('Class: DeliveryRecovery', () => {
 
     it('sets drifted counters from the ledger once it settled, and closes the edition', async () => {
       // Prepare: a worker died after its ledger writes, before adding its counts
-      const t = setup([makeEdition({ id: EDITION, total: 3, sent: 1, fanoutDone: true })]);
+      const t = setup([makeEditionRecord({ id: EDITION, total: 3, sent: 1, fanoutDone: true })]);
       t.seed('a', DeliveryState.SENT, SETTLE_MS + 1);
       t.seed('b', DeliveryState.SENT, SETTLE_MS + 1);
       t.seed('c', DeliveryState.SKIPPED, SETTLE_MS + 1);
@@ -94,7 +95,7 @@ describe('Class: DeliveryRecovery', () => {
 
     it('waits for the ledger to settle before it overwrites the counters', async () => {
       // Prepare: the last ledger write is recent: its worker may still add its counts
-      const t = setup([makeEdition({ id: EDITION, total: 2, sent: 1, fanoutDone: true })]);
+      const t = setup([makeEditionRecord({ id: EDITION, total: 2, sent: 1, fanoutDone: true })]);
       t.seed('a', DeliveryState.SENT, SETTLE_MS + 1);
       t.seed('b', DeliveryState.SENT, 1_000);
 
@@ -110,7 +111,7 @@ describe('Class: DeliveryRecovery', () => {
 
     it('neither recounts nor closes while recipients are still being sent', async () => {
       // Prepare
-      const t = setup([makeEdition({ id: EDITION, total: 2, sent: 0, fanoutDone: true })]);
+      const t = setup([makeEditionRecord({ id: EDITION, total: 2, sent: 0, fanoutDone: true })]);
       t.seed('a', DeliveryState.SENT, SETTLE_MS + 1);
       t.seed('b', DeliveryState.SENDING, SETTLE_MS + 1, { leaseUntil: t.now() + 60_000 });
 
@@ -124,7 +125,7 @@ describe('Class: DeliveryRecovery', () => {
 
     it('closes a finished edition whose counters are right but whose close was missed', async () => {
       // Prepare
-      const t = setup([makeEdition({ id: EDITION, total: 1, sent: 1, fanoutDone: true })]);
+      const t = setup([makeEditionRecord({ id: EDITION, total: 1, sent: 1, fanoutDone: true })]);
       t.seed('a', DeliveryState.SENT, 1);
 
       // Act
@@ -138,7 +139,7 @@ describe('Class: DeliveryRecovery', () => {
       // Prepare (the repository stamps updates with the real clock)
       const now = Date.now();
       const quota = new FixedQuota(0);
-      const t = setup([makeEdition({ id: EDITION, updatedAt: new Date(now - 120_000).toISOString() })], { now, subscribers: 2, quota });
+      const t = setup([makeEditionRecord({ id: EDITION, updatedAt: new Date(now - 120_000).toISOString() })], { now, subscribers: 2, quota });
       const [held] = await t.recovery.run();
       quota.left = 100;
       t.advance(120_000);
@@ -159,8 +160,8 @@ describe('Class: DeliveryRecovery', () => {
     it('carries on with the other editions when one fails', async () => {
       // Prepare
       const t = setup([
-        makeEdition({ id: EDITION, total: 1, sent: 1, fanoutDone: true }),
-        makeEdition({ id: 'weekly-2026-W48', job: 'weekly', total: 1, sent: 1, fanoutDone: true }),
+        makeEditionRecord({ id: EDITION, total: 1, sent: 1, fanoutDone: true }),
+        makeEditionRecord({ id: 'weekly-2026-W48', job: 'weekly', total: 1, sent: 1, fanoutDone: true }),
       ]);
       const count = t.ledger.countByState.bind(t.ledger);
       t.ledger.countByState = async (id) => {

@@ -5,11 +5,11 @@ import { DeliveryState, type SendTask } from '../../../functions/core/delivery/t
 import { EditionState } from '../../../functions/core/editions/types.ts';
 import { PermanentSendError, QuotaExhaustedError, TransientSendError } from '../../../functions/core/errors.ts';
 import { verifyToken } from '../../../functions/core/subscribers/tokens.ts';
-import { InMemorySubscriberRepository } from '../subscribers/fakes.ts';
+import { makeEditionRecord, makeRendered, makeSubscriber } from '../../kit/fixtures/index.ts';
 import {
-  FakeMailSender, FixedQuota, InMemoryArtefactStore, InMemoryDeliveryLedger, InMemoryEditionRepository, MemoryLogger,
-  NoWaitRateLimiter, RecordingSendQueue, makeEdition, makeRendered, makeSubscriber,
-} from './fakes.ts';
+  FakeMailSender, FixedQuota, InMemoryArtefactStore, InMemoryDeliveryLedger, InMemoryEditionRepository, InMemorySubscriberRepository,
+  MemoryLogger, NoWaitRateLimiter, RecordingSendQueue,
+} from '../../kit/memory/index.ts';
 
 const EDITION = 'daily-2026-11-28';
 const SECRET = 'x'.repeat(40);
@@ -17,15 +17,16 @@ const LEASE_MS = 120_000;
 
 /** A send service over fakes: `n` confirmed subscribers and one fanned-out edition of `n`. */
 function setup(n = 3, overrides: Partial<SendServiceDeps> = {}) {
-  const ledger = new InMemoryDeliveryLedger();
-  const subscribers = new InMemorySubscriberRepository();
-  for (let i = 1; i <= n; i++) subscribers.items.set(makeSubscriber(i).id, makeSubscriber(i));
-  const editions = new InMemoryEditionRepository([makeEdition({ id: EDITION, total: n, pages: 1, fanoutDone: true })]);
+  const ledger = new InMemoryDeliveryLedger({ latencyMs: 0, counters: true });
+  const subscribers = new InMemorySubscriberRepository({ counters: 'args' });
+  for (let i = 1; i <= n; i++) subscribers.seed(makeSubscriber(i));
+  const editions = new InMemoryEditionRepository();
+  editions.seed(makeEditionRecord({ id: EDITION, total: n, pages: 1, fanoutDone: true }));
   const artefacts = new InMemoryArtefactStore();
   artefacts.editions.set(EDITION, makeRendered(EDITION));
-  const mail = new FakeMailSender();
-  const queue = new RecordingSendQueue();
-  const rate = new NoWaitRateLimiter();
+  const mail = new FakeMailSender({ latencyMs: 0, counters: true });
+  const queue = new RecordingSendQueue({ latencyMs: 0 });
+  const rate = new NoWaitRateLimiter({ counters: true });
   const logger = new MemoryLogger();
   const quota = new FixedQuota();
   const sleeps: number[] = [];
@@ -103,7 +104,7 @@ describe('Class: SendService', () => {
 
       // Assess
       expect(again).toEqual([TaskOutcome.DUPLICATE, TaskOutcome.DUPLICATE]);
-      expect(t.mail.calls).toBe(2);
+      expect(t.mail.calls.send).toBe(2);
       expect(await t.editions.get(EDITION)).toMatchObject({ sent: 2 });
     });
 
@@ -149,8 +150,8 @@ describe('Class: SendService', () => {
 
       // Assess
       expect(outcomes.every((o) => o === TaskOutcome.SENT)).toBe(true);
-      expect(t.subscribers.batchReads.length).toBeLessThan(10);
-      expect(t.subscribers.batchReads.flat().sort()).toEqual(t.tasks().map((task) => task.subscriberId).sort());
+      expect(t.subscribers.calls.getMany).toBeLessThan(10);
+      expect(t.subscribers.argsOf('getMany').flatMap(([ids]) => ids).sort()).toEqual(t.tasks().map((task) => task.subscriberId).sort());
     });
 
     it('reads each subscriber when its send is due, so a change made during the batch counts', async () => {
@@ -198,7 +199,7 @@ describe('Class: SendService', () => {
 
       // Assess
       expect(outcomes).toEqual([TaskOutcome.SKIPPED, TaskOutcome.SKIPPED]);
-      expect(t.mail.calls).toBe(0);
+      expect(t.mail.calls.send).toBe(0);
     });
 
     it('retries throttled sends with jittered backoff inside the invocation', async () => {
@@ -211,9 +212,9 @@ describe('Class: SendService', () => {
 
       // Assess
       expect(outcomes).toEqual([TaskOutcome.SENT]);
-      expect(t.mail.calls).toBe(3);
+      expect(t.mail.calls.send).toBe(3);
       expect(t.sleeps).toEqual([100, 200]); // random 0.5 × 200 ms, × 400 ms
-      expect(t.rate.acquired).toBe(3); // every attempt waits for a send slot
+      expect(t.rate.calls.acquire).toBe(3); // every attempt waits for a send slot
     });
 
     it('gives the lease back and reports a retry when throttling outlasts the attempts', async () => {
@@ -226,7 +227,7 @@ describe('Class: SendService', () => {
 
       // Assess
       expect(outcomes).toEqual([TaskOutcome.RETRY]);
-      expect(t.mail.calls).toBe(3);
+      expect(t.mail.calls.send).toBe(3);
       expect(await t.ledger.get(t.tasks()[0] as SendTask)).toMatchObject({ state: DeliveryState.PENDING, reason: 'ServiceUnavailable: Service is unavailable.' });
       expect(await t.editions.get(EDITION)).toMatchObject({ sent: 0, failed: 0, state: EditionState.SENDING });
     });
@@ -241,7 +242,7 @@ describe('Class: SendService', () => {
 
       // Assess
       expect(outcomes).toEqual([TaskOutcome.SENT, TaskOutcome.FAILED, TaskOutcome.SENT]);
-      expect(t.mail.calls).toBe(3);
+      expect(t.mail.calls.send).toBe(3);
       expect(await t.ledger.get({ editionId: EDITION, subscriberId: 's_002' })).toMatchObject({ state: DeliveryState.FAILED, reason: 'MessageRejected: Address blacklisted.' });
       expect(await t.editions.get(EDITION)).toMatchObject({ sent: 2, failed: 1, state: EditionState.SENT });
     });
@@ -257,7 +258,7 @@ describe('Class: SendService', () => {
       // Assess
       expect(outcomes).toEqual([TaskOutcome.SENT, TaskOutcome.REQUEUED, TaskOutcome.REQUEUED, TaskOutcome.REQUEUED]);
       expect(outcomes).not.toContain(TaskOutcome.RETRY); // nothing counts towards the dead-letter queue
-      expect(t.mail.calls).toBe(2);
+      expect(t.mail.calls.send).toBe(2);
       expect(t.queue.sent.map((s) => [s.task.subscriberId, s.delaySeconds])).toEqual([['s_002', 900], ['s_003', 900], ['s_004', 900]]);
       expect(await t.ledger.get({ editionId: EDITION, subscriberId: 's_002' })).toMatchObject({ state: DeliveryState.PENDING });
       const edition = await t.editions.get(EDITION);
@@ -275,8 +276,8 @@ describe('Class: SendService', () => {
 
       // Assess
       expect(outcomes).toEqual([TaskOutcome.REQUEUED, TaskOutcome.REQUEUED, TaskOutcome.REQUEUED]);
-      expect(t.mail.calls).toBe(0);
-      expect(t.ledger.acquires).toBe(0);
+      expect(t.mail.calls.send).toBe(0);
+      expect(t.ledger.calls.acquire).toBe(0);
       expect(t.queue.sent).toHaveLength(3);
     });
 
@@ -291,7 +292,7 @@ describe('Class: SendService', () => {
       // Assess
       expect(outcomes.filter((o) => o === TaskOutcome.SENT)).toHaveLength(2);
       expect(outcomes.filter((o) => o === TaskOutcome.REQUEUED)).toHaveLength(3);
-      expect(t.mail.calls).toBe(2);
+      expect(t.mail.calls.send).toBe(2);
     });
 
     it('does not add re-queued tasks to the edition total', async () => {
@@ -358,7 +359,7 @@ describe('Class: SendService', () => {
 
       // Assess
       expect(outcomes).toEqual([TaskOutcome.SENT]);
-      expect(t.mail.calls).toBe(2);
+      expect(t.mail.calls.send).toBe(2);
       expect(await t.ledger.get(t.tasks()[0] as SendTask)).toMatchObject({ state: DeliveryState.SENT });
     });
 
@@ -379,7 +380,7 @@ describe('Class: SendService', () => {
 
       // Assess
       expect(outcomes).toEqual([TaskOutcome.DUPLICATE]);
-      expect(t.mail.calls).toBe(1); // the throttled first attempt only
+      expect(t.mail.calls.send).toBe(1); // the throttled first attempt only
       expect(await t.editions.get(EDITION)).toMatchObject({ sent: 0 });
     });
 
@@ -432,7 +433,7 @@ describe('Class: SendService', () => {
       // Assess
       expect(plain).toEqual([TaskOutcome.DUPLICATE]);
       expect(retried).toEqual([TaskOutcome.SENT]);
-      expect(t.mail.calls).toBe(1);
+      expect(t.mail.calls.send).toBe(1);
     });
 
     it('gives the lease back and asks for a retry when the edition artefact is missing', async () => {
@@ -496,7 +497,7 @@ describe('Class: SendService', () => {
 
       // Assess
       expect(most).toBe(4);
-      expect(t.mail.calls).toBe(20);
+      expect(t.mail.calls.send).toBe(20);
     });
   });
 });

@@ -5,7 +5,7 @@ import { renderConfirmationEmail } from '../../../functions/core/rendering/confi
 import { RenderCounter } from '../../../functions/core/rendering/mjml-compiler.ts';
 import { RenderError } from '../../../functions/core/errors.ts';
 import { Token, type RenderedEdition } from '../../../functions/core/editions/types.ts';
-import { EDITION_URL, makeArticle, makeBranding, replaceTokens } from './factories.ts';
+import { EDITION_URL, makeArticle, makeBranding, replaceTokens } from '../../kit/fixtures/index.ts';
 import { emailValidator, htmlProblems } from './html-validate.ts';
 
 const options = { branding: makeBranding(), editionUrl: EDITION_URL };

@@ -15,7 +15,7 @@ import {
   makeContent,
   makePick,
   replaceTokens,
-} from './factories.ts';
+} from '../../kit/fixtures/index.ts';
 import { emailValidator, htmlProblems } from './html-validate.ts';
 
 const options = { branding: makeBranding(), editionUrl: EDITION_URL };

@@ -14,7 +14,7 @@ import { renderAlertDigest } from '../../../functions/core/rendering/alert-email
 import { renderConfirmationEmail } from '../../../functions/core/rendering/confirmation-email.ts';
 import { RenderCounter } from '../../../functions/core/rendering/mjml-compiler.ts';
 import { RenderError } from '../../../functions/core/errors.ts';
-import { EDITION_URL, makeArticle, makeBranding, makeContent } from './factories.ts';
+import { EDITION_URL, makeArticle, makeBranding, makeContent } from '../../kit/fixtures/index.ts';
 
 const TEMPLATES = resolveTemplatesDir();
 

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import * as cheerio from 'cheerio';
 import { renderArchiveIndex, renderEditionPage, renderFeed } from '../../../functions/core/rendering/web-archive.ts';
-import { ARCHIVE_URL, headlinesOf, makeBranding, makeContent } from './factories.ts';
+import { ARCHIVE_URL, headlinesOf, makeBranding, makeContent } from '../../kit/fixtures/index.ts';
 import { htmlProblems, pageValidator } from './html-validate.ts';
 
 /**

@@ -3,7 +3,7 @@ import { silentLogger } from '../../../functions/core/logger.ts';
 import { FeedbackService, withSoftBounce } from '../../../functions/core/subscribers/feedback-service.ts';
 import { subscriberIdFor } from '../../../functions/core/subscribers/identity.ts';
 import type { Subscriber, SubscriberStatus } from '../../../functions/core/subscribers/types.ts';
-import { InMemoryOnceStore, InMemorySubscriberRepository } from './fakes.ts';
+import { InMemoryOnceStore, InMemorySubscriberRepository } from '../../kit/memory/index.ts';
 
 const NOW = new Date('2030-05-31T00:00:00.000Z');
 const ANN = 'ann@example.org';
@@ -148,18 +148,11 @@ describe('Function: FeedbackService', () => {
   it('releases the claim when handling fails, so a retry works', async () => {
     // Prepare
     const once = new InMemoryOnceStore();
-    let fail = true;
-    const flaky = Object.assign(Object.create(repo) as InMemorySubscriberRepository, {
-      setStatus: async (...args: Parameters<InMemorySubscriberRepository['setStatus']>) => {
-        if (fail) throw new Error('throttled');
-        return repo.setStatus(...args);
-      },
-    });
-    const flakyService = new FeedbackService({ subscribers: flaky, once, logger: silentLogger, now: () => NOW });
+    repo.failNext('setStatus', new Error('throttled'));
+    const flakyService = new FeedbackService({ subscribers: repo, once, logger: silentLogger, now: () => NOW });
 
     // Act
     await expect(flakyService.handle(bounce('Permanent', 'r1'))).rejects.toThrow('throttled');
-    fail = false;
     const retry = await flakyService.handle(bounce('Permanent', 'r1'));
 
     // Assess

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { subscriberIdFor } from '../../../functions/core/subscribers/identity.ts';
 import { importSubscribers } from '../../../functions/core/subscribers/import-subscribers.ts';
 import type { Subscriber } from '../../../functions/core/subscribers/types.ts';
-import { InMemorySubscriberRepository } from './fakes.ts';
+import { InMemorySubscriberRepository } from '../../kit/memory/index.ts';
 
 const NOW = new Date('2030-01-02T03:04:05.000Z');
 const HEADER = 'email,name,newsletter,alerts,keywords';
@@ -78,7 +78,7 @@ describe('Function: importSubscribers', () => {
 
   it('writes nothing when the header is wrong', async () => {
     // Prepare
-    const repo = new InMemorySubscriberRepository();
+    const repo = new InMemorySubscriberRepository({ counters: true });
 
     // Act
     const result = await importSubscribers(repo, 'mail,name\nann@example.org,Ann\n', NOW);
@@ -86,6 +86,6 @@ describe('Function: importSubscribers', () => {
     // Assess
     expect(result.imported).toBe(0);
     expect(result.errors[0]?.line).toBe(1);
-    expect(repo.writes).toBe(0);
+    expect(repo.calls.put + repo.calls.setStatus + repo.calls.update).toBe(0);
   });
 });

@@ -1,36 +1,26 @@
 import { Links } from '../../../functions/core/links.ts';
 import { describe, expect, it } from 'vitest';
-import type { Logger } from '../../../functions/core/logger.ts';
 import { FeedbackService } from '../../../functions/core/subscribers/feedback-service.ts';
 import { subscriberIdFor } from '../../../functions/core/subscribers/identity.ts';
 import { parseSubscribeRequest } from '../../../functions/core/subscribers/input.ts';
-import { InMemoryRateLimiter } from './fakes.ts';
 import { SubscriptionService } from '../../../functions/core/subscribers/subscription-service.ts';
 import { signToken, TokenPurpose } from '../../../functions/core/subscribers/tokens.ts';
 import { http, json } from '../../../functions/http/middleware.ts';
 import { httpEvent } from '../../helpers/http-events.ts';
-import { InMemoryOnceStore, InMemorySubscriberRepository } from './fakes.ts';
+import { InMemoryOnceStore, InMemoryRateLimiter, InMemorySubscriberRepository, MemoryLogger, RecordingConfirmationMailer } from '../../kit/memory/index.ts';
 
 const SECRET = 'k'.repeat(40);
-
-function recordingLogger(): { logger: Logger; lines: string[] } {
-  const lines: string[] = [];
-  const record = (level: string) => (message: string, extra?: Record<string, unknown>) => {
-    lines.push(`${level} ${message} ${JSON.stringify(extra ?? {})}`);
-  };
-  return { logger: { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') }, lines };
-}
 
 describe('Function: logging (privacy)', () => {
   it('never writes a plain address or IP in any log line of the subscription and feedback flows', async () => {
     // Prepare
-    const { logger, lines } = recordingLogger();
+    const logger = new MemoryLogger();
     const repo = new InMemorySubscriberRepository();
     const once = new InMemoryOnceStore();
-    const urls: string[] = [];
+    const mailer = new RecordingConfirmationMailer();
     const service = new SubscriptionService({
       subscribers: repo, once, rateLimiter: new InMemoryRateLimiter(), logger, tokenSecret: SECRET, links: new Links({ publicBaseUrl: 'http://x', archiveBaseUrl: 'http://x/archive' }),
-      mailer: { sendConfirmation: async (_to, _name, url) => { urls.push(url); } },
+      mailer,
       limits: { perIp: 100, perAddress: 1, windowSeconds: 60 }, confirmTtlSeconds: 60,
     });
     const feedback = new FeedbackService({ subscribers: repo, once, logger });
@@ -42,7 +32,7 @@ describe('Function: logging (privacy)', () => {
     await service.subscribe(parseSubscribeRequest({ email }), { sourceIp: '198.51.100.77' });
     await service.subscribe(parseSubscribeRequest({ email }), { sourceIp: '198.51.100.77' }).catch(() => undefined);
     await service.subscribe(parseSubscribeRequest({ email, website: 'bot' }), { sourceIp: '198.51.100.77' });
-    await service.confirm(new URL(urls[0]!).searchParams.get('token')!);
+    await service.confirm(new URL(mailer.sent[0]!.url).searchParams.get('token')!);
     await service.savePreferences(signToken(SECRET, { subscriberId: id, purpose: TokenPurpose.PREFERENCES, expiresAt: exp }), { newsletter: 'weekly', alerts: 'none', keywords: [] });
     await service.unsubscribe(signToken(SECRET, { subscriberId: id, purpose: TokenPurpose.UNSUBSCRIBE, expiresAt: exp }));
     await feedback.handle(JSON.stringify({ notificationType: 'Bounce', bounce: { bounceType: 'Transient', bouncedRecipients: [{ emailAddress: email }], feedbackId: 'f1' } }));
@@ -52,6 +42,7 @@ describe('Function: logging (privacy)', () => {
     await handler(httpEvent('POST', '/subscribe', { body: { email } }));
 
     // Assess
+    const lines = logger.text();
     expect(lines.length).toBeGreaterThan(8);
     for (const line of lines) {
       expect(line).not.toMatch(/[\w.+-]+@[\w-]+\.[\w.]+/);

@@ -3,26 +3,18 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../functions/core/logger.ts';
 import { subscriberIdFor } from '../../../functions/core/subscribers/identity.ts';
 import { parsePreferencesRequest, parseSubscribeRequest } from '../../../functions/core/subscribers/input.ts';
-import { InMemoryRateLimiter } from './fakes.ts';
 import { ConfirmOutcome, maskEmail, SubscriptionService } from '../../../functions/core/subscribers/subscription-service.ts';
 import { TooManyRequestsError } from '../../../functions/core/errors.ts';
 import { signToken, TokenPurpose } from '../../../functions/core/subscribers/tokens.ts';
 import { InvalidTokenError } from '../../../functions/core/errors.ts';
 import type { Subscriber } from '../../../functions/core/subscribers/types.ts';
-import { InMemoryOnceStore, InMemorySubscriberRepository } from './fakes.ts';
+import { InMemoryOnceStore, InMemoryRateLimiter, InMemorySubscriberRepository, RecordingConfirmationMailer } from '../../kit/memory/index.ts';
 
 const SECRET = 's'.repeat(40);
 const NOW = new Date('2030-05-01T10:00:00.000Z');
 const NOW_S = Math.floor(NOW.getTime() / 1000);
 const ANN = 'ann@example.org';
 const ANN_ID = subscriberIdFor(ANN);
-
-class RecordingMailer {
-  public readonly sent: Array<{ to: string; name: string | undefined; url: string }> = [];
-  public async sendConfirmation(to: string, name: string | undefined, url: string): Promise<void> {
-    this.sent.push({ to, name, url });
-  }
-}
 
 function tokenOf(url: string): string {
   return new URL(url).searchParams.get('token') ?? '';
@@ -31,14 +23,14 @@ function tokenOf(url: string): string {
 describe('Function: SubscriptionService', () => {
   let repo: InMemorySubscriberRepository;
   let once: InMemoryOnceStore;
-  let mailer: RecordingMailer;
+  let mailer: RecordingConfirmationMailer;
   let service: SubscriptionService;
   let now: Date;
 
   beforeEach(() => {
     repo = new InMemorySubscriberRepository();
     once = new InMemoryOnceStore();
-    mailer = new RecordingMailer();
+    mailer = new RecordingConfirmationMailer();
     now = NOW;
     service = new SubscriptionService({
       subscribers: repo, once, rateLimiter: new InMemoryRateLimiter(), mailer, logger: silentLogger, tokenSecret: SECRET,

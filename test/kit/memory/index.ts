@@ -1,0 +1,16 @@
+/**
+ * The in-memory kit: one in-memory adapter per port, for unit tests and the benchmarks.
+ * It lives outside functions/, so no Lambda bundle carries it. Every adapter takes
+ * {@link InMemoryOptions} (simulated latency, call counters), both off by default; the
+ * contract suites in test/contract/ hold the stateful ones to the DynamoDB adapters.
+ */
+export { InMemoryAdapter, clone, pageByKey, type ArgsOf, type InMemoryOptions, type Latency } from './adapter.ts';
+export { InMemoryArtefactStore } from './artefacts.ts';
+export { InMemoryArticleStore } from './articles.ts';
+export { InMemoryEditionRepository } from './editions.ts';
+export { InMemoryDeliveryLedger, type SeededEntry } from './ledger.ts';
+export { MemoryLogger, type LoggedLine } from './logger.ts';
+export { FakeMailSender, FixedQuota, RecordingConfirmationMailer, type SendScript } from './mail.ts';
+export { RecordingSendQueue } from './queue.ts';
+export { InMemoryRateLimiter, InMemoryRateWindowStore, NoWaitRateLimiter } from './rate.ts';
+export { InMemoryOnceStore, InMemorySubscriberRepository } from './subscribers.ts';
