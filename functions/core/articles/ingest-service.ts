@@ -172,7 +172,7 @@ export class IngestService {
     }
     // The reconciliation gave up on these bytes (internal errors): only new bytes, or an S3
     // event of a new upload, are tried again.
-    if (quarantined !== undefined && known && gaveUp(known) && (known.contentHash === undefined || known.contentHash === contentHash)) {
+    if (quarantined !== undefined && known && gaveUp(known) && known.contentHash === contentHash) {
       return { key, outcome: IngestOutcome.QUARANTINED, picks: 0, reason: known.reason, ...(known.attempts ? { attempts: known.attempts } : {}) };
     }
 
@@ -296,7 +296,8 @@ export class IngestService {
    * Records an internal error in quarantine with the number of attempts at the same bytes
    * (`contentHash`, when they could be read; a new upload starts again at 1). From the
    * {@link MAX_INGEST_ATTEMPTS}th, the reason says the reconciliation gave up. When the
-   * reconciliation already gave up on these bytes, nothing is written again.
+   * reconciliation already gave up on these bytes, nothing is written again (unless the
+   * record does not know their hash yet: it is written once more, with it).
    */
   async #recordFailure(
     key: string,
@@ -308,7 +309,7 @@ export class IngestService {
     const sameBytes =
       previous?.attempts !== undefined && (contentHash === undefined || previous.contentHash === undefined || previous.contentHash === contentHash);
     const message = describeError(error);
-    if (sameBytes && quarantined !== undefined && gaveUp(previous)) {
+    if (sameBytes && quarantined !== undefined && gaveUp(previous) && (contentHash === undefined || previous.contentHash !== undefined)) {
       this.#deps.logger.error('ingest failed again, left in quarantine', { key, attempts: previous.attempts, error: message });
       return { key, outcome: IngestOutcome.QUARANTINED, picks: 0, reason: previous.reason, attempts: previous.attempts ?? MAX_INGEST_ATTEMPTS };
     }

@@ -17,7 +17,10 @@ const story = (title: string): string => JSON.stringify({ title, body: 'Text.' }
 
 class FakeBucket implements ContentSource {
   public readonly objects = new Map<string, string>();
+  /** Keys whose GetObject fails (say, a key it may not decrypt). */
+  public readonly failGet = new Set<string>();
   public async get(key: string): Promise<SourceObject | undefined> {
+    if (this.failGet.has(key)) throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied' });
     const body = this.objects.get(key);
     return body === undefined ? undefined : { key, body: new TextEncoder().encode(body), lastModified: new Date('2026-11-27T10:00:00Z') };
   }
@@ -161,6 +164,29 @@ describe('Class: IngestService (internal errors)', () => {
       expect(fixed).toMatchObject({ created: 1, failed: 0, quarantined: 0 });
       expect(store.articles.get('news-b')?.title).toBe('Fixed upload');
       expect(quarantine.records.has('news/b.json')).toBe(false);
+    });
+
+    it('bounds the attempts at an object it cannot even read, and learns its hash once it can', async () => {
+      // Prepare
+      const { bucket, store, quarantine, service } = setup();
+      bucket.objects.set('news/b.json', story('Unreadable for now'));
+      bucket.failGet.add('news/b.json');
+      for (let run = 0; run < MAX_INGEST_ATTEMPTS + 1; run++) await service.reconcile();
+      const putsWhileUnreadable = quarantine.puts;
+      bucket.failGet.clear();
+      store.failFor.add('news/b.json');
+
+      // Act
+      const readable = await service.reconcile();
+      const after = await service.reconcile();
+
+      // Assess
+      expect(putsWhileUnreadable).toBe(MAX_INGEST_ATTEMPTS);
+      expect(readable).toMatchObject({ quarantined: 1, failed: 0 });
+      expect(after).toMatchObject({ quarantined: 1, failed: 0 });
+      expect(quarantine.puts).toBe(MAX_INGEST_ATTEMPTS + 1);
+      expect(quarantine.records.get('news/b.json')).toMatchObject({ attempts: MAX_INGEST_ATTEMPTS + 1, contentHash: sha256(story('Unreadable for now')) });
+      expect(quarantine.records.get('news/b.json')?.reason).toMatch(/^internal: ProvisionedThroughputExceededException: .* \(gave up after 4 attempts; upload a new version to try again\)$/);
     });
 
     it('fails the run at the end, after every other object, only when a failure cannot be recorded', async () => {
