@@ -1,7 +1,8 @@
 /**
  * `reconcile` (scheduled): two idempotent sweeps.
  * - content: pages through the content bucket and ingests whatever the S3 events missed
- *   (unchanged objects are no-ops);
+ *   (unchanged objects are no-ops). An object that fails is recorded in quarantine and tried
+ *   again by the next runs, 3 attempts at the same bytes at most; it never fails the run;
  * - delivery: for editions still `sending`, re-queues expired send leases, resumes stalled or
  *   quota-held fan-outs, recounts the counters from the ledger and closes finished editions.
  * The hourly schedule runs both; a frequent schedule with input `{"content": false}` runs

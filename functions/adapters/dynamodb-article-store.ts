@@ -3,9 +3,15 @@
  * - article  pk ART#<id>   sk ARTICLE     gsi1 INGEST#<day> / <ingestedAt>#A#<id>
  * - teaser   pk PICK#<id>  sk PICK        gsi1 INGEST#<day> / <ingestedAt>#P#<id>
  * - object   pk OBJ#<key>  sk OBJECT      (content hash, what it produced)
- * - quarantine pk QUAR#<key> sk QUARANTINE gsi1 QUARANTINE / <at>#<key>
+ * - quarantine pk QUAR#<key> sk QUARANTINE gsi1 QUARANTINE / <at>#<key> (a key too long for a
+ *   sort key is indexed by its sha256)
  * Editions query gsi1 one ingest day at a time, so no scan is ever needed.
+ *
+ * Key sizes: an S3 key is at most 1,024 bytes, and the core keeps article ids within 512 bytes
+ * (functions/core/articles/parsing/limits.ts), so every partition key (at most 2,048 bytes)
+ * and sort key (at most 1,024 bytes) fits.
  */
+import { createHash } from 'node:crypto';
 import { conditional } from './dynamodb-support.ts';
 import {
   DeleteCommand,
@@ -66,6 +72,15 @@ function fitArticleItem(article: StoredArticle): StoredArticle {
 }
 
 const day = (iso: string): string => iso.slice(0, 10);
+
+/** DynamoDB's limit on a sort key, in bytes. */
+const MAX_SORT_KEY_BYTES = 1024;
+
+/** The quarantine index's sort key: time, then the key, or its sha256 when that would not fit. */
+function quarantineSortKey(record: QuarantineRecord): string {
+  const plain = `${record.at}#${record.key}`;
+  return utf8Bytes(plain) <= MAX_SORT_KEY_BYTES ? plain : `${record.at}#sha256:${createHash('sha256').update(record.key, 'utf8').digest('hex')}`;
+}
 
 function strip<T extends Record<string, unknown>>(item: T): Omit<T, 'pk' | 'sk' | 'gsi1pk' | 'gsi1sk' | 'type'> {
   const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, type: _t, ...rest } = item;
@@ -177,7 +192,7 @@ export class DynamoDbArticleStore implements ArticleStore, QuarantineRepository 
 
   public async put(record: QuarantineRecord): Promise<void> {
     await this.#ddb.send(
-      new PutCommand({ TableName: this.#table, Item: { pk: `QUAR#${record.key}`, sk: 'QUARANTINE', gsi1pk: 'QUARANTINE', gsi1sk: `${record.at}#${record.key}`, ...record } }),
+      new PutCommand({ TableName: this.#table, Item: { pk: `QUAR#${record.key}`, sk: 'QUARANTINE', gsi1pk: 'QUARANTINE', gsi1sk: quarantineSortKey(record), ...record } }),
     );
   }
 
@@ -191,7 +206,12 @@ export class DynamoDbArticleStore implements ArticleStore, QuarantineRepository 
       { TableName: this.#table, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': 'QUARANTINE' }, ScanIndexForward: false },
     );
     for await (const page of pages) {
-      for (const item of page.Items ?? []) yield { key: item.key as string, reason: item.reason as string, at: item.at as string };
+      for (const item of page.Items ?? []) {
+        const record: QuarantineRecord = { key: item.key as string, reason: item.reason as string, at: item.at as string };
+        if (typeof item.attempts === 'number') record.attempts = item.attempts;
+        if (typeof item.contentHash === 'string') record.contentHash = item.contentHash;
+        yield record;
+      }
     }
   }
 

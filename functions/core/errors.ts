@@ -47,6 +47,23 @@ export class UnreadableContentError extends DigestError {
   }
 }
 
+/**
+ * Objects could be neither ingested nor recorded in quarantine (the store itself failed), or
+ * a removal failed: the caller must see it (Lambda retries the S3 event, then sends it to the
+ * function's failure destination; a reconciliation run ends failed).
+ */
+export class IngestFailedError extends DigestError {
+  /** The object keys that failed. */
+  public readonly keys: readonly string[];
+  public constructor(keys: readonly string[], options?: { cause?: unknown }) {
+    const first = keys[0] ?? '';
+    const cause = options?.cause instanceof Error ? `: ${options.cause.name}: ${options.cause.message}` : '';
+    super(`${keys.length} object(s) could not be ingested nor quarantined, first ${first}${cause}`, options);
+    this.name = 'IngestFailedError';
+    this.keys = keys;
+  }
+}
+
 /** Something asked for does not exist. */
 export class NotFoundError extends DigestError {
   public constructor(message: string, options?: { cause?: unknown }) {

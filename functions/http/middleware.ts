@@ -2,7 +2,9 @@
  * A tiny middleware layer for the HTTP API (API Gateway HTTP API, payload v2), middy style:
  * body size limit (413), body parsing (JSON, urlencoded form, multipart form; malformed → 400
  * with a reason, other types → 415), and an error handler that maps a DigestError's
- * statusCode/expose to a response and anything else to a plain 500.
+ * statusCode/expose to a response and anything else to a plain 500. Every error answer carries
+ * the request id (API Gateway's `requestContext.requestId`, also in the logs) and never a
+ * stack trace, an error's own message or a file path: `{ "error": reason, "requestId": id }`.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { DigestError, ValidationError } from '../core/errors.ts';
@@ -47,8 +49,11 @@ export interface HttpOptions {
   maxBodyBytes?: number;
   /** A logger, or a function giving one (called only when something is logged). */
   logger?: Logger | (() => Logger);
-  /** How to show an error (default: JSON `{ "error": reason }`). */
-  errorResponse?: (statusCode: number, reason: string, request: HttpRequest | undefined) => HttpResponse;
+  /**
+   * How to show an error (default: {@link jsonError}). `request` is undefined when the event
+   * itself was refused (a body too large, malformed); `requestId` is known even then.
+   */
+  errorResponse?: (statusCode: number, reason: string, request: HttpRequest | undefined, requestId: string | undefined) => HttpResponse;
 }
 
 const BASE_HEADERS: Readonly<Record<string, string>> = {
@@ -86,6 +91,18 @@ export function html(page: { statusCode: number; html: string }, headers: Record
  */
 export function json(statusCode: number, value: unknown, headers: Record<string, string> = {}): HttpResponse {
   return { statusCode, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(value) };
+}
+
+/**
+ * The JSON error answer: the reason, and the request id when API Gateway gave one.
+ *
+ * @example
+ * ```ts
+ * jsonError(400, 'body: malformed JSON', 'c6af9ac6-7b61-11e6'); // body {"error":"body: malformed JSON","requestId":"c6af9ac6-7b61-11e6"}
+ * ```
+ */
+export function jsonError(statusCode: number, reason: string, requestId: string | undefined): HttpResponse {
+  return json(statusCode, requestId ? { error: reason, requestId } : { error: reason });
 }
 
 function lowerCaseHeaders(headers: APIGatewayProxyEventV2['headers'] | undefined): Record<string, string> {
@@ -274,11 +291,11 @@ export function http(
       return undefined;
     }
   };
-  const show = (statusCode: number, reason: string, request: HttpRequest | undefined): HttpResponse => {
+  const show = (statusCode: number, reason: string, request: HttpRequest | undefined, requestId: string | undefined): HttpResponse => {
     try {
-      return options.errorResponse?.(statusCode, reason, request) ?? json(statusCode, { error: reason });
+      return options.errorResponse?.(statusCode, reason, request, requestId) ?? jsonError(statusCode, reason, requestId);
     } catch {
-      return json(statusCode, { error: reason });
+      return jsonError(statusCode, reason, requestId);
     }
   };
   return async (event) => {
@@ -289,16 +306,17 @@ export function http(
       response = await fn(request);
     } catch (error) {
       const { statusCode, reason, headers } = describeError(error);
+      const requestId = typeof event?.requestContext?.requestId === 'string' ? event.requestContext.requestId : undefined;
       if (statusCode >= 500) {
         log()?.error('request failed', {
-          requestId: event.requestContext?.requestId,
-          path: event.rawPath,
+          requestId,
+          path: event?.rawPath?.slice(0, 256),
           error: redactEmails(error instanceof Error ? `${error.name}: ${error.message}` : String(error)),
         });
       } else {
-        log()?.info('request refused', { path: event.rawPath, statusCode, reason });
+        log()?.info('request refused', { requestId, path: event?.rawPath?.slice(0, 256), statusCode, reason });
       }
-      const shown = show(statusCode, reason, request);
+      const shown = show(statusCode, reason, request, requestId);
       response = { ...shown, headers: { ...shown.headers, ...headers } };
     }
     return {

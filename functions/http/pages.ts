@@ -277,19 +277,23 @@ function explain(reason: string): { heading: string; text: string } {
 }
 
 /**
- * A page for a refused request (4xx/5xx): a clear explanation plus the reason.
+ * A page for a refused request (4xx/5xx): a clear explanation, the reason (4xx only: a 5xx
+ * shows no detail of what failed) and the request id to quote to support, when known.
  *
  * @example
  * ```ts
- * errorPage(branding, 400, 'token: expired');
+ * errorPage(branding, 400, 'token: expired', 'c6af9ac6-7b61-11e6');
  * ```
  */
-export function errorPage(branding: Branding, statusCode: number, reason: string): Page {
+export function errorPage(branding: Branding, statusCode: number, reason: string, requestId?: string): Page {
   let heading: string;
   let text: string;
-  if (statusCode === 404) {
+  if (statusCode === 404 && reason.includes('subscription')) {
     heading = 'Subscription not found';
     text = 'We could not find a subscription for this link. It may have been removed.';
+  } else if (statusCode === 404) {
+    heading = 'Page not found';
+    text = 'There is no page at this address. Check the link, or start from the archive index.';
   } else if (statusCode === 429) {
     heading = 'Too many requests';
     text = 'Please wait a while and try again.';
@@ -300,8 +304,9 @@ export function errorPage(branding: Branding, statusCode: number, reason: string
     ({ heading, text } = explain(reason));
   }
   const detail = statusCode < 500 ? `\n<p class="hint">Reason: <code>${e(reason)}</code></p>` : '';
+  const id = requestId ? `\n<p class="hint">Request id: <code>${e(requestId)}</code></p>` : '';
   return {
     statusCode,
-    html: layout(branding, { title: heading, body: `<h1>${e(heading)}</h1>\n${paragraphs(text)}${detail}\n${backToSite(branding)}` }),
+    html: layout(branding, { title: heading, body: `<h1>${e(heading)}</h1>\n${paragraphs(text)}${detail}${id}\n${backToSite(branding)}` }),
   };
 }

@@ -9,6 +9,7 @@ import { handler as archive } from '../../functions/http/archive.ts';
 import { localAppEnv } from '../../infra/local/app-env.ts';
 import { runJob, uploadContent, useStack } from '../../infra/local/local-run.ts';
 import { startLocalStack, type LocalStack } from '../../infra/local/stack.ts';
+import { httpEvent } from '../helpers/http-events.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
@@ -16,13 +17,20 @@ function get(path: string): APIGatewayProxyEventV2 {
   return { pathParameters: { proxy: path } } as unknown as APIGatewayProxyEventV2;
 }
 
+/** A GET of an archive path as API Gateway sends it, with a request id. */
+function request(path: string): APIGatewayProxyEventV2 {
+  return { ...httpEvent('GET', `/archive/${path}`, { headers: { accept: 'text/html' } }), pathParameters: { proxy: path } };
+}
+
 describe('Function: archive', () => {
   let stack: LocalStack;
   let edition: string;
+  let env: Record<string, string>;
 
   beforeAll(async () => {
     stack = await startLocalStack({ forwardToMailbox: false });
-    useStack(localAppEnv(stack, { httpPort: 3000, logLevel: 'ERROR' }));
+    env = localAppEnv(stack, { httpPort: 3000, logLevel: 'SILENT' });
+    useStack(env);
     await uploadContent(stack, `${ROOT}infra/local/sample/content`);
     edition = (await runJob(stack, { job: 'daily', now: new Date(), quarantined: 0 })).edition;
   });
@@ -63,5 +71,24 @@ describe('Function: archive', () => {
 
     // Assess
     expect(results.map((r) => r.statusCode)).toEqual([404, 404, 404, 404, 404]);
+  });
+
+  it('answers 404 for over-long paths without asking S3, and a clean 500 with the request id when S3 fails', async () => {
+    // Prepare: a bucket that does not exist, so that any S3 call fails (NoSuchBucket).
+    useStack({ ...env, ARTEFACTS_BUCKET: 'no-such-bucket' });
+    const long = request(`editions/${'a'.repeat(9000)}.html`);
+    const known = request(`editions/${edition}.html`);
+
+    // Act
+    const notFound = await archive(long);
+    const failed = await archive(known).finally(() => useStack(env));
+
+    // Assess
+    expect(notFound.statusCode).toBe(404);
+    expect(String(notFound.body)).toContain('<h1>Page not found</h1>');
+    expect(failed.statusCode).toBe(500);
+    expect(String(failed.body)).toContain('<h1>Something went wrong</h1>');
+    expect(String(failed.body)).toContain(`Request id: <code>${known.requestContext.requestId}</code>`);
+    expect(String(failed.body)).not.toMatch(/NoSuchBucket|no-such-bucket|\bat .+:\d+:\d+|node_modules/);
   });
 });

@@ -12,11 +12,14 @@ import { readFile } from 'node:fs/promises';
 import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getConfig } from '../../functions/core/config.ts';
-import type { IngestResult } from '../../functions/core/articles/ingest-service.ts';
+import { IngestService, MAX_INGEST_ATTEMPTS, type IngestResult } from '../../functions/core/articles/ingest-service.ts';
 import type { QuarantineRecord, StoredArticle } from '../../functions/core/articles/types.ts';
 import type { EditionContent } from '../../functions/core/editions/types.ts';
+import { silentLogger } from '../../functions/core/logger.ts';
 import { handler as ingestHandler } from '../../functions/ingest.ts';
-import { articleStore } from '../../functions/wiring/common.ts';
+import { DynamoDbArticleStore } from '../../functions/adapters/dynamodb-article-store.ts';
+import { S3ContentSource } from '../../functions/adapters/s3-content-source.ts';
+import { articleStore, ddb, s3 as s3Client } from '../../functions/wiring/common.ts';
 import { editionService } from '../../functions/wiring/edition.ts';
 import { ingestService } from '../../functions/wiring/ingest.ts';
 import { localAppEnv } from '../../infra/local/app-env.ts';
@@ -336,6 +339,87 @@ describe('quarantine', () => {
     ]);
     const records = new Map((await quarantine()).map((r) => [r.key, r.reason]));
     for (const r of results) expect(records.get(r.key)).toBe(r.reason);
+  });
+});
+
+describe('objects that one field, or one failure, would have stopped', () => {
+  it('quarantines a long-URL article uploaded beside a good one, and reconciles past it', async () => {
+    // Prepare
+    const long = await fixture('bad-json-long-url.json');
+
+    // Act
+    const results = await withEvents(async () => {
+      await putObject('long-url/story.json', long);
+      await putObject('long-url/good.json', json({ title: 'The good story beside it', body: 'Text.' }));
+    });
+    const counts = await ingestService().reconcile({ prefix: 'long-url/' });
+
+    // Assess
+    expect(results).toEqual([
+      { key: 'long-url/story.json', outcome: 'quarantined', picks: 0, reason: 'too long: url: at most 2048 characters (got 2100)' },
+      { key: 'long-url/good.json', outcome: 'created', articleId: 'long-url-good', picks: 0 },
+    ]);
+    expect((await quarantine()).find((r) => r.key === 'long-url/story.json')?.reason).toBe('too long: url: at most 2048 characters (got 2100)');
+    expect((await storedArticle('long-url-good')).title).toBe('The good story beside it');
+    expect(counts).toMatchObject({ quarantined: 1, unchanged: 1, failed: 0 });
+  });
+
+  it('stores an article whose url is too long for a key under a hashed id, keeping the url', async () => {
+    // Prepare: 1,500 characters, within the url limit, far over a sort key's 1,024 bytes.
+    const url = `https://news.example.org/${'segment/'.repeat(184)}`.slice(0, 1500);
+
+    // Act
+    const result = await upload('long-url/kept.json', json({ title: 'Kept with its long url', url, body: 'Text.' }));
+
+    // Assess
+    expect(result).toMatchObject({ outcome: 'created', articleId: expect.stringMatching(/^article-[0-9a-f]{16}$/) });
+    expect((await storedArticle(result.articleId ?? '')).url).toBe(url);
+    expect(idsOf(await nextEdition())).toContain(result.articleId);
+  });
+
+  it('quarantines an object whose key is too long for the quarantine index as it was', async () => {
+    // Prepare: 1,000 bytes of key (S3 allows 1,024); `<at>#<key>` would be over 1,024.
+    const key = `${Array.from({ length: 5 }, (_, i) => `${i}${'k'.repeat(198)}`).join('/')}.json`;
+
+    // Act
+    const result = await upload(key, '{"body": "no title"}');
+
+    // Assess
+    expect(Buffer.byteLength(key)).toBeGreaterThan(990);
+    expect(result).toMatchObject({ key, outcome: 'quarantined', reason: 'JSON article has no title' });
+    expect((await quarantine()).find((r) => r.key === key)?.reason).toBe('JSON article has no title');
+  });
+
+  it('records an internal failure in quarantine, retries it on 3 reconciliations, then leaves it there', async () => {
+    // Prepare: an ingestion whose article table does not exist (every write fails in DynamoDB).
+    const key = 'internal/story.json';
+    const body = json({ title: 'Fails for now', body: 'Text.' });
+    await putObject(key, body);
+    const broken = new IngestService({
+      source: new S3ContentSource({ client: s3Client(), bucket }),
+      store: new DynamoDbArticleStore({ client: ddb(), tableName: 'NoSuchTable' }),
+      quarantine: articleStore(),
+      logger: silentLogger,
+      defaultLanguage: 'en',
+    });
+
+    // Act
+    const runs = [];
+    for (let run = 0; run <= MAX_INGEST_ATTEMPTS; run++) runs.push(await broken.reconcile({ prefix: 'internal/' }));
+    const record = (await quarantine()).find((r) => r.key === key);
+    const fixed = await upload(key, json({ title: 'Fixed', body: 'Text.' }));
+
+    // Assess
+    expect(runs.map((r) => [r.failed, r.quarantined])).toEqual([
+      [1, 0],
+      [1, 0],
+      [0, 1],
+      [0, 1],
+    ]);
+    expect(record).toMatchObject({ key, attempts: MAX_INGEST_ATTEMPTS, contentHash: sha256(body) });
+    expect(record?.reason).toMatch(/^internal: ResourceNotFoundException: .* \(gave up after 3 attempts; upload a new version to try again\)$/);
+    expect(fixed).toMatchObject({ key, outcome: 'created', articleId: 'internal-story' });
+    expect((await quarantine()).map((r) => r.key)).not.toContain(key);
   });
 });
 

@@ -119,10 +119,40 @@ describe('Integration: subscription API on serverless-offline', () => {
     const forged = await fetch(`${api.url}/unsubscribe?token=abc.def`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
 
     // Assess
-    expect([malformed.status, await malformed.json()]).toEqual([400, { error: 'body: malformed JSON' }]);
-    expect([oversized.status, await oversized.json()]).toEqual([413, { error: 'body: larger than 16384 bytes' }]);
-    expect([crlf.status, await crlf.json()]).toEqual([400, { error: 'name: contains a control character' }]);
+    const requestId = expect.any(String) as unknown as string;
+    expect([malformed.status, await malformed.json()]).toEqual([400, { error: 'body: malformed JSON', requestId }]);
+    expect([oversized.status, await oversized.json()]).toEqual([413, { error: 'body: larger than 16384 bytes', requestId }]);
+    expect([crlf.status, await crlf.json()]).toEqual([400, { error: 'name: contains a control character', requestId }]);
     expect(forged.status).toBe(400);
     expect(await forged.text()).toContain('This link is not valid');
+  });
+
+  it('answers every error with a request id, never a stack trace or a file path, and over-long archive paths with 404', async () => {
+    // Prepare: paths just past the old failure (236 characters), past S3's 1,024-byte keys, and far past both.
+    const archive = (path: string) => fetch(`${api.url}/archive/${path}`, { headers: { accept: 'text/html' } });
+    const leaks = /\bat .+:\d+:\d+|\/work\/|\/var\/task|node_modules|\.(?:ts|mjs|js)\b|Error:|stack/i;
+
+    // Act
+    const archivePaths = await Promise.all([`${'a'.repeat(236)}.html`, `editions/${'b'.repeat(1100)}.html`, `editions/${'c'.repeat(9000)}.html`, 'editions/none.html'].map(archive));
+    const pages = await Promise.all([
+      fetch(`${api.url}/confirm`),
+      fetch(`${api.url}/preferences?token=x.y`),
+      fetch(`${api.url}/unsubscribe?token=x.y`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' }),
+    ]);
+    const subscribe = await fetch(`${api.url}/subscribe`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' });
+
+    // Assess
+    expect(archivePaths.map((r) => r.status)).toEqual([404, 404, 404, 404]);
+    expect(pages.map((r) => r.status)).toEqual([400, 400, 400]);
+    for (const res of [...archivePaths, ...pages]) {
+      const body = await res.text();
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(body).toMatch(/Request id: <code>[\w-]+<\/code>/);
+      expect(body).not.toMatch(leaks);
+      if (archivePaths.includes(res)) expect(body).toContain('<h1>Page not found</h1>');
+    }
+    const json = (await subscribe.json()) as { error: string; requestId: string };
+    expect([subscribe.status, json.error]).toEqual([415, 'body: unsupported content type "text/plain" (use application/json or a form)']);
+    expect(json.requestId).toMatch(/^[\w-]+$/);
   });
 });

@@ -35,6 +35,7 @@ export interface ArticleStore {
 
 /** Objects that could not be read, with the reason. */
 export interface QuarantineRepository {
+  /** Creates or replaces the key's record, with every field given (`attempts`, `contentHash`). */
   put(record: QuarantineRecord): Promise<void>;
   remove(key: string): Promise<void>;
   list(): AsyncIterable<QuarantineRecord>;

@@ -100,10 +100,20 @@ export interface StoredPick extends EditorsChoiceItem {
   sourceKey: string;
 }
 
-/** Why an object could not be read. */
+/**
+ * Why an object could not be read (its content), or could not be ingested (an internal
+ * error: `attempts` is set, and the reason starts with `internal: `).
+ */
 export interface QuarantineRecord {
   key: string;
   reason: string;
-  /** ISO-8601 */
+  /** ISO-8601: when it was quarantined (for an internal error, the last attempt). */
   at: string;
+  /**
+   * Internal errors only: how many attempts at these bytes failed so far. The reconciliation
+   * tries again until there were 3, then leaves the object in quarantine.
+   */
+  attempts?: number;
+  /** Internal errors only: sha256 of the bytes that failed, when they could be read. */
+  contentHash?: string;
 }

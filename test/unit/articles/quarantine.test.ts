@@ -25,6 +25,7 @@ describe('Function: parseSourceObject (unreadable objects)', () => {
       'JSON article is invalid: publishedAt: must be an ISO-8601 date (2026-03-01) or date-time with a time zone (2026-03-01T09:30:00Z) (got "02/03/2026"); image.url: is required',
     ],
     ['bad-json-multiline-title.json', 'JSON article is invalid: title: must be a single line'],
+    ['bad-json-long-url.json', 'too long: url: at most 2048 characters (got 2100)'],
     [
       'bad-page-paragraph-first-line.txt',
       'first line is not a plausible headline (it is a 342-character paragraph)',

@@ -58,7 +58,7 @@ describe('Function: http (middleware)', () => {
 
     // Assess
     expect(res.status).toBe(status);
-    expect(res.body).toEqual({ error: reason });
+    expect(res.body).toEqual({ error: reason, requestId: expect.stringMatching(/^req-/) });
   });
 
   it('refuses an oversized body with 413', async () => {
@@ -67,7 +67,7 @@ describe('Function: http (middleware)', () => {
 
     // Assess
     expect(res.status).toBe(413);
-    expect(res.body).toEqual({ error: 'body: larger than 16384 bytes' });
+    expect(res.body).toEqual({ error: 'body: larger than 16384 bytes', requestId: expect.stringMatching(/^req-/) });
   });
 
   it('refuses invalid UTF-8', async () => {
@@ -76,24 +76,27 @@ describe('Function: http (middleware)', () => {
 
     // Assess
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ error: 'body: not valid UTF-8' });
+    expect(res.body).toEqual({ error: 'body: not valid UTF-8', requestId: expect.stringMatching(/^req-/) });
   });
 
   it('maps exposed errors to their status and hides the rest behind a plain 500', async () => {
     // Prepare
     const failing = (error: unknown) => http(async () => { throw error; });
 
+    const event = httpEvent('GET', '/x');
+    const requestId = event.requestContext.requestId;
+
     // Act
-    const validation = await failing(new ValidationError('email: is required'))(httpEvent('GET', '/x'));
-    const internal = await failing(new Error('secret detail ann@example.org'))(httpEvent('GET', '/x'));
-    const unexposed = await failing(new DigestError('db down'))(httpEvent('GET', '/x'));
+    const validation = await failing(new ValidationError('email: is required'))(event);
+    const internal = await failing(new Error('secret detail ann@example.org at /var/task/index.mjs:1:2'))(event);
+    const unexposed = await failing(new DigestError('db down'))(event);
     const limited = await failing(new TooManyRequestsError(12.2))(httpEvent('GET', '/x'));
     const method = await failing(new MethodNotAllowedError(['GET', 'POST']))(httpEvent('PUT', '/x'));
 
     // Assess
-    expect([validation.statusCode, validation.body]).toEqual([400, '{"error":"email: is required"}']);
-    expect([internal.statusCode, internal.body]).toEqual([500, '{"error":"internal error"}']);
-    expect([unexposed.statusCode, unexposed.body]).toEqual([500, '{"error":"internal error"}']);
+    expect([validation.statusCode, JSON.parse(validation.body ?? '')]).toEqual([400, { error: 'email: is required', requestId }]);
+    expect([internal.statusCode, JSON.parse(internal.body ?? '')]).toEqual([500, { error: 'internal error', requestId }]);
+    expect([unexposed.statusCode, JSON.parse(unexposed.body ?? '')]).toEqual([500, { error: 'internal error', requestId }]);
     expect(limited.statusCode).toBe(429);
     expect(limited.headers?.['retry-after']).toBe('13');
     expect(method.statusCode).toBe(405);
@@ -104,11 +107,13 @@ describe('Function: http (middleware)', () => {
     // Prepare
     const handler = http(async () => { throw new ValidationError('bad'); }, { errorResponse: () => { throw new Error('no config'); } });
 
+    const event = httpEvent('GET', '/x');
+
     // Act
-    const res = await handler(httpEvent('GET', '/x'));
+    const res = await handler(event);
 
     // Assess
-    expect([res.statusCode, res.body]).toEqual([400, '{"error":"bad"}']);
+    expect([res.statusCode, JSON.parse(res.body ?? '')]).toEqual([400, { error: 'bad', requestId: event.requestContext.requestId }]);
   });
 });
 

@@ -80,6 +80,7 @@ describe('Function: pages', () => {
     [400, 'token: already used', 'This link was already used'],
     [400, 'token: bad signature', 'This link is not valid'],
     [404, 'subscription not found', 'Subscription not found'],
+    [404, 'not found', 'Page not found'],
     [429, 'too many requests; try again later', 'Too many requests'],
     [500, 'internal error', 'Something went wrong'],
   ])('explains a %i "%s" clearly', (status, reason, heading) => {
@@ -90,5 +91,17 @@ describe('Function: pages', () => {
     expect(page.statusCode).toBe(status);
     expect(page.html).toContain(`<h1>${heading}</h1>`);
     if (status < 500) expect(page.html).toContain(`<code>${reason.replace(/'/g, '&#39;')}</code>`);
+  });
+
+  it('shows the request id to quote, and no detail of a 5xx', () => {
+    // Prepare & Act
+    const page = errorPage(branding, 500, 'internal error', 'req-<1>');
+    const refused = errorPage(branding, 400, 'token: expired', 'req-2');
+
+    // Assess
+    expect(page.html).toContain('<p class="hint">Request id: <code>req-&lt;1&gt;</code></p>');
+    expect(page.html).not.toContain('internal error');
+    expect(refused.html).toContain('Request id: <code>req-2</code>');
+    expect(errorPage(branding, 400, 'token: expired').html).not.toContain('Request id');
   });
 });

@@ -8,9 +8,13 @@
  * `summary` defaults to the first paragraph of the body (the first `<p>` with text for HTML
  * and Markdown bodies); `id` defaults to the URL, else a slug of the object key;
  * `publishedAt` is stored as a UTC ISO-8601 date-time (a date alone means 00:00 UTC).
+ *
+ * The field limits ({@link ArticleLimits}) are shown here as `maxLength` / `maxItems` for
+ * publishers; they are enforced for every format at once by the parsing façade.
  */
 import { z } from 'zod';
 import { UnreadableContentError } from '../../errors.ts';
+import { ArticleLimits } from './limits.ts';
 
 /** Text that must be there when the field is: says "is required" or "must be text". */
 function text(): z.ZodString {
@@ -36,14 +40,15 @@ const LANGUAGE_TAG = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/;
 export const articleFieldsSchema = z
   .object({
     id: text().trim().min(1, { error: 'must not be empty' }).optional().meta({
-      description: 'Stable id. Default: the url, else a slug of the object key.',
+      description: `Stable id. Default: the url, else a slug of the object key. At most ${ArticleLimits.ID_BYTES} bytes in UTF-8.`,
+      maxLength: ArticleLimits.ID_BYTES,
     }),
     title: text()
       .trim()
       .min(1, { error: 'must not be empty' })
       .refine((value) => !/[\r\n]/.test(value), { error: 'must be a single line' })
-      .meta({ description: 'Headline, one line.' }),
-    url: httpUrl().optional().meta({ description: 'Canonical http(s) address of the story.' }),
+      .meta({ description: 'Headline, one line.', maxLength: ArticleLimits.TITLE_CHARS }),
+    url: httpUrl().optional().meta({ description: 'Canonical http(s) address of the story.', maxLength: ArticleLimits.URL_CHARS }),
     publishedAt: z
       .union([z.iso.datetime({ offset: true }), z.iso.date()], {
         error: (issue) =>
@@ -51,7 +56,7 @@ export const articleFieldsSchema = z
       })
       .optional()
       .meta({ description: 'Publication date or date-time. Default: the object’s last-modified time.' }),
-    section: text().trim().min(1, { error: 'must not be empty' }).default('News'),
+    section: text().trim().min(1, { error: 'must not be empty' }).default('News').meta({ maxLength: ArticleLimits.SECTION_CHARS }),
     summary: text().optional().meta({
       description: 'Plain text; cut to 300 characters. Default: the first paragraph of the body.',
     }),
@@ -59,25 +64,28 @@ export const articleFieldsSchema = z
     image: z
       .object(
         {
-          url: httpUrl(),
-          alt: text().optional().meta({ description: 'Default: the title.' }),
-          caption: text().optional(),
+          url: httpUrl().meta({ maxLength: ArticleLimits.URL_CHARS }),
+          alt: text().optional().meta({ description: 'Default: the title.', maxLength: ArticleLimits.IMAGE_ALT_CHARS }),
+          caption: text().optional().meta({ maxLength: ArticleLimits.IMAGE_CAPTION_CHARS }),
         },
         { error: (issue) => `must be an object with a url (got ${describe(issue.input)})` },
       )
       .optional(),
     tags: z
-      .array(text().trim().min(1, { error: 'must not be empty' }), {
+      .array(text().trim().min(1, { error: 'must not be empty' }).meta({ maxLength: ArticleLimits.TAG_CHARS }), {
         error: (issue) => `must be a list of words (got ${describe(issue.input)})`,
       })
-      .default([]),
+      .default([])
+      .meta({ maxItems: ArticleLimits.TAGS }),
     editorsChoice: flag().default(false).meta({ description: 'Highlight in the editor’s-choice block.' }),
     breaking: flag().default(false),
-    source: text().optional().meta({ description: 'Who the story comes from, e.g. "commonspace.eu with agencies".' }),
+    source: text()
+      .optional()
+      .meta({ description: 'Who the story comes from, e.g. "commonspace.eu with agencies".', maxLength: ArticleLimits.CREDIT_CHARS }),
     language: text()
       .regex(LANGUAGE_TAG, { error: (issue) => `must be a language tag such as "en" or "hy" (got ${describe(issue.input)})` })
       .optional()
-      .meta({ description: 'BCP 47 tag. Default: the configured content language.' }),
+      .meta({ description: 'BCP 47 tag. Default: the configured content language.', maxLength: ArticleLimits.LANGUAGE_CHARS }),
   })
   .meta({
     title: 'Article',

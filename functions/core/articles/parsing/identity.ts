@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { foldForMatching } from '../keywords.ts';
+import { ArticleLimits, utf8ByteCount } from './limits.ts';
 
 /** Runs of anything that is not a letter, digit or combining mark. */
 const NON_WORD = /[^\p{L}\p{N}\p{M}]+/gu;
@@ -41,23 +42,29 @@ export function pickIdFor(headline: string): string {
  * Stable id of an article: its URL when known (trimmed, the `#fragment` removed; nothing
  * else is changed), else a slug of the object key: extension dropped, folded like a
  * headline, every run of non-letters/digits turned into one `-`. Letters of any script are
- * kept. A key that slugs to nothing gives `article-` + 16 hex digits of its sha256.
+ * kept. A key that slugs to nothing gives `article-` + 16 hex digits of the key's sha256.
+ * An id is a key of the store, so a URL or slug longer than {@link ArticleLimits.ID_BYTES}
+ * (512 bytes of UTF-8) gives `article-` + 16 hex digits of its own sha256 instead: stable,
+ * and the URL itself is kept in the article's `url`.
  *
  * @example
  * articleIdFor('https://commonspace.eu/news/x#top', 'a.json'); // 'https://commonspace.eu/news/x'
  * articleIdFor(undefined, 'news/2026/My Story.md');           // 'news-2026-my-story'
+ * articleIdFor(`https://x.org/${'a'.repeat(600)}`, 'a.json'); // 'article-' followed by 16 hex digits
  */
 export function articleIdFor(url: string | undefined, key: string): string {
   const trimmed = url?.trim() ?? '';
   const withoutFragment = trimmed.split('#', 1)[0] ?? '';
-  if (withoutFragment !== '') {
-    return withoutFragment;
+  const id = withoutFragment !== '' ? withoutFragment : foldForMatching(stripExtension(key)).replace(NON_WORD, '-').replace(/^-+|-+$/g, '');
+  if (id === '') {
+    return hashedId(key);
   }
-  const slug = foldForMatching(stripExtension(key)).replace(NON_WORD, '-').replace(/^-+|-+$/g, '');
-  if (slug !== '') {
-    return slug;
-  }
-  return `article-${createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 16)}`;
+  return utf8ByteCount(id) > ArticleLimits.ID_BYTES ? hashedId(id) : id;
+}
+
+/** `article-` + the first 16 hex digits of the sha256 of a text (UTF-8). */
+function hashedId(text: string): string {
+  return `article-${createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 16)}`;
 }
 
 /** The key without the extension of its last segment (`a/b.c/d.md` → `a/b.c/d`). */
