@@ -20,6 +20,7 @@ import type { LocalResources } from './intrinsics.ts';
 import { provision } from './provision.ts';
 import type { Endpoints } from './provision.ts';
 import { closeServer } from './http-util.ts';
+import { reapOnExit } from './reaper.ts';
 import { toAwsS3Event } from './s3-events.ts';
 import { startSesFront } from './ses-front.ts';
 import type { SesFaults, SesFront } from './ses-front.ts';
@@ -62,7 +63,10 @@ export interface LocalStack {
    * the object key URL-encoded and the bucket ARN spelled as AWS does.
    */
   s3Events: EventEmitter;
-  /** Closes every server and connection, and removes the temporary S3 directory. */
+  /**
+   * Closes every server and connection, and removes the temporary S3 directory. If this
+   * process ends without calling it (a crash, SIGKILL), the reaper removes the directory.
+   */
   stop(): Promise<void>;
 }
 
@@ -112,7 +116,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   try {
     const directory = await mkdtemp(join(tmpdir(), 'news-digest-s3-'));
-    cleanups.push(() => rm(directory, { recursive: true, force: true }));
+    // Removed by stop(), or by the reaper if this process dies without stopping.
+    const release = reapOnExit({ path: directory });
+    cleanups.push(() => rm(directory, { recursive: true, force: true }).then(release));
 
     const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
     const dynamoPort = await listen(dynamo, ports.dynamodb ?? 0);
