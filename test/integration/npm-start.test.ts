@@ -7,7 +7,7 @@
  * that TMPDIR, and every process it starts inherits it, which is how the test finds them.
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,9 @@ import { freePort } from '../../infra/local/offline.ts';
 import { pollUntil } from '../helpers/poll.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
+/** A start takes 40 s here alone (serverless-offline bundles every handler), minutes on a busy machine. */
+const START_TIMEOUT_MS = 200_000;
+const START_TEST_TIMEOUT_MS = START_TIMEOUT_MS + 60_000;
 
 function isListening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -45,7 +48,7 @@ async function processesWith(entry: string): Promise<number[]> {
   return pids;
 }
 
-/** What a run left in its TMPDIR, other than tsx's compile cache (`tsx-<uid>`, kept on purpose). */
+/** What a run left in its TMPDIR, other than tsx's compile cache (`tsx-<uid>`, shared on purpose). */
 async function leftovers(dir: string): Promise<string[]> {
   return (await readdir(dir)).filter((entry) => !/^tsx-\d+$/.test(entry));
 }
@@ -66,6 +69,10 @@ const runs: Run[] = [];
 async function start(command: string, args: string[], options: { detached?: boolean } = {}): Promise<Run> {
   const ports = { s3: await freePort(), dynamodb: await freePort(), ses: await freePort(), sqs: await freePort(), http: await freePort() };
   const tmp = await mkdtemp(join(tmpdir(), 'npm-start-tmp-'));
+  // tsx keeps its compile cache in TMPDIR: the run shares the usual one rather than starting cold.
+  const tsxCache = `tsx-${process.getuid?.() ?? 0}`;
+  await mkdir(join(tmpdir(), tsxCache), { recursive: true });
+  await symlink(join(tmpdir(), tsxCache), join(tmp, tsxCache));
   // Its own state file, so that it never replaces the state of a developer's `npm start`.
   const stateFile = join(await mkdtemp(join(tmpdir(), 'npm-start-')), 'stack.json');
   const child = spawn(command, args, {
@@ -90,7 +97,7 @@ async function start(command: string, args: string[], options: { detached?: bool
   const run: Run = { child, ports, tmp, stateFile, stdout: () => stdout, stderr: () => stderr };
   runs.push(run);
   await pollUntil(async () => stdout.includes('Press Ctrl-C to stop.') || (child.exitCode !== null && Promise.reject(new Error(stderr))), {
-    timeoutMs: 120_000,
+    timeoutMs: START_TIMEOUT_MS,
     intervalMs: 200,
     message: `npm start to be ready (stderr: ${stderr.slice(-500)})`,
   });
@@ -140,7 +147,7 @@ describe('Script: npm start', () => {
     expect(await exited).toBe(0);
     for (const port of Object.values(ports)) expect(await isListening(port), `port ${port}`).toBe(false);
     await pollUntil(() => nothingLeft(run), { timeoutMs: 15_000, intervalMs: 200, message: 'no process and no temporary folder left' });
-  });
+  }, START_TEST_TIMEOUT_MS);
 
   it('leaves no process, no listening port and no temporary folder when killed with SIGKILL', async () => {
     // Prepare: `npm start` itself, leading a process group as a terminal's job does.
@@ -159,5 +166,5 @@ describe('Script: npm start', () => {
       intervalMs: 200,
       message: 'no process, no listening port and no temporary folder left',
     });
-  });
+  }, START_TEST_TIMEOUT_MS);
 });
