@@ -8,12 +8,23 @@ import type { S3Event, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { loadServerlessConfig } from './cfn.ts';
 import type { LocalStack } from './stack.ts';
 
-/** Collects s3rver's notifications and hands them to a handler, in order. */
-export function forwardS3Events(stack: Pick<LocalStack, 's3Events'>, handler: (event: S3Event) => Promise<unknown>) {
+/**
+ * Collects s3rver's notifications and hands them to a handler, in order. A handler error is
+ * kept for `flush()` to throw, or given to `onError` (a long-running stack reports it and
+ * carries on, as Lambda would retry and then drop the event).
+ */
+export function forwardS3Events(
+  stack: Pick<LocalStack, 's3Events'>,
+  handler: (event: S3Event) => Promise<unknown>,
+  options: { onError?: (error: unknown, event: S3Event) => void } = {},
+) {
   let chain: Promise<unknown> = Promise.resolve();
   const errors: unknown[] = [];
   const listener = (event: S3Event): void => {
-    chain = chain.then(() => handler(event)).catch((error: unknown) => errors.push(error));
+    chain = chain.then(() => handler(event)).catch((error: unknown) => {
+      if (options.onError) options.onError(error, event);
+      else errors.push(error);
+    });
   };
   stack.s3Events.on('event', listener);
   return {

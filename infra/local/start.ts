@@ -2,6 +2,14 @@
  * `npm start`: the embedded local stack, serverless-offline for the HTTP API, the S3 event
  * and SQS plumbing that AWS would provide, the sample content and subscribers, and one daily
  * edition sent through the local SES. Stays up until Ctrl-C, then stops everything it started.
+ *
+ * Nothing outlives it, however it ends:
+ * - Ctrl-C, SIGTERM, SIGHUP (a closed terminal): it stops everything itself.
+ * - Its parent dies (npm killed with SIGKILL): package.json runs it with `exec`, so npm is
+ *   its parent, and a changed parent pid means npm is gone. It then stops as on Ctrl-C.
+ * - It dies itself (a crash, SIGKILL): the reaper (reaper.ts), a helper process that outlives
+ *   it, stops serverless-offline's process group and removes the temporary folders. Its own
+ *   servers close with it.
  */
 import { fileURLToPath } from 'node:url';
 import { startLocalStack, portsFromEnv, DEFAULT_PORTS } from './stack.ts';
@@ -10,6 +18,7 @@ import { drainQueue, forwardS3Events, sqsEventSource } from './lambda-driver.ts'
 import { importSubscribersFile, runJob, uploadContent, useStack } from './local-run.ts';
 import { clearLocalState, writeLocalState } from './local-state.ts';
 import { startOffline } from './offline.ts';
+import { whenParentGone } from './parent-watch.ts';
 import { getConfig } from '../../functions/core/config.ts';
 import { handler as ingestHandler } from '../../functions/ingest.ts';
 import { handler as sendHandler } from '../../functions/send.ts';
@@ -32,6 +41,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
+  process.on('SIGHUP', () => void stop(0));
+  whenParentGone(() => {
+    process.stderr.write('npm start: its parent process is gone.\n');
+    void stop(0);
+  });
 
   try {
     const env = localAppEnv(stack, { httpPort: ports.http, logLevel: 'WARN' });
@@ -39,7 +53,12 @@ async function main(): Promise<void> {
     await writeLocalState(env);
 
     // What AWS does between the services: S3 notifications → ingest, the queue → send.
-    const events = forwardS3Events(stack, ingestHandler);
+    const events = forwardS3Events(stack, ingestHandler, {
+      onError: (error, event) => {
+        const keys = event.Records.map((r) => r.s3.object.key).join(', ');
+        process.stderr.write(`ingest failed for ${keys.slice(0, 300)}: ${error instanceof Error ? error.message : String(error)}\n`);
+      },
+    });
     stops.push(async () => events.stop());
     let draining = true;
     const poller = drainQueue({

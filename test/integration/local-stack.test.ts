@@ -387,7 +387,7 @@ describe('a busy port', () => {
 });
 
 describe('resources from any template', () => {
-  it('creates tables and queues added to the YAML with no extra code', async () => {
+  it('creates tables and queues added to the YAML with no extra code, and ignores what it does not emulate (topics, IAM roles)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'local-stack-infra-'));
     await writeFile(join(dir, 'extra.yml'), [
       'Resources:',
@@ -413,6 +413,23 @@ describe('resources from any template', () => {
       '    Properties: { FifoQueue: true, ContentBasedDeduplication: true }',
       '  Alerts:',
       '    Type: AWS::SNS::Topic',
+      // A role as infra/iam.yml writes them: anchors, !Sub with pseudo parameters, !GetAtt.
+      '  WorkerRole:',
+      '    Type: AWS::IAM::Role',
+      '    Properties:',
+      '      AssumeRolePolicyDocument: &trust',
+      '        Statement: [{ Effect: Allow, Principal: { Service: lambda.amazonaws.com }, Action: sts:AssumeRole }]',
+      '      Policies:',
+      '        - PolicyName: worker',
+      '          PolicyDocument:',
+      '            Statement:',
+      '              - { Effect: Allow, Action: [sqs:SendMessage], Resource: !GetAtt WorkQueue.Arn }',
+      '              - Effect: Allow',
+      '                Action: [logs:PutLogEvents]',
+      '                Resource: !Sub arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/${self:custom.missing, "x"}:*',
+      '  OtherRole:',
+      '    Type: AWS::IAM::Role',
+      '    Properties: { AssumeRolePolicyDocument: *trust }',
     ].join('\n'));
     await writeFile(join(dir, 'serverless.yml'), [
       'custom: { workVisibility: 77 }',

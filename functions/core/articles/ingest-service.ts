@@ -323,10 +323,9 @@ export class IngestService {
     return { key, outcome: done ? IngestOutcome.QUARANTINED : IngestOutcome.FAILED, picks: 0, reason, attempts };
   }
 
-  /** The key's quarantine record, if any (S3 events; only after a failure, so it may page). */
-  async #findQuarantined(key: string): Promise<QuarantineRecord | undefined> {
-    for await (const record of this.#deps.quarantine.list()) if (record.key === key) return record;
-    return undefined;
+  /** The key's quarantine record, if any (S3 events; read only after a failure). */
+  #findQuarantined(key: string): Promise<QuarantineRecord | undefined> {
+    return this.#deps.quarantine.get(key);
   }
 
   /** Removes an article that came from `key`, unless another object holds it now. */

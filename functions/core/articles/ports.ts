@@ -38,6 +38,9 @@ export interface QuarantineRepository {
   /** Creates or replaces the key's record, with every field given (`attempts`, `contentHash`). */
   put(record: QuarantineRecord): Promise<void>;
   remove(key: string): Promise<void>;
+  /** The key's record, or undefined when the key is not in quarantine. */
+  get(key: string): Promise<QuarantineRecord | undefined>;
+  /** Every record, newest first, page by page. */
   list(): AsyncIterable<QuarantineRecord>;
 }
 
