@@ -17,6 +17,7 @@ import {
   replaceTokens,
 } from './factories.ts';
 import { emailValidator, htmlProblems } from './html-validate.ts';
+import { hiddenTextProblems, preheaderProblems } from './hidden-text.ts';
 
 const options = { branding: makeBranding(), editionUrl: EDITION_URL };
 
@@ -202,12 +203,17 @@ describe('Function: renderEdition', () => {
     expect(footer.text()).toContain(options.branding.postalAddress);
   });
 
-  it('should use mj-preview for the preheader, and keep it short', () => {
+  it('should hide the preheader without a colour or tiny-font trick, and keep it short', () => {
+    // Prepare
+    const preheader = $('[role="article"]').children().first();
     // Assess
     expect(rendered.preheader).toBe(content.picks[0]?.summary);
     expect(rendered.preheader.length).toBeLessThanOrEqual(150);
-    // mj-preview renders one display:none block at the top of the body holding the preheader.
-    expect($('body > div').first().text()).toBe(rendered.preheader);
+    // The first element of the email holds the preheader, hidden by display:none only.
+    expect(preheader.text()).toBe(rendered.preheader);
+    expect(preheaderProblems(preheader.attr('style'))).toEqual([]);
+    // No text anywhere that SpamAssassin would score as low-contrast (HTML_FONT_LOW_CONTRAST).
+    expect(hiddenTextProblems($)).toEqual([]);
   });
 
   it('should pass html-validate (email ruleset)', async () => {
