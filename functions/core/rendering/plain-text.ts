@@ -48,6 +48,8 @@ function footer(branding: CheckedBranding, reason: string): string {
 /** What the digest's plain text needs besides the view. */
 export interface DigestTextOptions {
   branding: CheckedBranding;
+  /** The edition's date, shown under the site name (digests; empty or absent: none). */
+  date?: string;
   greeting: string;
   intro: string;
   reason: string;
@@ -58,8 +60,9 @@ export interface DigestTextOptions {
 }
 
 /**
- * The digest's plain-text part: site name, greeting, "Editor's choice", each section, the
- * "More stories" link when stories were left out, then the footer with the token URLs.
+ * The digest's plain-text part: site name and date, greeting, "Editor's choice", each
+ * section, the "More stories" link when stories were left out, then the footer with the token
+ * URLs.
  *
  * @example
  * ```ts
@@ -67,7 +70,11 @@ export interface DigestTextOptions {
  * ```
  */
 export function digestText(view: DigestView, options: DigestTextOptions): string {
-  const blocks: string[] = [heading(options.branding.siteName, '='), `${para(options.greeting, true)}\n${para(options.intro, true)}`];
+  const masthead = heading(options.branding.siteName, '=');
+  const blocks: string[] = [
+    options.date ? `${masthead}\n${para(options.date, true)}` : masthead,
+    `${para(options.greeting, true)}\n${para(options.intro, true)}`,
+  ];
   if (view.picks.length > 0) {
     blocks.push(heading("Editor's choice", '-'));
     for (const pick of view.picks) blocks.push(story(pick, pick.section ? { kicker: pick.section.toUpperCase() } : {}));

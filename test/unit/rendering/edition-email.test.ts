@@ -216,6 +216,14 @@ describe('Function: renderEdition', () => {
     expect(hiddenTextProblems($)).toEqual([]);
   });
 
+  it('should show the edition\'s date under the site name, in the HTML and the text', () => {
+    // Prepare
+    const masthead = $('h1').parent();
+    // Assess
+    expect(masthead.find('p').first().text()).toBe('May 1, 2024');
+    expect(rendered.text.startsWith('CommonSpace Digest\n==================\nMay 1, 2024\n\nHello')).toBe(true);
+  });
+
   it('should pass html-validate (email ruleset)', async () => {
     // Act
     const problems = await htmlProblems(emailValidator, rendered.html);
