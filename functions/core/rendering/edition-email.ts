@@ -26,7 +26,8 @@ function digestReason(siteName: string, job: string): string {
 /**
  * Renders one edition's email once, with personalisation tokens left in the HTML and text.
  * The header shows the edition's date (in its language). Editor's choice comes first (the
- * first pick as a hero), then the sections as cards. When
+ * first pick as a hero), then the sections as cards. Every story links somewhere: to its URL,
+ * else to its place on the edition's web page (`editionUrl#<anchor>`). When
  * the HTML would exceed `maxHtmlBytes`, the least recent articles are left out and a "More
  * stories" link to `editionUrl` is shown.
  *
@@ -46,7 +47,7 @@ export async function renderEdition(content: EditionContent, options: RenderOpti
   const editionUrl = checkedEditionUrl(options.editionUrl);
   const lang = languageTag(content.language);
   const date = formatEditionDate(content.to, lang);
-  const full = buildDigestView(content);
+  const full = buildDigestView(content, { pageUrl: editionUrl });
   const total = storyCount(full);
   if (total === 0) throw new RenderError(`Edition ${content.id} has no story to render`);
 

@@ -3,7 +3,7 @@
  * Lines are wrapped at 78 characters; URLs are never broken. No MJML here.
  */
 import { Token } from '../editions/types.ts';
-import type { CheckedBranding, DigestView, StoryView } from './digest-model.ts';
+import { storyLink, type CheckedBranding, type DigestView, type StoryView } from './digest-model.ts';
 import { defuseTokens, oneLine } from './escape.ts';
 import { wrapText } from './text-format.ts';
 
@@ -24,7 +24,8 @@ function story(s: StoryView, options: { kicker?: string } = {}): string {
   if (options.kicker) lines.push(para(options.kicker));
   lines.push(para(s.headline));
   if (s.summary) lines.push(para(s.summary));
-  if (s.url) lines.push(wrapText(`Read more: ${s.url}`, WIDTH).join('\n'));
+  const link = storyLink(s);
+  if (link) lines.push(wrapText(`Read more: ${link}`, WIDTH).join('\n'));
   return lines.join('\n');
 }
 
@@ -62,7 +63,7 @@ export interface DigestTextOptions {
 /**
  * The digest's plain-text part: site name and date, greeting, "Editor's choice", each
  * section, the "More stories" link when stories were left out, then the footer with the token
- * URLs.
+ * URLs. A story without a URL links to its place on the web page (`fallbackUrl`).
  *
  * @example
  * ```ts

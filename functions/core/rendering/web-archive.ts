@@ -116,9 +116,11 @@ function storyHtml(story: StoryView, hero: boolean, withKicker: boolean): string
   ]
     .filter(Boolean)
     .join('\n');
+  // The anchor is what a URL-less story links to from the email (`<page>#<anchor>`).
+  const id = story.anchor ? ` id="${escapeText(story.anchor)}"` : '';
   return hero
-    ? `<article class="card hero">\n${image}\n<div class="body">\n${body}\n</div>\n</article>`
-    : `<article class="card">\n${body}\n</article>`;
+    ? `<article class="card hero"${id}>\n${image}\n<div class="body">\n${body}\n</div>\n</article>`
+    : `<article class="card"${id}>\n${body}\n</article>`;
 }
 
 function editionTitle(content: EditionContent, lang: string): string {
@@ -129,7 +131,8 @@ function editionTitle(content: EditionContent, lang: string): string {
 
 /**
  * The public web page of one edition: every story (no size limit), editor's choice first,
- * then the sections. No personal data, no tokens.
+ * then the sections. Each story is an `<article>` with a stable id (its anchor, see
+ * buildDigestView): the email links a story without a URL there. No personal data, no tokens.
  *
  * @example
  * ```ts

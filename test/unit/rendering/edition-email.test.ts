@@ -20,6 +20,8 @@ import { emailValidator, htmlProblems } from './html-validate.ts';
 import { hiddenTextProblems, preheaderProblems } from './hidden-text.ts';
 
 const options = { branding: makeBranding(), editionUrl: EDITION_URL };
+/** The anchor of the fixture's story whose `javascript:` URL is dropped. */
+const EVIL_ANCHOR = 'story-evil-script-alert-1-script-quotes';
 
 function countHeadline($: cheerio.CheerioAPI, headline: string): number {
   return $('h3').filter((_i, el) => $(el).text().trim() === headline).length;
@@ -102,9 +104,9 @@ describe('Function: renderEdition', () => {
     expect($('[onerror]')).toHaveLength(0);
     expect($.text()).toContain('An <img src=x onerror=alert(1)> summary that must be escaped.');
     expect(countHeadline($, 'Evil <script>alert(1)</script> & "quotes"')).toBe(1);
-    // The evil story has no link at all: its headline is plain text.
+    // The evil story's unsafe URL is dropped: it links to its place on the web page instead.
     const evil = $('h3').filter((_i, el) => $(el).text().includes('Evil'));
-    expect(evil.find('a')).toHaveLength(0);
+    expect(evil.find('a').attr('href')).toBe(`${EDITION_URL}#${EVIL_ANCHOR}`);
   });
 
   it('should keep non-ASCII text intact', () => {
@@ -406,7 +408,8 @@ describe('Function: renderEdition (plain text)', () => {
     for (const line of lines) {
       if (line.length > 78) expect(line).toMatch(/^(Read more: )?\S+$/);
     }
-    expect(lines.filter((l) => l.length > 78)).toHaveLength(0);
+    // Only a URL longer than a line: the evil story's link to its place on the web page.
+    expect(lines.filter((l) => l.length > 78)).toEqual([`${EDITION_URL}#${EVIL_ANCHOR}`]);
   });
 
   it('should hold the plain text of the evil story, not HTML', () => {
