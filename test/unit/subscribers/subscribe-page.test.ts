@@ -3,6 +3,7 @@
  * accessible HTML without scripts; the fields are the API's; the honeypot hidden from people
  * the way the API expects; a refusal says what is wrong and keeps what was typed.
  */
+import { readFileSync } from 'node:fs';
 import { load } from 'cheerio';
 import { HtmlValidate } from 'html-validate';
 import { describe, expect, it } from 'vitest';
@@ -64,6 +65,23 @@ describe('Function: subscribePage', () => {
     // Assess
     expect(Object.keys(fields).sort()).toEqual(['alerts', 'email', 'keywords', 'name', 'newsletter', 'timezone', HONEYPOT_FIELD].sort());
     expect(request).toMatchObject({ email: 'reader@example.org', newsletter: 'daily', alerts: 'none', keywords: [], isBot: false });
+  });
+
+  it('matches the embedding snippet of the README: the API reads its fields, it posts to /subscribe', () => {
+    // Prepare
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const snippet = /### Embedding the subscribe form[\s\S]*?```html\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const fields = { ...formFields(snippet), email: 'reader@example.org' };
+
+    // Act
+    const request = parseSubscribeRequest(fields);
+
+    // Assess
+    expect(load(snippet)('form').attr('action')).toMatch(/^https:\/\/[^/]+\/subscribe$/);
+    expect(load(snippet)('form').attr('method')).toBe('post');
+    expect(request).toMatchObject({ newsletter: 'daily', alerts: 'none', isBot: false });
+    const honeypot = load(snippet)(`input[name="${HONEYPOT_FIELD}"]`);
+    expect([honeypot.attr('tabindex'), honeypot.attr('autocomplete'), honeypot.parent().attr('aria-hidden')]).toEqual(['-1', 'off', 'true']);
   });
 
   it('hides the honeypot from people: off-screen, aria-hidden, out of the tab order, no autofill', () => {
