@@ -241,12 +241,13 @@ export interface SubscribeFormState {
   values?: InputFields;
 }
 
+/** A posted value as typed (control characters, which the API refuses, left out). */
 function sent(values: InputFields | undefined, key: SubscribeField): string {
   const value = values?.[key];
-  return typeof value === 'string' ? value : (value?.[0] ?? '');
+  return (typeof value === 'string' ? value : (value?.[0] ?? '')).replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
 }
 
-/** The error summary, and the field it is about (to mark it invalid). */
+/** The error summary (in words, then the API's reason), and the field it is about. */
 function subscribeError(reason: string): { html: string; field?: SubscribeField } {
   const colon = reason.indexOf(': ');
   const key = colon > 0 ? reason.slice(0, colon) : '';
@@ -255,7 +256,7 @@ function subscribeError(reason: string): { html: string; field?: SubscribeField 
     ? `<a href="#${SUBSCRIBE_FIELDS[field].target}">${e(SUBSCRIBE_FIELDS[field].label)}</a>: ${e(reason.slice(colon + 2))}.`
     : `The form could not be read (${e(reason)}). Please try again.`;
   return {
-    html: `<div class="error" role="alert" id="form-error">\n<h2>Please check the form</h2>\n<p>${text}</p>\n</div>\n`,
+    html: `<div class="error" role="alert" id="form-error">\n<h2>Please check the form</h2>\n<p>${text}</p>\n<p class="hint">Reason: <code>${e(reason)}</code></p>\n</div>\n`,
     ...(field ? { field } : {}),
   };
 }
@@ -275,8 +276,12 @@ function subscribeError(reason: string): { html: string; field?: SubscribeField 
  */
 export function subscribePage(branding: Branding, state: SubscribeFormState = {}): Page {
   const error = state.error === undefined ? undefined : subscribeError(state.error);
-  const invalid = (field: SubscribeField): string =>
-    error?.field === field ? ' aria-invalid="true" aria-describedby="form-error"' : '';
+  /** A control's description (its hint, and the error when the error is about it). */
+  const described = (field: SubscribeField, hint?: string): string => {
+    const ids = [...(error?.field === field ? ['form-error'] : []), ...(hint ? [hint] : [])];
+    const invalid = error?.field === field ? ' aria-invalid="true"' : '';
+    return `${ids.length > 0 ? ` aria-describedby="${ids.join(' ')}"` : ''}${invalid}`;
+  };
   const value = (field: SubscribeField): string => e(sent(state.values, field));
   const chosen = (field: 'newsletter' | 'alerts', fallback: string): string => sent(state.values, field).trim().toLowerCase() || fallback;
   return {
@@ -288,28 +293,28 @@ ${error?.html ?? ''}<p>Get our newsletter by email, and alerts when a story matc
 <form method="post" action="subscribe">
 <div class="field">
 <label for="email">Email address</label>
-<input type="email" id="email" name="email" value="${value('email')}" required maxlength="254" autocomplete="email" spellcheck="false"${invalid('email')}>
+<input type="email" id="email" name="email" value="${value('email')}" required maxlength="254" autocomplete="email" spellcheck="false"${described('email')}>
 </div>
 <div class="field">
 <label for="name">Name <span class="hint">(optional)</span></label>
-<input type="text" id="name" name="name" value="${value('name')}" maxlength="200" autocomplete="name"${invalid('name')}>
+<input type="text" id="name" name="name" value="${value('name')}" maxlength="200" autocomplete="name"${described('name')}>
 </div>
-<fieldset${invalid('newsletter')}>
+<fieldset${described('newsletter')}>
 <legend>Newsletter</legend>
 ${radios('newsletter', NEWSLETTER_LABELS, chosen('newsletter', Newsletter.DAILY))}
 </fieldset>
-<fieldset${invalid('alerts')}>
+<fieldset${described('alerts')}>
 <legend>Alerts for your keywords</legend>
 ${radios('alerts', ALERT_LABELS, chosen('alerts', AlertCadence.NONE))}
 </fieldset>
 <div class="field">
 <label for="keywords">Keywords <span class="hint">(for alerts)</span></label>
-<input type="text" id="keywords" name="keywords" value="${value('keywords')}" aria-describedby="keywords-hint" maxlength="2000"${invalid('keywords')}>
+<input type="text" id="keywords" name="keywords" value="${value('keywords')}" maxlength="2000"${described('keywords', 'keywords-hint')}>
 <p class="hint" id="keywords-hint">Separate keywords with commas, for example: energy, Armenia, elections.</p>
 </div>
 <div class="field">
 <label for="timezone">Time zone <span class="hint">(optional)</span></label>
-<input type="text" id="timezone" name="timezone" value="${value('timezone')}" aria-describedby="timezone-hint" maxlength="64" autocomplete="off" spellcheck="false"${invalid('timezone')}>
+<input type="text" id="timezone" name="timezone" value="${value('timezone')}" maxlength="64" autocomplete="off" spellcheck="false"${described('timezone', 'timezone-hint')}>
 <p class="hint" id="timezone-hint">Where you read us, as a time zone name such as Europe/Amsterdam or Asia/Yerevan.</p>
 </div>
 <div class="hp" aria-hidden="true">

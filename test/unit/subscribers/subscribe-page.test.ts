@@ -132,13 +132,28 @@ describe('Function: subscribePage', () => {
     ['newsletter: choose a newsletter or alerts', 'Newsletter: choose a newsletter or alerts.', '#newsletter-daily'],
     ['keywords: too long', 'Keywords: too long.', '#keywords'],
     ['timezone: unknown time zone', 'Time zone: unknown time zone.', '#timezone'],
-  ])('explains "%s" and links to the field', (reason, text, target) => {
+  ])('explains "%s", with the API\'s reason, links to the field and stays valid', async (reason, text, target) => {
     // Act
-    const $ = load(subscribePage(branding, { error: reason, values: { email: 'a@example.org' } }).html);
+    const { html } = subscribePage(branding, { error: reason, values: { email: 'a@example.org', keywords: 'a\u0007b' } });
+    const $ = load(html);
 
     // Assess
-    expect($('[role="alert"] p').text()).toBe(text);
+    expect($('[role="alert"] p').first().text()).toBe(text);
+    expect($('[role="alert"] code').text()).toBe(reason);
     expect($('[role="alert"] a').attr('href')).toBe(target);
+    expect(await problems(html)).toEqual([]);
+    expect($('#keywords').attr('value')).toBe('ab');
+  });
+
+  it('describes a field with an error by the error and its hint', () => {
+    // Act
+    const $ = load(subscribePage(branding, { error: 'keywords: too long' }).html);
+
+    // Assess
+    expect($('#keywords').attr('aria-describedby')).toBe('form-error keywords-hint');
+    expect($('#keywords').attr('aria-invalid')).toBe('true');
+    expect($('#timezone').attr('aria-describedby')).toBe('timezone-hint');
+    expect($('#timezone').attr('aria-invalid')).toBeUndefined();
   });
 
   it('explains a reason about no field in general terms', () => {
@@ -146,7 +161,7 @@ describe('Function: subscribePage', () => {
     const $ = load(subscribePage(branding, { error: 'colour: unknown field' }).html);
 
     // Assess
-    expect($('[role="alert"] p').text()).toBe('The form could not be read (colour: unknown field). Please try again.');
+    expect($('[role="alert"] p').first().text()).toBe('The form could not be read (colour: unknown field). Please try again.');
     expect($('[aria-invalid]')).toHaveLength(0);
   });
 });
