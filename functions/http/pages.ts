@@ -254,7 +254,7 @@ function subscribeError(reason: string): { html: string; field?: SubscribeField 
   const field = Object.hasOwn(SUBSCRIBE_FIELDS, key) ? (key as SubscribeField) : undefined;
   const text = field
     ? `<a href="#${SUBSCRIBE_FIELDS[field].target}">${e(SUBSCRIBE_FIELDS[field].label)}</a>: ${e(reason.slice(colon + 2))}.`
-    : `The form could not be read (${e(reason)}). Please try again.`;
+    : 'The form could not be read. Please try again.';
   return {
     html: `<div class="error" role="alert" id="form-error">\n<h2>Please check the form</h2>\n<p>${text}</p>\n<p class="hint">Reason: <code>${e(reason)}</code></p>\n</div>\n`,
     ...(field ? { field } : {}),
@@ -321,7 +321,7 @@ ${radios('alerts', ALERT_LABELS, chosen('alerts', AlertCadence.NONE))}
 <label for="${HONEYPOT_FIELD}">Leave this field empty</label>
 <input type="text" id="${HONEYPOT_FIELD}" name="${HONEYPOT_FIELD}" value="" tabindex="-1" autocomplete="off">
 </div>
-<p class="hint field" id="privacy">We send you a message with a confirmation link first: nothing else is sent until you follow it. We use your address only to send what you choose here, and never share it. Every message has a link to change your preferences or to unsubscribe.</p>
+<p class="hint field" id="privacy">We send you a message with a confirmation link first: nothing else is sent until you follow it. We use your address only to send what you choose here. Every message has a link to change your preferences or to unsubscribe.</p>
 <button type="submit">Subscribe</button>
 </form>
 ${backToSite(branding)}`,

@@ -161,7 +161,8 @@ describe('Function: subscribePage', () => {
     const $ = load(subscribePage(branding, { error: 'colour: unknown field' }).html);
 
     // Assess
-    expect($('[role="alert"] p').first().text()).toBe('The form could not be read (colour: unknown field). Please try again.');
+    expect($('[role="alert"] p').first().text()).toBe('The form could not be read. Please try again.');
+    expect($('[role="alert"] code').text()).toBe('colour: unknown field');
     expect($('[aria-invalid]')).toHaveLength(0);
   });
 });
