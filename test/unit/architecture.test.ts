@@ -117,7 +117,7 @@ describe('Architecture: MJML stays out of the send path', () => {
     expect(packagesReachable(path.join(RENDERING, 'mjml-compiler.ts')).has('mjml')).toBe(true);
   });
 
-  it.each(['functions/send.ts', 'functions/http/confirm.ts', 'functions/http/unsubscribe.ts', 'functions/http/preferences.ts', 'functions/http/archive.ts'])(
+  it.each(['functions/send.ts', 'functions/http/confirm.ts', 'functions/http/unsubscribe.ts', 'functions/http/preferences.ts', 'functions/http/archive.ts', 'functions/http/subscribe-page.ts'])(
     'should bundle %s without any mjml module',
     async (entry) => {
       // Act: the bundle as serverless-esbuild builds it (bundled, node, ESM), not written.
