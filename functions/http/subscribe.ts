@@ -20,11 +20,11 @@ export const SUBSCRIBE_ACCEPTED = {
 } as const;
 
 /** A refused form post shows the form again (400); anything else answers as usual. */
-function refused(statusCode: number, reason: string, request: HttpRequest | undefined): HttpResponse {
+function refused(statusCode: number, reason: string, request: HttpRequest | undefined, requestId: string | undefined): HttpResponse {
   if (statusCode === 400 && request?.bodyKind === 'form' && request.wantsHtml) {
     return html(subscribePage(branding(), { error: reason, values: request.fields }));
   }
-  return negotiatedError(statusCode, reason, request);
+  return negotiatedError(statusCode, reason, request, requestId);
 }
 
 export const handler = http(

@@ -70,6 +70,7 @@ const EXPECTED: Record<string, string[]> = {
   ],
   archive: [...LOGS, ...on('ArtefactsBucket/archive/*', 's3:GetObject'), ...on('ArtefactsBucket?prefix=archive/', 's3:ListBucket')],
   health: LOGS,
+  subscribePage: LOGS,
   subscribe: [
     ...LOGS,
     ...on('SubscribersTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'),
@@ -84,7 +85,9 @@ const EXPECTED: Record<string, string[]> = {
 };
 
 /** The functions API Gateway invokes. */
-const HTTP_FUNCTIONS = ['archive', 'confirm', 'health', 'preferences', 'subscribe', 'unsubscribe'];
+const HTTP_FUNCTIONS = ['archive', 'confirm', 'health', 'preferences', 'subscribe', 'subscribePage', 'unsubscribe'];
+/** Public functions with no data access at all. */
+const NO_DATA = ['health', 'subscribePage'];
 /** Tables an HTTP-facing function may write (any other: none). */
 const HTTP_TABLE_WRITES: Record<string, string[]> = {
   subscribe: ['SubscribersTable'],
@@ -211,8 +214,8 @@ function violations(template: CfnTemplate): string[] {
     if (!TOKEN_USERS.includes(fn) && allowed.some((l) => l.startsWith('ssm:') && targetOf(l) === 'token-secret')) {
       found.push(`${fn} can read the token secret`);
     }
-    if (fn === 'health') {
-      for (const label of allowed.filter((l) => !LOGS.includes(l))) found.push(`health can ${label}`);
+    if (NO_DATA.includes(fn)) {
+      for (const label of allowed.filter((l) => !LOGS.includes(l))) found.push(`${fn} can ${label}`);
     }
     if (fn === 'archive') {
       const reads = ['s3:GetObject ArtefactsBucket/archive/*', 's3:ListBucket ArtefactsBucket?prefix=archive/'];

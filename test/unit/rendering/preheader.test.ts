@@ -8,7 +8,7 @@ import * as cheerio from 'cheerio';
 import { renderEdition } from '../../../functions/core/rendering/edition-email.ts';
 import { renderAlertDigest } from '../../../functions/core/rendering/alert-email.ts';
 import { renderConfirmationEmail } from '../../../functions/core/rendering/confirmation-email.ts';
-import { EDITION_URL, makeArticle, makeBranding, makeContent } from './factories.ts';
+import { EDITION_URL, makeArticle, makeBranding, makeContent } from '../../kit/fixtures/index.ts';
 import { hiddenTextProblems, preheaderProblems } from './hidden-text.ts';
 
 const branding = makeBranding();

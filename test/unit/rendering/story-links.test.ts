@@ -11,7 +11,7 @@ import { renderEdition } from '../../../functions/core/rendering/edition-email.t
 import { renderAlertDigest } from '../../../functions/core/rendering/alert-email.ts';
 import { renderEditionPage } from '../../../functions/core/rendering/web-archive.ts';
 import type { EditionContent, RenderedEdition } from '../../../functions/core/editions/types.ts';
-import { ARCHIVE_URL, EDITION_URL, makeArticle, makeBranding, makeContent, makePick } from './factories.ts';
+import { ARCHIVE_URL, EDITION_URL, makeArticle, makeBranding, makeContent, makePick } from '../../kit/fixtures/index.ts';
 
 const branding = makeBranding();
 
