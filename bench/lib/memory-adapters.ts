@@ -7,7 +7,7 @@
  */
 import type { DeliveryLedger, LedgerResult, SendQueue } from '../../functions/core/delivery/ports.ts';
 import type { RateWindowStore } from '../../functions/core/delivery/ports.ts';
-import { DeliveryState, type LedgerEntry, type SendTask } from '../../functions/core/delivery/types.ts';
+import { DeliveryState, type LedgerEntry, type SendEvent, type SendTask } from '../../functions/core/delivery/types.ts';
 import type { ArtefactStore } from '../../functions/core/editions/ports.ts';
 import type { EditionRecord, EditionRepository } from '../../functions/core/editions/ports.ts';
 import type { EditionState, JobName } from '../../functions/core/editions/types.ts';
@@ -35,6 +35,7 @@ export class MemoryLedger implements DeliveryLedger {
       leaseUntil: options.leaseUntil,
       attempts: (current?.attempts ?? 0) + 1,
       updatedAt: new Date(options.now).toISOString(),
+      ...(current?.sendEvent ? { sendEvent: current.sendEvent } : {}),
     };
     this.entries.set(keyOf(task), entry);
     return { granted: true, entry: { ...entry } };
@@ -70,6 +71,21 @@ export class MemoryLedger implements DeliveryLedger {
     if (!current) return;
     const { leaseUntil: _lease, ...rest } = current;
     this.entries.set(keyOf(task), { ...rest, state: DeliveryState.PENDING, reason, updatedAt: new Date().toISOString() });
+  }
+
+  public async markUnknown(task: SendTask, leaseUntil: number, options: { until: number; reason: string }): Promise<boolean> {
+    const current = this.#held(task, leaseUntil);
+    if (!current) return false;
+    this.entries.set(keyOf(task), { ...current, leaseUntil: options.until, reason: options.reason, updatedAt: new Date().toISOString() });
+    return true;
+  }
+
+  public async recordSendEvent(task: SendTask, event: SendEvent): Promise<{ recorded: boolean; entry: LedgerEntry | undefined }> {
+    const current = this.entries.get(keyOf(task));
+    if (!current || current.sendEvent) return { recorded: false, entry: current ? { ...current } : undefined };
+    const next = { ...current, sendEvent: { ...event } };
+    this.entries.set(keyOf(task), next);
+    return { recorded: true, entry: { ...next } };
   }
 
   public async get(task: SendTask): Promise<LedgerEntry | undefined> {

@@ -3,7 +3,7 @@
  * delivery use cases need), with the same conditional semantics as the DynamoDB adapters.
  */
 import type { DailyQuota, DeliveryLedger, LedgerResult, MailSender, SendQueue, SendQuota, SendRateLimiter } from '../../../functions/core/delivery/ports.ts';
-import { DeliveryState, type LedgerEntry, type OutgoingMessage, type SendTask } from '../../../functions/core/delivery/types.ts';
+import { DeliveryState, type LedgerEntry, type OutgoingMessage, type SendEvent, type SendTask } from '../../../functions/core/delivery/types.ts';
 import type { ArtefactStore } from '../../../functions/core/editions/ports.ts';
 import type { EditionRecord, EditionRepository } from '../../../functions/core/editions/ports.ts';
 import { EditionState, type JobName } from '../../../functions/core/editions/types.ts';
@@ -39,6 +39,7 @@ export class InMemoryDeliveryLedger implements DeliveryLedger {
       leaseUntil: options.leaseUntil,
       attempts: (current?.attempts ?? 0) + 1,
       updatedAt: new Date(options.now).toISOString(),
+      ...(current?.sendEvent ? { sendEvent: current.sendEvent } : {}),
     };
     this.entries.set(keyOf(task), entry);
     return { granted: true, entry: clone(entry) };
@@ -72,6 +73,23 @@ export class InMemoryDeliveryLedger implements DeliveryLedger {
     if (current?.state !== DeliveryState.SENDING || current.leaseUntil !== leaseUntil) return;
     const { leaseUntil: _lease, ...rest } = current;
     this.entries.set(keyOf(task), { ...rest, state: DeliveryState.PENDING, reason, updatedAt: new Date().toISOString() });
+  }
+
+  public async markUnknown(task: SendTask, leaseUntil: number, options: { until: number; reason: string }): Promise<boolean> {
+    await tick();
+    const current = this.entries.get(keyOf(task));
+    if (current?.state !== DeliveryState.SENDING || current.leaseUntil !== leaseUntil) return false;
+    this.entries.set(keyOf(task), { ...current, leaseUntil: options.until, reason: options.reason, updatedAt: new Date().toISOString() });
+    return true;
+  }
+
+  public async recordSendEvent(task: SendTask, event: SendEvent): Promise<{ recorded: boolean; entry: LedgerEntry | undefined }> {
+    await tick();
+    const current = this.entries.get(keyOf(task));
+    if (!current || current.sendEvent) return { recorded: false, entry: current ? clone(current) : undefined };
+    const next = { ...current, sendEvent: { ...event } };
+    this.entries.set(keyOf(task), next);
+    return { recorded: true, entry: clone(next) };
   }
 
   public async get(task: SendTask): Promise<LedgerEntry | undefined> {
@@ -261,8 +279,12 @@ export class FakeMailSender implements MailSender {
     this.#script = script;
   }
 
-  public async send(message: OutgoingMessage): Promise<string> {
+  /** The deadline each send was given (epoch ms), in call order. */
+  public readonly deadlines: Array<number | undefined> = [];
+
+  public async send(message: OutgoingMessage, options: { deadline?: number } = {}): Promise<string> {
     this.calls += 1;
+    this.deadlines.push(options.deadline);
     const outcome = await this.#script(message, this.calls);
     await tick();
     if (outcome instanceof Error) throw outcome;
