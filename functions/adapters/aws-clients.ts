@@ -65,15 +65,23 @@ class DeadlineHttpHandler extends NodeHttpHandler {
 }
 
 /**
- * Right before the request goes out (after signing, once per attempt): turns the input's
- * call deadline into an abort signal for {@link DeadlineHttpHandler}.
+ * Around sending and reading the answer (after signing, once per attempt): turns the input's
+ * call deadline into an abort signal for {@link DeadlineHttpHandler}, armed until the answer
+ * has been read.
  */
 const deadlineMiddleware: DeserializeMiddleware<object, object> = (next) => async (args) => {
   const deadline = (args.input as { [CALL_DEADLINE]?: number })[CALL_DEADLINE];
-  if (typeof deadline === 'number' && typeof args.request === 'object' && args.request !== null) {
-    callSignals.set(args.request, AbortSignal.timeout(Math.max(0, Math.ceil(deadline - Date.now()))));
+  const request = args.request;
+  if (typeof deadline !== 'number' || typeof request !== 'object' || request === null) return next(args);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), Math.max(0, Math.ceil(deadline - Date.now())));
+  callSignals.set(request, controller.signal);
+  try {
+    return await next(args);
+  } finally {
+    clearTimeout(timer);
+    callSignals.delete(request);
   }
-  return next(args);
 };
 
 /**
@@ -103,7 +111,8 @@ export function useCallDeadlines(client: { middlewareStack: unknown }): void {
   const stack = client.middlewareStack as {
     add(m: unknown, options: { step: string; priority?: string; name: string; override?: boolean }): void;
   };
-  stack.add(deadlineMiddleware, { step: 'deserialize', priority: 'low', name: DEADLINE_MIDDLEWARE, override: true });
+  // High priority: outside the SDK's deserializer, so the deadline also covers reading the answer.
+  stack.add(deadlineMiddleware, { step: 'deserialize', priority: 'high', name: DEADLINE_MIDDLEWARE, override: true });
 }
 
 function handler(maxSockets: number, timeouts: Timeouts): NodeHttpHandler {
@@ -195,7 +204,14 @@ export function tokenSecret(config: Config, retry: RetryOptions = SECRET_RETRY):
   return read;
 }
 
-/** AWS errors worth another try: throttling, 5xx, timeouts and network errors (no answer at all). */
+/**
+ * AWS errors worth another try: throttling, 5xx, timeouts and network errors (no answer at all).
+ *
+ * @example
+ * ```ts
+ * await retryWithBackoff(() => ssm.send(command), { attempts: 3, baseMs: 200, capMs: 1_000, retryable: isRetryableAwsError });
+ * ```
+ */
 export function isRetryableAwsError(error: unknown): boolean {
   if (error instanceof ConfigError) return false;
   const e = error as { name?: string; $fault?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };

@@ -165,11 +165,13 @@ const CONNECT_TIMEOUT = /did not establish a connection/;
  * Whether SES may have received the request without our seeing its answer: the call was
  * aborted at its deadline (`AbortError`), timed out waiting for the answer or while reading
  * it (`TimeoutError`, which the HTTP handler also uses for ECONNRESET, EPIPE and ETIMEDOUT),
- * or the connection dropped (`socket hang up`). Errors that carry an HTTP status are SES's
- * answer, and a connection that never came up sent nothing.
+ * or the connection dropped (`socket hang up`); or SES answered 2xx and the answer could not
+ * be read (it accepted the message; the id is lost). Errors with any other HTTP status are
+ * SES's answer, and a connection that never came up sent nothing.
  */
 function outcomeUnknown(e: { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number } }): boolean {
-  if (e.$metadata?.httpStatusCode !== undefined) return false;
+  const status = e.$metadata?.httpStatusCode;
+  if (status !== undefined) return status >= 200 && status < 300;
   if (e.code !== undefined && NOT_SENT_CODES.has(e.code)) return false;
   if (e.name === 'AbortError') return true;
   if (e.name === 'TimeoutError') return !CONNECT_TIMEOUT.test(e.message ?? '');

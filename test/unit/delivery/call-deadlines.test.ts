@@ -14,8 +14,8 @@ import { SendOutcomeUnknownError } from '../../../functions/core/errors.ts';
 import { successXml } from '../../../infra/local/ses-protocol.ts';
 import { PLACEHOLDER_ENV } from '../../../bench/lib/placeholder-env.ts';
 
-/** A loopback SES that answers after `delayMs`, or never when `delayMs` is Infinity. */
-async function fakeSes(delayMs: number): Promise<{ url: string; server: Server; requests: number; closedUnanswered: number }> {
+/** A loopback SES that answers after `delayMs`, never when `delayMs` is Infinity, or starts its answer and stalls (`stall`). */
+async function fakeSes(delayMs: number, stall = false): Promise<{ url: string; server: Server; requests: number; closedUnanswered: number }> {
   const state = { url: '', server: undefined as unknown as Server, requests: 0, closedUnanswered: 0 };
   state.server = createServer((req: IncomingMessage, res: ServerResponse) => {
     state.requests += 1;
@@ -23,6 +23,10 @@ async function fakeSes(delayMs: number): Promise<{ url: string; server: Server; 
     res.on('close', () => {
       if (!res.writableEnded) state.closedUnanswered += 1;
     });
+    if (stall) {
+      res.writeHead(200, { 'content-type': 'text/xml', 'content-length': '400' }).write('<SendRawEmailResponse>');
+      return;
+    }
     if (Number.isFinite(delayMs)) {
       setTimeout(() => res.writeHead(200, { 'content-type': 'text/xml' }).end(successXml('SendRawEmail', '<MessageId>m-1</MessageId>')), delayMs);
     }
@@ -73,6 +77,21 @@ describe('Function: sesClient', () => {
     expect(ses.requests).toBe(1);
     const server = ses;
     await expect.poll(() => server.closedUnanswered, { timeout: 2_000 }).toBe(1); // the connection was torn down
+  });
+
+  it('also aborts a call whose answer starts and then stalls (SES said 200: accepted, but its id is lost)', async () => {
+    // Prepare: headers and a first chunk, then nothing
+    ses = await fakeSes(0, true);
+    client = sesClient(parseConfig({ ...PLACEHOLDER_ENV, SES_ENDPOINT: ses.url }));
+    const mail = new SesMailSender({ client });
+    const started = Date.now();
+
+    // Act
+    const error = await mail.send(MESSAGE, { deadline: started + 300 }).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(SendOutcomeUnknownError);
+    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('lets a call without a deadline, or one the answer beats, complete, and keeps the cached middleware', async () => {

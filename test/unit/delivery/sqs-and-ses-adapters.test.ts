@@ -147,9 +147,10 @@ describe('Function: classify', () => {
     const timedOut = Object.assign(new Error('a request has exceeded the configured 10000 ms requestTimeout.'), { name: 'TimeoutError', code: 'ETIMEDOUT' });
     const reset = Object.assign(new Error('read ECONNRESET'), { name: 'TimeoutError', code: 'ECONNRESET' });
     const hangUp = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    const unreadable = Object.assign(new Error('aborted'), { code: 'ECONNRESET', $metadata: { httpStatusCode: 200 } }); // SES said 200, the body broke
 
     // Act
-    const classified = [aborted, timedOut, reset, hangUp].map(classify);
+    const classified = [aborted, timedOut, reset, hangUp, unreadable].map(classify);
 
     // Assess
     for (const error of classified) expect(error).toBeInstanceOf(SendOutcomeUnknownError);
