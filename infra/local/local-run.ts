@@ -12,7 +12,6 @@ import { resetWiring, subscriberRepository, editionRepository, articleStore } fr
 import { handler as ingestHandler } from '../../functions/ingest.ts';
 import { handler as editionHandler } from '../../functions/edition.ts';
 import { handler as sendHandler } from '../../functions/send.ts';
-import { handler as feedbackHandler } from '../../functions/feedback.ts';
 import { importSubscribers, type ImportResult } from '../../functions/core/subscribers/import-subscribers.ts';
 import { isComplete } from '../../functions/core/delivery/fan-out-service.ts';
 import { EditionState, type JobName } from '../../functions/core/editions/types.ts';
@@ -103,6 +102,8 @@ export async function runJob(
   const result = await editionHandler({ job: options.job, time: options.now.toISOString(), force: true });
   const editions = editionRepository();
   if (result.state === EditionState.SENDING) {
+    // Loaded here, so that CLI commands that send nothing do not load the feedback function.
+    const { handler: feedbackHandler } = await import('../../functions/feedback.ts');
     const sendEvents = forwardSesEvents(stack, feedbackHandler);
     try {
       await drainQueue({
