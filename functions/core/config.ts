@@ -32,6 +32,7 @@ const EnvSchema = z.object({
   DYNAMODB_ENDPOINT: url.optional(),
   SES_ENDPOINT: url.optional(),
   SQS_ENDPOINT: url.optional(),
+  SSM_ENDPOINT: url.optional(),
 
   SES_CONFIGURATION_SET: z.string().optional(),
   /** Overrides the account's MaxSendRate (messages/s); 0 = use GetSendQuota. */
@@ -40,6 +41,11 @@ const EnvSchema = z.object({
   SEND_CONCURRENCY: positiveInt.default(32),
   /** Lease of a ledger entry while a send is attempted (seconds). */
   SEND_LEASE_SECONDS: positiveInt.default(120),
+  /**
+   * How long a Send event may take to reach the ledger (seconds; at most a quarter of the
+   * lease): an entry whose send may have been accepted is not taken over before then.
+   */
+  SEND_SETTLE_SECONDS: positiveInt.default(30),
   /** An edition created more than this late is held for an editor (hours). */
   EDITION_MAX_DELAY_HOURS: z.coerce.number().min(0).default(6),
 

@@ -66,6 +66,7 @@ export async function buildSendService(overrides: Partial<SendServiceDeps> = {})
     tokenSecret: await tokenSecret(c),
     concurrency: c.SEND_CONCURRENCY,
     leaseMs: c.SEND_LEASE_SECONDS * 1000,
+    settleMs: c.SEND_SETTLE_SECONDS * 1000,
     ...overrides,
   });
 }

@@ -25,5 +25,7 @@ export function localAppEnv(stack: Pick<LocalStack, 'env'>, options: { httpPort:
     LOG_LEVEL: options.logLevel ?? 'WARN',
     // The local SES front answers GetSendQuota with its own MaxSendRate.
     SEND_RATE_LIMIT: '0',
+    // As on AWS (`${self:service}-${sls:stage}`): the local SES publishes Send events for it.
+    SES_CONFIGURATION_SET: 'news-digest-local',
   };
 }

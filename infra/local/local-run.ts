@@ -16,7 +16,7 @@ import { importSubscribers, type ImportResult } from '../../functions/core/subsc
 import { isComplete } from '../../functions/core/delivery/fan-out-service.ts';
 import { EditionState, type JobName } from '../../functions/core/editions/types.ts';
 import type { QuarantineRecord } from '../../functions/core/articles/types.ts';
-import { forwardS3Events, drainQueue, sqsEventSource } from './lambda-driver.ts';
+import { forwardS3Events, forwardSesEvents, drainQueue, sqsEventSource } from './lambda-driver.ts';
 import type { CapturedMessage, LocalStack } from './stack.ts';
 
 /** The summary line of `digest run`. */
@@ -87,7 +87,8 @@ export async function importSubscribersFile(file: string, now = new Date()): Pro
 }
 
 /**
- * Runs one newsletter job and waits until every recipient has a final ledger state.
+ * Runs one newsletter job and waits until every recipient has a final ledger state. The local
+ * SES's Send events go to the `feedback` function meanwhile, as on AWS.
  *
  * @example
  * ```ts
@@ -101,20 +102,28 @@ export async function runJob(
   const result = await editionHandler({ job: options.job, time: options.now.toISOString(), force: true });
   const editions = editionRepository();
   if (result.state === EditionState.SENDING) {
-    await drainQueue({
-      queueUrl: getConfig().SEND_QUEUE_URL,
-      endpoint: stack.endpoints.sqs,
-      region: getConfig().AWS_REGION,
-      handler: sendHandler,
-      // As serverless.yml has the event source invoke `send` (batch size, window, concurrency).
-      eventSource: await sqsEventSource('send'),
-      done: async () => {
-        const e = await editions.get(result.edition);
-        if (e) options.onProgress?.({ sent: e.sent, failed: e.failed, skipped: e.skipped, total: e.total });
-        return !e || isComplete(e);
-      },
-      timeoutMs: 10 * 60_000,
-    });
+    // Loaded here, so that CLI commands that send nothing do not load the feedback function.
+    const { handler: feedbackHandler } = await import('../../functions/feedback.ts');
+    const sendEvents = forwardSesEvents(stack, feedbackHandler);
+    try {
+      await drainQueue({
+        queueUrl: getConfig().SEND_QUEUE_URL,
+        endpoint: stack.endpoints.sqs,
+        region: getConfig().AWS_REGION,
+        handler: sendHandler,
+        // As serverless.yml has the event source invoke `send` (batch size, window, concurrency).
+        eventSource: await sqsEventSource('send'),
+        done: async () => {
+          const e = await editions.get(result.edition);
+          if (e) options.onProgress?.({ sent: e.sent, failed: e.failed, skipped: e.skipped, total: e.total });
+          return !e || isComplete(e);
+        },
+        timeoutMs: 10 * 60_000,
+      });
+      await sendEvents.flush();
+    } finally {
+      sendEvents.stop();
+    }
   }
   const edition = await editions.get(result.edition);
   return {

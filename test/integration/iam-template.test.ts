@@ -81,7 +81,7 @@ const EXPECTED: Record<string, string[]> = {
   confirm: [...LOGS, ...on('SubscribersTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'), ...SUBSCRIBER_TOKENS],
   preferences: [...LOGS, ...on('SubscribersTable', 'dynamodb:GetItem', 'dynamodb:PutItem'), ...SUBSCRIBER_TOKENS],
   unsubscribe: [...LOGS, ...on('SubscribersTable', 'dynamodb:GetItem', 'dynamodb:PutItem'), ...SUBSCRIBER_TOKENS],
-  feedback: [...LOGS, ...on('SubscribersTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem')],
+  feedback: [...LOGS, ...on('SubscribersTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'), ...on('DeliveriesTable', 'dynamodb:UpdateItem')],
 };
 
 /** The functions API Gateway invokes. */

@@ -40,8 +40,12 @@ export class FakeMailSender extends InMemoryAdapter<(typeof METHODS)[number]> im
     this.#script = script;
   }
 
-  public async send(message: OutgoingMessage): Promise<string> {
+  /** The deadline each send was given (epoch ms), in call order. */
+  public readonly deadlines: Array<number | undefined> = [];
+
+  public async send(message: OutgoingMessage, options: { deadline?: number } = {}): Promise<string> {
     await this.enter('send', arguments);
+    this.deadlines.push(options.deadline);
     this.#sends += 1;
     const outcome = await this.#script(message, this.#sends);
     if (outcome instanceof Error) throw outcome;
