@@ -97,14 +97,21 @@ export async function importSubscribersFile(file: string, now = new Date()): Pro
  */
 export async function runJob(
   stack: LocalStack,
-  options: { job: JobName; now: Date; quarantined: number; onProgress?: (p: { sent: number; failed: number; skipped: number; total: number }) => void },
+  options: {
+    job: JobName;
+    now: Date;
+    quarantined: number;
+    onProgress?: (p: { sent: number; failed: number; skipped: number; total: number }) => void;
+    /** Hand SES's Send events to `feedback` while sending (default true; `npm start` forwards them all the time). */
+    forwardSendEvents?: boolean;
+  },
 ): Promise<RunSummary> {
   const result = await editionHandler({ job: options.job, time: options.now.toISOString(), force: true });
   const editions = editionRepository();
   if (result.state === EditionState.SENDING) {
     // Loaded here, so that CLI commands that send nothing do not load the feedback function.
     const { handler: feedbackHandler } = await import('../../functions/feedback.ts');
-    const sendEvents = forwardSesEvents(stack, feedbackHandler);
+    const sendEvents = options.forwardSendEvents === false ? undefined : forwardSesEvents(stack, feedbackHandler);
     try {
       await drainQueue({
         queueUrl: getConfig().SEND_QUEUE_URL,
@@ -120,9 +127,9 @@ export async function runJob(
         },
         timeoutMs: 10 * 60_000,
       });
-      await sendEvents.flush();
+      await sendEvents?.flush();
     } finally {
-      sendEvents.stop();
+      sendEvents?.stop();
     }
   }
   const edition = await editions.get(result.edition);

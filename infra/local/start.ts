@@ -14,7 +14,7 @@
 import { fileURLToPath } from 'node:url';
 import { startLocalStack, portsFromEnv, DEFAULT_PORTS } from './stack.ts';
 import { localAppEnv } from './app-env.ts';
-import { drainQueue, forwardS3Events, sqsEventSource } from './lambda-driver.ts';
+import { drainQueue, forwardS3Events, forwardSesEvents, sqsEventSource } from './lambda-driver.ts';
 import { importSubscribersFile, runJob, uploadContent, useStack } from './local-run.ts';
 import { clearLocalState, writeLocalState } from './local-state.ts';
 import { startOffline } from './offline.ts';
@@ -22,6 +22,7 @@ import { whenParentGone } from './parent-watch.ts';
 import { getConfig } from '../../functions/core/config.ts';
 import { handler as ingestHandler } from '../../functions/ingest.ts';
 import { handler as sendHandler } from '../../functions/send.ts';
+import { handler as feedbackHandler } from '../../functions/feedback.ts';
 
 const SAMPLE = fileURLToPath(new URL('./sample/', import.meta.url));
 
@@ -60,6 +61,9 @@ async function main(): Promise<void> {
       },
     });
     stops.push(async () => events.stop());
+    // SES's Send events → feedback (SNS on AWS), for every send while the stack runs.
+    const sendEvents = forwardSesEvents(stack, feedbackHandler);
+    stops.push(async () => sendEvents.stop());
     let draining = true;
     const poller = drainQueue({
       queueUrl: getConfig().SEND_QUEUE_URL,
@@ -81,7 +85,7 @@ async function main(): Promise<void> {
 
     const quarantined = await uploadContent(stack, `${SAMPLE}content`);
     const imported = await importSubscribersFile(`${SAMPLE}subscribers.csv`);
-    const summary = await runJob(stack, { job: 'daily', now: new Date(), quarantined: quarantined.length });
+    const summary = await runJob(stack, { job: 'daily', now: new Date(), quarantined: quarantined.length, forwardSendEvents: false });
 
     process.stdout.write(
       [
