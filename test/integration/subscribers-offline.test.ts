@@ -76,7 +76,7 @@ describe('Integration: subscription API on serverless-offline', () => {
     expect(again).toContain('<a href="#newsletter-daily">Newsletter</a>: choose a newsletter or alerts.');
     expect(again).toContain('value="refused@example.org"');
     expect(again).toContain('<input type="radio" id="newsletter-none" name="newsletter" value="none" checked>');
-    expect([json.status, await json.json()]).toEqual([400, { error: 'newsletter: choose a newsletter or alerts' }]);
+    expect([json.status, await json.json()]).toEqual([400, { error: 'newsletter: choose a newsletter or alerts', requestId: expect.any(String) }]);
     expect(api.stack.ses.messages().some((m) => m.destinations.includes('refused@example.org'))).toBe(false);
   });
 
