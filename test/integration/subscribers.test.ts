@@ -206,6 +206,27 @@ describe('Integration: subscribers on the local stack', () => {
     }
   });
 
+  it('the confirmation mail carries no text of the request: no name in the body or the headers', async () => {
+    // Prepare
+    const address = 'greeted@example.org';
+    const name = 'Dear customer, your account is suspended, call support';
+
+    // Act
+    const res = await call(subscribeHandler, 'POST', '/subscribe', { body: { email: address, name, keywords: 'energy' }, sourceIp: '192.0.2.43' });
+
+    // Assess
+    expect(res.status).toBe(202);
+    const raw = mailTo(address).at(-1)?.raw;
+    expect(raw).toBeDefined();
+    const mail = await simpleParser(raw!);
+    expect(mail.text).toMatch(/^Hello,$/m);
+    for (const text of [raw!.toString('utf8'), mail.text ?? '', String(mail.html), mail.subject ?? '']) {
+      expect(text).not.toContain('suspended');
+      expect(text).not.toContain('customer');
+    }
+    expect(mail.to && !Array.isArray(mail.to) ? mail.to.value[0] : undefined).toEqual({ address, name: '' });
+  });
+
   it('a reused or expired confirmation link shows a clear page', async () => {
     // Prepare
     await call(subscribeHandler, 'POST', '/subscribe', { body: { email: 'reuse@example.org' }, sourceIp: '192.0.2.40' });
@@ -281,6 +302,9 @@ describe('Integration: subscribers on the local stack', () => {
       ['an invalid address', () => call(subscribeHandler, 'POST', '/subscribe', json({ email: 'not-an-address' })), 400, 'email: not a valid address'],
       ['CR/LF in the address', () => call(subscribeHandler, 'POST', '/subscribe', json({ email: `${victim}\r\nBcc: x@example.org` })), 400, 'email: contains a control character'],
       ['CR/LF in the name', () => call(subscribeHandler, 'POST', '/subscribe', json({ email: 'new1@example.org', name: 'A\r\nB' })), 400, 'name: contains a control character'],
+      ['a web address in the name', () => call(subscribeHandler, 'POST', '/subscribe', json({ email: victim, name: 'customer. Your account at http://evil.example/login is suspended' })), 400, 'name: looks like a web address'],
+      ['a right-to-left override in the name', () => call(subscribeHandler, 'POST', '/subscribe', json({ email: victim, name: 'Ann \u202eevil' })), 400, 'name: contains a bidirectional control character'],
+      ['a formula as a keyword', () => call(subscribeHandler, 'POST', '/subscribe', json({ email: victim, keywords: '=1+1;@SUM(1)' })), 400, 'keywords: a keyword holds a character it may not hold'],
       ['a control character in keywords', () => call(subscribeHandler, 'POST', '/subscribe', form('email=new2%40example.org&keywords=a%07b')), 400, 'keywords: contains a control character'],
       ['an unknown newsletter', () => call(subscribeHandler, 'POST', '/subscribe', json({ email: 'new3@example.org', newsletter: 'monthly' })), 400, 'newsletter: unknown value'],
       ['an unknown alerts cadence', () => call(subscribeHandler, 'POST', '/subscribe', json({ email: 'new4@example.org', alerts: 'often' })), 400, 'alerts: unknown value'],
@@ -322,7 +346,7 @@ describe('Integration: subscribers on the local stack', () => {
 
   it('import and export through DynamoDB: suppressions survive, segments page without a scan', async () => {
     // Prepare
-    const csv = 'email,name,newsletter,alerts,keywords\n' + Array.from({ length: 7 }, (_, i) => `w${i}@example.org,W ${i},weekly,hourly,k${i}`).join('\n') + '\nbad,,weekly,none,\n';
+    const csv = 'email,name,newsletter,alerts,keywords\n' + Array.from({ length: 7 }, (_, i) => `w${i}@example.org,W ${String.fromCharCode(65 + i)},weekly,hourly,k${i}`).join('\n') + '\nbad,,weekly,none,\n';
     await subscriberRepository().put({ id: subscriberIdFor('w0@example.org'), email: 'w0@example.org', status: 'unsubscribed', newsletter: 'weekly', alerts: 'none', keywords: [], createdAt: 't', updatedAt: 't' });
 
     // Act

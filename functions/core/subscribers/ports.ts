@@ -73,7 +73,10 @@ export interface RateLimiter {
  * Sends the double opt-in confirmation mail. The wiring renders it with the rendering module
  * (renderConfirmationEmail, MJML) and sends it through the mail provider; the core never
  * loads MJML.
+ *
+ * It takes no name on purpose: whoever asks for a subscription may give any address, so
+ * nothing else from the request may reach that inbox (docs/security.md, "Subscriber input").
  */
 export interface ConfirmationMailer {
-  sendConfirmation(to: string, name: string | undefined, confirmUrl: string): Promise<void>;
+  sendConfirmation(to: string, confirmUrl: string): Promise<void>;
 }

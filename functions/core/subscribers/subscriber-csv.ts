@@ -4,6 +4,7 @@
  * newsletter `daily|weekly|none`, alerts `instant|hourly|daily|none`, keywords `;`-separated.
  * Invalid rows are reported with their line number and left out; valid rows are kept.
  */
+import { checkKeywords, checkName } from './free-text.ts';
 import { hasControlChars, normaliseEmail } from './identity.ts';
 import {
   AlertCadence,
@@ -39,11 +40,6 @@ export const CSV_REQUIRED_COLUMNS = ['email', 'name', 'newsletter', 'alerts', 'k
 const OPTIONAL_COLUMNS = ['status'] as const;
 type Column = (typeof CSV_REQUIRED_COLUMNS)[number] | (typeof OPTIONAL_COLUMNS)[number];
 const KNOWN_COLUMNS: ReadonlySet<string> = new Set<string>([...CSV_REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS]);
-
-/** Limits shared with the HTTP API. */
-export const MAX_NAME_LENGTH = 200;
-export const MAX_KEYWORDS = 50;
-export const MAX_KEYWORD_LENGTH = 100;
 
 const NEWSLETTERS: ReadonlySet<string> = new Set(Object.values(Newsletter));
 const CADENCES: ReadonlySet<string> = new Set(Object.values(AlertCadence));
@@ -132,37 +128,6 @@ function tokenize(text: string): RawRecord[] {
   return records;
 }
 
-/** Splits a `;`-separated keyword cell (or list) into trimmed, de-duplicated keywords. */
-export function parseKeywords(cell: string): string[] {
-  const seen = new Set<string>();
-  const keywords: string[] = [];
-  for (const part of cell.split(';')) {
-    const keyword = part.trim().replace(/\s+/g, ' ');
-    if (keyword === '') continue;
-    const key = keyword.toLowerCase();
-    if (seen.has(key)) continue;
-    seen.add(key);
-    keywords.push(keyword);
-  }
-  return keywords;
-}
-
-/**
- * Checks a keyword list against the limits.
- *
- * @throws ValidationError with a reason.
- */
-export function checkKeywords(keywords: string[]): string[] {
-  if (keywords.length > MAX_KEYWORDS) throw new ValidationError(`keywords: more than ${MAX_KEYWORDS}`);
-  for (const k of keywords) {
-    if (hasControlChars(k)) throw new ValidationError('keywords: contains a control character');
-    if (k.length > MAX_KEYWORD_LENGTH) {
-      throw new ValidationError(`keywords: a keyword is longer than ${MAX_KEYWORD_LENGTH} characters`);
-    }
-  }
-  return keywords;
-}
-
 function rowFrom(record: RawRecord, columns: Column[]): SubscriberCsvRow {
   if (record.fields.length !== columns.length) {
     throw new ValidationError(`expected ${columns.length} fields, found ${record.fields.length}`);
@@ -175,8 +140,7 @@ function rowFrom(record: RawRecord, columns: Column[]): SubscriberCsvRow {
     if (hasControlChars(value)) throw new ValidationError(`${columns[index]}: contains a control character`);
   }
   const email = normaliseEmail(cell('email'));
-  const name = cell('name').trim();
-  if (name.length > MAX_NAME_LENGTH) throw new ValidationError(`name: longer than ${MAX_NAME_LENGTH} characters`);
+  const name = checkName(cell('name'));
   const newsletter = cell('newsletter').trim().toLowerCase();
   if (!NEWSLETTERS.has(newsletter)) {
     throw new ValidationError(`newsletter: unknown value "${cell('newsletter')}" (daily, weekly or none)`);
@@ -185,7 +149,7 @@ function rowFrom(record: RawRecord, columns: Column[]): SubscriberCsvRow {
   if (!CADENCES.has(alerts)) {
     throw new ValidationError(`alerts: unknown value "${cell('alerts')}" (instant, hourly, daily or none)`);
   }
-  const keywords = checkKeywords(parseKeywords(cell('keywords')));
+  const keywords = checkKeywords(cell('keywords').split(';'));
   const row: SubscriberCsvRow = {
     line: record.line,
     email,
@@ -193,7 +157,7 @@ function rowFrom(record: RawRecord, columns: Column[]): SubscriberCsvRow {
     alerts: alerts as AlertCadence,
     keywords,
   };
-  if (name !== '') row.name = name;
+  if (name !== undefined) row.name = name;
   const status = cell('status').trim().toLowerCase();
   if (status !== '') {
     if (!STATUSES.has(status)) throw new ValidationError(`status: unknown value "${cell('status')}"`);

@@ -170,7 +170,7 @@ export class SubscriptionService {
       expiresAt: this.#seconds() + this.#d.confirmTtlSeconds,
       nonce: randomBytes(12).toString('base64url'),
     });
-    await this.#d.mailer.sendConfirmation(stored.email, stored.name, this.#d.links.confirm(token));
+    await this.#d.mailer.sendConfirmation(stored.email, this.#d.links.confirm(token));
     this.#d.logger.info('subscribe: confirmation sent', { ...log, status: stored.status });
   }
 

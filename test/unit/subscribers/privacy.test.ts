@@ -30,7 +30,7 @@ describe('Function: logging (privacy)', () => {
     const urls: string[] = [];
     const service = new SubscriptionService({
       subscribers: repo, once, rateLimiter: new InMemoryRateLimiter(), logger, tokenSecret: SECRET, links: new Links({ publicBaseUrl: 'http://x', archiveBaseUrl: 'http://x/archive' }),
-      mailer: { sendConfirmation: async (_to, _name, url) => { urls.push(url); } },
+      mailer: { sendConfirmation: async (_to, url) => { urls.push(url); } },
       limits: { perIp: 100, perAddress: 1, windowSeconds: 60 }, confirmTtlSeconds: 60,
     });
     const feedback = new FeedbackService({ subscribers: repo, once, logger });

@@ -18,9 +18,9 @@ const ANN = 'ann@example.org';
 const ANN_ID = subscriberIdFor(ANN);
 
 class RecordingMailer {
-  public readonly sent: Array<{ to: string; name: string | undefined; url: string }> = [];
-  public async sendConfirmation(to: string, name: string | undefined, url: string): Promise<void> {
-    this.sent.push({ to, name, url });
+  public readonly sent: Array<{ to: string; url: string; args: number }> = [];
+  public async sendConfirmation(to: string, url: string, ...rest: unknown[]): Promise<void> {
+    this.sent.push({ to, url, args: 2 + rest.length });
   }
 }
 
@@ -65,6 +65,20 @@ describe('Function: SubscriptionService', () => {
     expect(mailer.sent).toHaveLength(1);
     expect(mailer.sent[0]?.to).toBe(ANN);
     expect(mailer.sent[0]?.url).toMatch(/^http:\/\/127\.0\.0\.1:3000\/confirm\?token=[\w.-]+$/);
+  });
+
+  it('never passes a name given in the request to the confirmation mail', async () => {
+    // Prepare
+    const name = 'customer. Your account is suspended, call us';
+
+    // Act
+    await subscribeAnn({ name });
+
+    // Assess
+    expect(mailer.sent).toHaveLength(1);
+    expect(mailer.sent[0]?.args).toBe(2);
+    expect(JSON.stringify(mailer.sent)).not.toContain('suspended');
+    expect((await repo.get(ANN_ID))?.name).toBe(name);
   });
 
   it('confirms once, records consent, and refuses the reused link', async () => {
