@@ -64,10 +64,19 @@ const EnvSchema = z.object({
   /** Subject pattern: {site}, {headline}, {more}, {date}. */
   SUBJECT_PATTERN: z.string().min(1).default('{site}: {headline}{more}'),
 
-  /** POST /subscribe: requests per source IP, and confirmation mails per address, per window. */
-  SUBSCRIBE_LIMIT_PER_IP: positiveInt.default(10),
-  SUBSCRIBE_LIMIT_PER_ADDRESS: positiveInt.default(3),
+  /**
+   * POST /subscribe requests per source (an IPv4 address or an IPv6 /64) per
+   * SUBSCRIBE_LIMIT_WINDOW_SECONDS; over it: 429 with Retry-After. Generous on purpose: an
+   * office, a school or a carrier puts many people behind one address (docs/security.md).
+   */
+  SUBSCRIBE_LIMIT_PER_IP: positiveInt.default(100),
   SUBSCRIBE_LIMIT_WINDOW_SECONDS: positiveInt.default(3600),
+  /**
+   * Confirmation mails one address receives per SUBSCRIBE_LIMIT_PER_ADDRESS_WINDOW_SECONDS.
+   * Over it the API still answers 202 and sends nothing; it never refuses anyone.
+   */
+  SUBSCRIBE_LIMIT_PER_ADDRESS: positiveInt.default(3),
+  SUBSCRIBE_LIMIT_PER_ADDRESS_WINDOW_SECONDS: positiveInt.default(86_400),
   /** Lifetime of a confirmation link (hours). */
   CONFIRM_TOKEN_TTL_HOURS: positiveInt.default(48),
 

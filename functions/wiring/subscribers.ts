@@ -45,9 +45,8 @@ export async function subscriptionServiceWith(mailer: ConfirmationMailer): Promi
     tokenSecret: await tokenSecret(c),
     links: links(),
     limits: {
-      perIp: c.SUBSCRIBE_LIMIT_PER_IP,
-      perAddress: c.SUBSCRIBE_LIMIT_PER_ADDRESS,
-      windowSeconds: c.SUBSCRIBE_LIMIT_WINDOW_SECONDS,
+      perSource: { limit: c.SUBSCRIBE_LIMIT_PER_IP, windowSeconds: c.SUBSCRIBE_LIMIT_WINDOW_SECONDS },
+      mailsPerAddress: { limit: c.SUBSCRIBE_LIMIT_PER_ADDRESS, windowSeconds: c.SUBSCRIBE_LIMIT_PER_ADDRESS_WINDOW_SECONDS },
     },
     confirmTtlSeconds: c.CONFIRM_TOKEN_TTL_HOURS * 3600,
   });

@@ -227,6 +227,35 @@ describe('Integration: subscribers on the local stack', () => {
     expect(mail.to && !Array.isArray(mail.to) ? mail.to.value[0] : undefined).toEqual({ address, name: '' });
   });
 
+  it('limits cannot be turned against a user: the address cap answers 202 and sends nothing, the first link still confirms; the source limit answers 429 with Retry-After', async () => {
+    // Prepare: three requests from three places reach the cap of confirmation mails.
+    const address = 'targeted@example.org';
+    const ask = (ip: string) => call(subscribeHandler, 'POST', '/subscribe', { body: { email: address }, sourceIp: ip });
+    for (const ip of ['198.51.100.1', '198.51.100.2', '198.51.100.3']) expect((await ask(ip)).status).toBe(202);
+    const firstLink = mailTo(address)[0]?.raw;
+    const link = /http:\/\/127\.0\.0\.1:3000\/confirm\?token=[\w.%-]+/.exec((await simpleParser(firstLink!)).text ?? '')?.[0];
+
+    // Act 1: the attacker goes on from many sources.
+    const more = [];
+    for (let i = 10; i < 20; i += 1) more.push(await ask(`198.51.100.${i}`));
+
+    // Assess 1: the same answer, no mail, and the owner's first link still confirms.
+    expect(more.map((r) => r.status)).toEqual(Array(10).fill(202));
+    expect(mailTo(address)).toHaveLength(3);
+    const confirmed = await call(confirmHandler, 'GET', '/confirm', { query: { token: tokenOf(link!) } });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body).toContain('Subscription confirmed');
+
+    // Act 2: one source past its limit (50 here).
+    const answers = [];
+    for (let i = 0; i < 51; i += 1) answers.push(await ask('198.51.100.99'));
+
+    // Assess 2
+    expect(answers.slice(0, 50).every((r) => r.status === 202)).toBe(true);
+    expect(answers[50]?.status).toBe(429);
+    expect(Number(answers[50]?.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
   it('a reused or expired confirmation link shows a clear page', async () => {
     // Prepare
     await call(subscribeHandler, 'POST', '/subscribe', { body: { email: 'reuse@example.org' }, sourceIp: '192.0.2.40' });

@@ -3,6 +3,7 @@
  * short hash used in log lines (never log a plain address).
  */
 import { createHash, createHmac } from 'node:crypto';
+import ipaddr from 'ipaddr.js';
 import { ValidationError } from '../errors.ts';
 
 /** Longest address accepted (RFC 5321 path limit minus the angle brackets). */
@@ -106,6 +107,25 @@ export function emailHash(email: string): string {
  */
 export function ipHash(ip: string, pepper = ''): string {
   return createHmac('sha256', `ip-hash:${pepper}`).update(ip, 'utf8').digest('hex').slice(0, 32);
+}
+
+/**
+ * The network a source address is limited by: an IPv4 address as it is (an IPv4-mapped IPv6
+ * address as its IPv4 address), an IPv6 address as its /64, because one host or home usually
+ * holds a whole /64 and could otherwise change address with every request. Anything that does
+ * not parse is returned unchanged.
+ *
+ * @example
+ * ```ts
+ * sourceNetwork('2001:db8:1:2:aaaa::1'); // '2001:db8:1:2::/64'
+ * sourceNetwork('::ffff:203.0.113.7');   // '203.0.113.7'
+ * ```
+ */
+export function sourceNetwork(ip: string): string {
+  if (!ipaddr.isValid(ip)) return ip;
+  const address = ipaddr.process(ip);
+  if (address.kind() === 'ipv4') return address.toString();
+  return `${ipaddr.IPv6.networkAddressFromCIDR(`${address.toString()}/64`).toString()}/64`;
 }
 
 const EMAIL_LIKE = /[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+/g;

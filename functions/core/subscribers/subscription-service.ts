@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { InvalidTokenError, NotFoundError, TooManyRequestsError } from '../errors.ts';
 import type { Links } from '../links.ts';
 import type { Logger } from '../logger.ts';
-import { emailHash, ipHash, subscriberIdFor } from './identity.ts';
+import { emailHash, ipHash, sourceNetwork, subscriberIdFor } from './identity.ts';
 import type { PreferencesRequest, SubscribeRequest } from './input.ts';
 import type { ConfirmationMailer } from './ports.ts';
 import type { RateLimiter } from './ports.ts';
@@ -17,12 +17,25 @@ import type { OnceStore, SubscriberRepository } from './ports.ts';
 import { signToken, TokenPurpose, verifyToken } from './tokens.ts';
 import { SubscriberStatus, type AlertCadence, type Newsletter, type Subscriber } from './types.ts';
 
-export interface SubscriptionLimits {
-  /** Requests per source IP per window. */
-  perIp: number;
-  /** Confirmation mails per address per window. */
-  perAddress: number;
+/** One fixed-window limit. */
+export interface WindowLimit {
+  limit: number;
   windowSeconds: number;
+}
+
+/**
+ * The subscribe limits (docs/security.md, "Rate limits").
+ *
+ * - `perSource`: requests per source network (an IPv4 address, or an IPv6 /64) per window.
+ *   Over it the request is refused with 429 and Retry-After. Generous, because an office, a
+ *   school or a mobile carrier puts many people behind one address.
+ * - `mailsPerAddress`: confirmation mails one address receives per window. Over it the request
+ *   is answered as usual (202) but changes nothing and sends nothing, so that nobody can lock
+ *   an address out or learn that the cap was reached; the links already sent stay valid.
+ */
+export interface SubscriptionLimits {
+  perSource: WindowLimit;
+  mailsPerAddress: WindowLimit;
 }
 
 export interface SubscriptionServiceDeps {
@@ -85,7 +98,8 @@ export function maskEmail(email: string): string {
  * @example
  * ```ts
  * const service = new SubscriptionService({ subscribers, once, rateLimiter, mailer, logger, tokenSecret,
- *   links: new Links(bases), limits: { perIp: 10, perAddress: 3, windowSeconds: 3600 },
+ *   links: new Links(bases),
+ *   limits: { perSource: { limit: 100, windowSeconds: 3600 }, mailsPerAddress: { limit: 3, windowSeconds: 86_400 } },
  *   confirmTtlSeconds: 48 * 3600 });
  * await service.subscribe(parseSubscribeRequest(fields), { sourceIp: '203.0.113.7' });
  * ```
@@ -104,12 +118,13 @@ export class SubscriptionService {
   }
 
   /**
-   * Handles a subscription request. Resolves the same way for new, known and suppressed
-   * addresses; throws only for rate limits (TooManyRequestsError, 429).
+   * Handles a subscription request. Resolves the same way for new, known, suppressed and
+   * capped addresses; throws only when the source is over its limit (TooManyRequestsError, 429).
    * New, pending and unsubscribed addresses become `pending` with the requested preferences;
    * a confirmed address keeps its preferences (a stranger must not change them) and gets a
    * fresh confirmation link, which just says it is confirmed; bounced and complained
-   * addresses are not mailed.
+   * addresses are not mailed. Once an address had its `mailsPerAddress` confirmation mails
+   * in the window, further requests for it change nothing and send nothing.
    */
   public async subscribe(request: SubscribeRequest, context: { sourceIp?: string }): Promise<void> {
     const log = { email: emailHash(request.email) };
@@ -120,22 +135,25 @@ export class SubscriptionService {
     const now = this.#now();
     const { limits } = this.#d;
     const sourceHash = context.sourceIp ? ipHash(context.sourceIp, this.#d.tokenSecret) : undefined;
-    if (sourceHash !== undefined) {
-      const byIp = await this.#d.rateLimiter.hit(`subscribe#ip#${sourceHash}`, limits.perIp, limits.windowSeconds, now);
-      if (!byIp.allowed) {
-        this.#d.logger.warn('subscribe: rate limited by source', { ...log, ip: sourceHash.slice(0, 12) });
-        throw new TooManyRequestsError(byIp.retryAfterSeconds);
+    if (context.sourceIp) {
+      const network = ipHash(sourceNetwork(context.sourceIp), this.#d.tokenSecret);
+      const bySource = await this.#d.rateLimiter.hit(`subscribe#ip#${network}`, limits.perSource.limit, limits.perSource.windowSeconds, now);
+      if (!bySource.allowed) {
+        this.#d.logger.warn('subscribe: rate limited by source', { ...log, ip: network.slice(0, 12) });
+        throw new TooManyRequestsError(bySource.retryAfterSeconds);
       }
     }
-    const byAddress = await this.#d.rateLimiter.hit(
-      `subscribe#email#${emailHash(request.email)}`,
-      limits.perAddress,
-      limits.windowSeconds,
+    // Counted per mail the address may get, before anything changes: over the cap the answer
+    // stays the same and nothing happens (the owner's earlier links stay valid).
+    const mails = await this.#d.rateLimiter.hit(
+      `subscribe#mail#${emailHash(request.email)}`,
+      limits.mailsPerAddress.limit,
+      limits.mailsPerAddress.windowSeconds,
       now,
     );
-    if (!byAddress.allowed) {
-      this.#d.logger.warn('subscribe: rate limited by address', log);
-      throw new TooManyRequestsError(byAddress.retryAfterSeconds);
+    if (!mails.allowed) {
+      this.#d.logger.warn('subscribe: confirmation mails for this address capped, not mailed', log);
+      return;
     }
 
     const id = subscriberIdFor(request.email);

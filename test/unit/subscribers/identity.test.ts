@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../functions/core/errors.ts';
-import { emailHash, ipHash, normaliseEmail, subscriberIdFor } from '../../../functions/core/subscribers/identity.ts';
+import { emailHash, ipHash, normaliseEmail, sourceNetwork, subscriberIdFor } from '../../../functions/core/subscribers/identity.ts';
 
 describe('Function: normaliseEmail', () => {
   it('trims and lower-cases a valid address', () => {
@@ -87,5 +87,21 @@ describe('Function: ipHash', () => {
     // Assess
     expect(a).not.toBe(b);
     expect(a).toMatch(/^[0-9a-f]{32}$/);
+  });
+});
+
+describe('Function: sourceNetwork', () => {
+  it.each([
+    ['203.0.113.7', '203.0.113.7'],
+    ['::ffff:203.0.113.7', '203.0.113.7'],
+    ['2001:db8:1:2:aaaa:bbbb:cccc:dddd', '2001:db8:1:2::/64'],
+    ['2001:0db8:0001:0002::1', '2001:db8:1:2::/64'],
+    ['not an address', 'not an address'],
+  ])('limits %s as %s', (ip, expected) => {
+    // Prepare & Act
+    const network = sourceNetwork(ip);
+
+    // Assess
+    expect(network).toBe(expected);
   });
 });

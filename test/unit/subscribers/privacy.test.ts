@@ -31,7 +31,7 @@ describe('Function: logging (privacy)', () => {
     const service = new SubscriptionService({
       subscribers: repo, once, rateLimiter: new InMemoryRateLimiter(), logger, tokenSecret: SECRET, links: new Links({ publicBaseUrl: 'http://x', archiveBaseUrl: 'http://x/archive' }),
       mailer: { sendConfirmation: async (_to, url) => { urls.push(url); } },
-      limits: { perIp: 100, perAddress: 1, windowSeconds: 60 }, confirmTtlSeconds: 60,
+      limits: { perSource: { limit: 100, windowSeconds: 60 }, mailsPerAddress: { limit: 1, windowSeconds: 60 } }, confirmTtlSeconds: 60,
     });
     const feedback = new FeedbackService({ subscribers: repo, once, logger });
     const email = 'private.person@example.org';

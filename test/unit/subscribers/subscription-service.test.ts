@@ -42,7 +42,7 @@ describe('Function: SubscriptionService', () => {
     now = NOW;
     service = new SubscriptionService({
       subscribers: repo, once, rateLimiter: new InMemoryRateLimiter(), mailer, logger: silentLogger, tokenSecret: SECRET,
-      links: new Links({ publicBaseUrl: 'http://127.0.0.1:3000/', archiveBaseUrl: 'http://127.0.0.1:3000/archive' }), limits: { perIp: 10, perAddress: 3, windowSeconds: 3600 },
+      links: new Links({ publicBaseUrl: 'http://127.0.0.1:3000/', archiveBaseUrl: 'http://127.0.0.1:3000/archive' }), limits: { perSource: { limit: 10, windowSeconds: 3600 }, mailsPerAddress: { limit: 3, windowSeconds: 86_400 } },
       confirmTtlSeconds: 3600, now: () => now,
     });
   });
@@ -175,16 +175,47 @@ describe('Function: SubscriptionService', () => {
     expect(mailer.sent).toHaveLength(0);
   });
 
-  it('limits requests per address', async () => {
+  it('caps confirmation mails per address without refusing anyone, and the links already sent stay valid', async () => {
     // Prepare
     for (let i = 0; i < 3; i += 1) await subscribeAnn({}, `192.0.2.${i}`);
+    const before = await repo.get(ANN_ID);
 
     // Act
-    const fourth = subscribeAnn({}, '192.0.2.99');
+    const fourth = subscribeAnn({ newsletter: 'daily', keywords: 'spam' }, '192.0.2.99');
 
     // Assess
-    await expect(fourth).rejects.toBeInstanceOf(TooManyRequestsError);
+    await expect(fourth).resolves.toBeUndefined();
     expect(mailer.sent).toHaveLength(3);
+    expect(await repo.get(ANN_ID)).toEqual(before);
+    for (const sent of mailer.sent) expect(() => service.checkUnsubscribeToken(tokenOf(sent.url))).toThrow('wrong purpose');
+    await expect(service.confirm(tokenOf(mailer.sent[0]!.url))).resolves.toBe(ConfirmOutcome.CONFIRMED);
+  });
+
+  it('mails the address again in the next window', async () => {
+    // Prepare
+    for (let i = 0; i < 4; i += 1) await subscribeAnn({}, `192.0.2.${i}`);
+    now = new Date(NOW.getTime() + 86_400_000);
+
+    // Act
+    await subscribeAnn({}, '192.0.2.99');
+
+    // Assess
+    expect(mailer.sent).toHaveLength(4);
+  });
+
+  it('counts an IPv6 source by its /64, so changing the host part does not escape the limit', async () => {
+    // Prepare
+    for (let i = 0; i < 10; i += 1) {
+      await service.subscribe(parseSubscribeRequest({ email: `v${i}@example.org` }), { sourceIp: `2001:db8:1:2::${i + 1}` });
+    }
+
+    // Act
+    const sameNetwork = service.subscribe(parseSubscribeRequest({ email: 'v10@example.org' }), { sourceIp: '2001:db8:1:2:ffff::1' });
+    const otherNetwork = service.subscribe(parseSubscribeRequest({ email: 'v11@example.org' }), { sourceIp: '2001:db8:1:3::1' });
+
+    // Assess
+    await expect(sameNetwork).rejects.toBeInstanceOf(TooManyRequestsError);
+    await expect(otherNetwork).resolves.toBeUndefined();
   });
 
   it('limits requests per source IP', async () => {
@@ -197,7 +228,7 @@ describe('Function: SubscriptionService', () => {
     const eleventh = service.subscribe(parseSubscribeRequest({ email: 'u10@example.org' }), { sourceIp: '192.0.2.1' });
 
     // Assess
-    await expect(eleventh).rejects.toMatchObject({ statusCode: 429 });
+    await expect(eleventh).rejects.toMatchObject({ statusCode: 429, retryAfterSeconds: 3600 });
     expect(repo.items.has(subscriberIdFor('u10@example.org'))).toBe(false);
   });
 
