@@ -9,7 +9,7 @@ import { feedbackService } from './wiring/subscribers.ts';
 import { logger } from './wiring/common.ts';
 
 export const handler = async (event: SNSEvent): Promise<{ processed: number; dropped: number }> => {
-  const service = feedbackService();
+  const service = await feedbackService();
   let processed = 0;
   let dropped = 0;
   for (const record of event.Records ?? []) {

@@ -13,6 +13,8 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Config } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
+import { parseSecretList } from '../core/secrets.ts';
+import type { TokenSecrets } from '../core/subscribers/tokens.ts';
 
 function handler(maxSockets: number): NodeHttpHandler {
   return new NodeHttpHandler({
@@ -57,24 +59,46 @@ export function sqsClient(config: Config): SQSClient {
   return new SQSClient({ ...common(config, config.SQS_ENDPOINT), cacheMiddleware: true });
 }
 
-let secret: Promise<string> | undefined;
+let secret: Promise<TokenSecrets> | undefined;
 
 /**
- * The HMAC secret for subscriber links: TOKEN_SECRET, or read once from SSM (SecureString).
+ * The HMAC secrets for subscriber links, current first: TOKEN_SECRET, or read once from SSM
+ * (SecureString: one secret, or a list separated by commas or line breaks, current first),
+ * followed by TOKEN_SECRETS_PREVIOUS. Every secret is checked for strength.
  *
  * @example
  * ```ts
- * const key = await tokenSecret(getConfig());
+ * const secrets = await tokenSecret(getConfig()); // [current, ...previous]
  * ```
  */
-export function tokenSecret(config: Config): Promise<string> {
-  if (config.TOKEN_SECRET) return Promise.resolve(config.TOKEN_SECRET);
+export function tokenSecret(config: Config): Promise<TokenSecrets> {
+  if (config.TOKEN_SECRET) return Promise.resolve([config.TOKEN_SECRET, ...config.TOKEN_SECRETS_PREVIOUS]);
   secret ??= new SSMClient({ region: config.AWS_REGION })
     .send(new GetParameterCommand({ Name: config.TOKEN_SECRET_PARAMETER, WithDecryption: true }))
     .then((out) => {
-      const value = out.Parameter?.Value;
-      if (!value || value.length < 32) throw new ConfigError(`SSM parameter ${config.TOKEN_SECRET_PARAMETER} must hold at least 32 characters`);
-      return value;
+      const [current, ...previous] = parseSecretList(out.Parameter?.Value ?? '', `SSM parameter ${config.TOKEN_SECRET_PARAMETER}`);
+      return [current, ...previous, ...config.TOKEN_SECRETS_PREVIOUS.filter((s) => !previous.includes(s))];
     });
   return secret;
+}
+
+let pseudonymKey: Promise<string> | undefined;
+
+/**
+ * The key of the log pseudonyms: LOG_PSEUDONYM_KEY, or read once from SSM (SecureString),
+ * checked for strength. Separate from the token secrets, so that rotating those leaves log
+ * pseudonyms as they are.
+ *
+ * @example
+ * ```ts
+ * const pseudonyms = new LogPseudonyms(await logPseudonymKey(getConfig()));
+ * ```
+ */
+export function logPseudonymKey(config: Config): Promise<string> {
+  if (config.LOG_PSEUDONYM_KEY) return Promise.resolve(config.LOG_PSEUDONYM_KEY);
+  if (!config.LOG_PSEUDONYM_KEY_PARAMETER) return Promise.reject(new ConfigError('set LOG_PSEUDONYM_KEY or LOG_PSEUDONYM_KEY_PARAMETER'));
+  pseudonymKey ??= new SSMClient({ region: config.AWS_REGION })
+    .send(new GetParameterCommand({ Name: config.LOG_PSEUDONYM_KEY_PARAMETER, WithDecryption: true }))
+    .then((out) => parseSecretList(out.Parameter?.Value ?? '', `SSM parameter ${config.LOG_PSEUDONYM_KEY_PARAMETER}`)[0]);
+  return pseudonymKey;
 }

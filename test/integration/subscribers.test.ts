@@ -373,6 +373,36 @@ describe('Integration: subscribers on the local stack', () => {
     });
   });
 
+  it('rotating the token secret keeps the links already sent working until the old secret is dropped', async () => {
+    // Prepare: a reader with an unsubscribe link signed with today's secret.
+    await subscribeAndConfirm('rotation@example.org', '192.0.2.44');
+    const env: Record<string, string> = { ...localAppEnv(stack, { httpPort: 3000, logLevel: 'SILENT' }), SUBSCRIBE_LIMIT_PER_IP: '50' };
+    const old = getConfig().TOKEN_SECRET!;
+    const key = getConfig().LOG_PSEUDONYM_KEY!;
+    const link = signToken(old, { subscriberId: subscriberIdFor('rotation@example.org'), purpose: TokenPurpose.UNSUBSCRIBE, expiresAt: Math.floor(Date.now() / 1000) + 600 });
+    const oneClick = () => call(unsubscribeHandler, 'POST', '/unsubscribe', {
+      query: { token: link }, body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+
+    try {
+      // Act 1: the old secret is dropped altogether (wrong: the link dies).
+      useStack({ ...env, LOG_PSEUDONYM_KEY: key });
+      const dropped = await oneClick();
+
+      // Act 2: a new current secret, the old one kept as previous.
+      useStack({ ...env, LOG_PSEUDONYM_KEY: key, TOKEN_SECRETS_PREVIOUS: old });
+      const rotated = await oneClick();
+
+      // Assess
+      expect(env.TOKEN_SECRET).not.toBe(old);
+      expect(dropped.status).toBe(400);
+      expect(rotated.status).toBe(200);
+      expect((await subscriberRepository().get(subscriberIdFor('rotation@example.org')))?.status).toBe('unsubscribed');
+    } finally {
+      useStack({ ...env, TOKEN_SECRET: old, LOG_PSEUDONYM_KEY: key, TOKEN_SECRETS_PREVIOUS: '' });
+    }
+  });
+
   it('import and export through DynamoDB: suppressions survive, segments page without a scan', async () => {
     // Prepare
     const csv = 'email,name,newsletter,alerts,keywords\n' + Array.from({ length: 7 }, (_, i) => `w${i}@example.org,W ${String.fromCharCode(65 + i)},weekly,hourly,k${i}`).join('\n') + '\nbad,,weekly,none,\n';

@@ -4,14 +4,16 @@ import { silentLogger } from '../../../functions/core/logger.ts';
 import { subscriberIdFor } from '../../../functions/core/subscribers/identity.ts';
 import { parsePreferencesRequest, parseSubscribeRequest } from '../../../functions/core/subscribers/input.ts';
 import { InMemoryRateLimiter } from './fakes.ts';
+import { LogPseudonyms } from '../../../functions/core/subscribers/pseudonyms.ts';
 import { ConfirmOutcome, maskEmail, SubscriptionService } from '../../../functions/core/subscribers/subscription-service.ts';
 import { TooManyRequestsError } from '../../../functions/core/errors.ts';
-import { signToken, TokenPurpose } from '../../../functions/core/subscribers/tokens.ts';
+import { signToken, TokenPurpose, verifyToken } from '../../../functions/core/subscribers/tokens.ts';
 import { InvalidTokenError } from '../../../functions/core/errors.ts';
 import type { Subscriber } from '../../../functions/core/subscribers/types.ts';
 import { InMemoryOnceStore, InMemorySubscriberRepository } from './fakes.ts';
 
 const SECRET = 's'.repeat(40);
+const PREVIOUS = 'r'.repeat(40);
 const NOW = new Date('2030-05-01T10:00:00.000Z');
 const NOW_S = Math.floor(NOW.getTime() / 1000);
 const ANN = 'ann@example.org';
@@ -41,7 +43,7 @@ describe('Function: SubscriptionService', () => {
     mailer = new RecordingMailer();
     now = NOW;
     service = new SubscriptionService({
-      subscribers: repo, once, rateLimiter: new InMemoryRateLimiter(), mailer, logger: silentLogger, tokenSecret: SECRET,
+      subscribers: repo, once, rateLimiter: new InMemoryRateLimiter(), mailer, logger: silentLogger, tokenSecrets: [SECRET, PREVIOUS], pseudonyms: new LogPseudonyms('p'.repeat(40)),
       links: new Links({ publicBaseUrl: 'http://127.0.0.1:3000/', archiveBaseUrl: 'http://127.0.0.1:3000/archive' }), limits: { perSource: { limit: 10, windowSeconds: 3600 }, mailsPerAddress: { limit: 3, windowSeconds: 86_400 } },
       confirmTtlSeconds: 3600, now: () => now,
     });
@@ -281,6 +283,23 @@ describe('Function: SubscriptionService', () => {
     // Assess
     expect((await repo.get(ANN_ID))?.status).toBe('unsubscribed');
     expect((await repo.get(bob))?.status).toBe('bounced');
+  });
+
+  it('accepts links signed with a previous secret and signs new ones with the current one (rotation)', async () => {
+    // Prepare
+    await subscribeAnn();
+    const old = signToken(PREVIOUS, { subscriberId: ANN_ID, purpose: TokenPurpose.PREFERENCES, expiresAt: NOW_S + 60 });
+    const forged = signToken('f'.repeat(40), { subscriberId: ANN_ID, purpose: TokenPurpose.PREFERENCES, expiresAt: NOW_S + 60 });
+
+    // Act
+    const view = await service.getPreferences(old);
+
+    // Assess
+    expect(view.maskedEmail).toBe('a***@example.org');
+    expect(() => service.checkUnsubscribeToken(view.unsubscribeToken)).not.toThrow();
+    expect(() => verifyToken(SECRET, view.unsubscribeToken, TokenPurpose.UNSUBSCRIBE, NOW_S)).not.toThrow();
+    expect(() => verifyToken(SECRET, tokenOf(mailer.sent[0]!.url), TokenPurpose.CONFIRM, NOW_S)).not.toThrow();
+    await expect(service.getPreferences(forged)).rejects.toMatchObject({ reason: 'bad signature' });
   });
 
   it('checks an unsubscribe token without acting', async () => {
