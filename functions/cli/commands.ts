@@ -6,11 +6,14 @@
  * (infra/local/cli-commands.ts). Each checks its arguments first and fails with a one-line
  * reason.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { getConfig } from '../core/config.ts';
 import { DigestError } from '../core/errors.ts';
 import { importSubscribers } from '../core/subscribers/import-subscribers.ts';
 import { toSubscribersCsv } from '../core/subscribers/subscriber-csv.ts';
+import { AlertCadence, Newsletter } from '../core/subscribers/types.ts';
+import { importProgressFormat, ProgressBar, type ImportProgressState } from './progress.ts';
 import { articleStore, subscriberRepository } from '../wiring/common.ts';
 import { deliveryAdmin } from '../wiring/send.ts';
 
@@ -32,6 +35,10 @@ export interface CliOptions {
   out?: string | undefined;
   now?: string | undefined;
   quiet?: boolean | undefined;
+  /** `subscribers import`: the newsletter of rows whose file does not say (default daily). */
+  newsletter?: string | undefined;
+  /** `subscribers import`: the alerts cadence of rows whose file does not say (default none). */
+  alerts?: string | undefined;
 }
 
 /** One command: its positionals after the command name, and the options. */
@@ -63,18 +70,49 @@ async function quarantine([sub]: string[]): Promise<number> {
   return 0;
 }
 
-async function subscribers([sub, file]: string[]): Promise<number> {
-  if (sub === 'import' && file) return subscribersImport(file);
+async function subscribers([sub, file]: string[], options: CliOptions): Promise<number> {
+  if (sub === 'import' && file) return subscribersImport(file, options);
   if (sub === 'export') return subscribersExport();
   throw new CliError('usage: digest subscribers import FILE | digest subscribers export');
 }
 
-async function subscribersImport(file: string): Promise<number> {
+const NEWSLETTERS: readonly string[] = Object.values(Newsletter);
+const CADENCES: readonly string[] = Object.values(AlertCadence);
+
+/**
+ * Streams a CSV into the subscribers table: a progress bar on stderr (on a terminal, unless
+ * --quiet), every problem on stderr with its line as soon as it is found, and a JSON summary
+ * on stdout.
+ */
+async function subscribersImport(file: string, options: CliOptions): Promise<number> {
   if (!(await isFile(file))) throw new CliError(`${file} is not a readable file`);
+  if (options.newsletter !== undefined && !NEWSLETTERS.includes(options.newsletter)) {
+    throw new CliError(`--newsletter must be ${NEWSLETTERS.join(', ')}, not "${options.newsletter}"`);
+  }
+  if (options.alerts !== undefined && !CADENCES.includes(options.alerts)) {
+    throw new CliError(`--alerts must be ${CADENCES.join(', ')}, not "${options.alerts}"`);
+  }
   requireEnvironment();
-  const result = await importSubscribers(subscriberRepository(), await readFile(file, 'utf8'), new Date());
-  for (const e of result.errors) process.stderr.write(`${file}: line ${e.line}: ${e.reason} (skipped)\n`);
-  process.stdout.write(`${JSON.stringify({ imported: result.imported, skipped: result.errors.length })}\n`);
+  const size = (await stat(file)).size;
+  const bar = options.quiet || !process.stderr.isTTY ? undefined : new ProgressBar<ImportProgressState>(process.stderr, importProgressFormat(size));
+  const say = (line: string): void => (bar ? bar.log(line) : void process.stderr.write(`${line}\n`));
+  let source = '';
+  const result = await importSubscribers(subscriberRepository(), createReadStream(file), {
+    now: new Date(),
+    defaults: {
+      ...(options.newsletter ? { newsletter: options.newsletter as Newsletter } : {}),
+      ...(options.alerts ? { alerts: options.alerts as AlertCadence } : {}),
+    },
+    onSource: (kind) => {
+      source = kind;
+    },
+    onIssue: (issue) => say(`${file}: line ${issue.line}: ${issue.reason}${issue.skipped ? ' (skipped)' : ''}`),
+    ...(bar ? { onProgress: (p: ImportProgressState) => bar.update(p) } : {}),
+  });
+  bar?.finish();
+  process.stdout.write(
+    `${JSON.stringify({ format: source, imported: result.imported, skipped: result.skipped, warnings: result.warnings.length })}\n`,
+  );
   return 0;
 }
 

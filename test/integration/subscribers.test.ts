@@ -146,7 +146,7 @@ describe('Integration: subscribers on the local stack', () => {
     const readers = { oneClick: 'one-click@example.org', bounce: 'bouncer@example.org', complaint: 'complainer@example.org' };
     let ip = 20;
     for (const address of Object.values(readers)) await subscribeAndConfirm(address, `192.0.2.${ip++}`);
-    await importSubscribers(subscriberRepository(), 'email,name,newsletter,alerts,keywords\ncontrol@example.org,Control,daily,none,\n', new Date());
+    await importSubscribers(subscriberRepository(), 'email,name,newsletter,alerts,keywords\ncontrol@example.org,Control,daily,none,\n', { now: new Date() });
     await uploadContent(stack, await contentDir('first', ['000_c5efd77b2ca7bb98.txt']));
     const before = stack.ses.messages().length;
 
@@ -409,7 +409,7 @@ describe('Integration: subscribers on the local stack', () => {
     await subscriberRepository().put({ id: subscriberIdFor('w0@example.org'), email: 'w0@example.org', status: 'unsubscribed', newsletter: 'weekly', alerts: 'none', keywords: [], createdAt: 't', updatedAt: 't' });
 
     // Act
-    const result = await importSubscribers(subscriberRepository(), csv, new Date());
+    const result = await importSubscribers(subscriberRepository(), csv, { now: new Date() });
     const weekly: Subscriber[] = [];
     let cursor: string | undefined;
     do {
@@ -425,10 +425,10 @@ describe('Integration: subscribers on the local stack', () => {
       all.push(...page.subscribers);
       cursor = page.cursor;
     } while (cursor);
-    const exported = parseSubscribersCsv(toSubscribersCsv(all));
+    const exported = await parseSubscribersCsv(toSubscribersCsv(all));
 
     // Assess
-    expect(result).toEqual({ imported: 7, errors: [{ line: 9, reason: 'email: not a valid address' }] });
+    expect(result).toEqual({ imported: 7, skipped: 1, errors: [{ line: 9, reason: 'email: not a valid address' }], warnings: [] });
     expect(weekly.map((s) => s.email).sort()).toEqual(['w1@example.org', 'w2@example.org', 'w3@example.org', 'w4@example.org', 'w5@example.org', 'w6@example.org', 'prefs@example.org'].sort());
     expect(hourly.subscribers.map((s) => s.email)).not.toContain('w0@example.org');
     expect(exported.errors).toEqual([]);
