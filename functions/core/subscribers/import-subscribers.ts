@@ -21,8 +21,10 @@ export const SUPPRESSED_STATUSES: readonly SubscriberStatus[] = [
 
 /** Rows per batch (one batched read). */
 const BATCH_SIZE = 100;
-/** Writes in flight at once. */
+/** Writes in flight at once (single puts, or batched writes of {@link WRITE_CHUNK}). */
 const CONCURRENCY = 16;
+/** Subscribers per batched write (putMany). */
+const WRITE_CHUNK = 25;
 /** Issues kept in the result; all of them go to `onIssue`. */
 export const MAX_KEPT_ISSUES = 1000;
 
@@ -151,14 +153,19 @@ export async function importSubscribers(repo: SubscriberRepository, input: CsvIn
       if (!firstLines.has(fingerprint(id))) firstLines.set(fingerprint(id), row.line);
       writes.push(merge(row, current, at));
     }
+    const putMany = repo.putMany?.bind(repo);
+    const chunks: Subscriber[][] = [];
+    for (let i = 0; i < writes.length; i += putMany ? WRITE_CHUNK : 1) chunks.push(writes.slice(i, i + (putMany ? WRITE_CHUNK : 1)));
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < writes.length) {
-        await repo.put(writes[next++]!);
-        result.imported += 1;
+      while (next < chunks.length) {
+        const chunk = chunks[next++]!;
+        if (putMany) await putMany(chunk);
+        else await repo.put(chunk[0]!);
+        result.imported += chunk.length;
       }
     };
-    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, writes.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, chunks.length) }, worker));
   };
 
   const source =

@@ -17,6 +17,11 @@ export interface SubscriberRepository {
   /** Creates or replaces a subscriber. */
   put(subscriber: Subscriber): Promise<void>;
   /**
+   * Creates or replaces many subscribers in as few calls as the store allows (each write as
+   * `put` would do it; not atomic as a whole). Optional: imports fall back to `put`.
+   */
+  putMany?(subscribers: readonly Subscriber[]): Promise<void>;
+  /**
    * Changes the status, unless the current status is one of `unlessIn`
    * (so that an out-of-order notification cannot undo a suppression). Returns whether it changed.
    */
