@@ -10,8 +10,6 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { getConfig } from '../core/config.ts';
 import { DigestError } from '../core/errors.ts';
-import { importSubscribers } from '../core/subscribers/import-subscribers.ts';
-import { toSubscribersCsv } from '../core/subscribers/subscriber-csv.ts';
 import { AlertCadence, Newsletter } from '../core/subscribers/types.ts';
 import { importProgressFormat, ProgressBar, type ImportProgressState } from './progress.ts';
 import { articleStore, subscriberRepository } from '../wiring/common.ts';
@@ -93,6 +91,8 @@ async function subscribersImport(file: string, options: CliOptions): Promise<num
     throw new CliError(`--alerts must be ${CADENCES.join(', ')}, not "${options.alerts}"`);
   }
   requireEnvironment();
+  // Loaded here, not at start-up: the other commands need none of the CSV code.
+  const { importSubscribers } = await import('../core/subscribers/import-subscribers.ts');
   const size = (await stat(file)).size;
   const bar = options.quiet || !process.stderr.isTTY ? undefined : new ProgressBar<ImportProgressState>(process.stderr, importProgressFormat(size));
   const say = (line: string): void => (bar ? bar.log(line) : void process.stderr.write(`${line}\n`));
@@ -118,6 +118,7 @@ async function subscribersImport(file: string, options: CliOptions): Promise<num
 
 async function subscribersExport(): Promise<number> {
   requireEnvironment();
+  const { toSubscribersCsv } = await import('../core/subscribers/subscriber-csv.ts');
   let cursor: string | undefined;
   let header = true;
   do {
