@@ -28,6 +28,7 @@ export const PLACEHOLDER_ENV: Readonly<Record<string, string>> = {
   SQS_ENDPOINT: 'http://127.0.0.1:9',
   SES_ENDPOINT: 'http://127.0.0.1:9',
   TOKEN_SECRET: BENCH_TOKEN_SECRET,
+  LOG_PSEUDONYM_KEY: 'bench-log-pseudonym-key-bench-log-pseudonym-0123',
   PUBLIC_BASE_URL: 'http://127.0.0.1:9',
   ARCHIVE_BASE_URL: 'http://127.0.0.1:9/archive',
   FROM_ADDRESS: 'digest@news-digest.test',

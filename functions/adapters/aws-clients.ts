@@ -31,6 +31,8 @@ import { Agent as HttpsAgent } from 'node:https';
 import { retryWithBackoff, type RetryOptions } from '../core/concurrency.ts';
 import type { Config } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
+import { parseSecretList } from '../core/secrets.ts';
+import type { TokenSecrets } from '../core/subscribers/tokens.ts';
 
 /**
  * Per-attempt limits of each client, in milliseconds: the TCP connection, and the answer
@@ -164,44 +166,52 @@ export function sqsClient(config: Config): SQSClient {
 
 /** @example `const ssm = ssmClient(getConfig());` */
 export function ssmClient(config: Config): SSMClient {
-  // One attempt per try: tokenSecret retries with its own backoff.
+  // One attempt per try: secureParameter retries with its own backoff.
   return new SSMClient({ ...common(config, config.SSM_ENDPOINT, CLIENT_TIMEOUTS.ssm, 2), maxAttempts: 1 });
 }
 
-/** Tries of one token-secret read: 3, with full-jitter backoff under 200 ms, then 400 ms. */
+/** Tries of one secret read: 3, with full-jitter backoff under 200 ms, then 400 ms. */
 export const SECRET_RETRY: RetryOptions = { attempts: 3, baseMs: 200, capMs: 1_000, retryable: isRetryableAwsError };
 
-/** Reads of the token secret in progress or done, by parameter name; a failed read is dropped. */
-const secrets = new Map<string, Promise<string>>();
+/** Reads of SSM secrets in progress or done, by parameter name; a failed read is dropped. */
+const parameters = new Map<string, Promise<readonly string[]>>();
 
 /**
- * The HMAC secret for subscriber links: TOKEN_SECRET, or read from SSM (SecureString) once
- * per process. A read that fails is retried within the call (a few tries with backoff) and
- * is **not** kept: the next call reads again, so a container recovers as soon as SSM does.
- * Concurrent callers share one read.
- *
- * @example
- * ```ts
- * const key = await tokenSecret(getConfig());
- * ```
+ * An SSM SecureString holding one secret or a list (commas or line breaks, current first),
+ * read once per process and checked for strength ({@link parseSecretList}). A read that fails
+ * is retried within the call (a few tries with backoff) and is **not** kept: the next call
+ * reads again, so a container recovers as soon as SSM does. Concurrent callers share one read.
  */
-export function tokenSecret(config: Config, retry: RetryOptions = SECRET_RETRY): Promise<string> {
-  if (config.TOKEN_SECRET) return Promise.resolve(config.TOKEN_SECRET);
-  const name = config.TOKEN_SECRET_PARAMETER as string;
-  const known = secrets.get(name);
+function secureParameter(config: Config, name: string, retry: RetryOptions): Promise<readonly string[]> {
+  const known = parameters.get(name);
   if (known) return known;
   const client = ssmClient(config);
   const read = retryWithBackoff(async () => {
     const out = await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
-    const value = out.Parameter?.Value;
-    if (!value || value.length < 32) throw new ConfigError(`SSM parameter ${name} must hold at least 32 characters`);
-    return value;
+    return parseSecretList(out.Parameter?.Value ?? '', `SSM parameter ${name}`);
   }, retry).finally(() => client.destroy());
-  secrets.set(name, read);
+  parameters.set(name, read);
   read.catch(() => {
-    if (secrets.get(name) === read) secrets.delete(name);
+    if (parameters.get(name) === read) parameters.delete(name);
   });
   return read;
+}
+
+/**
+ * The HMAC secrets for subscriber links, current first: TOKEN_SECRET, or the SSM parameter
+ * TOKEN_SECRET_PARAMETER (one secret or a list, current first), followed by
+ * TOKEN_SECRETS_PREVIOUS. Every secret is checked for strength; a failed SSM read is retried
+ * and never cached.
+ *
+ * @example
+ * ```ts
+ * const secrets = await tokenSecret(getConfig()); // [current, ...previous]
+ * ```
+ */
+export async function tokenSecret(config: Config, retry: RetryOptions = SECRET_RETRY): Promise<TokenSecrets> {
+  if (config.TOKEN_SECRET) return [config.TOKEN_SECRET, ...config.TOKEN_SECRETS_PREVIOUS];
+  const [current, ...previous] = (await secureParameter(config, config.TOKEN_SECRET_PARAMETER as string, retry)) as [string, ...string[]];
+  return [current, ...previous, ...config.TOKEN_SECRETS_PREVIOUS.filter((s) => s !== current && !previous.includes(s))];
 }
 
 /**
@@ -218,4 +228,21 @@ export function isRetryableAwsError(error: unknown): boolean {
   if (e.$retryable || e.$fault === 'server') return true;
   if (e.name && /Throttl|TooManyRequests|RequestLimitExceeded/.test(e.name)) return true;
   return e.$metadata?.httpStatusCode === undefined;
+}
+
+/**
+ * The key of the log pseudonyms: LOG_PSEUDONYM_KEY, or the SSM parameter
+ * LOG_PSEUDONYM_KEY_PARAMETER (read like the token secret: retried, never caching a failure),
+ * checked for strength. Separate from the token secrets, so that rotating those leaves log
+ * pseudonyms as they are.
+ *
+ * @example
+ * ```ts
+ * const pseudonyms = new LogPseudonyms(await logPseudonymKey(getConfig()));
+ * ```
+ */
+export async function logPseudonymKey(config: Config, retry: RetryOptions = SECRET_RETRY): Promise<string> {
+  if (config.LOG_PSEUDONYM_KEY) return config.LOG_PSEUDONYM_KEY;
+  if (!config.LOG_PSEUDONYM_KEY_PARAMETER) throw new ConfigError('set LOG_PSEUDONYM_KEY or LOG_PSEUDONYM_KEY_PARAMETER');
+  return (await secureParameter(config, config.LOG_PSEUDONYM_KEY_PARAMETER, retry))[0] as string;
 }

@@ -7,7 +7,7 @@
  *   digest run --job daily|weekly|alerts [--content DIR] [--subscribers FILE] --out DIR [--now ISO-8601]
  *   digest render [--content DIR] --out DIR [--now ISO-8601]
  *   digest quarantine list
- *   digest subscribers import FILE | export
+ *   digest subscribers import FILE [--newsletter daily|weekly|none] [--alerts instant|hourly|daily|none] | export
  *   digest edition status ID | resend-failed ID
  */
 import { stat } from 'node:fs/promises';
@@ -32,6 +32,10 @@ export interface CliOptions {
   out?: string | undefined;
   now?: string | undefined;
   quiet?: boolean | undefined;
+  /** `subscribers import`: the newsletter of rows whose file does not say (default daily). */
+  newsletter?: string | undefined;
+  /** `subscribers import`: the alerts cadence of rows whose file does not say (default none). */
+  alerts?: string | undefined;
 }
 
 /** One command: its positionals after the command name, and the options. */
@@ -47,7 +51,7 @@ export const USAGE = `usage:
   digest run --job daily|weekly|alerts [--content DIR] [--subscribers FILE] --out DIR [--now ISO-8601]
   digest render [--content DIR] --out DIR [--now ISO-8601]
   digest quarantine list
-  digest subscribers import FILE
+  digest subscribers import FILE [--newsletter daily|weekly|none] [--alerts instant|hourly|daily|none] [--quiet]
   digest subscribers export
   digest edition status ID
   digest edition resend-failed ID`;
@@ -81,6 +85,8 @@ export async function runCli(argv: string[], setup: CliSetup): Promise<number> {
         now: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         quiet: { type: 'boolean', short: 'q' },
+        newsletter: { type: 'string' },
+        alerts: { type: 'string' },
       },
     });
   } catch (error) {

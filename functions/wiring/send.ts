@@ -63,7 +63,7 @@ export async function buildSendService(overrides: Partial<SendServiceDeps> = {})
     logger: logger('send'),
     headers: messageHeaders(c),
     links: links(),
-    tokenSecret: await tokenSecret(c),
+    tokenSecret: (await tokenSecret(c))[0],
     concurrency: c.SEND_CONCURRENCY,
     leaseMs: c.SEND_LEASE_SECONDS * 1000,
     settleMs: c.SEND_SETTLE_SECONDS * 1000,

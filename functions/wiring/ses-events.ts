@@ -22,6 +22,6 @@ export const sendEventRecorder = memo(() => new SendEventRecorder({ ledger: deli
 export const sesEventRouter = memo(() =>
   new SesEventRouter({ logger: logger('feedback') })
     .on(SesEventType.SEND, (n) => sendEventRecorder().record(n.body))
-    .on(SesEventType.BOUNCE, (n) => feedbackService().handle(n.message, n.id))
-    .on(SesEventType.COMPLAINT, (n) => feedbackService().handle(n.message, n.id)),
+    .on(SesEventType.BOUNCE, async (n) => (await feedbackService()).handle(n.message, n.id))
+    .on(SesEventType.COMPLAINT, async (n) => (await feedbackService()).handle(n.message, n.id)),
 );

@@ -4,6 +4,7 @@
  * render once, fan out over SQS), drain the send queue into `send`, and read back what the
  * local SES received, raw MIME exactly as sent.
  */
+import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -83,7 +84,7 @@ export async function uploadContent(stack: LocalStack, dir: string): Promise<Qua
  * ```
  */
 export async function importSubscribersFile(file: string, now = new Date()): Promise<ImportResult> {
-  return importSubscribers(subscriberRepository(), await readFile(file, 'utf8'), now);
+  return importSubscribers(subscriberRepository(), createReadStream(file), { now });
 }
 
 /**

@@ -71,7 +71,7 @@ describe.skipIf(!existsSync(CHROMIUM))('Browser: subscriber pages', () => {
     await importSubscribers(
       subscriberRepository(),
       `email,name,newsletter,alerts,keywords\n${PREFS_READER},Pat,daily,daily,energy\n${UNSUB_READER},Uma,daily,none,\n`,
-      new Date(),
+      { now: new Date() },
     );
     await mkdir(join(work, 'content', 'news'), { recursive: true });
     await copyFile(join(SAMPLE, '000_c5efd77b2ca7bb98.txt'), join(work, 'content', 'news', '000_c5efd77b2ca7bb98.txt'));

@@ -17,6 +17,8 @@ const PREFIX = 'news-digest-dev-';
 const LOGS = ['logs:CreateLogStream own-log-group', 'logs:PutLogEvents own-log-group'];
 const on = (target: string, ...actions: string[]): string[] => actions.map((action) => `${action} ${target}`);
 const SUBSCRIBER_TOKENS = on('token-secret', 'ssm:GetParameter');
+/** The key of the log pseudonyms: read by the functions that log subscribers' addresses or IPs. */
+const PSEUDONYMS = on('log-pseudonym-key', 'ssm:GetParameter');
 
 /**
  * What each function's code calls (docs/security.md says why). Changing a role means
@@ -77,11 +79,12 @@ const EXPECTED: Record<string, string[]> = {
     ...on('sending-identity', 'ses:SendRawEmail'),
     ...on('configuration-set', 'ses:SendRawEmail'),
     ...SUBSCRIBER_TOKENS,
+    ...PSEUDONYMS,
   ],
-  confirm: [...LOGS, ...on('SubscribersTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'), ...SUBSCRIBER_TOKENS],
-  preferences: [...LOGS, ...on('SubscribersTable', 'dynamodb:GetItem', 'dynamodb:PutItem'), ...SUBSCRIBER_TOKENS],
-  unsubscribe: [...LOGS, ...on('SubscribersTable', 'dynamodb:GetItem', 'dynamodb:PutItem'), ...SUBSCRIBER_TOKENS],
-  feedback: [...LOGS, ...on('SubscribersTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'), ...on('DeliveriesTable', 'dynamodb:UpdateItem')],
+  confirm: [...LOGS, ...on('SubscribersTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'), ...SUBSCRIBER_TOKENS, ...PSEUDONYMS],
+  preferences: [...LOGS, ...on('SubscribersTable', 'dynamodb:GetItem', 'dynamodb:PutItem'), ...SUBSCRIBER_TOKENS, ...PSEUDONYMS],
+  unsubscribe: [...LOGS, ...on('SubscribersTable', 'dynamodb:GetItem', 'dynamodb:PutItem'), ...SUBSCRIBER_TOKENS, ...PSEUDONYMS],
+  feedback: [...LOGS, ...on('SubscribersTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'), ...on('DeliveriesTable', 'dynamodb:UpdateItem'), ...PSEUDONYMS],
 };
 
 /** The functions API Gateway invokes. */
@@ -163,8 +166,10 @@ function probesFor(template: CfnTemplate, fn: string, functionId: string): Probe
   add('ses:GetSendQuota *', 'ses:GetSendQuota', '*');
   const parameter = variable(template, functionId, 'TOKEN_SECRET_PARAMETER');
   const ssm = `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter`;
+  const pseudonymKey = variable(template, functionId, 'LOG_PSEUDONYM_KEY_PARAMETER');
   for (const action of SSM_ACTIONS) {
     add(`${action} token-secret`, action, `${ssm}${parameter}`);
+    add(`${action} log-pseudonym-key`, action, `${ssm}${pseudonymKey}`);
     add(`${action} another-parameter`, action, `${ssm}${parameter.replace(/[^/]+$/, 'another')}`);
   }
   add('kms:Decrypt any-key', 'kms:Decrypt', `arn:aws:kms:${REGION}:${ACCOUNT}:key/any`);

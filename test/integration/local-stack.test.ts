@@ -206,7 +206,7 @@ describe('local stack', () => {
     });
     const config = parseConfig({
       ...env,
-      TOKEN_SECRET: 'x'.repeat(32),
+      TOKEN_SECRET: 'Local-stack-test-secret-0123456789abcdef', LOG_PSEUDONYM_KEY: 'Local-stack-test-pseudonyms-0123456789ab',
       PUBLIC_BASE_URL: 'http://127.0.0.1:3000',
       ARCHIVE_BASE_URL: 'http://127.0.0.1:3000/archive',
       FROM_ADDRESS: 'digest@example.com',

@@ -56,7 +56,7 @@ describe.skipIf(!hasChromium)('Rendering: screenshots in Chromium', () => {
     {
       name: 'confirmation',
       html: async () =>
-        (await renderConfirmationEmail({ branding: makeBranding(), confirmUrl: 'https://api.example.com/confirm?token=abc', name: 'Zoë' }))
+        (await renderConfirmationEmail({ branding: makeBranding(), confirmUrl: 'https://api.example.com/confirm?token=abc' }))
           .html,
     },
     {

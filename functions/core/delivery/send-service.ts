@@ -15,7 +15,6 @@ import { PermanentSendError, QuotaExhaustedError, SendOutcomeUnknownError, Trans
 import type { Links } from '../links.ts';
 import type { Logger } from '../logger.ts';
 import { personalize, prepareMessage, type MessageHeaders, type MessageTemplate } from '../rendering/personalizer.ts';
-import { emailHash } from '../subscribers/identity.ts';
 import type { SubscriberRepository } from '../subscribers/ports.ts';
 import { signToken, TokenPurpose } from '../subscribers/tokens.ts';
 import { SubscriberStatus, type Subscriber } from '../subscribers/types.ts';
@@ -329,7 +328,7 @@ export class SendService {
       } catch (error) {
         if (error instanceof SendOutcomeUnknownError) return this.#unknownOutcome(task, lease, deadline, error, attempts);
         if (error instanceof PermanentSendError) {
-          this.#d.logger.warn('rejected for good', { edition: task.editionId, subscriber: subscriber.id, to: emailHash(subscriber.email), reason: error.message });
+          this.#d.logger.warn('rejected for good', { edition: task.editionId, subscriber: subscriber.id, reason: error.message });
           return this.#complete(task, lease, { state: DeliveryState.FAILED, reason: error.message });
         }
         if (error instanceof QuotaExhaustedError) {

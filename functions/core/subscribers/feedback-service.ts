@@ -13,7 +13,8 @@
  */
 import { ValidationError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { emailHash, normaliseEmail, subscriberIdFor } from './identity.ts';
+import { normaliseEmail, subscriberIdFor } from './identity.ts';
+import type { LogPseudonyms } from './pseudonyms.ts';
 import type { OnceStore, SubscriberRepository } from './ports.ts';
 import { SubscriberStatus, type Subscriber } from './types.ts';
 
@@ -66,6 +67,8 @@ export interface FeedbackServiceDeps {
   subscribers: SubscriberRepository;
   once: OnceStore;
   logger: Logger;
+  /** Keyed pseudonyms of the addresses in log lines. */
+  pseudonyms: LogPseudonyms;
   now?: () => Date;
 }
 
@@ -117,7 +120,7 @@ const KEEP_ON_COMPLAINT: readonly SubscriberStatus[] = [SubscriberStatus.COMPLAI
  *
  * @example
  * ```ts
- * const service = new FeedbackService({ subscribers, once, logger });
+ * const service = new FeedbackService({ subscribers, once, logger, pseudonyms: new LogPseudonyms(key) });
  * for (const record of event.Records) await service.handle(record.Sns.Message, record.Sns.MessageId);
  * ```
  */
@@ -197,9 +200,9 @@ export class FeedbackService {
   #idOf(address: string): { id: string; hash: string } | undefined {
     try {
       const email = normaliseEmail(bareAddress(address));
-      return { id: subscriberIdFor(email), hash: emailHash(email) };
+      return { id: subscriberIdFor(email), hash: this.#d.pseudonyms.email(email) };
     } catch {
-      this.#d.logger.warn('feedback: unusable recipient address', { email: emailHash(address) });
+      this.#d.logger.warn('feedback: unusable recipient address', { email: this.#d.pseudonyms.email(address) });
       return undefined;
     }
   }

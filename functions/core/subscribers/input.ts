@@ -5,7 +5,7 @@
  */
 import { ValidationError } from '../errors.ts';
 import { hasControlChars, normaliseEmail } from './identity.ts';
-import { checkKeywords, MAX_NAME_LENGTH } from './subscriber-csv.ts';
+import { checkKeywords, checkName } from './free-text.ts';
 import { AlertCadence, Newsletter } from './types.ts';
 
 /** Fields as parsed from a JSON object or a form: text, or several texts for a repeated key. */
@@ -62,11 +62,10 @@ function single(fields: InputFields, key: string): string | undefined {
   return value;
 }
 
+/** The name under the rules of free-text.ts; absent or blank → undefined. */
 function optionalName(fields: InputFields): string | undefined {
-  const name = single(fields, 'name')?.trim().replace(/\s+/g, ' ');
-  if (name === undefined || name === '') return undefined;
-  if (name.length > MAX_NAME_LENGTH) throw new ValidationError(`name: longer than ${MAX_NAME_LENGTH} characters`);
-  return name;
+  const raw = single(fields, 'name');
+  return raw === undefined ? undefined : checkName(raw);
 }
 
 function choice<T extends string>(fields: InputFields, key: string, allowed: ReadonlySet<string>, fallback: T): T {
@@ -80,26 +79,19 @@ function choice<T extends string>(fields: InputFields, key: string, allowed: Rea
 }
 
 /**
- * Keywords from a list (repeated field / JSON array) or one text separated by `,` or `;`.
- * Trimmed, de-duplicated case-insensitively, at most 50 of at most 100 characters.
+ * Keywords from a list (repeated field / JSON array) or one text separated by `,` or `;`,
+ * under the rules of free-text.ts: trimmed, de-duplicated case-insensitively, at most 25 of
+ * at most 60 characters each.
  */
 export function keywordsFrom(fields: InputFields, key = 'keywords'): string[] {
   const raw = fields[key];
   if (raw === undefined) return [];
   const parts = typeof raw === 'string' ? [raw] : raw;
-  const seen = new Set<string>();
-  const keywords: string[] = [];
   for (const part of parts) {
     if (part.length > MAX_FIELD_LENGTH) throw new ValidationError(`${key}: too long`);
     if (hasControlChars(part)) throw new ValidationError(`${key}: contains a control character`);
-    for (const piece of part.split(/[,;]/)) {
-      const keyword = piece.trim().replace(/\s+/g, ' ');
-      if (keyword === '' || seen.has(keyword.toLowerCase())) continue;
-      seen.add(keyword.toLowerCase());
-      keywords.push(keyword);
-    }
   }
-  return checkKeywords(keywords);
+  return checkKeywords(parts.flatMap((part) => part.split(/[,;]/)));
 }
 
 function optionalTimezone(fields: InputFields): string | undefined {

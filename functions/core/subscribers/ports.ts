@@ -17,6 +17,11 @@ export interface SubscriberRepository {
   /** Creates or replaces a subscriber. */
   put(subscriber: Subscriber): Promise<void>;
   /**
+   * Creates or replaces many subscribers in as few calls as the store allows (each write as
+   * `put` would do it; not atomic as a whole). Optional: imports fall back to `put`.
+   */
+  putMany?(subscribers: readonly Subscriber[]): Promise<void>;
+  /**
    * Changes the status, unless the current status is one of `unlessIn`
    * (so that an out-of-order notification cannot undo a suppression). Returns whether it changed.
    */
@@ -73,7 +78,10 @@ export interface RateLimiter {
  * Sends the double opt-in confirmation mail. The wiring renders it with the rendering module
  * (renderConfirmationEmail, MJML) and sends it through the mail provider; the core never
  * loads MJML.
+ *
+ * It takes no name on purpose: whoever asks for a subscription may give any address, so
+ * nothing else from the request may reach that inbox (docs/security.md, "Subscriber input").
  */
 export interface ConfirmationMailer {
-  sendConfirmation(to: string, name: string | undefined, confirmUrl: string): Promise<void>;
+  sendConfirmation(to: string, confirmUrl: string): Promise<void>;
 }

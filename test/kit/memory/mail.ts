@@ -110,14 +110,15 @@ export class FixedQuota implements DailyQuota {
  * ```
  */
 export class RecordingConfirmationMailer extends InMemoryAdapter<'sendConfirmation'> implements ConfirmationMailer {
-  public readonly sent: Array<{ to: string; name: string | undefined; url: string }> = [];
+  /** Each confirmation: the address, the link, and how many arguments came (the port takes two: no name). */
+  public readonly sent: Array<{ to: string; url: string; args: number }> = [];
 
   public constructor(options: InMemoryOptions = {}) {
     super(['sendConfirmation'], options);
   }
 
-  public async sendConfirmation(to: string, name: string | undefined, url: string): Promise<void> {
+  public async sendConfirmation(to: string, url: string, ...rest: unknown[]): Promise<void> {
     await this.enter('sendConfirmation', arguments);
-    this.sent.push({ to, name, url });
+    this.sent.push({ to, url, args: 2 + rest.length });
   }
 }

@@ -107,40 +107,33 @@ describe('Function: renderAlertDigest', () => {
 describe('Function: renderConfirmationEmail', () => {
   const confirmUrl = 'https://api.example.com/confirm?token=abc&list=daily';
 
-  it('should greet, show a Confirm subscription button and say nothing happens if ignored', async () => {
+  it('should greet nobody by name, show a Confirm subscription button and say nothing happens if ignored', async () => {
     // Act
-    const mail = await renderConfirmationEmail({ branding: makeBranding(), confirmUrl, name: 'Zoë <b>Bold</b>', language: 'de' });
+    const mail = await renderConfirmationEmail({ branding: makeBranding(), confirmUrl, language: 'de' });
     const $ = cheerio.load(mail.html);
     // Assess
     expect(mail.subject).toBe('Confirm your subscription to CommonSpace Digest');
     expect($('html').attr('lang')).toBe('de');
-    expect($.text()).toContain('Hello Zoë <b>Bold</b>,');
-    expect($('b')).toHaveLength(0);
+    expect($.text()).toMatch(/Hello,/);
+    expect($.text()).not.toMatch(/Hello [^,]/);
     const button = $('a').filter((_i, el) => $(el).text().trim() === 'Confirm subscription');
     expect(button).toHaveLength(1);
     expect(button.attr('href')).toBe(confirmUrl);
     expect(mail.html).toContain('confirm?token=abc&amp;list=daily');
     expect($.text()).toContain('nothing happens');
-    expect(mail.text).toContain('Hello Zoë <b>Bold</b>,');
+    expect(mail.text).toMatch(/^Hello,$/m);
     expect(mail.text).toContain(confirmUrl);
     expect(mail.text).toContain('nothing happens');
   });
 
   it('should carry no personalisation token and pass html-validate', async () => {
     // Act
-    const mail = await renderConfirmationEmail({ branding: makeBranding(), confirmUrl, name: '%%{unsubscribe_url}%%' });
+    const mail = await renderConfirmationEmail({ branding: makeBranding(), confirmUrl });
     // Assess
     expect(mail.html).not.toContain('%%{');
     expect(mail.text).not.toContain('%%{');
     expect(cheerio.load(mail.html)('html').attr('lang')).toBe('en');
     expect(await htmlProblems(emailValidator, mail.html)).toEqual([]);
-  });
-
-  it('should greet without a name', async () => {
-    // Act
-    const mail = await renderConfirmationEmail({ branding: makeBranding(), confirmUrl });
-    // Assess
-    expect(cheerio.load(mail.html).text()).toContain('Hello,');
   });
 
   it('should refuse a confirm URL that is not http(s)', async () => {

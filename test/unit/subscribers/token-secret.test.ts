@@ -1,6 +1,6 @@
 /**
- * The token secret read from SSM (functions/adapters/aws-clients.ts): read once and kept on
- * success; a failed read is retried with backoff within the call and is never kept, so the
+ * The token secrets read from SSM (functions/adapters/aws-clients.ts; one secret or a list,
+ * current first): read once and kept on success; a failed read is retried with backoff within the call and is never kept, so the
  * next call reads again. SSM is mocked with aws-sdk-client-mock.
  */
 import { GetParameterCommand, SSMClient, SSMServiceException } from '@aws-sdk/client-ssm';
@@ -12,7 +12,7 @@ import { ConfigError } from '../../../functions/core/errors.ts';
 import { PLACEHOLDER_ENV } from '../../../bench/lib/placeholder-env.ts';
 
 const ssmMock = mockClient(SSMClient);
-const SECRET = 's'.repeat(40);
+const SECRET = 'Kq8vN2xR7tLw4ZpY9bC3mHf6JdS1gTa5';
 let parameters = 0;
 
 /** A configuration that reads the secret from its own SSM parameter (the cache is per parameter). */
@@ -43,7 +43,7 @@ describe('Function: tokenSecret', () => {
     const second = await tokenSecret(config);
 
     // Assess
-    expect([first, second]).toEqual([SECRET, SECRET]);
+    expect([first, second]).toEqual([[SECRET], [SECRET]]);
     expect(ssmMock.commandCalls(GetParameterCommand)).toHaveLength(1);
     expect(ssmMock.commandCalls(GetParameterCommand)[0]?.args[0].input).toEqual({ Name: config.TOKEN_SECRET_PARAMETER, WithDecryption: true });
   });
@@ -58,7 +58,7 @@ describe('Function: tokenSecret', () => {
     const secret = await tokenSecret(config, retry);
 
     // Assess
-    expect(secret).toBe(SECRET);
+    expect(secret).toEqual([SECRET]);
     expect(ssmMock.commandCalls(GetParameterCommand)).toHaveLength(3);
     expect(waits).toEqual([100, 200]); // half (random 0.5) of 200 ms, then of 400 ms
   });
@@ -77,7 +77,7 @@ describe('Function: tokenSecret', () => {
 
     // Assess
     expect((outage as Error).name).toBe('InternalServerError');
-    expect(recovered).toBe(SECRET);
+    expect(recovered).toEqual([SECRET]);
     expect(ssmMock.commandCalls(GetParameterCommand)).toHaveLength(1);
   });
 
@@ -95,7 +95,7 @@ describe('Function: tokenSecret', () => {
     expect((error as Error).message).toContain(config.TOKEN_SECRET_PARAMETER);
     expect(waits).toEqual([]);
     ssmMock.on(GetParameterCommand).resolves({ Parameter: { Value: SECRET } });
-    expect(await tokenSecret(config, retry)).toBe(SECRET); // fixed in SSM: the next call reads it
+    expect(await tokenSecret(config, retry)).toEqual([SECRET]); // fixed in SSM: the next call reads it
   });
 
   it('shares one read between concurrent callers', async () => {
@@ -107,7 +107,7 @@ describe('Function: tokenSecret', () => {
     const secrets = await Promise.all([tokenSecret(config), tokenSecret(config), tokenSecret(config)]);
 
     // Assess
-    expect(secrets).toEqual([SECRET, SECRET, SECRET]);
+    expect(secrets).toEqual([[SECRET], [SECRET], [SECRET]]);
     expect(ssmMock.commandCalls(GetParameterCommand)).toHaveLength(1);
   });
 
@@ -116,7 +116,7 @@ describe('Function: tokenSecret', () => {
     const secret = await tokenSecret(parseConfig({ ...PLACEHOLDER_ENV }));
 
     // Assess
-    expect(secret).toBe(PLACEHOLDER_ENV.TOKEN_SECRET);
+    expect(secret).toEqual([PLACEHOLDER_ENV.TOKEN_SECRET]);
     expect(ssmMock.commandCalls(GetParameterCommand)).toHaveLength(0);
   });
 });
