@@ -19,7 +19,7 @@ import { checkLeanBodies } from './lib/lean-body-check.ts';
 import { BENCH_TOKEN_SECRET, PLACEHOLDER_ENV } from './lib/placeholder-env.ts';
 import { makeBranding, makeContent, makeRecipient, EDITION_URL } from '../test/kit/fixtures/index.ts';
 import {
-  InMemoryArtefactStore, InMemoryDeliveryLedger, InMemoryEditionRepository, InMemoryRateWindowStore, InMemorySubscriberRepository, RecordingSendQueue,
+  InMemoryArtefactStore, InMemoryDeliveryLedger, InMemoryEditionRepository, InMemorySendSlotStore, InMemorySubscriberRepository, RecordingSendQueue,
 } from '../test/kit/memory/index.ts';
 import type { OutgoingMessage, SendTask } from '../functions/core/delivery/types.ts';
 import type { MailSender } from '../functions/core/delivery/ports.ts';
@@ -116,7 +116,7 @@ async function service(sampling: Sampling) {
     artefacts,
     queue,
     mail: sampling,
-    rate: new SharedRateLimiter(new InMemoryRateWindowStore(), async () => (await real.getQuota()).maxSendRate),
+    rate: new SharedRateLimiter(new InMemorySendSlotStore(), async () => (await real.getQuota()).maxSendRate),
   });
 }
 

@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { closeServer, json, readBody, reply } from './http-util.ts';
 import { startMailbox } from './mailbox.ts';
 import { FaultPlan } from './ses-faults.ts';
-import type { SesFaults } from './ses-faults.ts';
+import type { SendOutcome, SesFaults } from './ses-faults.ts';
 import { errorXml, fieldsXml, newMessageId, parseQueryBody, readSendRawEmail, sendEvent, successXml } from './ses-protocol.ts';
 
 export type { SesFaults } from './ses-faults.ts';
@@ -29,7 +29,7 @@ export interface CapturedMessage {
   destinations: string[];
   tags: Record<string, string>;
   configurationSet?: string;
-  /** When it was accepted (ms since the epoch). */
+  /** When its request arrived (ms since the epoch): the front stamps each request before its latency. */
   at: number;
 }
 
@@ -38,6 +38,8 @@ export interface SesStats {
   requests: number;
   accepted: number;
   throttled: number;
+  /** Of `throttled`: answered "Maximum sending rate exceeded." because the request came above MaxSendRate (`enforceRate`). */
+  overRate: number;
   rejected: number;
   /** HTTP 500/503 answers. */
   errors: number;
@@ -114,16 +116,15 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
   let captured: CapturedMessage[] = [];
   let sentTotal = 0;
   const counts: SesStats = {
-    requests: 0, accepted: 0, throttled: 0, rejected: 0, errors: 0, invalid: 0, hung: 0, held: 0,
+    requests: 0, accepted: 0, throttled: 0, overRate: 0, rejected: 0, errors: 0, invalid: 0, hung: 0, held: 0,
     inFlight: 0, maxInFlight: 0, forwarded: 0, forwardErrors: 0,
   };
   const events = new EventEmitter();
 
   /** Stores an accepted message, publishes its Send event and copies it to the mailbox. */
-  function capture(req: IncomingMessage, body: Buffer, email: NonNullable<ReturnType<typeof readSendRawEmail>>): string {
+  function capture(req: IncomingMessage, body: Buffer, email: NonNullable<ReturnType<typeof readSendRawEmail>>, at: number): string {
     counts.accepted++;
     const messageId = newMessageId();
-    const at = Date.now();
     captured.push({
       messageId,
       raw: keepRaw ? email.raw : Buffer.alloc(0),
@@ -142,8 +143,8 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
   }
 
   function accept(req: IncomingMessage, body: Buffer, email: NonNullable<ReturnType<typeof readSendRawEmail>>,
-    res: ServerResponse): void {
-    const messageId = capture(req, body, email);
+    res: ServerResponse, at: number): void {
+    const messageId = capture(req, body, email, at);
     reply(res, 200, successXml('SendRawEmail', `<MessageId>${messageId}</MessageId>`));
   }
 
@@ -158,14 +159,43 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
     res.destroy();
   }
 
-  /** Decides on arrival (so outcomes follow the call order), answers after the latency. */
+  /**
+   * Arrival times of the accepted sends of the last second (a ring of MaxSendRate entries):
+   * with `enforceRate`, a request is over the rate when the oldest of the last MaxSendRate
+   * acceptances is less than a second old.
+   */
+  let recent: number[] = [];
+  let recentNext = 0;
+  function overRate(at: number): boolean {
+    const max = Math.max(1, Math.floor(plan.maxSendRate));
+    if (recent.length !== max) {
+      recent = Array.from({ length: max }, () => -Infinity);
+      recentNext = 0;
+    }
+    return at - (recent[recentNext] as number) < 1000;
+  }
+  function countAccepted(at: number): void {
+    if (recent.length === 0) return;
+    recent[recentNext] = at;
+    recentNext = (recentNext + 1) % recent.length;
+  }
+
+  /**
+   * Stamps and decides on arrival (so outcomes follow the call order, and the rate is judged
+   * by when requests came, as SES does), answers after the latency.
+   */
   async function sendRawEmail(req: IncomingMessage, body: Buffer, params: URLSearchParams,
-    res: ServerResponse): Promise<void> {
+    res: ServerResponse, arrivedAt: number): Promise<void> {
     counts.requests++;
     counts.maxInFlight = Math.max(counts.maxInFlight, ++counts.inFlight);
     try {
       const email = readSendRawEmail(params);
-      const outcome = email ? plan.decide(email.destinations) : undefined;
+      const rateRefused = email !== undefined && plan.enforceRate && overRate(arrivedAt);
+      const outcome: SendOutcome | undefined = !email ? undefined
+        : rateRefused ? { kind: 'throttled', message: 'Maximum sending rate exceeded.' }
+          : plan.decide(email.destinations);
+      if (rateRefused) counts.overRate++;
+      if (outcome?.kind === 'accepted' || outcome?.kind === 'held') countAccepted(arrivedAt);
       if (outcome?.kind === 'accepted' || outcome?.kind === 'held') sentTotal++;
       if (plan.latencyMs > 0) await sleep(plan.latencyMs, undefined, { signal: stopping.signal });
       if (!email || !outcome) {
@@ -184,13 +214,13 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
           counts.errors++;
           return reply(res, outcome.status, errorXml('Receiver', outcome.code, ERROR_MESSAGES[outcome.code]));
         case 'accepted':
-          return accept(req, body, email, res);
+          return accept(req, body, email, res, arrivedAt);
         case 'hang':
           counts.hung++;
           return await neverAnswer(res);
         case 'held':
           counts.held++;
-          capture(req, body, email);
+          capture(req, body, email, arrivedAt);
           return await neverAnswer(res);
       }
     } finally {
@@ -214,13 +244,13 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
     return successXml('GetSendStatistics', `<SendDataPoints><member>${point}</member></SendDataPoints>`);
   }
 
-  async function queryAction(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function queryAction(req: IncomingMessage, res: ServerResponse, arrivedAt: number): Promise<void> {
     const body = await readBody(req);
     const params = parseQueryBody(body);
     const action = params.get('Action');
     switch (action) {
       case 'SendRawEmail':
-        return sendRawEmail(req, body, params, res);
+        return sendRawEmail(req, body, params, res, arrivedAt);
       case 'GetSendQuota':
         return reply(res, 200, quota());
       case 'GetSendStatistics':
@@ -249,10 +279,11 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const arrivedAt = Date.now();
     const path = (req.url ?? '/').split('?')[0];
     const route = `${req.method} ${path}`;
     const form = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
-    if (route === 'POST /' && form) return queryAction(req, res);
+    if (route === 'POST /' && form) return queryAction(req, res, arrivedAt);
     if (route === 'GET /raw') return json(res, captured.map((m) => ({ ...m, raw: m.raw.toString('base64') })));
     if (route === 'POST /raw/clear') {
       const cleared = captured.length;

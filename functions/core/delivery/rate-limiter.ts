@@ -1,10 +1,12 @@
 /**
  * Send-rate limiting. {@link PacedRateLimiter} spaces the sends of one process evenly at the
- * rate it is given (no bursts); {@link SharedRateLimiter} holds every worker together: each
- * paces its own sends and takes each one from a per-second budget shared through a
- * {@link RateWindowStore} (DynamoDB), so no calendar second goes over the account rate.
+ * rate it is given (no bursts); {@link SharedRateLimiter} holds every worker together: all
+ * of them take their sends from one shared sequence of evenly spaced slots
+ * ({@link SendSlotStore}, DynamoDB), so the sends of all workers together are spaced as
+ * one worker's would be, and no one-second window, sliding or calendar, holds more than the
+ * account rate.
  */
-import type { RateWindowStore, SendRateLimiter } from './ports.ts';
+import type { SendRateLimiter, SendSlotStore } from './ports.ts';
 
 /** Waits `ms` milliseconds. */
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -27,86 +29,116 @@ export class PacedRateLimiter implements SendRateLimiter {
   public constructor(rate: () => Promise<number>, options: { sleep?: (ms: number) => Promise<void>; now?: () => number } = {}) {
     this.#rate = rate;
     this.#sleep = options.sleep ?? defaultSleep;
-    this.#now = options.now ?? (() => performance.now());
+    this.#now = options.now ?? Date.now;
   }
 
-  public async acquire(count: number): Promise<void> {
+  public async acquire(count: number, options: { leadMs?: number } = {}): Promise<number | void> {
     const rate = await this.#rate();
     if (!(rate > 0) || !Number.isFinite(rate)) return;
     const now = this.#now();
     const slot = Math.max(now, this.#next);
     this.#next = slot + (count * 1000) / rate;
-    if (slot > now) await this.#sleep(slot - now);
+    const wait = slot - (options.leadMs ?? 0) - now;
+    if (wait > 0) await this.#sleep(wait);
+    return slot;
   }
 }
 
+/** Tuning of {@link SharedRateLimiter}. */
+export interface SharedRateLimiterOptions {
+  sleep?: (ms: number) => Promise<void>;
+  /** Epoch milliseconds (every worker must read the same clock: NTP on Lambda). */
+  now?: () => number;
+  /**
+   * Share of the rate left unused (default 0.015). Slots are spaced 1/(rate × (1 − margin))
+   * apart, so rate + 1 consecutive sends span 1 s + about 15 ms: a send that reaches SES up
+   * to that much later than its slot (network and scheduling jitter) still leaves every
+   * sliding one-second window at or under the rate.
+   */
+  margin?: number;
+  /** The most slots one claim takes (default a quarter of a second's worth, 1 to 25). */
+  maxClaim?: number;
+}
+
 /**
- * Holds all workers under the account rate: each worker spaces its own sends evenly at the
- * rate, and before each send takes one from the current second's shared budget (a few at a
- * time, cached for that second only), so that the sends started in any calendar second, by
- * every worker together, never exceed the rate. A budget left over when the second ends is
- * dropped (the safe side).
+ * Holds all workers under the account rate. The slots of one shared sequence are evenly
+ * spaced in time (slot n at n × spacing, epoch ms); a worker claims a few consecutive slots
+ * at a time (as many as it has sends waiting, up to a quarter of a second's worth, one
+ * conditional-free `ADD` per claim) and hands them to its sends in order. A send must not
+ * start before its slot's time; a slot whose time passed without its send (the worker was
+ * late or had nothing to send) is dropped, the safe side. Every send of every worker
+ * therefore starts at its own slot, and slots are 1/rate apart or more.
  *
  * @example
  * ```ts
  * const limiter = new SharedRateLimiter(store, async () => quota.maxSendRate);
- * await limiter.acquire(1); // then send
+ * const at = await limiter.acquire(1, { leadMs: 20 }); // prepare, then send at `at`
  * ```
  */
 export class SharedRateLimiter implements SendRateLimiter {
-  readonly #store: RateWindowStore;
+  readonly #store: SendSlotStore;
   readonly #rate: () => Promise<number>;
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #clock: () => number;
-  #granted = 0;
-  #second = -1;
-  #nextAt = 0;
-  #pending: Promise<void> = Promise.resolve();
+  readonly #margin: number;
+  readonly #maxClaim: number | undefined;
+  /** The claimed slots not handed out yet: [#next, #end) of sequence #sequence. */
+  #sequence = '';
+  #next = 0;
+  #end = 0;
+  /** Callers waiting for a slot in this worker (sizes the next claim). */
+  #waiting = 0;
+  #pending: Promise<unknown> = Promise.resolve();
 
-  public constructor(store: RateWindowStore, rate: () => Promise<number>, options: { sleep?: (ms: number) => Promise<void>; now?: () => number } = {}) {
+  public constructor(store: SendSlotStore, rate: () => Promise<number>, options: SharedRateLimiterOptions = {}) {
     this.#store = store;
     this.#rate = rate;
     this.#sleep = options.sleep ?? defaultSleep;
     this.#clock = options.now ?? Date.now;
+    this.#margin = Math.min(0.5, Math.max(0, options.margin ?? 0.015));
+    this.#maxClaim = options.maxClaim;
   }
 
-  public acquire(count: number): Promise<void> {
-    // One turn at a time in this worker: pace, then take from the shared budget.
-    const turn = this.#pending.then(() => this.#turn(count));
-    this.#pending = turn.catch(() => undefined);
-    return turn;
-  }
-
-  async #turn(count: number): Promise<void> {
+  public async acquire(count: number, options: { leadMs?: number } = {}): Promise<number | void> {
     const rate = await this.#rate();
     if (!(rate > 0) || !Number.isFinite(rate)) return;
-    const wait = this.#nextAt - this.#clock();
+    this.#waiting += 1;
+    // One claim at a time in this worker: slots are handed out in order.
+    const turn = this.#pending.then(() => this.#slot(rate, Math.max(1, count)));
+    this.#pending = turn.catch(() => undefined);
+    let at: number;
+    try {
+      at = await turn;
+    } finally {
+      this.#waiting -= 1;
+    }
+    const wait = at - (options.leadMs ?? 0) - this.#clock();
     if (wait > 0) await this.#sleep(wait);
-    await this.#take(count, rate);
-    this.#nextAt = this.#clock() + (count * 1000) / rate;
+    return at;
   }
 
-  async #take(count: number, rate: number): Promise<void> {
-    const max = Math.max(1, Math.floor(rate));
-    const chunk = Math.max(count, Math.min(Math.ceil(rate / 4), 25));
+  /** The time of the first of `count` consecutive slots for this worker, claiming more when needed. */
+  async #slot(rate: number, count: number): Promise<number> {
+    const spacing = 1000 / (rate * (1 - this.#margin));
+    const sequence = `SEQ#${Math.round(spacing * 1000)}us`;
+    if (sequence !== this.#sequence) {
+      this.#sequence = sequence;
+      this.#next = this.#end = 0;
+    }
+    const maxClaim = Math.max(count, this.#maxClaim ?? Math.min(25, Math.max(1, Math.ceil(rate / 4))));
     for (;;) {
-      const second = Math.floor(this.#clock() / 1000);
-      if (second !== this.#second) {
-        this.#second = second;
-        this.#granted = 0;
+      // Slots already in the past are of no use (a send there would come late): skip them.
+      const from = Math.ceil(this.#clock() / spacing);
+      if (this.#next < from) this.#next = Math.min(this.#end, from);
+      if (this.#end - this.#next >= count) {
+        const first = this.#next;
+        this.#next += count;
+        return first * spacing;
       }
-      if (this.#granted >= count) {
-        this.#granted -= count;
-        return;
-      }
-      const got = await this.#store.take(second, chunk, max);
-      // A budget that arrives after its second ended is not used (it would spill into the next).
-      if (got > 0 && Math.floor(this.#clock() / 1000) === second) {
-        this.#granted += got;
-        continue;
-      }
-      if (got > 0) continue;
-      await this.#sleep(1000 - (this.#clock() % 1000) + 1);
+      const want = Math.min(maxClaim, Math.max(count, this.#waiting));
+      const first = await this.#store.claim(sequence, want, from);
+      this.#next = first;
+      this.#end = first + want;
     }
   }
 }

@@ -94,6 +94,10 @@ const MIN_CALL_MS = 1_000;
  * towards the dead-letter queue) instead of being re-queued as a new message again.
  */
 const UNKNOWN_REQUEUE_LIMIT = 5;
+/** A send slot missed by more than this is given up for a new one (its send would bunch up with the next ones). */
+const SLOT_LATE_MS = 5;
+const MIN_LEAD_MS = 10;
+const MAX_LEAD_MS = 500;
 
 /** What the tasks of one batch share: its deadline and why it stopped early. */
 export interface BatchState {
@@ -142,6 +146,8 @@ export class SendService {
   readonly #margin: number;
   readonly #settleMs: number;
   readonly #callTimeoutMs: number;
+  /** How long the work between a send slot's lead and the slot took lately (ms, moving average). */
+  #prepMs = 10;
   /**
    * Subscriber reads at send time. Reads that fall due in the same turn of the event loop
    * (tasks whose lease answers arrived together) go out as one `getMany` (BatchGetItem)
@@ -213,7 +219,7 @@ export class SendService {
   public async processTask(task: SendTask, batch: BatchState = {}): Promise<TaskOutcome> {
     await this.#quota.ensureAvailable();
     this.#checkDeadline(batch);
-    await this.#d.rate.acquire(1);
+    const slot = await this.#d.rate.acquire(1, { leadMs: this.#leadMs() });
     this.#checkDeadline(batch);
     const now = this.#now();
     const lease: Lease = { until: now + this.#d.leaseMs, settled: false };
@@ -221,7 +227,7 @@ export class SendService {
     if (!granted) return TaskOutcome.DUPLICATE;
     try {
       if (entry?.sendEvent) return await this.#completeFromSendEvent(task, lease, entry.sendEvent);
-      return await this.#deliver(task, lease, now, batch, entry?.attempts ?? 1);
+      return await this.#deliver(task, lease, now, batch, entry?.attempts ?? 1, slot);
     } catch (error) {
       // Anything unexpected (S3, DynamoDB, a bug): give the lease back so a retry need not wait for it.
       if (!lease.settled) await this.#release(task, lease, error instanceof Error ? error.message : String(error));
@@ -276,7 +282,7 @@ export class SendService {
     return this.#requeue(task, Math.min(900, Math.ceil((until - this.#now()) / 1000)));
   }
 
-  async #deliver(task: SendTask, lease: Lease, now: number, batch: BatchState, attempts: number): Promise<TaskOutcome> {
+  async #deliver(task: SendTask, lease: Lease, now: number, batch: BatchState, attempts: number, firstSlot: number | void): Promise<TaskOutcome> {
     batch.editions ??= new Map();
     let read = batch.editions.get(task.editionId);
     if (!read) batch.editions.set(task.editionId, (read = this.#d.editions.get(task.editionId)));
@@ -313,8 +319,10 @@ export class SendService {
 
     const maxAttempts = this.#d.maxAttempts ?? 4;
     for (let attempt = 1; ; attempt++) {
-      // A retry waits for a send slot of its own; the first attempt took one before the lease.
-      if (attempt > 1) await this.#d.rate.acquire(1);
+      // A retry waits for a send slot of its own; the first attempt took one before the lease,
+      // ahead of its time by the lead, and waits here for the time itself.
+      if (attempt > 1) await this.#atSlot(await this.#d.rate.acquire(1));
+      else await this.#atSlot(firstSlot, now);
       // Reading, personalising or waiting may have eaten into the lease: renew it, or give way if it is gone.
       if (!(await this.#keepLease(task, lease))) return TaskOutcome.DUPLICATE;
       const deadline = this.#callDeadline(lease, batch);
@@ -348,6 +356,36 @@ export class SendService {
       }
       this.#quota.recordSent();
       return this.#complete(task, lease, { state: DeliveryState.SENT, messageId });
+    }
+  }
+
+  /**
+   * How long before its send slot a task is let go to take its lease, read and personalise:
+   * twice what that took lately, plus 5 ms (10–500 ms), so it is ready when the slot comes.
+   */
+  #leadMs(): number {
+    return Math.min(MAX_LEAD_MS, Math.max(MIN_LEAD_MS, 2 * this.#prepMs + 5));
+  }
+
+  /**
+   * Waits for the send slot's time. A slot missed by more than SLOT_LATE_MS (the preparation
+   * took longer than its lead) is given up, and the send waits for a new one: a send never
+   * starts far from its slot, so the sends of all workers stay spaced as their slots are.
+   * `readyFrom` is when the preparation started, on a first attempt (it tunes the lead).
+   */
+  async #atSlot(slot: number | void, readyFrom?: number): Promise<void> {
+    if (typeof slot !== 'number') return;
+    if (readyFrom !== undefined) this.#prepMs += (Math.max(0, this.#now() - readyFrom) - this.#prepMs) * 0.1;
+    for (let at = slot; ; ) {
+      const now = this.#now();
+      if (now < at) {
+        await this.#sleep(at - now);
+        continue;
+      }
+      if (now - at <= SLOT_LATE_MS) return;
+      const next = await this.#d.rate.acquire(1);
+      if (typeof next !== 'number') return;
+      at = next;
     }
   }
 

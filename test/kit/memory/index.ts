@@ -12,5 +12,5 @@ export { InMemoryDeliveryLedger, type SeededEntry } from './ledger.ts';
 export { MemoryLogger, type LoggedLine } from './logger.ts';
 export { FakeMailSender, FixedQuota, RecordingConfirmationMailer, type SendScript } from './mail.ts';
 export { RecordingSendQueue } from './queue.ts';
-export { InMemoryRateLimiter, InMemoryRateWindowStore, NoWaitRateLimiter } from './rate.ts';
+export { InMemoryRateLimiter, InMemorySendSlotStore, NoWaitRateLimiter } from './rate.ts';
 export { InMemoryOnceStore, InMemorySubscriberRepository } from './subscribers.ts';

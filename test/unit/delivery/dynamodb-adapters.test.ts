@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbDeliveryLedger } from '../../../functions/adapters/dynamodb-delivery-ledger.ts';
 import { DynamoDbEditionRepository } from '../../../functions/adapters/dynamodb-edition-repository.ts';
-import { DynamoDbRateWindowStore } from '../../../functions/adapters/dynamodb-rate-window-store.ts';
+import { DynamoDbSendSlotStore } from '../../../functions/adapters/dynamodb-send-slot-store.ts';
 
 const TABLE = 'deliveries';
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -260,38 +260,53 @@ describe('Class: DynamoDbDeliveryLedger', () => {
   });
 });
 
-describe('Class: DynamoDbRateWindowStore', () => {
+describe('Class: DynamoDbSendSlotStore', () => {
   beforeEach(() => ddb.reset());
 
-  describe('Method: take', () => {
-    it('takes what it asks for from the second\'s budget by conditional ADD', async () => {
-      // Prepare
-      ddb.on(UpdateCommand).resolves({});
-      const store = new DynamoDbRateWindowStore({ client, tableName: TABLE });
+  describe('Method: claim', () => {
+    it('claims the next slots of the sequence with one ADD', async () => {
+      // Prepare: the sequence is at 1,000
+      ddb.on(UpdateCommand).resolves({ Attributes: { used: 1_004 } });
+      const store = new DynamoDbSendSlotStore({ client, tableName: TABLE });
 
       // Act
-      const got = await store.take(1_800_000_000, 4, 14);
+      const first = await store.claim('SEQ#71429us', 4, 900);
 
       // Assess
-      expect(got).toBe(4);
-      const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
-      expect(input?.Key).toEqual({ pk: 'RATE#ses', sk: '1800000000' });
-      expect(input?.ConditionExpression).toBe('attribute_not_exists(used) OR used <= :limit');
-      expect(input?.ExpressionAttributeValues).toMatchObject({ ':n': 4, ':limit': 10 });
+      expect(first).toBe(1_000);
+      const calls = ddb.commandCalls(UpdateCommand);
+      expect(calls).toHaveLength(1);
+      const input = calls[0]?.args[0].input;
+      expect(input?.Key).toEqual({ pk: 'RATE#ses', sk: 'SEQ#71429us' });
+      expect(input?.UpdateExpression).toBe('ADD used :n SET expiresAt = :exp');
+      expect(input?.ExpressionAttributeValues).toMatchObject({ ':n': 4 });
     });
 
-    it('takes what is left when the budget is nearly used, and nothing when it is used up', async () => {
-      // Prepare: 12 of 14 used, then the whole budget
-      ddb.on(UpdateCommand).rejectsOnce(conditionFailed({ used: { N: '12' } })).resolvesOnce({}).rejectsOnce(conditionFailed({ used: { N: '14' } }));
-      const store = new DynamoDbRateWindowStore({ client, tableName: TABLE });
+    it('moves an idle sequence to the present with a write conditional on what it saw', async () => {
+      // Prepare: the ADD shows the sequence far behind `from`
+      ddb.on(UpdateCommand).resolvesOnce({ Attributes: { used: 14 } }).resolvesOnce({});
+      const store = new DynamoDbSendSlotStore({ client, tableName: TABLE });
 
       // Act
-      const partial = await store.take(1, 4, 14);
-      const none = await store.take(1, 4, 14);
+      const first = await store.claim('SEQ#1', 4, 5_000);
 
       // Assess
-      expect(partial).toBe(2);
-      expect(none).toBe(0);
+      expect(first).toBe(5_000);
+      const input = ddb.commandCalls(UpdateCommand)[1]?.args[0].input;
+      expect(input?.ConditionExpression).toBe('used = :seen');
+      expect(input?.ExpressionAttributeValues).toMatchObject({ ':to': 5_004, ':seen': 14 });
+    });
+
+    it('returns the slots it got when another worker moved the sequence first', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolvesOnce({ Attributes: { used: 14 } }).rejectsOnce(conditionFailed({}));
+      const store = new DynamoDbSendSlotStore({ client, tableName: TABLE });
+
+      // Act
+      const first = await store.claim('SEQ#1', 4, 5_000);
+
+      // Assess: the caller skips slots in the past
+      expect(first).toBe(10);
     });
   });
 });

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { QuotaGuard, isQuotaReason } from '../../../functions/core/delivery/quota-guard.ts';
 import { PacedRateLimiter, SharedRateLimiter } from '../../../functions/core/delivery/rate-limiter.ts';
-import type { RateWindowStore } from '../../../functions/core/delivery/ports.ts';
 import { QuotaExhaustedError } from '../../../functions/core/errors.ts';
 import type { SendQuota } from '../../../functions/core/delivery/ports.ts';
-import { InMemoryRateWindowStore } from '../../kit/memory/index.ts';
+import { InMemorySendSlotStore } from '../../kit/memory/index.ts';
 
 function fetcher(quota: SendQuota) {
   const calls = { n: 0 };
@@ -132,34 +131,68 @@ describe('Class: PacedRateLimiter', () => {
 
 describe('Class: SharedRateLimiter', () => {
   describe('Method: acquire', () => {
-    it('holds several workers together under the account rate in every calendar second', async () => {
-      // Prepare: three workers sharing one budget of 40/s
-      const windows = new InMemoryRateWindowStore();
-      const workers = [0, 1, 2].map(() => new SharedRateLimiter(windows, async () => 40));
-      const started: number[][] = [[], [], []];
+    it('spaces the sends of several workers as one sequence, never more than the rate in any sliding second', async () => {
+      // Prepare: three workers sharing one sequence at 40/s, on a fake clock
+      let now = Date.parse('2026-11-28T06:00:00.300Z');
+      const sleep = async (ms: number) => {
+        now += ms;
+      };
+      const slots = new InMemorySendSlotStore();
+      const workers = [0, 1, 2].map(() => new SharedRateLimiter(slots, async () => 40, { now: () => now, sleep, maxClaim: 4 }));
+      const at: number[] = [];
 
-      // Act: 60 sends over the three workers
-      await Promise.all(
-        workers.map(async (w, i) => {
-          for (let n = 0; n < 20; n++) {
-            await w.acquire(1);
-            started[i]?.push(Date.now());
-          }
-        }),
-      );
+      // Act: 90 sends over the three workers, taking turns
+      for (let n = 0; n < 30; n++) {
+        for (const w of workers) at.push((await w.acquire(1)) as number);
+      }
 
       // Assess
-      const all = started.flat();
-      expect(all).toHaveLength(60);
-      const perSecond = new Map<number, number>();
-      for (const at of all) perSecond.set(Math.floor(at / 1000), (perSecond.get(Math.floor(at / 1000)) ?? 0) + 1);
-      expect(perSecond.size).toBeGreaterThanOrEqual(2); // 60 sends at 40/s cannot fit in one second
-      for (const n of perSecond.values()) expect(n).toBeLessThanOrEqual(40);
-      for (const used of windows.used.values()) expect(used).toBeLessThanOrEqual(40);
-      // Each worker spaces its own sends (25 ms at 40/s; timers may fire a millisecond early).
-      for (const own of started) {
-        for (let n = 1; n < own.length; n++) expect((own[n] as number) - (own[n - 1] as number)).toBeGreaterThanOrEqual(23);
-      }
-    }, 10_000);
+      const sorted = [...at].sort((a, b) => a - b);
+      expect(new Set(sorted).size).toBe(90);
+      for (let i = 1; i < sorted.length; i++) expect((sorted[i] as number) - (sorted[i - 1] as number)).toBeGreaterThanOrEqual(25);
+      for (let i = 40; i < sorted.length; i++) expect((sorted[i] as number) - (sorted[i - 40] as number)).toBeGreaterThan(1_000);
+      // Evenly spaced: 1.5 % of the rate is kept back as a margin for jitter
+      expect((sorted.at(-1)! - sorted[0]!) / 89).toBeCloseTo(1000 / (40 * 0.985), 0);
+    });
+
+    it('resolves `leadMs` before the slot and returns the slot\'s time', async () => {
+      // Prepare
+      let now = 1_000_000;
+      const waits: number[] = [];
+      const limiter = new SharedRateLimiter(new InMemorySendSlotStore(), async () => 10, {
+        now: () => now,
+        sleep: async (ms) => {
+          waits.push(ms);
+          now += ms;
+        },
+        margin: 0,
+      });
+
+      // Act
+      const first = await limiter.acquire(1, { leadMs: 30 });
+      const second = await limiter.acquire(1, { leadMs: 30 });
+
+      // Assess
+      expect(first).toBe(1_000_000);
+      expect(second).toBe(1_000_100);
+      expect(now).toBe(1_000_070);
+      expect(waits).toEqual([70]);
+    });
+
+    it('never hands out a slot whose time passed (a worker back from a stall starts at the present)', async () => {
+      // Prepare: the worker stalls 1 s after its first send
+      let now = 2_000_000;
+      const slots = new InMemorySendSlotStore();
+      const limiter = new SharedRateLimiter(slots, async () => 10, { now: () => now, sleep: async (ms) => void (now += ms), margin: 0, maxClaim: 4 });
+
+      // Act
+      const first = await limiter.acquire(1);
+      now += 1_000;
+      const later = await limiter.acquire(1);
+
+      // Assess
+      expect(first).toBe(2_000_000);
+      expect(later).toBe(2_001_000);
+    });
   });
 });
