@@ -175,11 +175,12 @@ async function sendRound(editionId: string, count: number, every: number): Promi
 
 // ---- the lean SendRawEmail body is the SDK's, byte for byte ----
 {
-  const { personalize, prepareMessage } = await import('../functions/core/rendering/personalizer.ts');
+  const { personalizeMime, prepareMessage } = await import('../functions/core/rendering/personalizer.ts');
   const template = prepareMessage(rendered, { fromName: 'CommonSpace Digest', fromAddress: 'digest@news-digest.test', subject: rendered.subject, listId: 'digest.news-digest.test', messageIdDomain: 'news-digest.test' });
   const messages = Array.from({ length: 8 }, (_, i) => {
     const r = makeRecipient(i);
-    return { raw: personalize(template, r, { subscriberId: r.id, date: new Date(), messageIdDomain: 'news-digest.test' }), to: r.email, tags: { edition: 'daily-bench', subscriber: r.id } };
+    const mime = personalizeMime(template, r, { subscriberId: r.id, date: new Date(), messageIdDomain: 'news-digest.test' });
+    return { raw: mime.toString(), mime, to: r.email, tags: { edition: 'daily-bench', subscriber: r.id } };
   });
   const problems = await checkLeanBodies(messages);
   checked.leanBodies = messages.length;

@@ -14,7 +14,7 @@ import { EditionState } from '../editions/types.ts';
 import { PermanentSendError, QuotaExhaustedError, SendOutcomeUnknownError, TransientSendError } from '../errors.ts';
 import type { Links } from '../links.ts';
 import type { Logger } from '../logger.ts';
-import { personalize, prepareMessage, type MessageHeaders, type MessageTemplate } from '../rendering/personalizer.ts';
+import { personalizeMime, prepareMessage, type MessageHeaders, type MessageTemplate } from '../rendering/personalizer.ts';
 import type { SubscriberRepository } from '../subscribers/ports.ts';
 import { signToken, TokenPurpose } from '../subscribers/tokens.ts';
 import { SubscriberStatus, type Subscriber } from '../subscribers/types.ts';
@@ -22,7 +22,7 @@ import { mapBounded } from '../concurrency.ts';
 import { isComplete } from './fan-out-service.ts';
 import type { DailyQuota, DeliveryLedger, LedgerResult, MailSender, SendQueue, SendRateLimiter } from './ports.ts';
 import { isQuotaReason, QUOTA_REASON_PREFIX, QuotaGuard } from './quota-guard.ts';
-import { DeliveryState, type SendEvent, type SendTask } from './types.ts';
+import { DeliveryState, type OutgoingMessage, type SendEvent, type SendTask } from './types.ts';
 
 export interface SendServiceDeps {
   ledger: DeliveryLedger;
@@ -305,7 +305,7 @@ export class SendService {
     const { links, tokenSecret } = this.#d;
     const unsubscribeToken = signToken(tokenSecret, { subscriberId: subscriber.id, purpose: TokenPurpose.UNSUBSCRIBE, expiresAt: nowS + UNSUBSCRIBE_LINK_TTL_S });
     const preferencesToken = signToken(tokenSecret, { subscriberId: subscriber.id, purpose: TokenPurpose.PREFERENCES, expiresAt: nowS + PREFERENCES_LINK_TTL_S });
-    const raw = personalize(
+    const mime = personalizeMime(
       template,
       {
         email: subscriber.email,
@@ -316,6 +316,15 @@ export class SendService {
       },
       { subscriberId: subscriber.id, date: new Date(now), messageIdDomain: this.#d.headers.messageIdDomain },
     );
+    // The provider sends the chunks; the text is made only if something reads it (a log, a fake).
+    const message: OutgoingMessage = {
+      to: subscriber.email,
+      mime,
+      get raw() {
+        return mime.toString();
+      },
+      tags: { edition: task.editionId, subscriber: subscriber.id },
+    };
 
     const maxAttempts = this.#d.maxAttempts ?? 4;
     for (let attempt = 1; ; attempt++) {
@@ -328,11 +337,7 @@ export class SendService {
       const deadline = this.#callDeadline(lease, batch);
       let messageId: string;
       try {
-        messageId = await this.#d.mail.send({
-          to: subscriber.email,
-          raw,
-          tags: { edition: task.editionId, subscriber: subscriber.id },
-        }, { deadline });
+        messageId = await this.#d.mail.send(message, { deadline });
       } catch (error) {
         if (error instanceof SendOutcomeUnknownError) return this.#unknownOutcome(task, lease, deadline, error, attempts);
         if (error instanceof PermanentSendError) {

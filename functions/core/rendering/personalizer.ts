@@ -8,6 +8,12 @@
  * the pieces are joined. This is hand-written for speed (a general mail library re-encodes
  * the whole 60–90 KB body for every recipient); `npm run bench` compares it with nodemailer's
  * MailComposer side by side, and every benchmarked message is checked with a MIME parser.
+ *
+ * {@link personalizeMime} gives the message as byte chunks: the edition-wide ones are the
+ * same Buffer objects for every recipient (made once by {@link prepareMessage}), so the work
+ * per recipient grows with the number of tokens, not with the size of the edition, and a
+ * transport can do its own per-edition work once per chunk (the SES adapter pre-encodes each
+ * shared chunk in base64 for each of the three alignments it can start at).
  */
 import { createHash } from 'node:crypto';
 import { encode as qpEncode, wrap as qpWrap } from 'libqp';
@@ -37,6 +43,46 @@ export interface MessageHeaders {
 
 type Piece = { kind: 'static'; encoded: string } | { kind: 'token'; token: Token };
 
+/** One stretch of a message: edition-wide bytes, the recipient's headers, or a token's value in one part. */
+type Segment =
+  | { kind: 'shared'; bytes: Buffer }
+  | { kind: 'headers' }
+  | { kind: 'token'; token: Token; html: boolean };
+
+/**
+ * One recipient's message as bytes, in chunks. Chunks marked `shared` are the template's
+ * own Buffers, the same objects in every message of the edition (never modify them).
+ *
+ * @example
+ * ```ts
+ * const mime = personalizeMime(template, recipient, meta);
+ * mime.toBuffer().length === mime.byteLength; // true
+ * ```
+ */
+export class RawMime {
+  public readonly chunks: readonly Buffer[];
+  public readonly shared: readonly boolean[];
+  public readonly byteLength: number;
+
+  public constructor(chunks: readonly Buffer[], shared: readonly boolean[]) {
+    this.chunks = chunks;
+    this.shared = shared;
+    let n = 0;
+    for (const c of chunks) n += c.byteLength;
+    this.byteLength = n;
+  }
+
+  /** The whole message in one Buffer (a copy). */
+  public toBuffer(): Buffer {
+    return Buffer.concat(this.chunks as Buffer[], this.byteLength);
+  }
+
+  /** The whole message as text (UTF-8). */
+  public toString(): string {
+    return this.toBuffer().toString('utf8');
+  }
+}
+
 /** A message prepared once per edition; see {@link personalize}. */
 export interface MessageTemplate {
   readonly editionId: string;
@@ -47,6 +93,8 @@ export interface MessageTemplate {
   readonly closing: string;
   readonly html: readonly Piece[];
   readonly text: readonly Piece[];
+  /** The whole message in order, adjacent edition-wide pieces joined into one Buffer. */
+  readonly segments: readonly Segment[];
 }
 
 const TOKEN_PATTERN = /%%\{[a-z_]+\}%%/g;
@@ -97,15 +145,39 @@ export function prepareMessage(rendered: RenderedEdition, headers: MessageHeader
     `X-Digest-Edition: ${rendered.editionId}`,
     alternativeContentType(boundary),
   ].join(CRLF);
-  return {
-    editionId: rendered.editionId,
-    staticHeaders,
-    textHeader: partHeader(boundary, 'text/plain; charset=utf-8', 'quoted-printable'),
-    htmlHeader: `${CRLF}${partHeader(boundary, 'text/html; charset=utf-8', 'quoted-printable')}`,
-    closing: `${CRLF}${closingDelimiter(boundary)}`,
-    html: split(rendered.html),
-    text: split(rendered.text),
+  const textHeader = partHeader(boundary, 'text/plain; charset=utf-8', 'quoted-printable');
+  const htmlHeader = `${CRLF}${partHeader(boundary, 'text/html; charset=utf-8', 'quoted-printable')}`;
+  const closing = `${CRLF}${closingDelimiter(boundary)}`;
+  const html = split(rendered.html);
+  const text = split(rendered.text);
+  return { editionId: rendered.editionId, staticHeaders, textHeader, htmlHeader, closing, html, text, segments: segmentsOf(staticHeaders, textHeader, text, htmlHeader, html, closing) };
+}
+
+/** The message's segments in order, runs of edition-wide text joined (all of it is ASCII). */
+function segmentsOf(staticHeaders: string, textHeader: string, text: readonly Piece[], htmlHeader: string, html: readonly Piece[], closing: string): Segment[] {
+  const segments: Segment[] = [];
+  let run = '';
+  const flush = () => {
+    if (run) segments.push({ kind: 'shared', bytes: Buffer.from(run, 'latin1') });
+    run = '';
   };
+  run += `${staticHeaders}${CRLF}`;
+  flush();
+  segments.push({ kind: 'headers' });
+  run += textHeader;
+  for (const [pieces, isHtml] of [[text, false], [html, true]] as const) {
+    if (isHtml) run += htmlHeader;
+    for (const piece of pieces) {
+      if (piece.kind === 'static') run += piece.encoded;
+      else {
+        flush();
+        segments.push({ kind: 'token', token: piece.token, html: isHtml });
+      }
+    }
+  }
+  run += closing;
+  flush();
+  return segments;
 }
 
 function valueFor(token: Token, recipient: Recipient): string {
@@ -121,25 +193,68 @@ function valueFor(token: Token, recipient: Recipient): string {
   }
 }
 
-function join(pieces: readonly Piece[], recipient: Recipient, html: boolean): string {
-  let out = '';
-  for (const piece of pieces) {
-    if (piece.kind === 'static') out += piece.encoded;
-    else {
-      const raw = valueFor(piece.token, recipient).replace(/[\u0000-\u001f\u007f]+/g, ' ');
-      out += encodePiece(html ? escapeHtml(raw) : raw);
-    }
-  }
-  return out;
+/** A token's value for one part, control characters made spaces, HTML-escaped in the HTML part, QP-encoded. */
+function encodedValue(token: Token, recipient: Recipient, html: boolean): string {
+  const raw = valueFor(token, recipient).replace(/[\u0000-\u001f\u007f]+/g, ' ');
+  return encodePiece(html ? escapeHtml(raw) : raw);
+}
+
+/** The headers that differ per recipient, and the blank line that ends the header. */
+function recipientHeaders(template: MessageTemplate, recipient: Recipient, meta: { subscriberId: string; date: Date; messageIdDomain: string }): string {
+  return (
+    `To: ${mailbox(recipient.name, recipient.email)}${CRLF}` +
+    `Date: ${mimeDate(meta.date)}${CRLF}` +
+    `Message-ID: <${template.editionId}.${meta.subscriberId}@${meta.messageIdDomain}>${CRLF}` +
+    `List-Unsubscribe: <${recipient.unsubscribeUrl}>${CRLF}` +
+    `${CRLF}`
+  );
 }
 
 /**
  * Builds the raw MIME (multipart/alternative, text then HTML, quoted-printable) of one
- * recipient's message, with the RFC 8058 one-click unsubscribe headers.
+ * recipient's message, with the RFC 8058 one-click unsubscribe headers, as byte chunks:
+ * only the recipient's headers and token values are new; every other chunk is the
+ * template's (see {@link RawMime}).
  *
  * @example
  * ```ts
- * const raw = personalize(template, { email: 'ann@example.com', name: 'Ann', ... }, { subscriberId: 's_1', date: new Date() });
+ * const mime = personalizeMime(template, { email: 'ann@example.com', name: 'Ann', ... }, { subscriberId: 's_1', date: new Date(), messageIdDomain: 'example.com' });
+ * ```
+ */
+export function personalizeMime(
+  template: MessageTemplate,
+  recipient: Recipient,
+  meta: { subscriberId: string; date: Date; messageIdDomain: string },
+): RawMime {
+  const chunks: Buffer[] = [];
+  const shared: boolean[] = [];
+  // The same token often stands in both parts and several times in one: encoded once per part.
+  const values = new Map<string, Buffer>();
+  for (const segment of template.segments) {
+    if (segment.kind === 'shared') {
+      chunks.push(segment.bytes);
+      shared.push(true);
+      continue;
+    }
+    let bytes: Buffer;
+    if (segment.kind === 'headers') bytes = Buffer.from(recipientHeaders(template, recipient, meta), 'utf8');
+    else {
+      const key = `${segment.html ? 'h' : 't'}${segment.token}`;
+      bytes = values.get(key) ?? Buffer.from(encodedValue(segment.token, recipient, segment.html), 'latin1');
+      values.set(key, bytes);
+    }
+    chunks.push(bytes);
+    shared.push(false);
+  }
+  return new RawMime(chunks, shared);
+}
+
+/**
+ * The same message as {@link personalizeMime}, as one string.
+ *
+ * @example
+ * ```ts
+ * const raw = personalize(template, { email: 'ann@example.com', name: 'Ann', ... }, { subscriberId: 's_1', date: new Date(), messageIdDomain: 'example.com' });
  * ```
  */
 export function personalize(
@@ -147,17 +262,5 @@ export function personalize(
   recipient: Recipient,
   meta: { subscriberId: string; date: Date; messageIdDomain: string },
 ): string {
-  return (
-    `${template.staticHeaders}${CRLF}` +
-    `To: ${mailbox(recipient.name, recipient.email)}${CRLF}` +
-    `Date: ${mimeDate(meta.date)}${CRLF}` +
-    `Message-ID: <${template.editionId}.${meta.subscriberId}@${meta.messageIdDomain}>${CRLF}` +
-    `List-Unsubscribe: <${recipient.unsubscribeUrl}>${CRLF}` +
-    `${CRLF}` +
-    template.textHeader +
-    join(template.text, recipient, false) +
-    template.htmlHeader +
-    join(template.html, recipient, true) +
-    template.closing
-  );
+  return personalizeMime(template, recipient, meta).toString();
 }
