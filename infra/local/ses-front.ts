@@ -68,6 +68,11 @@ export interface SesFrontOptions {
   mailbox?: boolean;
   /** Keep the raw bytes of captured messages (default true). */
   keepRaw?: boolean;
+  /**
+   * Keep a record (`messages()`, `GET /raw`) of only every n-th accepted message (default 1:
+   * all). Benchmarks keep a sample of a long run this way; counts are in `stats()`.
+   */
+  keepEvery?: number;
 }
 
 /** A running SES front. */
@@ -109,6 +114,7 @@ const ERROR_MESSAGES = {
 export async function startSesFront(options: SesFrontOptions = {}): Promise<SesFront> {
   const host = options.host ?? '127.0.0.1';
   const keepRaw = options.keepRaw ?? true;
+  const keepEvery = Math.max(1, Math.floor(options.keepEvery ?? 1));
   const plan = new FaultPlan(options.faults);
   const mailbox = await startMailbox(host, options.mailbox !== false);
   const forward = options.forwardToMailbox !== false && mailbox.url !== undefined;
@@ -125,7 +131,7 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
   function capture(req: IncomingMessage, body: Buffer, email: NonNullable<ReturnType<typeof readSendRawEmail>>, at: number): string {
     counts.accepted++;
     const messageId = newMessageId();
-    captured.push({
+    if ((counts.accepted - 1) % keepEvery === 0) captured.push({
       messageId,
       raw: keepRaw ? email.raw : Buffer.alloc(0),
       destinations: email.destinations,

@@ -44,6 +44,11 @@ export class PacedRateLimiter implements SendRateLimiter {
   }
 }
 
+/** A slot this far in the past is still handed out (the send waits at most this little behind it). */
+const STALE_MS = 3;
+/** Claims never ask for slots further ahead than this. */
+const MAX_AHEAD_MS = 250;
+
 /** Tuning of {@link SharedRateLimiter}. */
 export interface SharedRateLimiterOptions {
   sleep?: (ms: number) => Promise<void>;
@@ -62,9 +67,9 @@ export interface SharedRateLimiterOptions {
 
 /**
  * Holds all workers under the account rate. The slots of one shared sequence are evenly
- * spaced in time (slot n at n × spacing, epoch ms); a worker claims a few consecutive slots
- * at a time (as many as it has sends waiting, up to a quarter of a second's worth, one
- * conditional-free `ADD` per claim) and hands them to its sends in order. A send must not
+ * spaced in time (slot n at n × spacing, epoch ms); a worker claims a quarter of a second's
+ * worth of consecutive slots at a time (1 to 25; one `ADD` per claim) and hands them to its
+ * sends in order. A send must not
  * start before its slot's time; a slot whose time passed without its send (the worker was
  * late or had nothing to send) is dropped, the safe side. Every send of every worker
  * therefore starts at its own slot, and slots are 1/rate apart or more.
@@ -86,8 +91,8 @@ export class SharedRateLimiter implements SendRateLimiter {
   #sequence = '';
   #next = 0;
   #end = 0;
-  /** Callers waiting for a slot in this worker (sizes the next claim). */
-  #waiting = 0;
+  /** How long a claim took lately (ms, moving average): claims ask for slots at least that far ahead. */
+  #claimMs = 5;
   #pending: Promise<unknown> = Promise.resolve();
 
   public constructor(store: SendSlotStore, rate: () => Promise<number>, options: SharedRateLimiterOptions = {}) {
@@ -102,16 +107,10 @@ export class SharedRateLimiter implements SendRateLimiter {
   public async acquire(count: number, options: { leadMs?: number } = {}): Promise<number | void> {
     const rate = await this.#rate();
     if (!(rate > 0) || !Number.isFinite(rate)) return;
-    this.#waiting += 1;
     // One claim at a time in this worker: slots are handed out in order.
     const turn = this.#pending.then(() => this.#slot(rate, Math.max(1, count)));
     this.#pending = turn.catch(() => undefined);
-    let at: number;
-    try {
-      at = await turn;
-    } finally {
-      this.#waiting -= 1;
-    }
+    const at = await turn;
     const wait = at - (options.leadMs ?? 0) - this.#clock();
     if (wait > 0) await this.#sleep(wait);
     return at;
@@ -127,16 +126,23 @@ export class SharedRateLimiter implements SendRateLimiter {
     }
     const maxClaim = Math.max(count, this.#maxClaim ?? Math.min(25, Math.max(1, Math.ceil(rate / 4))));
     for (;;) {
-      // Slots already in the past are of no use (a send there would come late): skip them.
-      const from = Math.ceil(this.#clock() / spacing);
-      if (this.#next < from) this.#next = Math.min(this.#end, from);
+      // Slots more than a moment in the past are of no use (a send there would come late): skip them.
+      const now = this.#clock();
+      const stale = Math.ceil((now - STALE_MS) / spacing);
+      if (this.#next < stale) this.#next = Math.min(this.#end, stale);
       if (this.#end - this.#next >= count) {
         const first = this.#next;
         this.#next += count;
         return first * spacing;
       }
-      const want = Math.min(maxClaim, Math.max(count, this.#waiting));
+      // A quarter of a second's worth at a time: one write covers several sends (a worker that
+      // stops sending leaves at most that much unused).
+      const want = maxClaim;
+      // Ask for slots from when the claim will have come back (else, at high rates, every slot
+      // a claim brings would already have passed).
+      const from = Math.ceil((now + Math.min(MAX_AHEAD_MS, 2 * this.#claimMs + 2)) / spacing);
       const first = await this.#store.claim(sequence, want, from);
+      this.#claimMs += (Math.max(0, this.#clock() - now) - this.#claimMs) * 0.2;
       this.#next = first;
       this.#end = first + want;
     }

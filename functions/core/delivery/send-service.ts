@@ -95,8 +95,8 @@ const MIN_CALL_MS = 1_000;
  */
 const UNKNOWN_REQUEUE_LIMIT = 5;
 /** A send slot missed by more than this is given up for a new one (its send would bunch up with the next ones). */
-const SLOT_LATE_MS = 5;
-const MIN_LEAD_MS = 10;
+const SLOT_LATE_MS = 8;
+const MIN_LEAD_MS = 30;
 const MAX_LEAD_MS = 500;
 
 /** What the tasks of one batch share: its deadline and why it stopped early. */
@@ -366,10 +366,10 @@ export class SendService {
 
   /**
    * How long before its send slot a task is let go to take its lease, read and personalise:
-   * twice what that took lately, plus 5 ms (10–500 ms), so it is ready when the slot comes.
+   * twice what that took lately, plus 20 ms (30–500 ms), so it is ready when the slot comes.
    */
   #leadMs(): number {
-    return Math.min(MAX_LEAD_MS, Math.max(MIN_LEAD_MS, 2 * this.#prepMs + 5));
+    return Math.min(MAX_LEAD_MS, Math.max(MIN_LEAD_MS, 2 * this.#prepMs + 20));
   }
 
   /**

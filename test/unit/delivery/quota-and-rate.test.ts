@@ -138,7 +138,7 @@ describe('Class: SharedRateLimiter', () => {
         now += ms;
       };
       const slots = new InMemorySendSlotStore();
-      const workers = [0, 1, 2].map(() => new SharedRateLimiter(slots, async () => 40, { now: () => now, sleep, maxClaim: 4 }));
+      const workers = [0, 1, 2].map(() => new SharedRateLimiter(slots, async () => 40, { now: () => now, sleep, maxClaim: 1 }));
       const at: number[] = [];
 
       // Act: 90 sends over the three workers, taking turns
@@ -172,11 +172,11 @@ describe('Class: SharedRateLimiter', () => {
       const first = await limiter.acquire(1, { leadMs: 30 });
       const second = await limiter.acquire(1, { leadMs: 30 });
 
-      // Assess
-      expect(first).toBe(1_000_000);
-      expect(second).toBe(1_000_100);
-      expect(now).toBe(1_000_070);
-      expect(waits).toEqual([70]);
+      // Assess: slots 100 ms apart; the first after the claim's own time (about 12 ms ahead)
+      expect(first).toBe(1_000_100);
+      expect(second).toBe(1_000_200);
+      expect(waits).toEqual([70, 100]);
+      expect(now).toBe(1_000_170);
     });
 
     it('never hands out a slot whose time passed (a worker back from a stall starts at the present)', async () => {
@@ -186,13 +186,15 @@ describe('Class: SharedRateLimiter', () => {
       const limiter = new SharedRateLimiter(slots, async () => 10, { now: () => now, sleep: async (ms) => void (now += ms), margin: 0, maxClaim: 4 });
 
       // Act
-      const first = await limiter.acquire(1);
+      const first = (await limiter.acquire(1)) as number;
       now += 1_000;
-      const later = await limiter.acquire(1);
+      const back = now;
+      const later = (await limiter.acquire(1)) as number;
 
-      // Assess
-      expect(first).toBe(2_000_000);
-      expect(later).toBe(2_001_000);
+      // Assess: the next slot after the stall, not the one 100 ms after the first
+      expect(first).toBe(2_000_100);
+      expect(later).toBeGreaterThanOrEqual(back);
+      expect(later).toBeLessThan(back + 100 + 15);
     });
   });
 });
