@@ -7,7 +7,10 @@ import { mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export interface ContainerStats {
+  /** CPU time since the handler was imported (user + system). */
   cpuMs: number;
+  /** CPU time of the import (Lambda's init phase). */
+  initCpuMs: number;
   liveHeapMb: number;
   memory: { peakMb: number };
 }

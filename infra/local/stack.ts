@@ -49,10 +49,10 @@ export interface LocalStackOptions {
   /** Keep a record of every n-th accepted mail only (default 1; see SesFrontOptions). */
   keepEvery?: number;
   /**
-   * Called with each DynamoDB request's operation (`X-Amz-Target` without its prefix) and
-   * JSON body, before dynalite handles it (benchmarks count the calls and what they write).
+   * Called with each DynamoDB request's operation (`X-Amz-Target` without its prefix), JSON
+   * body and headers, before dynalite handles it (benchmarks count the calls and what they write).
    */
-  observeDynamoDb?: (operation: string, body: Record<string, unknown>) => void;
+  observeDynamoDb?: (operation: string, body: Record<string, unknown>, headers: Record<string, string | string[] | undefined>) => void;
   /** Where the CloudFormation fragments are (default `infra/`). */
   infraDir?: string;
   /** The serverless service file (default `serverless.yml` at the repository root). */
@@ -137,7 +137,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         req.on('data', (c: Buffer) => chunks.push(c));
         req.on('end', () => {
           try {
-            observe(operation, JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>);
+            observe(operation, JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>, req.headers);
           } catch {
             // Not JSON: dynalite answers it with an error of its own.
           }

@@ -108,7 +108,7 @@ export class SharedRateLimiter implements SendRateLimiter {
     const rate = await this.#rate();
     if (!(rate > 0) || !Number.isFinite(rate)) return;
     // One claim at a time in this worker: slots are handed out in order.
-    const turn = this.#pending.then(() => this.#slot(rate, Math.max(1, count)));
+    const turn = this.#pending.then(() => this.#slot(rate, Math.max(1, count), options.leadMs ?? 0));
     this.#pending = turn.catch(() => undefined);
     const at = await turn;
     const wait = at - (options.leadMs ?? 0) - this.#clock();
@@ -116,8 +116,8 @@ export class SharedRateLimiter implements SendRateLimiter {
     return at;
   }
 
-  /** The time of the first of `count` consecutive slots for this worker, claiming more when needed. */
-  async #slot(rate: number, count: number): Promise<number> {
+  /** The time of the first of `count` consecutive slots for this worker, claiming more when needed (`leadMs` ahead at least). */
+  async #slot(rate: number, count: number, leadMs: number): Promise<number> {
     const spacing = 1000 / (rate * (1 - this.#margin));
     const sequence = `SEQ#${Math.round(spacing * 1000)}us`;
     if (sequence !== this.#sequence) {
@@ -138,9 +138,9 @@ export class SharedRateLimiter implements SendRateLimiter {
       // A quarter of a second's worth at a time: one write covers several sends (a worker that
       // stops sending leaves at most that much unused).
       const want = maxClaim;
-      // Ask for slots from when the claim will have come back (else, at high rates, every slot
-      // a claim brings would already have passed).
-      const from = Math.ceil((now + Math.min(MAX_AHEAD_MS, 2 * this.#claimMs + 2)) / spacing);
+      // Ask for slots from when the claim will have come back and the caller prepared its send
+      // (else, at high rates, every slot a claim brings would already have passed).
+      const from = Math.ceil((now + Math.min(MAX_AHEAD_MS, 2 * this.#claimMs + 2 + leadMs)) / spacing);
       const first = await this.#store.claim(sequence, want, from);
       this.#claimMs += (Math.max(0, this.#clock() - now) - this.#claimMs) * 0.2;
       this.#next = first;
