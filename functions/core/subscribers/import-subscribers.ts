@@ -3,7 +3,7 @@
  */
 import { parseSubscribersCsv, type SubscriberCsvError, type SubscriberCsvRow } from './subscriber-csv.ts';
 import { subscriberIdFor } from './identity.ts';
-import type { SubscriberRepository } from './ports.ts';
+import type { AlertFollowing, SubscriberRepository } from './ports.ts';
 import { SubscriberStatus, type Subscriber } from './types.ts';
 
 /** Statuses an import never lifts: the owner of the address said no, or it cannot receive. */
@@ -43,6 +43,9 @@ function merge(row: SubscriberCsvRow, existing: Subscriber | undefined, at: stri
   };
   if (row.name !== undefined) subscriber.name = row.name;
   else delete subscriber.name;
+  // A file without these columns keeps what is stored.
+  if (row.timezone !== undefined) subscriber.timezone = row.timezone;
+  if (row.alertHour !== undefined) subscriber.alertHour = row.alertHour;
   if (
     status === SubscriberStatus.CONFIRMED &&
     (existing?.status !== SubscriberStatus.CONFIRMED || existing.consent === undefined)
@@ -56,7 +59,8 @@ function merge(row: SubscriberCsvRow, existing: Subscriber | undefined, at: stri
  * Imports subscriber CSV: valid rows become `confirmed` subscribers with consent
  * `{ method: 'import', at }`; invalid rows are reported by line and skipped. Re-importing an
  * address updates its name and preferences but never re-confirms an unsubscribed, bounced or
- * complained address. A `status` column (from an export) carries suppressions over.
+ * complained address. A `status` column (from an export) carries suppressions over. With
+ * `following`, the alerts' keyword index is kept in step row by row.
  *
  * @example
  * ```ts
@@ -68,6 +72,7 @@ export async function importSubscribers(
   repo: SubscriberRepository,
   csvText: string,
   now: Date,
+  options: { following?: AlertFollowing } = {},
 ): Promise<ImportResult> {
   const { rows, errors } = parseSubscribersCsv(csvText);
   const at = now.toISOString();
@@ -77,7 +82,10 @@ export async function importSubscribers(
     while (next < rows.length) {
       const row = rows[next++]!;
       const existing = await repo.get(subscriberIdFor(row.email));
-      await repo.put(merge(row, existing, at));
+      const merged = merge(row, existing, at);
+      await repo.put(merged);
+      // Imported rows are confirmed: their keywords join the alerts' index.
+      await options.following?.sync(existing, merged);
       imported += 1;
     }
   };

@@ -1,7 +1,8 @@
 /**
  * The subscriber CSV format (RFC 4180 quoting): header `email,name,newsletter,alerts,keywords`
- * (any order, case-insensitive, optional `status` column as written by the export);
- * newsletter `daily|weekly|none`, alerts `instant|hourly|daily|none`, keywords `;`-separated.
+ * (any order, case-insensitive, optional `status` column as written by the export, optional
+ * `timezone` and `alert_hour` columns for alert digests);
+ * newsletter `daily|weekly|none`, alerts `instant|hourly|daily|weekly|none`, keywords `;`-separated.
  * Invalid rows are reported with their line number and left out; valid rows are kept.
  */
 import { hasControlChars, normaliseEmail } from './identity.ts';
@@ -12,6 +13,7 @@ import {
   type Subscriber,
 } from './types.ts';
 import { ValidationError } from '../errors.ts';
+import { checkAlertKeywords, MAX_ALERT_KEYWORD_LENGTH, MAX_ALERT_KEYWORDS, parseAlertHour, parseTimezone } from './alert-settings.ts';
 
 /** One valid row. `line` is the physical line (1 = header) where the record starts. */
 export interface SubscriberCsvRow {
@@ -23,6 +25,9 @@ export interface SubscriberCsvRow {
   keywords: string[];
   /** Only when the file has a `status` column and the cell is not empty. */
   status?: SubscriberStatus;
+  /** Only when the file has a `timezone` / `alert_hour` column and the cell is not empty. */
+  timezone?: string;
+  alertHour?: number;
 }
 
 export interface SubscriberCsvError {
@@ -36,14 +41,14 @@ export interface ParsedSubscribersCsv {
 }
 
 export const CSV_REQUIRED_COLUMNS = ['email', 'name', 'newsletter', 'alerts', 'keywords'] as const;
-const OPTIONAL_COLUMNS = ['status'] as const;
+const OPTIONAL_COLUMNS = ['status', 'timezone', 'alert_hour'] as const;
 type Column = (typeof CSV_REQUIRED_COLUMNS)[number] | (typeof OPTIONAL_COLUMNS)[number];
 const KNOWN_COLUMNS: ReadonlySet<string> = new Set<string>([...CSV_REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS]);
 
 /** Limits shared with the HTTP API. */
 export const MAX_NAME_LENGTH = 200;
-export const MAX_KEYWORDS = 50;
-export const MAX_KEYWORD_LENGTH = 100;
+export const MAX_KEYWORDS = MAX_ALERT_KEYWORDS;
+export const MAX_KEYWORD_LENGTH = MAX_ALERT_KEYWORD_LENGTH;
 
 const NEWSLETTERS: ReadonlySet<string> = new Set(Object.values(Newsletter));
 const CADENCES: ReadonlySet<string> = new Set(Object.values(AlertCadence));
@@ -160,7 +165,8 @@ export function checkKeywords(keywords: string[]): string[] {
       throw new ValidationError(`keywords: a keyword is longer than ${MAX_KEYWORD_LENGTH} characters`);
     }
   }
-  return keywords;
+  // The alert rules: nothing left after normalisation, only common words, duplicates once normalised.
+  return checkAlertKeywords(keywords);
 }
 
 function rowFrom(record: RawRecord, columns: Column[]): SubscriberCsvRow {
@@ -183,7 +189,7 @@ function rowFrom(record: RawRecord, columns: Column[]): SubscriberCsvRow {
   }
   const alerts = cell('alerts').trim().toLowerCase();
   if (!CADENCES.has(alerts)) {
-    throw new ValidationError(`alerts: unknown value "${cell('alerts')}" (instant, hourly, daily or none)`);
+    throw new ValidationError(`alerts: unknown value "${cell('alerts')}" (instant, hourly, daily, weekly or none)`);
   }
   const keywords = checkKeywords(parseKeywords(cell('keywords')));
   const row: SubscriberCsvRow = {
@@ -194,6 +200,10 @@ function rowFrom(record: RawRecord, columns: Column[]): SubscriberCsvRow {
     keywords,
   };
   if (name !== '') row.name = name;
+  const timezone = parseTimezone(cell('timezone'));
+  if (timezone !== undefined) row.timezone = timezone;
+  const alertHour = parseAlertHour(cell('alert_hour'), 'alert_hour');
+  if (alertHour !== undefined) row.alertHour = alertHour;
   const status = cell('status').trim().toLowerCase();
   if (status !== '') {
     if (!STATUSES.has(status)) throw new ValidationError(`status: unknown value "${cell('status')}"`);
@@ -258,14 +268,15 @@ export function parseSubscribersCsv(text: string): ParsedSubscribersCsv {
 }
 
 /** Header of the export. */
-export const EXPORT_COLUMNS = ['email', 'name', 'newsletter', 'alerts', 'keywords', 'status'] as const;
+export const EXPORT_COLUMNS = ['email', 'name', 'newsletter', 'alerts', 'keywords', 'status', 'timezone', 'alert_hour'] as const;
 
 function quote(value: string): string {
   return /[",\r\n]/.test(value) || value !== value.trim() ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
 /**
- * Writes subscribers as CSV (the import format plus a `status` column), LF line ends.
+ * Writes subscribers as CSV (the import format plus the `status`, `timezone` and `alert_hour`
+ * columns), LF line ends.
  * Pass `{ header: false }` to append a further page to an export.
  *
  * @example
@@ -278,7 +289,7 @@ export function toSubscribersCsv(subscribers: Iterable<Subscriber>, options: { h
   if (options.header ?? true) lines.push(EXPORT_COLUMNS.join(','));
   for (const s of subscribers) {
     lines.push(
-      [s.email, s.name ?? '', s.newsletter, s.alerts, s.keywords.join(';'), s.status].map(quote).join(','),
+      [s.email, s.name ?? '', s.newsletter, s.alerts, s.keywords.join(';'), s.status, s.timezone ?? '', s.alertHour?.toString() ?? ''].map(quote).join(','),
     );
   }
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;

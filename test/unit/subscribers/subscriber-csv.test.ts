@@ -22,14 +22,14 @@ describe('Function: parseSubscribersCsv', () => {
 
   it('supports quoted fields with commas and doubled quotes, CRLF and a BOM', () => {
     // Prepare
-    const text = `\ufeff${HEADER}\r\n"ann@example.org","Lee, Ann ""AL""",daily,instant,"a; b ;a"\r\n`;
+    const text = `\ufeff${HEADER}\r\n"ann@example.org","Lee, Ann ""AL""",daily,instant,"x; b ;x"\r\n`;
 
     // Act
     const { rows, errors } = parseSubscribersCsv(text);
 
     // Assess
     expect(errors).toEqual([]);
-    expect(rows[0]).toMatchObject({ line: 2, name: 'Lee, Ann "AL"', keywords: ['a', 'b'] });
+    expect(rows[0]).toMatchObject({ line: 2, name: 'Lee, Ann "AL"', keywords: ['x', 'b'] });
   });
 
   it('accepts the columns in any order and an optional status column', () => {
@@ -122,7 +122,7 @@ describe('Function: toSubscribersCsv', () => {
     // Prepare
     const subscriber: Subscriber = {
       id: 's_1', email: 'ann@example.org', name: 'Lee, "Ann"', status: 'unsubscribed', newsletter: 'daily',
-      alerts: 'hourly', keywords: ['a', 'b c'], createdAt: 't', updatedAt: 't',
+      alerts: 'hourly', keywords: ['x', 'b c'], createdAt: 't', updatedAt: 't',
     };
 
     // Act
@@ -130,9 +130,9 @@ describe('Function: toSubscribersCsv', () => {
     const parsed = parseSubscribersCsv(csv);
 
     // Assess
-    expect(csv).toBe('email,name,newsletter,alerts,keywords,status\nann@example.org,"Lee, ""Ann""",daily,hourly,a;b c,unsubscribed\n');
+    expect(csv).toBe('email,name,newsletter,alerts,keywords,status,timezone,alert_hour\nann@example.org,"Lee, ""Ann""",daily,hourly,x;b c,unsubscribed,,\n');
     expect(parsed.errors).toEqual([]);
-    expect(parsed.rows[0]).toMatchObject({ email: 'ann@example.org', name: 'Lee, "Ann"', status: 'unsubscribed', keywords: ['a', 'b c'] });
+    expect(parsed.rows[0]).toMatchObject({ email: 'ann@example.org', name: 'Lee, "Ann"', status: 'unsubscribed', keywords: ['x', 'b c'] });
   });
 
   it('leaves the header out when asked', () => {
