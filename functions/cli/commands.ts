@@ -13,6 +13,7 @@ import { importSubscribers } from '../core/subscribers/import-subscribers.ts';
 import { toSubscribersCsv } from '../core/subscribers/subscriber-csv.ts';
 import { articleStore, subscriberRepository } from '../wiring/common.ts';
 import { deliveryAdmin } from '../wiring/send.ts';
+import { alertFollowing } from '../wiring/keyword-alerts.ts';
 
 /** A failure to report in one line, with an exit code. */
 export class CliError extends Error {
@@ -72,7 +73,7 @@ async function subscribers([sub, file]: string[]): Promise<number> {
 async function subscribersImport(file: string): Promise<number> {
   if (!(await isFile(file))) throw new CliError(`${file} is not a readable file`);
   requireEnvironment();
-  const result = await importSubscribers(subscriberRepository(), await readFile(file, 'utf8'), new Date());
+  const result = await importSubscribers(subscriberRepository(), await readFile(file, 'utf8'), new Date(), { following: alertFollowing() });
   for (const e of result.errors) process.stderr.write(`${file}: line ${e.line}: ${e.reason} (skipped)\n`);
   process.stdout.write(`${JSON.stringify({ imported: result.imported, skipped: result.errors.length })}\n`);
   return 0;

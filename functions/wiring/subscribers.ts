@@ -12,6 +12,7 @@ import type { ConfirmationMailer } from '../core/subscribers/ports.ts';
 import { SubscriptionService } from '../core/subscribers/subscription-service.ts';
 import { DigestError } from '../core/errors.ts';
 import { config, ddb, links, logger, memo, subscriberRepository } from './common.ts';
+import { alertFollowing } from './keyword-alerts.ts';
 
 export { branding } from './common.ts';
 
@@ -50,6 +51,7 @@ export async function subscriptionServiceWith(mailer: ConfirmationMailer): Promi
       windowSeconds: c.SUBSCRIBE_LIMIT_WINDOW_SECONDS,
     },
     confirmTtlSeconds: c.CONFIRM_TOKEN_TTL_HOURS * 3600,
+    following: alertFollowing(),
   });
 }
 
@@ -58,7 +60,7 @@ export const subscriptionService = memo(() => subscriptionServiceWith(NO_CONFIRM
 
 /** The SES feedback use case. */
 export const feedbackService = memo(
-  () => new FeedbackService({ subscribers: subscriberRepository(), once: onceStore(), logger: logger('feedback') }),
+  () => new FeedbackService({ subscribers: subscriberRepository(), once: onceStore(), logger: logger('feedback'), following: alertFollowing() }),
 );
 
 /** The HTTP functions' logger. */

@@ -250,7 +250,7 @@ export async function compileAlertCards(stories: readonly StoryView[], options: 
       const story = batch[j] as StoryView;
       const halves = body.split(keywords);
       if (halves.length !== 2) throw new RenderError(`alert cards: the card of ${story.key} has ${halves.length - 1} keyword markers`);
-      out.push({ key: story.key, before: halves[0] as string, after: halves[1] as string, text: alertCardText(story), section: story.section });
+      out.push({ key: story.key, before: halves[0] as string, after: halves[1] as string, text: alertCardText(story), section: story.section, headline: story.headline });
     });
   }
   return out;

@@ -71,20 +71,37 @@ export function alertReason(siteName: string): string {
  * ```
  */
 export function alertValues(view: AlertDigestView, options: { siteName: string; subjectPattern?: string }): AlertValues {
-  const headlines = view.items.map((i) => i.story.headline);
+  return alertValuesOf(view.items.map((i) => i.story.headline), view.total, view.moreUrl, options);
+}
+
+/**
+ * {@link alertValues} from the shown headlines, the total and the page (the send worker has
+ * no article, only the cards).
+ *
+ * @example
+ * ```ts
+ * alertValuesOf(['Minsk talks'], 1, undefined, { siteName: 'Digest' }).subject; // 'Digest: Minsk talks'
+ * ```
+ */
+export function alertValuesOf(
+  headlines: readonly string[],
+  total: number,
+  moreUrl: string | undefined,
+  options: { siteName: string; subjectPattern?: string },
+): AlertValues {
   const values: AlertValues = {
     subject: buildSubject(options.subjectPattern ?? DEFAULT_SUBJECT_PATTERN, {
       site: options.siteName,
       headline: headlines[0] ?? '',
-      moreCount: Math.max(0, view.total - 1),
+      moreCount: Math.max(0, total - 1),
       date: '',
     }),
     preheader: buildPreheader('', headlines),
-    heading: view.total === 1 ? 'A new article for your alerts' : `${view.total} new articles for your alerts`,
+    heading: total === 1 ? 'A new article for your alerts' : `${total} new articles for your alerts`,
   };
-  const left = view.total - view.items.length;
-  if (left > 0 && view.moreUrl) {
-    values.more = { text: `And ${left} more ${left === 1 ? 'article' : 'articles'}: see all ${view.total}`, url: view.moreUrl };
+  const left = total - headlines.length;
+  if (left > 0 && moreUrl) {
+    values.more = { text: `And ${left} more ${left === 1 ? 'article' : 'articles'}: see all ${total}`, url: moreUrl };
   }
   return values;
 }
@@ -195,6 +212,8 @@ export interface AlertCard {
   /** Its plain text without the kicker, and its section (for the kicker). */
   text: string;
   section: string;
+  /** The headline, as shown (the subject and preheader use it). */
+  headline: string;
 }
 
 /** Text prepared once: the string and its MIME pieces (quoted-printable, tokens apart). */
@@ -236,6 +255,7 @@ export interface PreparedCard {
   after: Prepared;
   text: Prepared;
   section: string;
+  headline: string;
 }
 
 const prepareSegments = (segments: readonly ShellSegment[]): Array<Prepared | { slot: ShellSlot }> =>
@@ -270,7 +290,7 @@ export function prepareShell(shell: AlertShell): PreparedShell {
  * ```
  */
 export function prepareCard(card: AlertCard): PreparedCard {
-  return { key: card.key, before: prepared(card.before), after: prepared(card.after), text: prepared(card.text), section: card.section };
+  return { key: card.key, before: prepared(card.before), after: prepared(card.after), text: prepared(card.text), section: card.section, headline: card.headline };
 }
 
 /** One subscriber's assembled digest: the values and the two bodies as runs. */
