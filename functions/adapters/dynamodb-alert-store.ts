@@ -5,7 +5,8 @@
  *   `<dueAt>#<subscriber>#<article key>`, keys only) and the window index (gsi2
  *   `PEND#<subscriber>` / `<article key>`) while pending. Frozen into a digest, it keeps
  *   `sentIn` and leaves both indexes: a tombstone, so the article is never pending again;
- * - claim `sk CLAIM`: the flush working on the window, and since when;
+ * - claim `sk CLAIM`: the flush working on the window, and since when; in the due index at the
+ *   time it goes stale (`<staleAt>#<subscriber>#~claim`);
  * - cap `sk CAP#<local day>`: the flushes whose digests count that day (a String Set);
  * - digest `sk DIGEST#<flush>`: a frozen alert digest.
  * Expiry (TTL `expiresAt`): tombstones 400 days after the match, caps 3 days, claims 1 day,
@@ -21,7 +22,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { AlertStore, NewMatch } from '../core/alerts/ports.ts';
-import { dueShardOf, type ActiveCadence, type AlertClaim, type AlertDigestRecord, type DueEntry, type PendingMatch } from '../core/alerts/types.ts';
+import { CLAIM_ENTRY, dueShardOf, type ActiveCadence, type AlertClaim, type AlertDigestRecord, type DueEntry, type PendingMatch } from '../core/alerts/types.ts';
 import { conditional, decodeCursor, encodeCursor, isConditionFailure } from './dynamodb-support.ts';
 
 const DAY_S = 86_400;
@@ -178,12 +179,16 @@ export class DynamoDbAlertStore implements AlertStore {
     }
   }
 
-  public async claim(subscriberId: string, flushId: string, options: { now: string; staleBefore: string }): Promise<{ granted: boolean; previous?: AlertClaim }> {
+  public async claim(subscriberId: string, flushId: string, options: { now: string; staleBefore: string; staleAt: string }): Promise<{ granted: boolean; previous?: AlertClaim }> {
     try {
       const out = await this.#ddb.send(
         new PutCommand({
           TableName: this.#table,
-          Item: { pk: pk(subscriberId), sk: 'CLAIM', subscriberId, flushId, claimedAt: options.now, expiresAt: epoch(options.now) + CLAIM_RETENTION_S },
+          Item: {
+            pk: pk(subscriberId), sk: 'CLAIM', subscriberId, flushId, claimedAt: options.now, expiresAt: epoch(options.now) + CLAIM_RETENTION_S,
+            // Found by a later flush once stale (its flush died): see AlertStore.claim.
+            gsi1pk: `DUE#${dueShardOf(subscriberId)}`, gsi1sk: dueSortKey(options.staleAt, subscriberId, CLAIM_ENTRY),
+          },
           ConditionExpression: 'attribute_not_exists(pk) OR flushId = :f OR claimedAt < :stale',
           ExpressionAttributeValues: { ':f': flushId, ':stale': options.staleBefore },
           ReturnValues: 'ALL_OLD',

@@ -210,6 +210,7 @@ export class AlertFlushService {
     const claim = await store.claim(subscriberId, run.flushId, {
       now: run.now.toISOString(),
       staleBefore: new Date(now - this.#d.claimMs).toISOString(),
+      staleAt: new Date(now + this.#d.claimMs).toISOString(),
     });
     if (!claim.granted) return undefined; // a live flush works on it
     run.windows += 1;
@@ -392,7 +393,8 @@ export class AlertFlushService {
     const staleBefore = run.now.getTime() - this.#d.claimMs;
     for (const record of await this.#d.editions.listRecent(JobName.ALERTS, 10)) {
       if (record.id === run.flushId || record.state !== EditionState.SENDING || record.fanoutDone) continue;
-      if (Date.parse(record.updatedAt) >= staleBefore) continue;
+      // Scheduled longer ago than a claim lives: it has ended (its function timed out by then).
+      if (Date.parse(record.scheduledAt) >= staleBefore) continue;
       this.#d.logger.warn('alert flush finished by a later run', { flush: record.id, by: run.flushId });
       await this.#finish(record, record.articles ?? 0);
     }

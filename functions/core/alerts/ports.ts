@@ -68,7 +68,10 @@ export interface AlertStore {
    * article was already frozen into a digest for this subscriber (sent, or being sent).
    */
   recordMatch(match: NewMatch): Promise<boolean>;
-  /** One page of the due index: pending matches of one shard due at or before `dueBy` (ISO-8601), earliest first. */
+  /**
+   * One page of the due index: pending matches (and held claims gone stale) of one shard due
+   * at or before `dueBy` (ISO-8601), earliest first.
+   */
   pageDue(shard: number, dueBy: string, options: { limit: number; cursor?: string }): Promise<{ entries: DueEntry[]; cursor?: string }>;
   /**
    * Every pending match of a subscriber, due or not (its window). May miss a match written a
@@ -80,9 +83,11 @@ export interface AlertStore {
   /**
    * Claims a subscriber's window for a flush: granted when unclaimed, claimed by this flush
    * already, or claimed before `staleBefore` (ISO-8601; that flush died). `previous` is the
-   * claim it replaced.
+   * claim it replaced. A held claim is in the due index at `staleAt`, so that a claim left by
+   * a flush that died (its digest frozen, perhaps never sent) is found and taken over even
+   * when the subscriber has nothing pending any more.
    */
-  claim(subscriberId: string, flushId: string, options: { now: string; staleBefore: string }): Promise<{ granted: boolean; previous?: AlertClaim }>;
+  claim(subscriberId: string, flushId: string, options: { now: string; staleBefore: string; staleAt: string }): Promise<{ granted: boolean; previous?: AlertClaim }>;
   /** Ends this flush's claim (the window is done); false when it was not held by this flush. */
   releaseClaim(subscriberId: string, flushId: string): Promise<boolean>;
   /**

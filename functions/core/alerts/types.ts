@@ -43,9 +43,10 @@ export interface PendingMatch {
   alertHour: number;
 }
 
-/** An entry of the due index: one pending match due at `dueAt`. */
+/** An entry of the due index: one pending match due at `dueAt`, or a claim stale at `dueAt`. */
 export interface DueEntry {
   subscriberId: string;
+  /** The match's article key, or {@link CLAIM_ENTRY} for a claim. */
   articleKey: string;
   /** ISO-8601. */
   dueAt: string;
@@ -96,6 +97,9 @@ export interface AlertDigestRecord {
 export function articleKeyOf(articleId: string): string {
   return createHash('sha256').update(articleId).digest('hex').slice(0, 20);
 }
+
+/** The article key of a claim's entry in the due index. */
+export const CLAIM_ENTRY = '~claim';
 
 /** Shards of the due index: flushes read each shard's partition; writes spread over them. */
 export const DUE_SHARDS = 8;
