@@ -9,6 +9,7 @@
  *   digest quarantine list
  *   digest subscribers import FILE | export
  *   digest edition status ID | resend-failed ID
+ *   digest alerts status
  */
 import { parseArgs } from 'node:util';
 import { CliError, environmentCommands, type Command } from './commands.ts';
@@ -21,7 +22,8 @@ export const USAGE = `usage:
   digest subscribers import FILE
   digest subscribers export
   digest edition status ID
-  digest edition resend-failed ID`;
+  digest edition resend-failed ID
+  digest alerts status`;
 
 export interface CliSetup {
   /** Commands that bring their own environment (an embedded stack), by name. */

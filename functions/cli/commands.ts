@@ -11,9 +11,10 @@ import { getConfig } from '../core/config.ts';
 import { DigestError } from '../core/errors.ts';
 import { importSubscribers } from '../core/subscribers/import-subscribers.ts';
 import { toSubscribersCsv } from '../core/subscribers/subscriber-csv.ts';
-import { articleStore, subscriberRepository } from '../wiring/common.ts';
+import { AlertAdmin } from '../core/alerts/alert-admin.ts';
+import { articleStore, editionRepository, subscriberRepository } from '../wiring/common.ts';
 import { deliveryAdmin } from '../wiring/send.ts';
-import { alertFollowing } from '../wiring/keyword-alerts.ts';
+import { alertFollowing, alertStore } from '../wiring/keyword-alerts.ts';
 
 /** A failure to report in one line, with an exit code. */
 export class CliError extends Error {
@@ -107,9 +108,18 @@ async function edition([sub, id]: string[]): Promise<number> {
   throw new CliError('usage: digest edition status ID | digest edition resend-failed ID');
 }
 
+async function alerts([sub]: string[]): Promise<number> {
+  if (sub !== 'status') throw new CliError('usage: digest alerts status');
+  requireEnvironment();
+  const status = await new AlertAdmin({ store: alertStore(), editions: editionRepository() }).status(new Date());
+  process.stdout.write(`${JSON.stringify(status)}\n`);
+  return 0;
+}
+
 /** The commands that work on the configured environment, by name. */
 export const environmentCommands: Readonly<Record<string, Command>> = {
   quarantine,
   subscribers,
   edition,
+  alerts,
 };

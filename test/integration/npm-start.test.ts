@@ -1,6 +1,6 @@
 /**
- * `npm start` serves and stops cleanly: the stack, serverless-offline and the sample edition
- * come up, the API and the SES mailbox answer, and Ctrl-C (SIGINT) stops every listener.
+ * `npm start` serves and stops cleanly: the stack, serverless-offline, the sample edition and
+ * the sample alert digest come up, the API and the SES mailbox answer, and Ctrl-C (SIGINT) stops every listener.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
@@ -60,12 +60,14 @@ describe('Script: npm start', () => {
       const summary = JSON.parse(/Sample edition\s+(\{.*\})/.exec(stdout)?.[1] ?? '{}') as { sent?: number; recipients?: number };
       expect(summary.sent).toBeGreaterThan(0);
       expect(summary.sent).toBe(summary.recipients);
+      const alerts = JSON.parse(/Sample alert digest\s+(\{.*?\})\s/.exec(stdout)?.[1] ?? '{}') as { job?: string; sent?: number; recipients?: number; articles?: number };
+      expect(alerts).toMatchObject({ job: 'alerts', sent: 1, recipients: 1, articles: 1 });
       expect(stdout).toContain(`http://127.0.0.1:${ports.http}`);
       expect(stdout).toContain(`http://127.0.0.1:${ports.ses}`);
       expect((await fetch(`http://127.0.0.1:${ports.http}/health`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${ports.ses}/`)).status).toBe(200);
       const raw = (await (await fetch(`http://127.0.0.1:${ports.ses}/raw`)).json()) as unknown[] | { messages: unknown[] };
-      expect(Array.isArray(raw) ? raw.length : raw.messages.length).toBe(summary.sent);
+      expect(Array.isArray(raw) ? raw.length : raw.messages.length).toBe((summary.sent ?? 0) + (alerts.sent ?? 0));
     } finally {
       child.kill('SIGINT');
     }
@@ -73,5 +75,5 @@ describe('Script: npm start', () => {
     // Assess: a clean stop.
     expect(await exited).toBe(0);
     for (const port of Object.values(ports)) expect(await isListening(port), `port ${port}`).toBe(false);
-  });
+  }, 180_000);
 });
