@@ -41,7 +41,12 @@ useStack(params.env);
 const phrases = vocabulary(50);
 const zipf = new Zipf(50, 1);
 const now = new Date();
-const articles = Array.from({ length: params.articles }, (_v, n) => alertArticle(n + 1, phrases, zipf, 1, now).article);
+// Ids and subscribers of their own: the matching benchmark may have run on the same stack.
+const articles = Array.from({ length: params.articles }, (_v, n) => {
+  const a = alertArticle(n + 1, phrases, zipf, 1, now).article;
+  return { ...a, id: a.id.replace('/alerts/', '/flush/'), url: (a.url ?? '').replace('/alerts/', '/flush/') };
+});
+const windowId = (w: number): string => benchSubscriberId(w).replace('s_bench', 's_flush');
 /** The articles pending for window `w` (1–3 of them, deterministic). */
 function articlesOf(w: number): number[] {
   const random = prng(9_000_011 + w);
@@ -60,7 +65,7 @@ if (params.phase === 'seed') {
   await mapBounded(writes, 32, ({ w, a }) => {
     const article = articles[a]!;
     return store.recordMatch({
-      subscriberId: benchSubscriberId(w), articleKey: articleKeyOf(article.id), articleId: article.id, keyword: phrases[a % phrases.length] as string,
+      subscriberId: windowId(w), articleKey: articleKeyOf(article.id), articleId: article.id, keyword: phrases[a % phrases.length] as string,
       matchedAt: params.dueAt, dueAt: params.dueAt, breaking: false, cadence: 'instant', timezone: 'UTC', alertHour: 7, expiresAt: Math.floor(Date.now() / 1000) + 86_400,
     });
   });
@@ -82,8 +87,8 @@ if (params.phase === 'seed') {
   const record = await editionRepository().get(result.flush);
   if (record?.total !== params.windows) problems.push(`flush total ${record?.total} for ${params.windows} windows`);
   let left = 0;
-  for (let shard = 0; shard < 8; shard += 1) left += (await alertStore().pageDue(shard, '9999', { limit: 1000 })).entries.length;
-  if (left !== 0) problems.push(`${left} entries left in the due index`);
+  for (let shard = 0; shard < 8; shard += 1) left += (await alertStore().pageDue(shard, now.toISOString(), { limit: 1000 })).entries.length;
+  if (left !== 0) problems.push(`${left} entries still due in the due index`);
   const sqs = new SQSClient({ region: config().AWS_REGION, endpoint: config().SQS_ENDPOINT });
   const queued = Number((await sqs.send(new GetQueueAttributesCommand({ QueueUrl: config().SEND_QUEUE_URL, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes?.ApproximateNumberOfMessages ?? -1);
   sqs.destroy();
@@ -96,7 +101,7 @@ if (params.phase === 'seed') {
   const step = Math.max(1, Math.floor(params.windows / params.check));
   let checked = 0;
   for (let w = 0; w < params.windows; w += step) {
-    const id = benchSubscriberId(w);
+    const id = windowId(w);
     const subscriber = { id, email: `${id}@bench.example.org`, status: 'confirmed' as const, newsletter: 'none' as const, alerts: 'instant' as const, keywords: [...phrases], createdAt: '', updatedAt: '' };
     const message = await assembler.message(result.flush, subscriber);
     if (message?.kind !== 'message') {
