@@ -14,6 +14,7 @@ import type { AlertMatching } from '../articles/ports.ts';
 import type { StoredArticle } from '../articles/types.ts';
 import { mapBounded } from '../concurrency.ts';
 import type { Logger } from '../logger.ts';
+import { MAX_ALERT_KEYWORD_LENGTH } from '../subscribers/alert-settings.ts';
 import { MatchableText, tokenSequence } from './phrase-matcher.ts';
 import type { AlertStore, KeywordIndex } from './ports.ts';
 import { articleKeyOf } from './types.ts';
@@ -69,7 +70,9 @@ export class AlertMatcher implements AlertMatching {
   /** Matches one article and reports what it recorded. */
   public async match(article: StoredArticle): Promise<ArticleMatchReport> {
     const text = new MatchableText(tokenSequence(article.title, article.summary, article.bodyText));
-    const candidates = await this.#d.index.phrasesStartingWith(text.firstTokens());
+    // No followed phrase starts with a token longer than a keyword may be (nor would its key fit).
+    const tokens = text.firstTokens().filter((t) => t.length <= MAX_ALERT_KEYWORD_LENGTH || Array.from(t).length <= MAX_ALERT_KEYWORD_LENGTH);
+    const candidates = await this.#d.index.phrasesStartingWith(tokens);
     const phrases = candidates.filter((phrase) => text.contains(phrase)).sort();
     const report: ArticleMatchReport = { articleId: article.id, phrases, recorded: 0, alreadySent: 0 };
     if (phrases.length === 0) return report;

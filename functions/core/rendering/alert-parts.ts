@@ -55,7 +55,14 @@ export interface AlertValues {
 /** Texts that are the same in every digest of a site. */
 export const ALERT_INTRO = 'These new articles match the keywords you follow.';
 
-/** Why the reader gets this email. */
+/**
+ * Why the reader gets this email.
+ *
+ * @example
+ * ```ts
+ * alertReason('Digest'); // 'You receive this email because you follow keywords on Digest.'
+ * ```
+ */
 export function alertReason(siteName: string): string {
   return `You receive this email because you follow keywords on ${oneLine(siteName)}.`;
 }
@@ -106,7 +113,14 @@ export function alertValuesOf(
   return values;
 }
 
-/** The keywords of a card, escaped for HTML. */
+/**
+ * The keywords of a card, escaped for HTML.
+ *
+ * @example
+ * ```ts
+ * keywordsHtml(['Minsk', 'A & B']); // 'Minsk, A &amp; B'
+ * ```
+ */
 export function keywordsHtml(keywords: readonly string[]): string {
   return escapeText(keywords.map(oneLine).join(', '));
 }
@@ -124,12 +138,26 @@ function underline(text: string, rule: '=' | '-'): string {
   return `${wrapText(title, WIDTH).join('\n')}\n${rule.repeat(Math.min(Math.max(title.length, 3), WIDTH))}`;
 }
 
-/** The text before the heading: the site name, the greeting and the intro. */
+/**
+ * The text before the heading: the site name, the greeting and the intro.
+ *
+ * @example
+ * ```ts
+ * alertTextHead(checkBranding(branding)); // 'Digest\n======\n\nHello %%{name}%%,\n…'
+ * ```
+ */
 export function alertTextHead(branding: CheckedBranding): string {
   return `${underline(branding.siteName, '=')}\n\n${para(`Hello ${Token.NAME},`, true)}\n${para(ALERT_INTRO, true)}\n\n`;
 }
 
-/** The text after the last card: the links (tokens) and the postal address. */
+/**
+ * The text after the last card: the links (tokens) and the postal address.
+ *
+ * @example
+ * ```ts
+ * alertTextFooter(checkBranding(branding)).includes('%%{unsubscribe_url}%%'); // true
+ * ```
+ */
 export function alertTextFooter(branding: CheckedBranding): string {
   const postal = branding.postalAddress
     .split(/\r?\n/)
@@ -147,7 +175,14 @@ export function alertTextFooter(branding: CheckedBranding): string {
   ].join('\n').concat('\n');
 }
 
-/** A card's text without its kicker: headline, summary, link. */
+/**
+ * A card's text without its kicker: headline, summary, link.
+ *
+ * @example
+ * ```ts
+ * alertCardText(articleView(article, 'k1')); // 'Minsk talks resume\nThe summary…\nRead more: https://…'
+ * ```
+ */
 export function alertCardText(story: StoryView): string {
   const lines = [para(story.headline)];
   if (story.summary) lines.push(para(story.summary));
@@ -155,7 +190,14 @@ export function alertCardText(story: StoryView): string {
   return lines.join('\n');
 }
 
-/** A card's kicker line: the keywords that matched, then the section. */
+/**
+ * A card's kicker line: the keywords that matched, then the section.
+ *
+ * @example
+ * ```ts
+ * alertKicker(['Iran', 'Minsk'], 'News'); // 'Matched: Iran, Minsk · News'
+ * ```
+ */
 export function alertKicker(keywords: readonly string[], section: string): string {
   return para([`Matched: ${keywords.map(oneLine).join(', ')}`, section].filter(Boolean).join(' · '));
 }

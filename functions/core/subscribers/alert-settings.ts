@@ -47,6 +47,8 @@ export function checkAlertKeywords(keywords: readonly string[]): string[] {
     }
     const phrase = normalisePhrase(keyword);
     if (phrase === '') throw new ValidationError(`keywords: ${quoted(keyword)} has no letters or digits`);
+    // NFKC can expand a character (a ligature, an Arabic honorific) into many.
+    if (Array.from(phrase).length > MAX_ALERT_KEYWORD_LENGTH) throw new ValidationError(`keywords: ${quoted(keyword)} is longer than ${MAX_ALERT_KEYWORD_LENGTH} characters once normalised`);
     if (phrase.split(' ').every((token) => ENGLISH_STOP_WORDS.has(token))) {
       throw new ValidationError(`keywords: ${quoted(keyword)} is only common words (such as "the" or "of") and would match nearly every article`);
     }
