@@ -7,6 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { AlertFlushService } from '../../../functions/core/alerts/alert-flush.ts';
 import { AlertMatcher } from '../../../functions/core/alerts/alert-matcher.ts';
 import { AlertDigestAssembler } from '../../../functions/core/alerts/alert-digests.ts';
+import { AlertAdmin } from '../../../functions/core/alerts/alert-admin.ts';
 import { articleKeyOf, flushIdFor, type FollowerEntry } from '../../../functions/core/alerts/types.ts';
 import type { StoredArticle } from '../../../functions/core/articles/types.ts';
 import { Links } from '../../../functions/core/links.ts';
@@ -269,6 +270,25 @@ describe('Class: AlertDigestAssembler', () => {
       const assembler = new AlertDigestAssembler({ store: h.store, pieces: new InMemoryAlertPieceStore(), links, headers, siteName: 'Digest' });
       // Act / Assess
       expect(await assembler.message('alerts-2026-12-01T10-05', subscriber())).toBeUndefined();
+    });
+  });
+});
+
+describe('Class: AlertAdmin', () => {
+  describe('Method: status', () => {
+    it('should count open windows, those due, pending matches and the recent flushes', async () => {
+      // Prepare
+      const h = setup();
+      await h.index.follow([follower('s1', 'Minsk'), follower('s2', 'Minsk', { cadence: 'hourly' }), follower('s3', 'Iran')]);
+      await h.ingest(article(1, 'Minsk'), T0);
+      await h.ingest(article(2, 'Minsk and Iran'), minutes(1));
+      await h.runAt(minutes(6));
+      await h.ingest(article(3, 'Minsk'), minutes(7));
+      // Act
+      const status = await new AlertAdmin({ store: h.store, editions: h.editions }).status(minutes(8));
+      // Assess: s1 (instant, due at 10:12) and s2 (hourly, 3 articles, due at 11:00) are open; s3 was sent
+      expect(status).toMatchObject({ windows: 2, dueNow: 0, pendingMatches: 4, claimed: 0, nextDue: minutes(12).toISOString() });
+      expect(status.flushes).toEqual([{ flush: 'alerts-2026-12-01T10-06', state: 'sending', total: 2, sent: 0, failed: 0, skipped: 0, articles: 2, fanoutDone: true }]);
     });
   });
 });
