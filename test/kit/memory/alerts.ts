@@ -7,7 +7,7 @@ import type { AlertPieceStore, AlertRenderer, AlertStore, KeywordIndex, NewMatch
 import { CLAIM_ENTRY, dueShardOf, type AlertClaim, type AlertDigestRecord, type DueEntry, type FollowerEntry, type PendingMatch } from '../../../functions/core/alerts/types.ts';
 import type { AlertCard, AlertShell } from '../../../functions/core/rendering/alert-parts.ts';
 import type { StoryView } from '../../../functions/core/rendering/digest-model.ts';
-import { InMemoryAdapter, clone, type InMemoryOptions } from './adapter.ts';
+import { InMemoryAdapter, byKey, clone, defined, pageByKey, type InMemoryOptions } from './adapter.ts';
 
 const INDEX_METHODS = ['follow', 'unfollow', 'phrasesStartingWith', 'followers'] as const;
 const STORE_METHODS = [
@@ -47,8 +47,9 @@ export class InMemoryKeywordIndex extends InMemoryAdapter<(typeof INDEX_METHODS)
     for (const e of entries) {
       this.writes += 1;
       this.entries.set(`${e.phrase}|${e.subscriberId}`, clone(e));
-      const first = e.phrase.split(' ')[0] as string;
-      this.heads.set(first, new Set([...(this.heads.get(first) ?? []), e.phrase]));
+      const first = e.phrase.split(' ')[0] ?? '';
+      if (first === '') continue; // as the adapter: no head for an empty first token
+      this.heads.set(first, (this.heads.get(first) ?? new Set<string>()).add(e.phrase));
     }
   }
 
@@ -67,10 +68,11 @@ export class InMemoryKeywordIndex extends InMemoryAdapter<(typeof INDEX_METHODS)
 
   public async followers(phrase: string, options: { limit: number; cursor?: string }): Promise<{ followers: FollowerEntry[]; cursor?: string }> {
     await this.enter('followers', arguments);
-    const all = [...this.entries.values()].filter((e) => e.phrase === phrase).sort((a, b) => a.subscriberId.localeCompare(b.subscriberId));
-    const start = Number(options.cursor ?? 0);
-    const followers = all.slice(start, start + options.limit).map(clone);
-    return start + options.limit < all.length ? { followers, cursor: String(start + options.limit) } : { followers };
+    // In key order (code units, as DynamoDB orders `S#<subscriber>`), after the cursor's key:
+    // a follower who unfollows between two pages never makes the next page skip one.
+    const page = pageByKey([...this.entries.values()].filter((e) => e.phrase === phrase), (e) => e.subscriberId, options);
+    const followers = page.items.map(clone);
+    return page.cursor === undefined ? { followers } : { followers, cursor: page.cursor };
   }
 
   /** What a subscriber follows, as phrase → entry (copies; read without a call). */
@@ -124,7 +126,9 @@ export class InMemoryAlertStore extends InMemoryAdapter<AlertStoreMethod> implem
     const existing = this.matches.get(key);
     if (existing?.sentIn) return false;
     if (existing) {
-      existing.keywords = [...new Set([...existing.keywords, m.keyword])].sort();
+      existing.keywords = [...new Set([...existing.keywords, m.keyword])].sort(byKey);
+      // The latest match's settings, as the adapter's SET; the first match and due time stay.
+      Object.assign(existing, { articleId: m.articleId, cadence: m.cadence, timezone: m.timezone, alertHour: m.alertHour });
       if (m.breaking && m.dueAt < existing.dueAt) existing.dueAt = m.dueAt;
       return true;
     }
@@ -140,17 +144,19 @@ export class InMemoryAlertStore extends InMemoryAdapter<AlertStoreMethod> implem
     const all = [
       ...[...this.matches.values()].filter((m) => !m.sentIn).map((m) => ({ subscriberId: m.subscriberId, articleKey: m.articleKey, dueAt: m.dueAt })),
       ...[...this.claims.values()].map((c) => ({ subscriberId: c.subscriberId, articleKey: CLAIM_ENTRY, dueAt: c.staleAt })),
-    ]
-      .filter((e) => dueShardOf(e.subscriberId) === shard && e.dueAt <= dueBy)
-      .sort((a, b) => `${a.dueAt}#${a.subscriberId}`.localeCompare(`${b.dueAt}#${b.subscriberId}`));
-    const start = Number(options.cursor ?? 0);
-    const entries = all.slice(start, start + options.limit);
-    return start + options.limit < all.length ? { entries, cursor: String(start + options.limit) } : { entries };
+    ].filter((e) => dueShardOf(e.subscriberId) === shard && e.dueAt <= dueBy);
+    // Keyed as the due index (gsi1) sorts: due time, then subscriber, then article (code units).
+    const page = pageByKey(all, (e) => `${e.dueAt}#${e.subscriberId}#${e.articleKey}`, options);
+    return page.cursor === undefined ? { entries: page.items } : { entries: page.items, cursor: page.cursor };
   }
 
   public async pending(subscriberId: string): Promise<PendingMatch[]> {
     await this.enter('pending', arguments);
-    return [...this.matches.values()].filter((m) => m.subscriberId === subscriberId && !m.sentIn).map(({ sentIn: _s, ...m }) => clone(m));
+    // In article key order, as the window index (gsi2) answers.
+    return [...this.matches.values()]
+      .filter((m) => m.subscriberId === subscriberId && !m.sentIn)
+      .sort((a, b) => byKey(a.articleKey, b.articleKey))
+      .map(({ sentIn: _s, ...m }) => clone(m));
   }
 
   public async postpone(subscriberId: string, articleKeys: readonly string[], dueAt: string): Promise<void> {
@@ -197,13 +203,13 @@ export class InMemoryAlertStore extends InMemoryAdapter<AlertStoreMethod> implem
     const key = `${record.subscriberId}|${record.flushId}`;
     const existing = this.digests.get(key);
     if (existing) return { created: false, digest: clone(existing) };
-    this.digests.set(key, clone(record));
+    this.digests.set(key, defined(clone(record)));
     return { created: true, digest: clone(record) };
   }
 
   public async replaceDigest(record: AlertDigestRecord): Promise<void> {
     await this.enter('replaceDigest', arguments);
-    this.digests.set(`${record.subscriberId}|${record.flushId}`, clone(record));
+    this.digests.set(`${record.subscriberId}|${record.flushId}`, defined(clone(record)));
   }
 
   public async getDigest(subscriberId: string, flushId: string): Promise<AlertDigestRecord | undefined> {
