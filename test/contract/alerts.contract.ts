@@ -141,6 +141,18 @@ export function describeAlertsContract(name: string, setup: () => Promise<Alerts
         expect(await index.phrasesStartingWith([])).toEqual([]);
       });
 
+      it('reads the heads of more tokens than one batch holds', async ({ subject: { index } }) => {
+        // Prepare
+        const tokens = Array.from({ length: 150 }, (_, i) => `token${i}`);
+        await index.follow([follower('token7 tractor', 's_1'), follower('token149', 's_2'), follower('token120', 's_3')]);
+
+        // Act
+        const phrases = await index.phrasesStartingWith(tokens);
+
+        // Assess
+        expect(phrases.sort()).toEqual(['token120', 'token149', 'token7 tractor']);
+      });
+
       it('writes more entries than one batch holds', async ({ subject: { index } }) => {
         // Prepare
         const many = Array.from({ length: 60 }, (_, i) => follower('minsk', `s_${String(i).padStart(3, '0')}`));
@@ -468,6 +480,14 @@ export function describeAlertsContract(name: string, setup: () => Promise<Alerts
         expect(await store.releaseClaim('s_1', 'flush-a')).toBe(false);
         expect(await store.claim('s_1', 'flush-b', times(1))).toEqual({ granted: true });
       });
+
+      it('grants the window to exactly one of two flushes claiming it at once', async ({ subject: { store } }) => {
+        // Act
+        const results = await Promise.all([store.claim('s_1', 'flush-a', times(0)), store.claim('s_1', 'flush-b', times(0))]);
+
+        // Assess
+        expect(results.filter((r) => r.granted)).toEqual([{ granted: true }]);
+      });
     });
 
     describe('Methods: countDigest and uncountDigest', () => {
@@ -512,6 +532,14 @@ export function describeAlertsContract(name: string, setup: () => Promise<Alerts
         expect(counted).toBe(false);
         expect(await store.countDigest('s_1', '2026-12-01', 'flush-b', 1)).toBe(true);
         expect(await store.countDigest('s_1', '2026-12-01', 'flush-b', 0)).toBe(true);
+      });
+
+      it('counts exactly one of two flushes counting at once for the last place', async ({ subject: { store } }) => {
+        // Act
+        const results = await Promise.all([store.countDigest('s_1', '2026-12-01', 'flush-a', 1), store.countDigest('s_1', '2026-12-01', 'flush-b', 1)]);
+
+        // Assess
+        expect(results.filter(Boolean)).toHaveLength(1);
       });
     });
 
