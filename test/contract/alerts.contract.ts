@@ -128,6 +128,19 @@ export function describeAlertsContract(name: string, setup: () => Promise<Alerts
         expect((await index.followers('minsk', { limit: 10 })).followers).toEqual([changed]);
       });
 
+      it('writes the last of entries naming the same phrase and subscriber, in one batch or in two', async ({ subject: { index } }) => {
+        // Prepare
+        const fillers = Array.from({ length: 30 }, (_, i) => follower('iran', `s_${String(i).padStart(3, '0')}`));
+
+        // Act
+        await index.follow([follower('minsk', 's_1', { label: 'minsk' }), follower('minsk', 's_1', { label: 'MINSK' })]);
+        await index.follow([follower('belarus', 's_1', { label: 'first' }), ...fillers, follower('belarus', 's_1', { label: 'last' })]);
+
+        // Assess
+        expect((await index.followers('minsk', { limit: 10 })).followers).toEqual([follower('minsk', 's_1', { label: 'MINSK' })]);
+        expect((await index.followers('belarus', { limit: 10 })).followers).toEqual([follower('belarus', 's_1', { label: 'last' })]);
+      });
+
       it('keeps each head a set: a phrase followed twice, or by two subscribers, is listed once', async ({ subject: { index } }) => {
         // Prepare
         await index.follow([follower('nagorno karabakh', 's_1'), follower('nagorno', 's_1')]);
@@ -180,6 +193,18 @@ export function describeAlertsContract(name: string, setup: () => Promise<Alerts
         await index.unfollow('s_2', ['minsk']);
         expect(await index.followers('minsk', { limit: 10 })).toEqual({ followers: [] });
         expect(await index.phrasesStartingWith(['minsk'])).toEqual(['minsk']);
+      });
+
+      it('removes an entry named twice in one call once', async ({ subject: { index } }) => {
+        // Prepare
+        await index.follow([follower('minsk', 's_1'), follower('iran', 's_1')]);
+
+        // Act
+        await index.unfollow('s_1', ['minsk', 'iran', 'minsk']);
+
+        // Assess
+        expect(await index.followers('minsk', { limit: 10 })).toEqual({ followers: [] });
+        expect(await index.followers('iran', { limit: 10 })).toEqual({ followers: [] });
       });
     });
 
