@@ -194,7 +194,7 @@ reportResult({
   htmlBytes: Buffer.byteLength(rendered.html),
   messageBytes,
   requestBytes: built.ours.values().next().value?.byteLength ?? 0,
-  tokensPerMessage: template.segments.filter((s) => s.kind === 'token').length,
+  tokensPerMessage: template.html.filter((p) => p.kind === "token").length + template.text.filter((p) => p.kind === "token").length,
   naiveCompilesPerMessage: naiveCompiles / Math.max(1, naiveCount),
   checked: { messages: checked, distinct: { ours: built.ours.size, composer: built.composer.size, naive: built.naive.size }, problems },
 });

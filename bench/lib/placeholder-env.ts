@@ -22,6 +22,7 @@ export const PLACEHOLDER_ENV: Readonly<Record<string, string>> = {
   EDITIONS_TABLE: 'bench-editions',
   SUBSCRIBERS_TABLE: 'bench-subscribers',
   DELIVERIES_TABLE: 'bench-deliveries',
+  ALERTS_TABLE: 'bench-alerts',
   SEND_QUEUE_URL: 'http://127.0.0.1:9/000000000000/bench-send',
   DYNAMODB_ENDPOINT: 'http://127.0.0.1:9',
   S3_ENDPOINT: 'http://127.0.0.1:9',

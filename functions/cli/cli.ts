@@ -9,6 +9,7 @@
  *   digest quarantine list
  *   digest subscribers import FILE [--newsletter daily|weekly|none] [--alerts instant|hourly|daily|none] | export
  *   digest edition status ID | resend-failed ID
+ *   digest alerts status
  */
 import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -54,7 +55,8 @@ export const USAGE = `usage:
   digest subscribers import FILE [--newsletter daily|weekly|none] [--alerts instant|hourly|daily|none] [--quiet]
   digest subscribers export
   digest edition status ID
-  digest edition resend-failed ID`;
+  digest edition resend-failed ID
+  digest alerts status`;
 
 export interface CliSetup {
   /** Commands that bring their own environment (an embedded stack), by name. */

@@ -13,8 +13,10 @@ import { getConfig } from '../core/config.ts';
 import { DigestError } from '../core/errors.ts';
 import { AlertCadence, Newsletter } from '../core/subscribers/types.ts';
 import { importProgressFormat, ProgressBar, type ImportProgressState } from './progress.ts';
-import { articleStore, subscriberRepository } from '../wiring/common.ts';
+import { AlertAdmin } from '../core/alerts/alert-admin.ts';
+import { articleStore, editionRepository, subscriberRepository } from '../wiring/common.ts';
 import { deliveryAdmin } from '../wiring/send.ts';
+import { alertFollowing, alertStore } from '../wiring/keyword-alerts.ts';
 
 /** Fails with a clear message when no environment is configured. */
 function requireEnvironment(): void {
@@ -68,6 +70,7 @@ async function subscribersImport(file: string, options: CliOptions): Promise<num
   let source = '';
   const result = await importSubscribers(subscriberRepository(), createReadStream(file), {
     now: new Date(),
+    following: alertFollowing(),
     defaults: {
       ...(options.newsletter ? { newsletter: options.newsletter as Newsletter } : {}),
       ...(options.alerts ? { alerts: options.alerts as AlertCadence } : {}),
@@ -114,9 +117,18 @@ async function edition([sub, id]: string[]): Promise<number> {
   throw new CliError('usage: digest edition status ID | digest edition resend-failed ID');
 }
 
+async function alerts([sub]: string[]): Promise<number> {
+  if (sub !== 'status') throw new CliError('usage: digest alerts status');
+  requireEnvironment();
+  const status = await new AlertAdmin({ store: alertStore(), editions: editionRepository() }).status(new Date());
+  process.stdout.write(`${JSON.stringify(status)}\n`);
+  return 0;
+}
+
 /** The commands that work on the configured environment, by name. */
 export const environmentCommands: Readonly<Record<string, Command>> = {
   quarantine,
   subscribers,
   edition,
+  alerts,
 };

@@ -42,6 +42,8 @@ const EnvSchema = z.object({
   EDITIONS_TABLE: z.string().min(1),
   SUBSCRIBERS_TABLE: z.string().min(1),
   DELIVERIES_TABLE: z.string().min(1),
+  /** Keyword alerts: the keyword index, pending matches, windows, caps and frozen digests. */
+  ALERTS_TABLE: z.string().min(1),
   SEND_QUEUE_URL: url,
   SEND_DLQ_URL: url.optional(),
 
@@ -66,6 +68,13 @@ const EnvSchema = z.object({
   SEND_SETTLE_SECONDS: positiveInt.default(30),
   /** An edition created more than this late is held for an editor (hours). */
   EDITION_MAX_DELAY_HOURS: z.coerce.number().min(0).default(6),
+
+  /** `instant` alerts: the first match opens a window of this many minutes; later matches join it. */
+  ALERT_INSTANT_WINDOW_MINUTES: z.coerce.number().min(0).default(5),
+  /** Alert digests per subscriber per local day; what the cap holds back waits for the next day. */
+  ALERT_MAX_PER_DAY: positiveInt.default(5),
+  /** A window claimed longer ago than this by a flush that did not finish is taken over (seconds; > the alerts function's timeout). */
+  ALERT_CLAIM_SECONDS: positiveInt.default(600),
 
   /**
    * The HMAC secret that signs subscriber links (strong: see secrets.ts), or the SSM

@@ -24,6 +24,16 @@ export const ArchivePath = {
   index: (job: string): string => `${job}/index.html`,
   /** A job's Atom feed, e.g. `daily/feed.xml`. */
   feed: (job: string): string => `${job}/feed.xml`,
+  /**
+   * The page behind an alert digest's "and N more": every article it matched. `token` is
+   * random and unguessable (the page lists articles only, but which ones is the reader's).
+   *
+   * @example
+   * ```ts
+   * ArchivePath.alertMatches('alerts-2026-12-01T10-05', 'q3Zk…'); // 'alerts/alerts-2026-12-01T10-05/q3Zk….html'
+   * ```
+   */
+  alertMatches: (flushId: string, token: string): string => `alerts/${flushId}/${token}.html`,
 } as const;
 
 /** The two public bases the links start from. */

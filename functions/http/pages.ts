@@ -142,9 +142,19 @@ const NEWSLETTER_LABELS: Readonly<Record<Newsletter, string>> = {
 const ALERT_LABELS: Readonly<Record<AlertCadence, string>> = {
   [AlertCadence.INSTANT]: 'As soon as a matching story is published',
   [AlertCadence.HOURLY]: 'At most once an hour',
-  [AlertCadence.DAILY]: 'Once a day',
+  [AlertCadence.DAILY]: 'Once a day, at the delivery hour',
+  [AlertCadence.WEEKLY]: 'Once a week, on Mondays at the delivery hour',
   [AlertCadence.NONE]: 'No alerts',
 };
+
+/** The delivery hour of daily and weekly alerts (default 07:00). */
+function hourOptions(selected: number | undefined): string {
+  const chosen = selected ?? 7;
+  return Array.from({ length: 24 }, (_v, hour) => {
+    const label = `${String(hour).padStart(2, '0')}:00`;
+    return `<option value="${hour}"${hour === chosen ? ' selected' : ''}>${label}</option>`;
+  }).join('\n');
+}
 
 function radios(name: string, labels: Readonly<Record<string, string>>, selected: string): string {
   return Object.entries(labels)
@@ -212,7 +222,17 @@ ${radios('alerts', ALERT_LABELS, view.alerts)}
 <div class="field">
 <label for="keywords">Keywords</label>
 <input type="text" id="keywords" name="keywords" value="${e(view.keywords.join(', '))}" aria-describedby="keywords-hint" maxlength="2000">
-<p class="hint" id="keywords-hint">Separate keywords with commas, for example: energy, Armenia, elections.</p>
+<p class="hint" id="keywords-hint">Separate keywords with commas, for example: energy, Armenia, Nagorno-Karabakh. At most 25, each up to 60 characters.</p>
+</div>
+<div class="field">
+<label for="alertHour">Delivery hour of daily and weekly alerts</label>
+<select id="alertHour" name="alertHour">
+${hourOptions(view.alertHour)}
+</select>
+</div>
+<div class="field">
+<label for="timezone">Time zone <span class="hint">(for example Europe/Amsterdam; UTC when empty)</span></label>
+<input type="text" id="timezone" name="timezone" value="${e(view.timezone ?? '')}" maxlength="64" autocomplete="off">
 </div>
 <button type="submit">Save preferences</button>
 </form>
@@ -331,13 +351,37 @@ ${backToSite(branding)}`,
 
 /**
  * GET /unsubscribe: one button, never unsubscribes by itself (mail scanners follow links).
+ * The link of an alert digest stops keyword alerts only; its page also offers stopping
+ * everything (`everythingToken`, a fresh unsubscribe-all token).
  *
  * @example
  * ```ts
  * unsubscribePromptPage(branding, token).statusCode; // 200
+ * unsubscribePromptPage(branding, alertsToken, { everythingToken }); // two buttons
  * ```
  */
-export function unsubscribePromptPage(branding: Branding, token: string): Page {
+export function unsubscribePromptPage(branding: Branding, token: string, options: { everythingToken?: string } = {}): Page {
+  if (options.everythingToken !== undefined) {
+    return {
+      statusCode: 200,
+      html: layout(branding, {
+        title: 'Stop keyword alerts',
+        body: `<h1>Stop keyword alerts</h1>
+<p>Do you want to stop the keyword alerts from ${e(branding.siteName)}? Your newsletter, if you receive one, continues.</p>
+<form method="post" action="unsubscribe?token=${e(encodeURIComponent(token))}">
+<input type="hidden" name="List-Unsubscribe" value="One-Click">
+<button type="submit">Stop keyword alerts</button>
+</form>
+<h2 id="everything-heading">Stop everything</h2>
+<p>Or stop every newsletter and alert to this address.</p>
+<form method="post" action="unsubscribe?token=${e(encodeURIComponent(options.everythingToken))}" aria-labelledby="everything-heading">
+<input type="hidden" name="List-Unsubscribe" value="One-Click">
+<button type="submit" class="secondary">Unsubscribe from everything</button>
+</form>
+${backToSite(branding)}`,
+      }),
+    };
+  }
   return {
     statusCode: 200,
     html: layout(branding, {
@@ -361,7 +405,19 @@ ${backToSite(branding)}`,
  * unsubscribedPage(branding).statusCode; // 200
  * ```
  */
-export function unsubscribedPage(branding: Branding): Page {
+export function unsubscribedPage(branding: Branding, options: { alertsOnly?: boolean } = {}): Page {
+  if (options.alertsOnly) {
+    return {
+      statusCode: 200,
+      html: layout(branding, {
+        title: 'Keyword alerts stopped',
+        body: `<h1>Keyword alerts stopped</h1>\n${paragraphs(
+          'You will not receive any more keyword alerts from us. Your newsletter, if you receive one, continues.',
+          'Every message has a link to change your preferences.',
+        )}\n${backToSite(branding)}`,
+      }),
+    };
+  }
   return {
     statusCode: 200,
     html: layout(branding, {

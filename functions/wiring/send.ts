@@ -12,6 +12,7 @@ import { DynamoDbSendSlotStore } from '../adapters/dynamodb-send-slot-store.ts';
 import { SesMailSender } from '../adapters/ses-mail-sender.ts';
 import { tokenSecret } from '../adapters/aws-clients.ts';
 import { artefactStore, config, ddb, deliveryLedger, editionRepository, links, logger, memo, messageHeaders, sendQueue, ses, subscriberRepository } from './common.ts';
+import { alertDigests } from './keyword-alerts.ts';
 
 /**
  * SES, with the configuration set; GetSendQuota answers are cached a minute.
@@ -60,6 +61,7 @@ export async function buildSendService(overrides: Partial<SendServiceDeps> = {})
     rate: new SharedRateLimiter(slots, sendRate),
     queue: sendQueue(),
     quota: dailyQuota(),
+    alerts: alertDigests(),
     logger: logger('send'),
     headers: messageHeaders(c),
     links: links(),

@@ -13,6 +13,7 @@ import { LogPseudonyms } from '../core/subscribers/pseudonyms.ts';
 import { SubscriptionService } from '../core/subscribers/subscription-service.ts';
 import { DigestError } from '../core/errors.ts';
 import { config, ddb, links, logger, memo, subscriberRepository } from './common.ts';
+import { alertFollowing } from './keyword-alerts.ts';
 
 export { branding } from './common.ts';
 
@@ -54,6 +55,7 @@ export async function subscriptionServiceWith(mailer: ConfirmationMailer): Promi
       mailsPerAddress: { limit: c.SUBSCRIBE_LIMIT_PER_ADDRESS, windowSeconds: c.SUBSCRIBE_LIMIT_PER_ADDRESS_WINDOW_SECONDS },
     },
     confirmTtlSeconds: c.CONFIRM_TOKEN_TTL_HOURS * 3600,
+    following: alertFollowing(),
   });
 }
 
@@ -63,7 +65,7 @@ export const subscriptionService = memo(() => subscriptionServiceWith(NO_CONFIRM
 /** The SES feedback use case. */
 export const feedbackService = memo(
   async () =>
-    new FeedbackService({ subscribers: subscriberRepository(), once: onceStore(), logger: logger('feedback'), pseudonyms: await logPseudonyms() }),
+    new FeedbackService({ subscribers: subscriberRepository(), once: onceStore(), logger: logger('feedback'), pseudonyms: await logPseudonyms(), following: alertFollowing() }),
 );
 
 /** The HTTP functions' logger. */

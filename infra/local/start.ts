@@ -1,7 +1,9 @@
 /**
  * `npm start`: the embedded local stack, serverless-offline for the HTTP API, the S3 event
- * and SQS plumbing that AWS would provide, the sample content and subscribers, and one daily
- * edition sent through the local SES. Stays up until Ctrl-C, then stops everything it started.
+ * and SQS plumbing that AWS would provide, the sample subscribers and content, one daily
+ * edition and one alert digest (every window flushed as if due now) sent through the local
+ * SES, then an alert flush every 5 minutes as on AWS. Stays up until Ctrl-C, then stops
+ * everything it started.
  *
  * Nothing outlives it, however it ends:
  * - Ctrl-C, SIGTERM, SIGHUP (a closed terminal): it stops everything itself.
@@ -15,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { startLocalStack, portsFromEnv, DEFAULT_PORTS } from './stack.ts';
 import { localAppEnv } from './app-env.ts';
 import { drainQueue, forwardS3Events, forwardSesEvents, sqsEventSource } from './lambda-driver.ts';
-import { importSubscribersFile, runJob, uploadContent, useStack } from './local-run.ts';
+import { importSubscribersFile, runAlerts, runJob, uploadContent, useStack } from './local-run.ts';
 import { clearLocalState, writeLocalState } from './local-state.ts';
 import { startOffline } from './offline.ts';
 import { whenParentGone } from './parent-watch.ts';
@@ -23,6 +25,7 @@ import { getConfig } from '../../functions/core/config.ts';
 import { handler as ingestHandler } from '../../functions/ingest.ts';
 import { handler as sendHandler } from '../../functions/send.ts';
 import { handler as feedbackHandler } from '../../functions/feedback.ts';
+import { handler as alertsHandler } from '../../functions/alerts.ts';
 
 const SAMPLE = fileURLToPath(new URL('./sample/', import.meta.url));
 
@@ -83,9 +86,17 @@ async function main(): Promise<void> {
     const offline = await startOffline({ env, port: ports.http });
     stops.unshift(() => offline.stop());
 
-    const quarantined = await uploadContent(stack, `${SAMPLE}content`);
+    // Subscribers first: their keyword alerts are matched as the content is ingested.
     const imported = await importSubscribersFile(`${SAMPLE}subscribers.csv`);
+    const quarantined = await uploadContent(stack, `${SAMPLE}content`);
     const summary = await runJob(stack, { job: 'daily', now: new Date(), quarantined: quarantined.length, forwardSendEvents: false });
+    // davit@example.com follows "Tbilisi" (instant): one alert digest, sent now rather than in 5 minutes.
+    const alerts = await runAlerts(stack, { now: new Date(), quarantined: quarantined.length, forwardSendEvents: false });
+    // Then the alerts schedule, as on AWS (rate(5 minutes)).
+    const schedule = setInterval(() => {
+      alertsHandler({ time: new Date().toISOString() }).catch((e: unknown) => process.stderr.write(`alert flush: ${String(e)}\n`));
+    }, 5 * 60_000);
+    stops.push(async () => clearInterval(schedule));
 
     process.stdout.write(
       [
@@ -97,9 +108,11 @@ async function main(): Promise<void> {
         `  DynamoDB            ${stack.endpoints.dynamodb}`,
         `  SQS                 ${stack.endpoints.sqs}`,
         `  Sample edition      ${JSON.stringify(summary)}`,
+        `  Sample alert digest ${JSON.stringify(alerts)}   (davit@example.com follows "Tbilisi", instant)`,
         `  Subscribers         ${imported.imported} imported`,
         '',
-        'Upload to the content bucket and it is ingested; try `npm run digest -- edition status ' + summary.edition + '`.',
+        'Upload to the content bucket and it is ingested (and matched against the alerts, flushed every 5 minutes);',
+        'try `npm run digest -- edition status ' + summary.edition + '` or `npm run digest -- alerts status`.',
         'Press Ctrl-C to stop.',
         '',
       ].join('\n'),

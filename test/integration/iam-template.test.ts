@@ -19,6 +19,8 @@ const on = (target: string, ...actions: string[]): string[] => actions.map((acti
 const SUBSCRIBER_TOKENS = on('token-secret', 'ssm:GetParameter');
 /** The key of the log pseudonyms: read by the functions that log subscribers' addresses or IPs. */
 const PSEUDONYMS = on('log-pseudonym-key', 'ssm:GetParameter');
+/** Keyword alerts matched as articles are ingested: phrase heads, followers, pending matches. */
+const ALERT_MATCHING = on('AlertsTable', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:UpdateItem');
 
 /**
  * What each function's code calls (docs/security.md says why). Changing a role means
@@ -31,6 +33,7 @@ const EXPECTED: Record<string, string[]> = {
     ...on('ContentBucket', 's3:ListBucket'),
     ...on('ArticlesTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'),
     ...on('IngestDeadLetterQueue', 'sqs:SendMessage'),
+    ...ALERT_MATCHING,
   ],
   edition: [
     ...LOGS,
@@ -55,6 +58,21 @@ const EXPECTED: Record<string, string[]> = {
     ...on('configuration-set', 'ses:SendRawEmail'),
     ...on('*', 'ses:GetSendQuota'),
     ...SUBSCRIBER_TOKENS,
+    ...on('AlertsTable', 'dynamodb:GetItem'),
+    ...on('ArtefactsBucket/alerts/*', 's3:GetObject'),
+    ...on('ArtefactsBucket?prefix=alerts/', 's3:ListBucket'),
+  ],
+  alerts: [
+    ...LOGS,
+    ...on('AlertsTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'),
+    ...on('AlertsTable/index/gsi1', 'dynamodb:Query'),
+    ...on('AlertsTable/index/gsi2', 'dynamodb:Query'),
+    ...on('ArticlesTable', 'dynamodb:GetItem'),
+    ...on('EditionsTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'),
+    ...on('EditionsTable/index/gsi1', 'dynamodb:Query'),
+    ...on('ArtefactsBucket/alerts/*', 's3:PutObject'),
+    ...on('ArtefactsBucket/archive/*', 's3:PutObject'),
+    ...on('SendQueue', 'sqs:SendMessage'),
   ],
   reconcile: [
     ...LOGS,
@@ -69,6 +87,7 @@ const EXPECTED: Record<string, string[]> = {
     ...on('SubscribersTable/index/gsi1', 'dynamodb:Query'),
     ...on('SendQueue', 'sqs:SendMessage'),
     ...on('*', 'ses:GetSendQuota'),
+    ...ALERT_MATCHING,
   ],
   archive: [...LOGS, ...on('ArtefactsBucket/archive/*', 's3:GetObject'), ...on('ArtefactsBucket?prefix=archive/', 's3:ListBucket')],
   health: LOGS,
@@ -81,10 +100,16 @@ const EXPECTED: Record<string, string[]> = {
     ...SUBSCRIBER_TOKENS,
     ...PSEUDONYMS,
   ],
-  confirm: [...LOGS, ...on('SubscribersTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'), ...SUBSCRIBER_TOKENS, ...PSEUDONYMS],
-  preferences: [...LOGS, ...on('SubscribersTable', 'dynamodb:GetItem', 'dynamodb:PutItem'), ...SUBSCRIBER_TOKENS, ...PSEUDONYMS],
-  unsubscribe: [...LOGS, ...on('SubscribersTable', 'dynamodb:GetItem', 'dynamodb:PutItem'), ...SUBSCRIBER_TOKENS, ...PSEUDONYMS],
-  feedback: [...LOGS, ...on('SubscribersTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'), ...on('DeliveriesTable', 'dynamodb:UpdateItem'), ...PSEUDONYMS],
+  confirm: [...LOGS, ...on('SubscribersTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'), ...SUBSCRIBER_TOKENS, ...PSEUDONYMS, ...on('AlertsTable', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem')],
+  preferences: [...LOGS, ...on('SubscribersTable', 'dynamodb:GetItem', 'dynamodb:PutItem'), ...SUBSCRIBER_TOKENS, ...PSEUDONYMS, ...on('AlertsTable', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem')],
+  unsubscribe: [...LOGS, ...on('SubscribersTable', 'dynamodb:GetItem', 'dynamodb:PutItem'), ...SUBSCRIBER_TOKENS, ...PSEUDONYMS, ...on('AlertsTable', 'dynamodb:BatchWriteItem')],
+  feedback: [
+    ...LOGS,
+    ...on('SubscribersTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'),
+    ...on('DeliveriesTable', 'dynamodb:UpdateItem'),
+    ...PSEUDONYMS,
+    ...on('AlertsTable', 'dynamodb:BatchWriteItem'),
+  ],
 };
 
 /** The functions API Gateway invokes. */
@@ -94,9 +119,10 @@ const NO_DATA = ['health', 'subscribePage'];
 /** Tables an HTTP-facing function may write (any other: none). */
 const HTTP_TABLE_WRITES: Record<string, string[]> = {
   subscribe: ['SubscribersTable'],
-  confirm: ['SubscribersTable'],
-  preferences: ['SubscribersTable'],
-  unsubscribe: ['SubscribersTable'],
+  // The keyword index (AlertsTable) follows a subscriber's alert settings.
+  confirm: ['SubscribersTable', 'AlertsTable'],
+  preferences: ['SubscribersTable', 'AlertsTable'],
+  unsubscribe: ['SubscribersTable', 'AlertsTable'],
 };
 /** The functions that sign or check subscriber tokens. */
 const TOKEN_USERS = ['confirm', 'preferences', 'send', 'subscribe', 'unsubscribe'];
@@ -144,7 +170,7 @@ function probesFor(template: CfnTemplate, fn: string, functionId: string): Probe
     }
     if (resource.Type === 'AWS::S3::Bucket') {
       const arn = arnOf(template, id);
-      const prefixes = id === 'ArtefactsBucket' ? ['editions/', 'archive/', 'other/'] : [''];
+      const prefixes = id === 'ArtefactsBucket' ? ['editions/', 'archive/', 'alerts/', 'other/'] : [''];
       for (const prefix of prefixes) {
         for (const action of S3_OBJECT_ACTIONS) add(`${action} ${id}/${prefix}*`, action, `${arn}/${prefix}some-key`);
         if (prefix) add(`s3:ListBucket ${id}?prefix=${prefix}`, 's3:ListBucket', arn, { 's3:prefix': prefix });

@@ -198,7 +198,7 @@ describe('local stack', () => {
     expect(env).toMatchObject({
       AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', LOCAL: 'true',
       CONTENT_BUCKET: 'contentbucket', ARTICLES_TABLE: 'ArticlesTable', EDITIONS_TABLE: 'EditionsTable',
-      SUBSCRIBERS_TABLE: 'SubscribersTable', DELIVERIES_TABLE: 'DeliveriesTable',
+      SUBSCRIBERS_TABLE: 'SubscribersTable', DELIVERIES_TABLE: 'DeliveriesTable', ALERTS_TABLE: 'AlertsTable',
       SEND_QUEUE_URL: stack.resources.queues.SendQueue?.url,
       SEND_DLQ_URL: stack.resources.queues.SendDeadLetterQueue?.url,
       S3_ENDPOINT: stack.endpoints.s3, DYNAMODB_ENDPOINT: stack.endpoints.dynamodb,

@@ -1,7 +1,8 @@
 /**
- * `npm start` serves and stops cleanly: the stack, serverless-offline and the sample edition
- * come up, the API and the SES mailbox answer, and Ctrl-C (SIGINT) stops every listener. Killed
- * with SIGKILL, it still leaves no process, no listening port and no temporary folder.
+ * `npm start` serves and stops cleanly: the stack, serverless-offline, the sample edition and
+ * the sample alert digest come up, the API and the SES mailbox answer, and Ctrl-C (SIGINT)
+ * stops every listener. Killed with SIGKILL, it still leaves no process, no listening port and
+ * no temporary folder.
  *
  * Each run gets its own ports, state file and TMPDIR: every temporary folder it makes is in
  * that TMPDIR, and every process it starts inherits it, which is how the test finds them.
@@ -133,12 +134,14 @@ describe('Script: npm start', () => {
       const summary = JSON.parse(/Sample edition\s+(\{.*\})/.exec(stdout)?.[1] ?? '{}') as { sent?: number; recipients?: number };
       expect(summary.sent).toBeGreaterThan(0);
       expect(summary.sent).toBe(summary.recipients);
+      const alerts = JSON.parse(/Sample alert digest\s+(\{.*?\})\s/.exec(stdout)?.[1] ?? '{}') as { job?: string; sent?: number; recipients?: number; articles?: number };
+      expect(alerts).toMatchObject({ job: 'alerts', sent: 1, recipients: 1, articles: 1 });
       expect(stdout).toContain(`http://127.0.0.1:${ports.http}`);
       expect(stdout).toContain(`http://127.0.0.1:${ports.ses}`);
       expect((await fetch(`http://127.0.0.1:${ports.http}/health`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${ports.ses}/`)).status).toBe(200);
       const raw = (await (await fetch(`http://127.0.0.1:${ports.ses}/raw`)).json()) as unknown[] | { messages: unknown[] };
-      expect(Array.isArray(raw) ? raw.length : raw.messages.length).toBe(summary.sent);
+      expect(Array.isArray(raw) ? raw.length : raw.messages.length).toBe((summary.sent ?? 0) + (alerts.sent ?? 0));
     } finally {
       run.child.kill('SIGINT');
     }

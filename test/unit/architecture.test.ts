@@ -5,7 +5,8 @@
  * - nothing under functions/ imports infra/, test/ or bench/ (AWS runs functions/ only);
  * - the editions module imports no rendering or delivery module (they depend on it);
  * - adapters import no wiring, HTTP or CLI code;
- * - MJML stays out of the per-recipient send path: the send bundle holds none.
+ * - MJML stays out of the per-recipient send path: the send bundle holds none, and the alerts
+ *   module (whose digest assembly runs in the send worker) reaches none.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -103,11 +104,18 @@ describe('Architecture: the import graph', () => {
 
 describe('Architecture: MJML stays out of the send path', () => {
   const RENDERING = path.join(CORE, 'rendering');
-  const mjmlFree = ['escape.ts', 'types.ts', 'plain-text.ts', 'subject.ts', 'web-archive.ts', 'digest-model.ts', 'personalizer.ts', 'mime.ts'];
+  const mjmlFree = ['escape.ts', 'types.ts', 'plain-text.ts', 'subject.ts', 'web-archive.ts', 'digest-model.ts', 'personalizer.ts', 'mime.ts', 'alert-parts.ts'];
 
   it.each(mjmlFree)('should not reach mjml from rendering/%s', (file) => {
     // Act
     const packages = packagesReachable(path.join(RENDERING, file));
+    // Assess
+    expect([...packages].filter((p) => p === 'mjml' || p.startsWith('mjml-'))).toEqual([]);
+  });
+
+  it.each(readdirSync(path.join(CORE, 'alerts')).filter((f) => f.endsWith('.ts')))('should not reach mjml from alerts/%s (the send worker assembles alert digests)', (file) => {
+    // Act
+    const packages = packagesReachable(path.join(CORE, 'alerts', file));
     // Assess
     expect([...packages].filter((p) => p === 'mjml' || p.startsWith('mjml-'))).toEqual([]);
   });

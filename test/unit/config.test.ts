@@ -12,6 +12,7 @@ const VALID = {
   EDITIONS_TABLE: 'editions',
   SUBSCRIBERS_TABLE: 'subscribers',
   DELIVERIES_TABLE: 'deliveries',
+  ALERTS_TABLE: 'alerts',
   SEND_QUEUE_URL: 'http://127.0.0.1:9324/000000000000/SendQueue',
   TOKEN_SECRET: 'Token-secret-for-tests-0123456789abcdef',
   LOG_PSEUDONYM_KEY: 'Log-pseudonym-key-for-tests-0123456789ab',

@@ -2,6 +2,8 @@
  * Ports of the delivery module. Adapters: sqs-send-queue, dynamodb-delivery-ledger,
  * ses-mail-sender, dynamodb-send-slot-store (functions/adapters/).
  */
+import type { MessageTemplate } from '../rendering/personalizer.ts';
+import type { Subscriber } from '../subscribers/types.ts';
 import type { DeliveryState, LedgerEntry, OutgoingMessage, SendEvent, SendTask } from './types.ts';
 
 /** The queue that fans send tasks out to the workers. */
@@ -125,4 +127,21 @@ export interface DailyQuota {
   recordSent(count?: number): void;
   /** The provider said the quota is gone: believe it until the next look. */
   markExhausted(reason: string): void;
+}
+
+/** One subscriber's alert digest, ready for the personaliser, or why it is not sent. */
+export type AlertDigestMessage = { kind: 'message'; template: MessageTemplate } | { kind: 'skip'; reason: string };
+
+/**
+ * Builds one subscriber's alert digest (a task whose edition is of job `alerts`) from what
+ * its flush froze and prepared, without MJML. Implemented by the alerts module
+ * (AlertDigestAssembler). Safe to call from many tasks at once; it reads, never writes.
+ */
+export interface AlertDigests {
+  /**
+   * The digest's message template, or a reason to skip it (alerts turned off, no longer
+   * following its keywords, no digest); undefined when the flush's pieces cannot be read
+   * (the task is tried again later).
+   */
+  message(flushId: string, subscriber: Subscriber): Promise<AlertDigestMessage | undefined>;
 }

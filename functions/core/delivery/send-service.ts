@@ -10,7 +10,7 @@
  */
 import DataLoader from 'dataloader';
 import type { ArtefactStore, EditionRecord, EditionRepository } from '../editions/ports.ts';
-import { EditionState } from '../editions/types.ts';
+import { EditionState, JobName } from '../editions/types.ts';
 import { PermanentSendError, QuotaExhaustedError, SendOutcomeUnknownError, TransientSendError } from '../errors.ts';
 import type { Links } from '../links.ts';
 import type { Logger } from '../logger.ts';
@@ -20,7 +20,7 @@ import { signToken, TokenPurpose } from '../subscribers/tokens.ts';
 import { SubscriberStatus, type Subscriber } from '../subscribers/types.ts';
 import { mapBounded } from '../concurrency.ts';
 import { isComplete } from './fan-out-service.ts';
-import type { DailyQuota, DeliveryLedger, LedgerResult, MailSender, SendQueue, SendRateLimiter } from './ports.ts';
+import type { AlertDigests, DailyQuota, DeliveryLedger, LedgerResult, MailSender, SendQueue, SendRateLimiter } from './ports.ts';
 import { isQuotaReason, QUOTA_REASON_PREFIX, QuotaGuard } from './quota-guard.ts';
 import { DeliveryState, type OutgoingMessage, type SendEvent, type SendTask } from './types.ts';
 
@@ -40,6 +40,8 @@ export interface SendServiceDeps {
   tokenSecret: string;
   /** The account's 24-hour quota; default: a {@link QuotaGuard} over `mail.getQuota()`. */
   quota?: DailyQuota;
+  /** Assembles alert digests (tasks of job `alerts`); without it they are retried, never sent. */
+  alerts?: AlertDigests;
   /** SES calls in flight at once in this worker. */
   concurrency: number;
   leaseMs: number;
@@ -295,15 +297,26 @@ export class SendService {
       const reason = subscriber ? `subscriber is ${subscriber.status}` : 'subscriber no longer exists';
       return this.#complete(task, lease, { state: DeliveryState.SKIPPED, reason });
     }
-    const template = await this.#template(task.editionId);
+    // An alert digest differs per subscriber: it is assembled from its flush's pieces, and
+    // its unsubscribe link stops alerts only.
+    const alert = edition.job === JobName.ALERTS;
+    let template: MessageTemplate | undefined;
+    if (alert) {
+      const built = await this.#d.alerts?.message(task.editionId, subscriber);
+      if (built?.kind === 'skip') return this.#complete(task, lease, { state: DeliveryState.SKIPPED, reason: built.reason });
+      template = built?.template;
+    } else {
+      template = await this.#template(task.editionId);
+    }
     if (!template) {
-      await this.#release(task, lease, 'edition artefact not found');
+      await this.#release(task, lease, alert ? 'alert digest pieces not found' : 'edition artefact not found');
       return TaskOutcome.RETRY;
     }
 
     const nowS = Math.floor(now / 1000);
     const { links, tokenSecret } = this.#d;
-    const unsubscribeToken = signToken(tokenSecret, { subscriberId: subscriber.id, purpose: TokenPurpose.UNSUBSCRIBE, expiresAt: nowS + UNSUBSCRIBE_LINK_TTL_S });
+    const unsubscribePurpose = alert ? TokenPurpose.UNSUBSCRIBE_ALERTS : TokenPurpose.UNSUBSCRIBE;
+    const unsubscribeToken = signToken(tokenSecret, { subscriberId: subscriber.id, purpose: unsubscribePurpose, expiresAt: nowS + UNSUBSCRIBE_LINK_TTL_S });
     const preferencesToken = signToken(tokenSecret, { subscriberId: subscriber.id, purpose: TokenPurpose.PREFERENCES, expiresAt: nowS + PREFERENCES_LINK_TTL_S });
     const mime = personalizeMime(
       template,
@@ -312,7 +325,7 @@ export class SendService {
         ...(subscriber.name ? { name: subscriber.name } : {}),
         unsubscribeUrl: links.unsubscribe(unsubscribeToken),
         preferencesUrl: links.preferences(preferencesToken),
-        webViewUrl: links.editionPage(task.editionId),
+        webViewUrl: alert ? links.preferences(preferencesToken) : links.editionPage(task.editionId),
       },
       { subscriberId: subscriber.id, date: new Date(now), messageIdDomain: this.#d.headers.messageIdDomain },
     );

@@ -9,9 +9,9 @@
  * the whole 60–90 KB body for every recipient); `npm run bench` compares it with nodemailer's
  * MailComposer side by side, and every benchmarked message is checked with a MIME parser.
  *
- * {@link personalizeMime} gives the message as byte chunks: the edition-wide ones are the
- * same Buffer objects for every recipient (made once by {@link prepareMessage}), so the work
- * per recipient grows with the number of tokens, not with the size of the edition, and a
+ * {@link personalizeMime} gives the message as byte chunks: the edition-wide ones are made
+ * once per template and are the same Buffer objects for every recipient, so the work per
+ * recipient grows with the number of tokens, not with the size of the edition, and a
  * transport can do its own per-edition work once per chunk (the SES adapter pre-encodes each
  * shared chunk in base64 for each of the three alignments it can start at).
  */
@@ -41,17 +41,21 @@ export interface MessageHeaders {
   messageIdDomain: string;
 }
 
-type Piece = { kind: 'static'; encoded: string } | { kind: 'token'; token: Token };
+/**
+ * A run of a body as the MIME writer holds it: static text, already quoted-printable encoded
+ * (ending with a soft line break, so any piece may follow), or a token replaced per recipient.
+ */
+export type Piece = { readonly kind: 'static'; readonly encoded: string } | { readonly kind: 'token'; readonly token: Token };
 
 /** One stretch of a message: edition-wide bytes, the recipient's headers, or a token's value in one part. */
 type Segment =
-  | { kind: 'shared'; bytes: Buffer }
-  | { kind: 'headers' }
-  | { kind: 'token'; token: Token; html: boolean };
+  | { readonly kind: 'shared'; readonly bytes: Buffer }
+  | { readonly kind: 'headers' }
+  | { readonly kind: 'token'; readonly token: Token; readonly html: boolean };
 
 /**
  * One recipient's message as bytes, in chunks. Chunks marked `shared` are the template's
- * own Buffers, the same objects in every message of the edition (never modify them).
+ * own Buffers, the same objects in every message made from it (never modify them).
  *
  * @example
  * ```ts
@@ -93,8 +97,6 @@ export interface MessageTemplate {
   readonly closing: string;
   readonly html: readonly Piece[];
   readonly text: readonly Piece[];
-  /** The whole message in order, adjacent edition-wide pieces joined into one Buffer. */
-  readonly segments: readonly Segment[];
 }
 
 const TOKEN_PATTERN = /%%\{[a-z_]+\}%%/g;
@@ -110,7 +112,15 @@ function encodePiece(s: string): string {
   return `${qpWrap(qpEncode(toCrlf(s)), 76)}=${CRLF}`;
 }
 
-function split(body: string): Piece[] {
+/**
+ * Splits a body (HTML or text, with tokens) into pieces, encoding the static runs once.
+ *
+ * @example
+ * ```ts
+ * const html = bodyPieces('<p>Hello %%{name}%%</p>'); // static, token, static
+ * ```
+ */
+export function bodyPieces(body: string): Piece[] {
   const pieces: Piece[] = [];
   let last = 0;
   for (const match of body.matchAll(TOKEN_PATTERN)) {
@@ -135,49 +145,72 @@ function split(body: string): Piece[] {
  * ```
  */
 export function prepareMessage(rendered: RenderedEdition, headers: MessageHeaders): MessageTemplate {
-  const boundary = `=_digest_${createHash('sha256').update(rendered.editionId).digest('hex').slice(0, 24)}`;
+  return {
+    ...frame(rendered.editionId, rendered.subject, headers),
+    html: bodyPieces(rendered.html),
+    text: bodyPieces(rendered.text),
+  };
+}
+
+/**
+ * A message template from bodies already split into pieces (the alert digests: each
+ * recipient's body is assembled from pieces prepared once per flush, so nothing large is
+ * encoded per recipient). Same headers and frame as {@link prepareMessage}.
+ *
+ * @example
+ * ```ts
+ * const template = messageFromPieces('alerts-2026-12-01T10-05', 'Site: Minsk talks', htmlPieces, textPieces, headers);
+ * ```
+ */
+export function messageFromPieces(
+  editionId: string,
+  subject: string,
+  html: readonly Piece[],
+  text: readonly Piece[],
+  headers: Omit<MessageHeaders, 'subject'>,
+): MessageTemplate {
+  return { ...frame(editionId, subject, headers), html, text };
+}
+
+const boundaries = new Map<string, string>();
+
+/** The headers and the multipart frame of an edition's messages (the boundary is per edition). */
+function frame(editionId: string, subject: string, headers: Omit<MessageHeaders, 'subject'>): Omit<MessageTemplate, 'html' | 'text'> {
+  let boundary = boundaries.get(editionId);
+  if (boundary === undefined) {
+    boundary = `=_digest_${createHash('sha256').update(editionId).digest('hex').slice(0, 24)}`;
+    if (boundaries.size > 1000) boundaries.clear();
+    boundaries.set(editionId, boundary);
+  }
   const staticHeaders = [
     `From: ${mailbox(headers.fromName, headers.fromAddress)}`,
-    `Subject: ${encodeHeaderWord(rendered.subject)}`,
+    `Subject: ${encodeHeaderWord(subject)}`,
     'MIME-Version: 1.0',
     `List-Id: ${encodeHeaderWord(headers.fromName)} <${headers.listId}>`,
     'List-Unsubscribe-Post: List-Unsubscribe=One-Click',
-    `X-Digest-Edition: ${rendered.editionId}`,
+    `X-Digest-Edition: ${editionId}`,
     alternativeContentType(boundary),
   ].join(CRLF);
-  const textHeader = partHeader(boundary, 'text/plain; charset=utf-8', 'quoted-printable');
-  const htmlHeader = `${CRLF}${partHeader(boundary, 'text/html; charset=utf-8', 'quoted-printable')}`;
-  const closing = `${CRLF}${closingDelimiter(boundary)}`;
-  const html = split(rendered.html);
-  const text = split(rendered.text);
-  return { editionId: rendered.editionId, staticHeaders, textHeader, htmlHeader, closing, html, text, segments: segmentsOf(staticHeaders, textHeader, text, htmlHeader, html, closing) };
+  return {
+    editionId,
+    staticHeaders,
+    textHeader: partHeader(boundary, 'text/plain; charset=utf-8', 'quoted-printable'),
+    htmlHeader: `${CRLF}${partHeader(boundary, 'text/html; charset=utf-8', 'quoted-printable')}`,
+    closing: `${CRLF}${closingDelimiter(boundary)}`,
+  };
 }
 
-/** The message's segments in order, runs of edition-wide text joined (all of it is ASCII). */
-function segmentsOf(staticHeaders: string, textHeader: string, text: readonly Piece[], htmlHeader: string, html: readonly Piece[], closing: string): Segment[] {
-  const segments: Segment[] = [];
-  let run = '';
-  const flush = () => {
-    if (run) segments.push({ kind: 'shared', bytes: Buffer.from(run, 'latin1') });
-    run = '';
-  };
-  run += `${staticHeaders}${CRLF}`;
-  flush();
-  segments.push({ kind: 'headers' });
-  run += textHeader;
-  for (const [pieces, isHtml] of [[text, false], [html, true]] as const) {
-    if (isHtml) run += htmlHeader;
-    for (const piece of pieces) {
-      if (piece.kind === 'static') run += piece.encoded;
-      else {
-        flush();
-        segments.push({ kind: 'token', token: piece.token, html: isHtml });
-      }
-    }
-  }
-  run += closing;
-  flush();
-  return segments;
+/**
+ * One static piece: text already escaped for its part, encoded now. A token look-alike in it
+ * stays text (it is never replaced).
+ *
+ * @example
+ * ```ts
+ * staticPiece('Minsk, Iran'); // { kind: 'static', encoded: 'Minsk, Iran=\r\n' }
+ * ```
+ */
+export function staticPiece(text: string): Piece {
+  return { kind: 'static', encoded: encodePiece(text) };
 }
 
 function valueFor(token: Token, recipient: Recipient): string {
@@ -210,6 +243,39 @@ function recipientHeaders(template: MessageTemplate, recipient: Recipient, meta:
   );
 }
 
+/** Each template's segments, made on its first message (a template of an edition serves all its readers). */
+const segmentsByTemplate = new WeakMap<MessageTemplate, readonly Segment[]>();
+
+/** The message's segments in order, runs of edition-wide text joined into one Buffer (all of it is ASCII). */
+function segmentsOf(template: MessageTemplate): readonly Segment[] {
+  const known = segmentsByTemplate.get(template);
+  if (known) return known;
+  const segments: Segment[] = [];
+  let run = '';
+  const flush = () => {
+    if (run) segments.push({ kind: 'shared', bytes: Buffer.from(run, 'latin1') });
+    run = '';
+  };
+  run += `${template.staticHeaders}${CRLF}`;
+  flush();
+  segments.push({ kind: 'headers' });
+  run += template.textHeader;
+  for (const [pieces, isHtml] of [[template.text, false], [template.html, true]] as const) {
+    if (isHtml) run += template.htmlHeader;
+    for (const piece of pieces) {
+      if (piece.kind === 'static') run += piece.encoded;
+      else {
+        flush();
+        segments.push({ kind: 'token', token: piece.token, html: isHtml });
+      }
+    }
+  }
+  run += template.closing;
+  flush();
+  segmentsByTemplate.set(template, segments);
+  return segments;
+}
+
 /**
  * Builds the raw MIME (multipart/alternative, text then HTML, quoted-printable) of one
  * recipient's message, with the RFC 8058 one-click unsubscribe headers, as byte chunks:
@@ -230,7 +296,7 @@ export function personalizeMime(
   const shared: boolean[] = [];
   // The same token often stands in both parts and several times in one: encoded once per part.
   const values = new Map<string, Buffer>();
-  for (const segment of template.segments) {
+  for (const segment of segmentsOf(template)) {
     if (segment.kind === 'shared') {
       chunks.push(segment.bytes);
       shared.push(true);

@@ -92,31 +92,6 @@ export function digestText(view: DigestView, options: DigestTextOptions): string
 }
 
 /**
- * The alert digest's plain-text part: each matched article with the keyword that matched.
- *
- * @example
- * ```ts
- * const text = alertText(stories, { branding, greeting: 'Hello %%{name}%%,', ... });
- * ```
- */
-export function alertText(stories: readonly StoryView[], options: DigestTextOptions & { heading: string }): string {
-  const blocks: string[] = [
-    heading(options.branding.siteName, '='),
-    `${para(options.greeting, true)}\n${para(options.intro, true)}`,
-    heading(options.heading, '-'),
-  ];
-  for (const s of stories) {
-    const kicker = [s.keyword ? `Matched: ${s.keyword}` : '', s.section].filter(Boolean).join(' · ');
-    blocks.push(story(s, kicker ? { kicker } : {}));
-  }
-  if (options.omitted > 0) {
-    blocks.push(`${para(options.omittedNote)}\n${wrapText(`More stories: ${options.editionUrl}`, WIDTH).join('\n')}`);
-  }
-  blocks.push(footer(options.branding, options.reason));
-  return `${blocks.join('\n\n')}\n`;
-}
-
-/**
  * The confirmation email's plain-text part.
  *
  * @example

@@ -174,6 +174,24 @@ export function renderEditionPage(
   return page(b, lang, `${title} — ${oneLine(b.siteName)}`, parts.join('\n'), footer);
 }
 
+/**
+ * The page behind an alert digest's "and N more": every article the digest matched, newest
+ * first. Public by an unguessable address: no keywords, no personal data, no tokens.
+ *
+ * @example
+ * ```ts
+ * const html = renderAlertMatchesPage(stories, { branding, language: 'en' });
+ * ```
+ */
+export function renderAlertMatchesPage(stories: readonly StoryView[], options: { branding: Branding; language: string }): string {
+  const b = checkBranding(options.branding);
+  const lang = languageTag(options.language);
+  const title = stories.length === 1 ? '1 article for your alerts' : `${stories.length} articles for your alerts`;
+  const main = `<h1>${escapeText(title)}</h1>\n${stories.map((story) => storyHtml(story, false, true)).join('\n')}`;
+  const footer = `<p><a href="${escapeText(b.siteUrl)}">${escapeText(oneLine(b.siteName))}</a></p>`;
+  return page(b, lang, `${title} — ${oneLine(b.siteName)}`, main, footer);
+}
+
 function byNewest(editions: readonly ArchivedEdition[]): ArchivedEdition[] {
   const time = (e: ArchivedEdition): number => {
     const ms = Date.parse(e.publishedAt);

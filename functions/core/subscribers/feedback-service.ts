@@ -15,7 +15,7 @@ import { ValidationError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { normaliseEmail, subscriberIdFor } from './identity.ts';
 import type { LogPseudonyms } from './pseudonyms.ts';
-import type { OnceStore, SubscriberRepository } from './ports.ts';
+import type { AlertFollowing, OnceStore, SubscriberRepository } from './ports.ts';
 import { SubscriberStatus, type Subscriber } from './types.ts';
 
 /** Soft bounces within this window suppress an address… */
@@ -69,6 +69,8 @@ export interface FeedbackServiceDeps {
   logger: Logger;
   /** Keyed pseudonyms of the addresses in log lines. */
   pseudonyms: LogPseudonyms;
+  /** Takes suppressed addresses out of the alerts' keyword index (none: alerts are not wired). */
+  following?: AlertFollowing;
   now?: () => Date;
 }
 
@@ -210,13 +212,15 @@ export class FeedbackService {
   async #suppress(address: string, status: typeof SubscriberStatus.BOUNCED | typeof SubscriberStatus.COMPLAINED): Promise<FeedbackOutcome> {
     const who = this.#idOf(address);
     if (!who) return FeedbackOutcome.UNKNOWN_RECIPIENT;
-    if (!(await this.#d.subscribers.get(who.id))) {
+    const existing = await this.#d.subscribers.get(who.id);
+    if (!existing) {
       this.#d.logger.info('feedback: unknown recipient', { email: who.hash, status });
       return FeedbackOutcome.UNKNOWN_RECIPIENT;
     }
     const changed = await this.#d.subscribers.setStatus(who.id, status, {
       unlessIn: [...(status === SubscriberStatus.COMPLAINED ? KEEP_ON_COMPLAINT : KEEP_ON_BOUNCE)],
     });
+    if (changed) await this.#d.following?.sync(existing, { ...existing, status });
     this.#d.logger.info(`feedback: ${status}`, { email: who.hash, changed });
     if (!changed) return FeedbackOutcome.UNCHANGED;
     return status === SubscriberStatus.BOUNCED ? FeedbackOutcome.BOUNCED : FeedbackOutcome.COMPLAINED;
@@ -226,7 +230,9 @@ export class FeedbackService {
     const who = this.#idOf(address);
     if (!who) return FeedbackOutcome.UNKNOWN_RECIPIENT;
     let outcome: FeedbackOutcome = FeedbackOutcome.UNKNOWN_RECIPIENT;
-    await this.#d.subscribers.update(who.id, (current) => {
+    let before: Subscriber | undefined;
+    const after = await this.#d.subscribers.update(who.id, (current) => {
+      before = current;
       if (!current) {
         outcome = FeedbackOutcome.UNKNOWN_RECIPIENT;
         return undefined;
@@ -241,6 +247,7 @@ export class FeedbackService {
       }
       return next;
     });
+    if ((outcome as FeedbackOutcome) === FeedbackOutcome.BOUNCED) await this.#d.following?.sync(before, after);
     this.#d.logger.info('feedback: soft bounce', { email: who.hash, outcome });
     return outcome;
   }

@@ -10,14 +10,13 @@
  * See docs/security.md, "Subscriber input".
  */
 import { ValidationError } from '../errors.ts';
+import { checkAlertKeywords, MAX_ALERT_KEYWORD_LENGTH as MAX_KEYWORD_LENGTH } from './alert-settings.ts';
 import { hasControlChars } from './identity.ts';
 
 /** Longest name, in characters (code points). */
 export const MAX_NAME_LENGTH = 100;
-/** Most keywords per subscriber. */
-export const MAX_KEYWORDS = 25;
-/** Longest keyword, in characters (code points). */
-export const MAX_KEYWORD_LENGTH = 60;
+/** Most keywords per subscriber, and the longest keyword in characters (code points): the alert rules'. */
+export { MAX_ALERT_KEYWORDS as MAX_KEYWORDS, MAX_ALERT_KEYWORD_LENGTH as MAX_KEYWORD_LENGTH } from './alert-settings.ts';
 
 /** Bidirectional controls: embeddings, overrides, isolates, LRM/RLM and the Arabic letter mark. */
 const BIDI_CONTROL = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
@@ -144,8 +143,10 @@ export function checkKeyword(raw: string): string | undefined {
 }
 
 /**
- * Checks a list of keywords: each by {@link checkKeyword}, empty ones dropped, duplicates
- * (ignoring case) dropped, at most {@link MAX_KEYWORDS}.
+ * Checks a list of keywords: each by {@link checkKeyword} (empty ones dropped), then by the
+ * alert rules of alert-settings.ts (nothing left once normalised, only common words, longer
+ * than {@link MAX_KEYWORD_LENGTH} once normalised; duplicates once normalised dropped, so
+ * "Café" after "cafe"), at most {@link MAX_KEYWORDS}.
  *
  * @throws ValidationError naming `keywords` and the reason.
  * @example
@@ -154,16 +155,10 @@ export function checkKeyword(raw: string): string | undefined {
  * ```
  */
 export function checkKeywords(raw: Iterable<string>): string[] {
-  const seen = new Set<string>();
   const keywords: string[] = [];
   for (const part of raw) {
     const keyword = checkKeyword(part);
-    if (keyword === undefined) continue;
-    const key = keyword.toLowerCase();
-    if (seen.has(key)) continue;
-    seen.add(key);
-    keywords.push(keyword);
+    if (keyword !== undefined) keywords.push(keyword);
   }
-  if (keywords.length > MAX_KEYWORDS) throw new ValidationError(`keywords: more than ${MAX_KEYWORDS}`);
-  return keywords;
+  return checkAlertKeywords(keywords);
 }

@@ -8,7 +8,7 @@
  * to report duplicates). docs/performance.md has the figures for a million rows.
  */
 import { subscriberIdFor } from './identity.ts';
-import type { SubscriberRepository } from './ports.ts';
+import type { AlertFollowing, SubscriberRepository } from './ports.ts';
 import { readSubscribersCsv, type CsvDefaults, type CsvInput, type CsvIssue, type CsvSource, type SubscriberCsvRow } from './subscriber-csv.ts';
 import { SubscriberStatus, type Subscriber } from './types.ts';
 
@@ -48,6 +48,8 @@ export interface ImportOptions {
   onProgress?: (progress: ImportProgress) => void;
   /** The kind of file, once the header is read. */
   onSource?: (source: CsvSource) => void;
+  /** Keeps the alerts' keyword index in step (imported rows are confirmed: their keywords join it). */
+  following?: AlertFollowing;
 }
 
 export interface ImportResult {
@@ -82,6 +84,9 @@ function merge(row: SubscriberCsvRow, existing: Subscriber | undefined, at: stri
   };
   if (row.name !== undefined) subscriber.name = row.name;
   else delete subscriber.name;
+  // A file without these columns keeps what is stored.
+  if (row.timezone !== undefined) subscriber.timezone = row.timezone;
+  if (row.alertHour !== undefined) subscriber.alertHour = row.alertHour;
   if (
     status === SubscriberStatus.CONFIRMED &&
     (existing?.status !== SubscriberStatus.CONFIRMED || existing.consent === undefined)
@@ -110,7 +115,8 @@ async function* counted(input: AsyncIterable<string | Uint8Array> | Iterable<str
  * address updates its name and preferences but never re-confirms an unsubscribed, bounced or
  * complained address. A `status` column (from an export), or the kind of a Mailchimp or
  * listmonk export, carries suppressions over. An address that appears twice is imported from
- * its first line; the later ones are reported.
+ * its first line; the later ones are reported. With `following`, the alerts' keyword index is
+ * kept in step with every subscriber written.
  *
  * @example
  * ```ts
@@ -140,6 +146,7 @@ export async function importSubscribers(repo: SubscriberRepository, input: CsvIn
     const ids = batch.map((row) => subscriberIdFor(row.email));
     const existing = await repo.getMany([...new Set(ids)]);
     const writes: Subscriber[] = [];
+    const before: Array<Subscriber | undefined> = [];
     const inBatch = new Map<string, number>();
     for (const [i, row] of batch.entries()) {
       const id = ids[i]!;
@@ -152,6 +159,7 @@ export async function importSubscribers(repo: SubscriberRepository, input: CsvIn
       inBatch.set(id, row.line);
       if (!firstLines.has(fingerprint(id))) firstLines.set(fingerprint(id), row.line);
       writes.push(merge(row, current, at));
+      before.push(current);
     }
     const putMany = repo.putMany?.bind(repo);
     const chunks: Subscriber[][] = [];
@@ -166,6 +174,17 @@ export async function importSubscribers(repo: SubscriberRepository, input: CsvIn
       }
     };
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, chunks.length) }, worker));
+    const following = options.following;
+    if (following) {
+      let at = 0;
+      const sync = async (): Promise<void> => {
+        while (at < writes.length) {
+          const i = at++;
+          await following.sync(before[i], writes[i]!);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, writes.length) }, sync));
+    }
   };
 
   const source =

@@ -6,6 +6,7 @@
 import { ValidationError } from '../errors.ts';
 import { hasControlChars, normaliseEmail } from './identity.ts';
 import { checkKeywords, checkName } from './free-text.ts';
+import { parseAlertHour } from './alert-settings.ts';
 import { AlertCadence, Newsletter } from './types.ts';
 
 /** Fields as parsed from a JSON object or a form: text, or several texts for a repeated key. */
@@ -22,6 +23,8 @@ export interface SubscribeRequest {
   alerts: AlertCadence;
   keywords: string[];
   timezone?: string;
+  /** Local hour (0–23) of daily and weekly alert digests. */
+  alertHour?: number;
   /** True when the honeypot was filled in: answer as usual, do nothing. */
   isBot: boolean;
 }
@@ -34,6 +37,7 @@ export interface PreferencesRequest {
   alerts: AlertCadence;
   keywords: string[];
   timezone?: string;
+  alertHour?: number;
 }
 
 const NEWSLETTERS: ReadonlySet<string> = new Set(Object.values(Newsletter));
@@ -80,8 +84,8 @@ function choice<T extends string>(fields: InputFields, key: string, allowed: Rea
 
 /**
  * Keywords from a list (repeated field / JSON array) or one text separated by `,` or `;`,
- * under the rules of free-text.ts: trimmed, de-duplicated case-insensitively, at most 25 of
- * at most 60 characters each.
+ * under the rules of free-text.ts and alert-settings.ts: trimmed, de-duplicated once
+ * normalised, at most 25 of at most 60 characters each.
  */
 export function keywordsFrom(fields: InputFields, key = 'keywords'): string[] {
   const raw = fields[key];
@@ -116,7 +120,7 @@ function optionalTimezone(fields: InputFields): string | undefined {
  * ```
  */
 export function parseSubscribeRequest(fields: InputFields): SubscribeRequest {
-  checkKnown(fields, ['email', 'name', 'newsletter', 'alerts', 'keywords', 'timezone', HONEYPOT_FIELD]);
+  checkKnown(fields, ['email', 'name', 'newsletter', 'alerts', 'keywords', 'timezone', 'alertHour', HONEYPOT_FIELD]);
   const rawEmail = single(fields, 'email');
   if (rawEmail === undefined) throw new ValidationError('email: is required');
   const email = normaliseEmail(rawEmail);
@@ -135,6 +139,8 @@ export function parseSubscribeRequest(fields: InputFields): SubscribeRequest {
   if (name !== undefined) request.name = name;
   const timezone = optionalTimezone(fields);
   if (timezone !== undefined) request.timezone = timezone;
+  const alertHour = parseAlertHour(single(fields, 'alertHour'), 'alertHour');
+  if (alertHour !== undefined) request.alertHour = alertHour;
   return request;
 }
 
@@ -149,7 +155,7 @@ export function parseSubscribeRequest(fields: InputFields): SubscribeRequest {
  * ```
  */
 export function parsePreferencesRequest(fields: InputFields): PreferencesRequest {
-  checkKnown(fields, ['token', 'name', 'newsletter', 'alerts', 'keywords', 'timezone']);
+  checkKnown(fields, ['token', 'name', 'newsletter', 'alerts', 'keywords', 'timezone', 'alertHour']);
   for (const key of ['newsletter', 'alerts'] as const) {
     if (single(fields, key) === undefined) throw new ValidationError(`${key}: is required`);
   }
@@ -161,6 +167,8 @@ export function parsePreferencesRequest(fields: InputFields): PreferencesRequest
   if (fields.name !== undefined) request.name = optionalName(fields) ?? null;
   const timezone = optionalTimezone(fields);
   if (timezone !== undefined) request.timezone = timezone;
+  const alertHour = parseAlertHour(single(fields, 'alertHour'), 'alertHour');
+  if (alertHour !== undefined) request.alertHour = alertHour;
   return request;
 }
 

@@ -1,7 +1,8 @@
 /**
  * Ports of the subscribers module. Adapters: functions/adapters/dynamodb-subscriber-repository.ts
  * (SubscriberRepository, OnceStore), functions/adapters/dynamodb-rate-limiter.ts (RateLimiter),
- * functions/adapters/ses-confirmation-mailer.ts (ConfirmationMailer).
+ * functions/adapters/ses-confirmation-mailer.ts (ConfirmationMailer); the alerts module's
+ * AlertFollowingService (AlertFollowing).
  */
 import type { Segment, Subscriber, SubscriberPage, SubscriberStatus } from './types.ts';
 
@@ -72,6 +73,21 @@ export interface RateLimiter {
    * within `limit`. `key` must already be opaque (hash addresses and IPs before).
    */
   hit(key: string, limit: number, windowSeconds: number, now?: Date): Promise<RateLimitDecision>;
+}
+
+/**
+ * Keeps the keyword index of alerts in step with a subscriber: only confirmed subscribers
+ * whose alerts are on follow their keywords. Every use case that changes a subscriber's
+ * status, cadence, keywords, zone or delivery hour calls it once, with the subscriber before
+ * and after the change, and it writes only the difference. Implemented by the alerts module
+ * (AlertFollowingService); none, or a no-op, when alerts are not wired.
+ */
+export interface AlertFollowing {
+  /**
+   * Makes the index hold what `after` follows, given that it held what `before` followed.
+   * Idempotent: calling it again with the same pair writes the same entries.
+   */
+  sync(before: Subscriber | undefined, after: Subscriber | undefined): Promise<void>;
 }
 
 /**

@@ -6,7 +6,9 @@
  * their header (docs/security.md, "Subscriber input", has the table):
  *
  * - ours: `email,name,newsletter,alerts,keywords` (any order, case-insensitive; only `email`
- *   is required) and an optional `status` column, as the export writes it;
+ *   is required), an optional `status` column as the export writes it, and optional
+ *   `timezone` and `alert_hour` columns for alert digests; newsletter `daily|weekly|none`,
+ *   alerts `instant|hourly|daily|weekly|none`, keywords `;`-separated;
  * - a Mailchimp audience export (`Email Address`, `First Name`, `Last Name`, …): the name is
  *   first and last name; the file's kind gives the status (`UNSUB_TIME` → unsubscribed,
  *   `CLEAN_TIME` → bounced, else confirmed);
@@ -26,6 +28,7 @@ import { Readable } from 'node:stream';
 import { parse, type Info } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
 import { ValidationError } from '../errors.ts';
+import { parseAlertHour, parseTimezone } from './alert-settings.ts';
 import { checkKeywords, checkName } from './free-text.ts';
 import { normaliseEmail } from './identity.ts';
 import { AlertCadence, Newsletter, SubscriberStatus, type Subscriber } from './types.ts';
@@ -40,6 +43,9 @@ export interface SubscriberCsvRow {
   keywords: string[];
   /** Only when the file says (a `status` column, or the kind of export). */
   status?: SubscriberStatus;
+  /** Only when the file has a `timezone` / `alert_hour` column and the cell is not empty. */
+  timezone?: string;
+  alertHour?: number;
 }
 
 /** A problem on one line: the row is left out (`skipped`), or imported without a field. */
@@ -67,7 +73,7 @@ export interface CsvDefaults {
 }
 
 /** Our columns; only `email` is required. */
-export const CSV_COLUMNS = ['email', 'name', 'newsletter', 'alerts', 'keywords', 'status'] as const;
+export const CSV_COLUMNS = ['email', 'name', 'newsletter', 'alerts', 'keywords', 'status', 'timezone', 'alert_hour'] as const;
 type Column = (typeof CSV_COLUMNS)[number];
 const KNOWN_COLUMNS: ReadonlySet<string> = new Set<string>(CSV_COLUMNS);
 
@@ -124,6 +130,9 @@ interface Mapping {
   alerts: (cells: string[]) => string;
   keywords: (cells: string[]) => string[];
   status: (cells: string[]) => SubscriberStatus | undefined;
+  /** The cells of the alert digest's zone and hour (empty: not given). */
+  timezone: (cells: string[]) => string;
+  alertHour: (cells: string[]) => string;
 }
 
 const at = (index: number) => (cells: string[]): string => (index < 0 ? '' : restoreCell(cells[index] ?? ''));
@@ -155,6 +164,8 @@ function mappingFor(header: string[], defaults: Required<CsvDefaults>): Mapping 
       alerts: fixed(defaults.alerts),
       keywords: () => [],
       status: () => status,
+      timezone: fixed(''),
+      alertHour: fixed(''),
     };
   }
 
@@ -175,6 +186,8 @@ function mappingFor(header: string[], defaults: Required<CsvDefaults>): Mapping 
         if (mapped === undefined) throw new ValidationError(`status: unknown listmonk status "${value}" (enabled, disabled or blocklisted)`);
         return mapped;
       },
+      timezone: fixed(''),
+      alertHour: fixed(''),
     };
   }
 
@@ -201,6 +214,8 @@ function mappingFor(header: string[], defaults: Required<CsvDefaults>): Mapping 
       if (!STATUSES.has(value)) throw new ValidationError(`status: unknown value "${value.slice(0, 40)}"`);
       return value as SubscriberStatus;
     },
+    timezone: cell('timezone'),
+    alertHour: cell('alert_hour'),
   };
 }
 
@@ -214,7 +229,7 @@ function rowFrom(line: number, cells: string[], mapping: Mapping): { row: Subscr
   }
   const alerts = mapping.alerts(cells).trim().toLowerCase();
   if (!CADENCES.has(alerts)) {
-    throw new ValidationError(`alerts: unknown value "${alerts.slice(0, 40)}" (instant, hourly, daily or none)`);
+    throw new ValidationError(`alerts: unknown value "${alerts.slice(0, 40)}" (instant, hourly, daily, weekly or none)`);
   }
   const row: SubscriberCsvRow = {
     line,
@@ -225,6 +240,10 @@ function rowFrom(line: number, cells: string[], mapping: Mapping): { row: Subscr
   };
   const status = mapping.status(cells);
   if (status !== undefined) row.status = status;
+  const timezone = parseTimezone(mapping.timezone(cells));
+  if (timezone !== undefined) row.timezone = timezone;
+  const alertHour = parseAlertHour(mapping.alertHour(cells), 'alert_hour');
+  if (alertHour !== undefined) row.alertHour = alertHour;
   try {
     const name = checkName(mapping.name(cells));
     if (name !== undefined) row.name = name;
@@ -386,6 +405,8 @@ export function toSubscribersCsv(subscribers: Iterable<Subscriber>, options: { h
       neutraliseCell(s.alerts),
       s.keywords.map(neutraliseCell).join(';'),
       neutraliseCell(s.status),
+      neutraliseCell(s.timezone ?? ''),
+      s.alertHour?.toString() ?? '',
     ]);
   }
   const header = options.header ?? true;

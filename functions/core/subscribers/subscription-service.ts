@@ -11,12 +11,12 @@ import type { Links } from '../links.ts';
 import type { Logger } from '../logger.ts';
 import { sourceNetwork, subscriberIdFor } from './identity.ts';
 import type { PreferencesRequest, SubscribeRequest } from './input.ts';
-import type { ConfirmationMailer } from './ports.ts';
+import type { AlertFollowing, ConfirmationMailer } from './ports.ts';
 import type { RateLimiter } from './ports.ts';
 import type { OnceStore, SubscriberRepository } from './ports.ts';
 import type { LogPseudonyms } from './pseudonyms.ts';
 import { signToken, TokenPurpose, verifyToken, type TokenSecrets } from './tokens.ts';
-import { SubscriberStatus, type AlertCadence, type Newsletter, type Subscriber } from './types.ts';
+import { AlertCadence, SubscriberStatus, type Newsletter, type Subscriber } from './types.ts';
 
 /** One fixed-window limit. */
 export interface WindowLimit {
@@ -56,8 +56,16 @@ export interface SubscriptionServiceDeps {
   confirmTtlSeconds: number;
   /** Lifetime of the unsubscribe link shown on the preferences page (seconds). Default 90 days. */
   pageLinkTtlSeconds?: number;
+  /** Keeps the alerts' keyword index in step (none: alerts are not wired). */
+  following?: AlertFollowing;
   now?: () => Date;
 }
+
+/** What an unsubscribe link stops: everything, or alerts only (the link of an alert digest). */
+export type UnsubscribeScope =
+  | { scope: 'all' }
+  /** `everythingToken`: a fresh unsubscribe-all token for the page's "stop everything" button. */
+  | { scope: 'alerts'; everythingToken: string };
 
 /** What happened to a confirmation. */
 export const ConfirmOutcome = { CONFIRMED: 'confirmed', ALREADY_CONFIRMED: 'already-confirmed' } as const;
@@ -73,6 +81,8 @@ export interface PreferencesView {
   alerts: AlertCadence;
   keywords: string[];
   timezone?: string;
+  /** Local hour of daily and weekly alert digests (0–23). */
+  alertHour?: number;
   /** For the form (the same token that opened it). */
   preferencesToken: string;
   /** For the unsubscribe button on the page. */
@@ -162,7 +172,9 @@ export class SubscriptionService {
 
     const id = subscriberIdFor(request.email);
     const at = now.toISOString();
+    let before: Subscriber | undefined;
     const stored = await this.#d.subscribers.update(id, (current) => {
+      before = current;
       if (current && (current.status === SubscriberStatus.CONFIRMED || MAIL_SUPPRESSED.includes(current.status))) {
         return undefined;
       }
@@ -180,8 +192,10 @@ export class SubscriptionService {
       };
       if (request.name !== undefined) next.name = request.name;
       if (request.timezone !== undefined) next.timezone = request.timezone;
+      if (request.alertHour !== undefined) next.alertHour = request.alertHour;
       return next;
     });
+    await this.#following(before, stored);
     if (!stored || MAIL_SUPPRESSED.includes(stored.status)) {
       this.#d.logger.info('subscribe: address suppressed, not mailed', { ...log, status: stored?.status });
       return;
@@ -225,6 +239,7 @@ export class SubscriptionService {
           : undefined,
       );
       if (stored?.status === SubscriberStatus.CONFIRMED) {
+        await this.#following(current, stored);
         this.#d.logger.info('confirmed', { email: this.#d.pseudonyms.email(stored.email) });
         return ConfirmOutcome.CONFIRMED;
       }
@@ -255,7 +270,9 @@ export class SubscriptionService {
   public async savePreferences(token: string, request: PreferencesRequest): Promise<PreferencesView> {
     const claims = verifyToken(this.#d.tokenSecrets, token, TokenPurpose.PREFERENCES, this.#seconds());
     const at = this.#now().toISOString();
+    let before: Subscriber | undefined;
     const stored = await this.#d.subscribers.update(claims.subscriberId, (current) => {
+      before = current;
       if (!current) return undefined;
       const next: Subscriber = {
         ...current,
@@ -267,34 +284,77 @@ export class SubscriptionService {
       if (request.name === null) delete next.name;
       else if (request.name !== undefined) next.name = request.name;
       if (request.timezone !== undefined) next.timezone = request.timezone;
+      if (request.alertHour !== undefined) next.alertHour = request.alertHour;
       return next;
     });
     if (!stored) throw new NotFoundError('subscription not found');
+    await this.#following(before, stored);
     this.#d.logger.info('preferences saved', { email: this.#d.pseudonyms.email(stored.email) });
     return this.#view(stored, token);
   }
 
   /**
-   * Checks an unsubscribe link without acting on it (the page with the button).
+   * Checks an unsubscribe link without acting on it (the page with the button) and says what
+   * it stops: an alert digest's link stops alerts only, and the page then offers stopping
+   * everything with a fresh unsubscribe-all token.
    *
    * @throws InvalidTokenError (400).
    */
-  public checkUnsubscribeToken(token: string): void {
-    verifyToken(this.#d.tokenSecrets, token, TokenPurpose.UNSUBSCRIBE, this.#seconds());
+  public checkUnsubscribeToken(token: string): UnsubscribeScope {
+    const { subscriberId, purpose } = this.#unsubscribeClaims(token);
+    if (purpose === TokenPurpose.UNSUBSCRIBE) return { scope: 'all' };
+    const everythingToken = signToken(this.#d.tokenSecrets, {
+      subscriberId,
+      purpose: TokenPurpose.UNSUBSCRIBE,
+      expiresAt: this.#seconds() + (this.#d.pageLinkTtlSeconds ?? 90 * 86_400),
+    });
+    return { scope: 'alerts', everythingToken };
   }
 
   /**
    * Unsubscribes (RFC 8058 one-click or the page's button). Idempotent; a bounced or
-   * complained address stays as it is; an unknown subscriber is not an error.
+   * complained address stays as it is; an unknown subscriber is not an error. The link of an
+   * alert digest (purpose `unsubscribe-alerts`) turns alerts off (`none`) and leaves the
+   * newsletter and the keywords as they are.
    *
    * @throws InvalidTokenError (400).
    */
-  public async unsubscribe(token: string): Promise<void> {
-    const claims = verifyToken(this.#d.tokenSecrets, token, TokenPurpose.UNSUBSCRIBE, this.#seconds());
-    const changed = await this.#d.subscribers.setStatus(claims.subscriberId, SubscriberStatus.UNSUBSCRIBED, {
-      unlessIn: [SubscriberStatus.UNSUBSCRIBED, ...MAIL_SUPPRESSED],
+  public async unsubscribe(token: string): Promise<UnsubscribeScope['scope']> {
+    const { subscriberId, purpose } = this.#unsubscribeClaims(token);
+    let before: Subscriber | undefined;
+    let changed = false;
+    const stored = await this.#d.subscribers.update(subscriberId, (current) => {
+      before = current;
+      changed = false;
+      if (!current) return undefined;
+      if (purpose === TokenPurpose.UNSUBSCRIBE_ALERTS) {
+        if (current.alerts === AlertCadence.NONE) return undefined;
+        changed = true;
+        return { ...current, alerts: AlertCadence.NONE, updatedAt: this.#now().toISOString() };
+      }
+      if (current.status === SubscriberStatus.UNSUBSCRIBED || MAIL_SUPPRESSED.includes(current.status)) return undefined;
+      changed = true;
+      return { ...current, status: SubscriberStatus.UNSUBSCRIBED, updatedAt: this.#now().toISOString() };
     });
-    this.#d.logger.info('unsubscribe', { subscriber: this.#d.pseudonyms.subscriber(claims.subscriberId), changed });
+    await this.#following(before, stored);
+    const scope = purpose === TokenPurpose.UNSUBSCRIBE_ALERTS ? 'alerts' : 'all';
+    this.#d.logger.info('unsubscribe', { subscriber: this.#d.pseudonyms.subscriber(subscriberId), scope, changed });
+    return scope;
+  }
+
+  /** An unsubscribe token of either purpose (everything, or alerts only). */
+  #unsubscribeClaims(token: string): { subscriberId: string; purpose: typeof TokenPurpose.UNSUBSCRIBE | typeof TokenPurpose.UNSUBSCRIBE_ALERTS } {
+    try {
+      return { ...verifyToken(this.#d.tokenSecrets, token, TokenPurpose.UNSUBSCRIBE, this.#seconds()), purpose: TokenPurpose.UNSUBSCRIBE };
+    } catch (error) {
+      if (!(error instanceof InvalidTokenError) || error.reason !== 'wrong purpose') throw error;
+      return { ...verifyToken(this.#d.tokenSecrets, token, TokenPurpose.UNSUBSCRIBE_ALERTS, this.#seconds()), purpose: TokenPurpose.UNSUBSCRIBE_ALERTS };
+    }
+  }
+
+  /** Keeps the alerts' keyword index in step with a change (nothing when alerts are not wired). */
+  async #following(before: Subscriber | undefined, after: Subscriber | undefined): Promise<void> {
+    if (this.#d.following && before !== after) await this.#d.following.sync(before, after);
   }
 
   #view(subscriber: Subscriber, preferencesToken: string): PreferencesView {
@@ -313,6 +373,7 @@ export class SubscriptionService {
     };
     if (subscriber.name !== undefined) view.name = subscriber.name;
     if (subscriber.timezone !== undefined) view.timezone = subscriber.timezone;
+    if (subscriber.alertHour !== undefined) view.alertHour = subscriber.alertHour;
     return view;
   }
 }

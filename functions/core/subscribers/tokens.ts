@@ -14,6 +14,8 @@ export const TokenPurpose = {
   CONFIRM: 'confirm',
   UNSUBSCRIBE: 'unsubscribe',
   PREFERENCES: 'preferences',
+  /** The one-click link of an alert digest: stops alerts only (the newsletter stays). */
+  UNSUBSCRIBE_ALERTS: 'unsubscribe-alerts',
 } as const;
 export type TokenPurpose = (typeof TokenPurpose)[keyof typeof TokenPurpose];
 

@@ -8,6 +8,7 @@ import * as cheerio from 'cheerio';
 import { renderEdition } from '../../../functions/core/rendering/edition-email.ts';
 import { renderAlertDigest } from '../../../functions/core/rendering/alert-email.ts';
 import { renderConfirmationEmail } from '../../../functions/core/rendering/confirmation-email.ts';
+import { articleView } from '../../../functions/core/rendering/digest-model.ts';
 import { EDITION_URL, makeArticle, makeBranding, makeContent } from '../../kit/fixtures/index.ts';
 import { hiddenTextProblems, preheaderProblems } from './hidden-text.ts';
 
@@ -19,8 +20,8 @@ const emails: [string, () => Promise<{ html: string; preheader: string }>][] = [
     'the alert digest',
     async () =>
       renderAlertDigest(
-        { id: 'alerts-1', language: 'en', matches: [1, 2].map((n) => ({ keyword: 'border', article: makeArticle(n) })) },
-        { branding, editionUrl: EDITION_URL },
+        { id: 'alerts-1', language: 'en', items: [1, 2].map((n) => ({ story: articleView(makeArticle(n), `a${n}`), keywords: ['border'] })), total: 2 },
+        { branding },
       ),
   ],
   [

