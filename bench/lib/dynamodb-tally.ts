@@ -27,10 +27,15 @@ export type Tally = Record<string, TallyEntry>;
 function indexWrites(body: Record<string, unknown>): number {
   const expression = String(body.UpdateExpression ?? '');
   const [set = '', remove = ''] = expression.split(/\bREMOVE\b/);
-  if (/\bgsi1pk\b/.test(remove)) return 1;
+  const acquire = /if_not_exists\(attempts/.test(set);
+  // An acquire removes the index key only from a failed entry taken again (resend-failed);
+  // removing a key an entry does not have writes nothing.
+  if (/\bgsi1pk\b/.test(remove)) return acquire && !String(body.ConditionExpression ?? '').includes(':failed') ? 0 : 1;
   if (!/\bgsi1pk\s*=/.test(set)) return 0;
-  // An acquire on a new entry adds the index entry; every other write of gsi1pk moves it.
-  return /if_not_exists\(attempts/.test(set) ? 1 : 2;
+  // An acquire on a new entry adds the index entry; every other write of gsi1pk moves it
+  // (a completion to failed or skipped adds it to an entry that has none: one).
+  if (acquire) return 1;
+  return /:g\b/.test(set) && /gsi1sk = :s/.test(set) ? 1 : 2;
 }
 
 /**
