@@ -35,6 +35,10 @@ export interface EditionRecord {
   sent: number;
   failed: number;
   skipped: number;
+  /** Recipients not sent because the edition was cancelled (absent on records made before cancel existed). */
+  cancelled?: number;
+  /** When the edition was built and started sending (ISO-8601): the start of its send rate. */
+  sendingAt?: string;
 }
 
 export interface EditionRepository {
@@ -42,7 +46,7 @@ export interface EditionRepository {
   createIfAbsent(record: EditionRecord): Promise<{ created: boolean; edition: EditionRecord }>;
   get(id: string): Promise<EditionRecord | undefined>;
   /** Sets fields (not counters). */
-  update(id: string, fields: Partial<Omit<EditionRecord, 'id' | 'sent' | 'failed' | 'skipped' | 'total' | 'pages'>>): Promise<void>;
+  update(id: string, fields: Partial<Omit<EditionRecord, 'id' | 'sent' | 'failed' | 'skipped' | 'cancelled' | 'total' | 'pages'>>): Promise<void>;
   /**
    * Records one enqueued page: adds `added` to total, moves the cursor and counts the page,
    * only if `expectedPages` pages were recorded so far (so two fan-outs of the same edition
@@ -50,7 +54,7 @@ export interface EditionRepository {
    */
   advanceCursor(id: string, expectedPages: number, nextCursor: string | undefined, added: number): Promise<boolean>;
   /** Adds to the delivery counters and returns the record after the change. */
-  addCounts(id: string, counts: { sent?: number; failed?: number; skipped?: number }): Promise<EditionRecord>;
+  addCounts(id: string, counts: { sent?: number; failed?: number; skipped?: number; cancelled?: number }): Promise<EditionRecord>;
   /**
    * Sets the delivery counters (the reconciler, from the ledger), only if they still hold
    * `expected`, so that a concurrent `addCounts` is never overwritten. Returns whether it did.
