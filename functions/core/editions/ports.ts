@@ -6,7 +6,7 @@
  * MjmlEditionRenderer and the fan-out the delivery module's FanOutService. The editions
  * module imports neither: they depend on it, never the other way round.
  */
-import type { ArchiveEntry, EditionContent, EditionState, JobName, RenderedEdition } from './types.ts';
+import type { ArchiveEntry, EditionContent, EditionState, JobName, PickOverride, PickOverrideRecord, RenderedEdition } from './types.ts';
 
 /** An edition's record: its state, period, artefact summary, fan-out cursor and counts. */
 export interface EditionRecord {
@@ -67,6 +67,23 @@ export interface EditionRepository {
   advanceWatermark(job: JobName, to: string): Promise<void>;
   /** Most recent editions of a job, newest first. */
   listRecent(job: JobName, limit: number): Promise<EditionRecord[]>;
+}
+
+/**
+ * The editors' pick overrides, one per job, for its next edition (EditionsTable, beside the
+ * editions). Every change is conditional on the version it was made from, so two editors
+ * never overwrite each other unseen.
+ */
+export interface PickOverrideStore {
+  get(job: JobName): Promise<PickOverrideRecord | undefined>;
+  /**
+   * Replaces the job's override if its version is still `expectedVersion` (0: there is none
+   * yet); the new record has the next version and no `appliedTo`. Returns undefined when
+   * someone else changed it first.
+   */
+  put(job: JobName, override: PickOverride & { updatedBy: string }, expectedVersion: number): Promise<PickOverrideRecord | undefined>;
+  /** Records that `editionId` was built with version `version` (no-op when it changed since). */
+  markApplied(job: JobName, editionId: string, version: number): Promise<void>;
 }
 
 /** Where rendered editions and the public web archive are kept (S3). */
