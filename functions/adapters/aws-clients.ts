@@ -3,6 +3,7 @@
  * socket pool, and the local emulators' endpoints when the config names them.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -55,6 +56,11 @@ export function sesClient(config: Config): SESClient {
 /** @example `const sqs = sqsClient(getConfig());` */
 export function sqsClient(config: Config): SQSClient {
   return new SQSClient({ ...common(config, config.SQS_ENDPOINT), cacheMiddleware: true });
+}
+
+/** Lambda client (asynchronous invokes of the edition function); locally serverless-offline's endpoint. @example `lambdaClient(config)` */
+export function lambdaClient(config: Config): LambdaClient {
+  return new LambdaClient(common(config, config.LAMBDA_ENDPOINT, 4));
 }
 
 let secret: Promise<string> | undefined;

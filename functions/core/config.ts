@@ -42,6 +42,27 @@ const EnvSchema = z.object({
   SEND_LEASE_SECONDS: positiveInt.default(120),
   /** An edition created more than this late is held for an editor (hours). */
   EDITION_MAX_DELAY_HOURS: z.coerce.number().min(0).default(6),
+  /** The `edition` function, started asynchronously by the editors' API and the reconciler. */
+  EDITION_FUNCTION_NAME: z.string().min(1).optional(),
+  /** Local only: serverless-offline's Lambda endpoint (which runs the `edition` function); empty on AWS. */
+  LAMBDA_ENDPOINT: url.optional(),
+  /** Each send worker reads an edition's state at most this often (ms) and checks it right before each SES call. */
+  SEND_STATE_CHECK_MS: positiveInt.default(1000),
+  /** A cancel is acknowledged this long after SEND_STATE_CHECK_MS has passed (ms): the time a send may take from its check to SES. */
+  CANCEL_MARGIN_MS: z.coerce.number().int().min(0).default(2000),
+
+  /** Editors: send intents and audit records (infra/editors.yml). Required by the editor functions only. */
+  EDITORS_TABLE: z.string().min(1).optional(),
+  /** Editor sign-in (docs/editors.md): the JWT issuer (the Cognito user pool's URL on AWS, the local issuer locally). */
+  EDITOR_AUTH_ISSUER: url.optional(),
+  /** The `editors` app client: the access tokens' `client_id`. */
+  EDITOR_AUTH_CLIENT_ID: z.string().min(1).optional(),
+  /** Where the issuer's signing keys are (default `<issuer>/.well-known/jwks.json`). */
+  EDITOR_AUTH_JWKS_URI: url.optional(),
+  /** The OAuth server the editor page signs in with: Cognito's domain (`/oauth2/authorize`, `/oauth2/token`), or the local issuer. */
+  EDITOR_AUTH_DOMAIN: url.optional(),
+  /** The resource server's identifier: the scopes are `<prefix>/editor` and `<prefix>/viewer`. */
+  EDITOR_AUTH_SCOPE_PREFIX: z.string().regex(/^[\w.:\/-]{1,200}$/, 'letters, digits and . : / - _').optional(),
 
   /** HMAC secret for subscriber links (at least 32 characters), or the SSM parameter holding it. */
   TOKEN_SECRET: z.string().min(32, 'at least 32 characters').optional(),

@@ -119,6 +119,27 @@ export interface EditionRenderer {
   renderArchive(job: JobName, entries: readonly ArchiveEntry[]): RenderedArchive;
 }
 
+/** What an edition run started elsewhere is asked to do (the `edition` function's event). */
+export interface EditionStartRequest {
+  job: JobName;
+  /** The edition to create or resume. */
+  editionId: string;
+  /** When it was asked for (ISO-8601). */
+  scheduledAt: string;
+  /** The period of an edition the run creates, fixed beforehand (an editor's dry run). */
+  from?: string;
+  to?: string;
+}
+
+/**
+ * Starts an edition's run (build, render, fan-out) elsewhere and returns at once: the
+ * `edition` function, invoked asynchronously, so that an API request or the reconciler never
+ * waits for a long fan-out.
+ */
+export interface EditionStarter {
+  start(request: EditionStartRequest): Promise<void>;
+}
+
 /** Hands an edition's recipients to delivery, page by page, resumably. */
 export interface FanOut {
   /**
