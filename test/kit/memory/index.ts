@@ -8,6 +8,7 @@ export { InMemoryAdapter, clone, pageByKey, type ArgsOf, type InMemoryOptions, t
 export { InMemoryArtefactStore } from './artefacts.ts';
 export { InMemoryArticleStore } from './articles.ts';
 export { InMemoryEditionRepository } from './editions.ts';
+export { InMemoryAuditLog, InMemoryIntentStore } from './editors.ts';
 export { InMemoryDeliveryLedger, type SeededEntry } from './ledger.ts';
 export { MemoryLogger, type LoggedLine } from './logger.ts';
 export { InMemoryPickOverrideStore } from './picks.ts';
