@@ -60,10 +60,15 @@ export interface EditionPreview {
   contentHash: string;
   from?: string;
   to?: string;
-  /** The next edition only: the editor's-choice block in order, the articles that could be pinned, and the override. */
+  /**
+   * The next edition only: the editor's-choice block in order, the articles that could be
+   * pinned, and the job's stored override (its version is what a change quotes) with whether
+   * it applies to this edition (not when another edition was built with it).
+   */
   picks?: PickView[];
   candidates?: PickView[];
   override?: PickOverrideRecord;
+  overrideActive?: boolean;
 }
 
 export interface EditionPreviewerDeps {
@@ -129,7 +134,7 @@ export class EditionPreviewer {
       to: content.to,
       picks: content.picks.map((p) => ({ id: p.id, headline: p.headline, section: p.section, pinned: pinned.has(p.id) })),
       candidates: content.sections.flatMap((s) => s.articles.map((a) => ({ id: a.id, headline: a.title, section: s.name }))),
-      ...(active ? { override: active } : {}),
+      ...(override ? { override, overrideActive: active !== undefined } : {}),
       rendered,
     };
   }
