@@ -11,7 +11,10 @@
  * Both check the signature first, then the issuer and the expiry.
  */
 import { CognitoJwtVerifier, JwtVerifier } from 'aws-jwt-verify';
-import { FetchError } from 'aws-jwt-verify/error';
+import {
+  CognitoJwtInvalidClientIdError, CognitoJwtInvalidTokenUseError, FetchError, JwtExpiredError, JwtInvalidAudienceError, JwtInvalidIssuerError,
+  JwtInvalidSignatureError, JwtParseError, JwtWithoutValidKidError, KidNotFoundInJwksError, WaitPeriodNotYetEndedJwkError,
+} from 'aws-jwt-verify/error';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import type { EditorTokenVerifier } from '../core/editors/ports.ts';
@@ -96,14 +99,14 @@ export class JwtEditorTokenVerifier implements EditorTokenVerifier {
   }
 }
 
-/** Why a token was refused, in a few words (never the token itself). */
+/** Why a token was refused, in a few words (never the token itself). Classes, not names: bundles are minified. */
 function describe(error: unknown): string {
-  const name = error instanceof Error ? error.name : '';
-  if (name === 'JwtExpiredError') return 'expired';
-  if (name === 'JwtInvalidIssuerError') return 'from another issuer';
-  if (name === 'JwtInvalidSignatureError' || name === 'KidNotFoundInJwksError' || name === 'WaitPeriodNotYetEndedJwkError') return 'bad signature';
-  if (name === 'CognitoJwtInvalidClientIdError' || name === 'JwtInvalidAudienceError') return 'for another client';
-  if (name === 'JwtParseError') return 'malformed';
+  if (error instanceof JwtExpiredError) return 'expired';
+  if (error instanceof JwtInvalidIssuerError) return 'from another issuer';
+  if (error instanceof JwtInvalidSignatureError || error instanceof KidNotFoundInJwksError || error instanceof WaitPeriodNotYetEndedJwkError || error instanceof JwtWithoutValidKidError) return 'bad signature';
+  if (error instanceof CognitoJwtInvalidClientIdError || error instanceof JwtInvalidAudienceError) return 'for another client';
+  if (error instanceof CognitoJwtInvalidTokenUseError) return 'not an access token';
+  if (error instanceof JwtParseError) return 'malformed';
   if (error instanceof Error && /another client|access token/.test(error.message)) return error.message.replace(/^the token is /, '');
   return 'not valid';
 }

@@ -34,6 +34,11 @@ export interface OfflineOptions {
   startTimeoutMs?: number;
   /** Called with each chunk of serverless' output (default: kept for error messages only). */
   onOutput?: (chunk: string) => void;
+  /**
+   * JWT authorizers of `provider.httpApi.authorizers` pointed at a local issuer (on AWS their
+   * issuer and audience are CloudFormation references offline cannot resolve).
+   */
+  authorizers?: Record<string, { issuerUrl: string; audience: string[] }>;
 }
 
 export interface Offline {
@@ -71,18 +76,22 @@ export function freePort(): Promise<number> {
 
 /**
  * The service YAML with `provider.environment` completed by `env` (which wins over any
- * intrinsic or parameter written there).
+ * intrinsic or parameter written there), and JWT authorizers pointed at a local issuer.
  *
  * @example
  * ```ts
  * const yaml = withEnvironment(await readFile('serverless.yml', 'utf8'), { SUBSCRIBERS_TABLE: 'SubscribersTable' });
  * ```
  */
-export function withEnvironment(serviceYaml: string, env: Record<string, string>): string {
+export function withEnvironment(serviceYaml: string, env: Record<string, string>, authorizers: OfflineOptions['authorizers'] = {}): string {
   const doc = parseDocument(serviceYaml);
   if (doc.errors.length > 0) throw new Error(`serverless.yml: ${doc.errors[0]?.message ?? 'invalid YAML'}`);
   for (const [key, value] of Object.entries(env)) {
     doc.setIn(['provider', 'environment', key], doc.createNode(value));
+  }
+  for (const [name, { issuerUrl, audience }] of Object.entries(authorizers)) {
+    doc.setIn(['provider', 'httpApi', 'authorizers', name, 'issuerUrl'], doc.createNode(issuerUrl));
+    doc.setIn(['provider', 'httpApi', 'authorizers', name, 'audience'], doc.createNode(audience));
   }
   return doc.toString({ lineWidth: 0 });
 }
@@ -149,7 +158,9 @@ export async function startOffline(options: OfflineOptions): Promise<Offline> {
       if (!NOT_LINKED.has(entry)) await symlink(join(project, entry), join(workdir, entry));
     }
     const serviceYaml = options.serviceYaml ?? (await readFile(join(project, 'serverless.yml'), 'utf8'));
-    await writeFile(join(workdir, 'serverless.yml'), withEnvironment(serviceYaml, options.env));
+    // LAMBDA_ENDPOINT: offline's Lambda API, where the editors' API starts the edition function.
+    const env = { LAMBDA_ENDPOINT: `http://${HOST}:${lambdaPort}`, ...options.env };
+    await writeFile(join(workdir, 'serverless.yml'), withEnvironment(serviceYaml, env, options.authorizers));
 
     let output = '';
     child = spawn(
@@ -170,7 +181,7 @@ export async function startOffline(options: OfflineOptions): Promise<Offline> {
         stdio: ['ignore', 'pipe', 'pipe'],
         env: {
           ...process.env,
-          ...options.env,
+          ...env,
           SLS_TELEMETRY_DISABLED: '1',
           SLS_NOTIFICATIONS_MODE: 'off',
           SLS_DEPRECATION_DISABLE: '*',
