@@ -8,7 +8,7 @@
  *   digest render [--content DIR] --out DIR [--now ISO-8601]
  *   digest quarantine list
  *   digest subscribers import FILE | export
- *   digest edition status ID | resend-failed ID
+ *   digest edition preview|test|send|status|cancel|resend-failed|resume … [--endpoint URL --token TOKEN]
  */
 import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -32,6 +32,17 @@ export interface CliOptions {
   out?: string | undefined;
   now?: string | undefined;
   quiet?: boolean | undefined;
+  /** The editors' API of a deployed stack, and an editor's access token. */
+  endpoint?: string | undefined;
+  token?: string | undefined;
+  /** `edition send`: the code the dry run printed. */
+  confirm?: string | undefined;
+  /** `edition test`: the addresses; `edition preview`: the recipient. */
+  to?: string | undefined;
+  /** `edition status`: follow the edition until it is no longer sending. */
+  watch?: boolean | undefined;
+  /** The running `npm start`'s editors' API, when there is one (set by the entry point). */
+  localEditorApi?: (() => Promise<{ endpoint: string; token: () => Promise<string> } | undefined>) | undefined;
 }
 
 /** One command: its positionals after the command name, and the options. */
@@ -49,14 +60,24 @@ export const USAGE = `usage:
   digest quarantine list
   digest subscribers import FILE
   digest subscribers export
-  digest edition status ID
-  digest edition resend-failed ID`;
+  digest edition preview daily|weekly|ID [--to ADDRESS] [--out FILE]
+  digest edition test daily|weekly|ID --to ADDRESS[,ADDRESS…]
+  digest edition send daily|weekly                 (a dry run: prints the intent and a code)
+  digest edition send daily|weekly --confirm CODE  (sends, quoting the code)
+  digest edition status ID [--watch]
+  digest edition cancel ID
+  digest edition resend-failed ID
+  digest edition resume ID
+  The edition commands use the editors' API: --endpoint URL --token TOKEN (or DIGEST_ENDPOINT,
+  DIGEST_TOKEN), else the running npm start's.`;
 
 export interface CliSetup {
   /** Commands that bring their own environment (an embedded stack), by name. */
   standalone: Readonly<Record<string, Command>>;
   /** Called once before a command that uses the configured environment. */
   connect(): Promise<void>;
+  /** The running `npm start`'s editors' API and a token for it, when there is one. */
+  localEditorApi?: () => Promise<{ endpoint: string; token: () => Promise<string> } | undefined>;
 }
 
 /**
@@ -81,6 +102,11 @@ export async function runCli(argv: string[], setup: CliSetup): Promise<number> {
         now: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         quiet: { type: 'boolean', short: 'q' },
+        endpoint: { type: 'string' },
+        token: { type: 'string' },
+        confirm: { type: 'string' },
+        to: { type: 'string' },
+        watch: { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -100,7 +126,7 @@ export async function runCli(argv: string[], setup: CliSetup): Promise<number> {
     const command = environmentCommands[name];
     if (!command) throw new CliError(`unknown command "${name}" (try digest --help)`);
     await setup.connect();
-    return await command(args, parsed.values);
+    return await command(args, { ...parsed.values, ...(setup.localEditorApi ? { localEditorApi: setup.localEditorApi } : {}) });
   } catch (error) {
     if (error instanceof CliError) {
       process.stderr.write(`digest: ${error.message}\n`);

@@ -13,7 +13,7 @@ import { DigestError } from '../core/errors.ts';
 import { importSubscribers } from '../core/subscribers/import-subscribers.ts';
 import { toSubscribersCsv } from '../core/subscribers/subscriber-csv.ts';
 import { articleStore, subscriberRepository } from '../wiring/common.ts';
-import { deliveryAdmin } from '../wiring/send.ts';
+import { editionCommand } from './edition-commands.ts';
 
 /** Fails with a clear message when no environment is configured. */
 function requireEnvironment(): void {
@@ -64,20 +64,8 @@ async function subscribersExport(): Promise<number> {
   return 0;
 }
 
-async function edition([sub, id]: string[]): Promise<number> {
-  if (sub === 'status' && id) {
-    requireEnvironment();
-    process.stdout.write(`${JSON.stringify(await deliveryAdmin().status(id))}\n`);
-    return 0;
-  }
-  if (sub === 'resend-failed' && id) {
-    requireEnvironment();
-    const n = await deliveryAdmin().resendFailed(id);
-    process.stdout.write(`${JSON.stringify({ edition: id, requeued: n })}\n`);
-    return 0;
-  }
-  throw new CliError('usage: digest edition status ID | digest edition resend-failed ID');
-}
+/** `digest edition …` (edition-commands.ts): over the editors' API, else the environment for status and resend-failed. */
+const edition: Command = (args, options) => editionCommand(args, options, requireEnvironment);
 
 /** The commands that work on the configured environment, by name. */
 export const environmentCommands: Readonly<Record<string, Command>> = {

@@ -130,6 +130,31 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   return result.data;
 }
 
+/** The `digest` CLI's own settings: the editors' API it drives when no flag names one. */
+export interface CliSettings {
+  /** DIGEST_ENDPOINT: the HTTP API's base URL (as PUBLIC_BASE_URL). */
+  endpoint?: string;
+  /** DIGEST_TOKEN: an editor's access token. */
+  token?: string;
+}
+
+/**
+ * Reads DIGEST_ENDPOINT and DIGEST_TOKEN (both optional; nothing else of the environment).
+ *
+ * @throws ConfigError naming a bad value.
+ * @example
+ * ```ts
+ * const { endpoint, token } = cliSettings();
+ * ```
+ */
+export function cliSettings(env: Record<string, string | undefined> = process.env): CliSettings {
+  const result = z
+    .object({ DIGEST_ENDPOINT: url.optional(), DIGEST_TOKEN: z.string().regex(/^[\w-]+\.[\w-]+\.[\w-]+$/, 'a JWT').optional() })
+    .safeParse(Object.fromEntries(Object.entries({ DIGEST_ENDPOINT: env.DIGEST_ENDPOINT, DIGEST_TOKEN: env.DIGEST_TOKEN }).filter(([, v]) => v !== undefined && v !== '')));
+  if (!result.success) throw new ConfigError(`Configuration error: ${result.error.issues.map((i) => `${i.path.join('.')} is invalid (${i.message})`).join('; ')}`);
+  return { ...(result.data.DIGEST_ENDPOINT ? { endpoint: result.data.DIGEST_ENDPOINT } : {}), ...(result.data.DIGEST_TOKEN ? { token: result.data.DIGEST_TOKEN } : {}) };
+}
+
 let cached: Config | undefined;
 
 /**

@@ -10,6 +10,7 @@ import { drainQueue, forwardS3Events, sqsEventSource } from './lambda-driver.ts'
 import { importSubscribersFile, runJob, uploadContent, useStack } from './local-run.ts';
 import { clearLocalState, writeLocalState } from './local-state.ts';
 import { startOffline } from './offline.ts';
+import { startEditorIssuer } from './editor-issuer.ts';
 import { getConfig } from '../../functions/core/config.ts';
 import { handler as ingestHandler } from '../../functions/ingest.ts';
 import { handler as sendHandler } from '../../functions/send.ts';
@@ -34,7 +35,10 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop(0));
 
   try {
-    const env = localAppEnv(stack, { httpPort: ports.http, logLevel: 'WARN' });
+    // The editors' sign-in: a local issuer in place of Cognito (infra/local/editor-issuer.ts).
+    const issuer = await startEditorIssuer({ port: ports.auth });
+    stops.push(() => issuer.stop());
+    const env = { ...localAppEnv(stack, { httpPort: ports.http, logLevel: 'WARN' }), ...issuer.env };
     useStack(env);
     await writeLocalState(env);
 
@@ -57,7 +61,7 @@ async function main(): Promise<void> {
       await poller.catch(() => undefined);
     });
 
-    const offline = await startOffline({ env, port: ports.http });
+    const offline = await startOffline({ env, port: ports.http, authorizers: issuer.authorizers });
     stops.unshift(() => offline.stop());
 
     const quarantined = await uploadContent(stack, `${SAMPLE}content`);
@@ -69,6 +73,8 @@ async function main(): Promise<void> {
         '',
         'news-digest is running on the embedded local stack.',
         `  HTTP API            ${offline.url}   (GET /health, /subscribe, /unsubscribe, /preferences)`,
+        `  Editors' console    ${offline.url}/editor   (it sends you to the local sign-in: choose local-editor, or local-viewer for read-only)`,
+        `  Editor sign-in      ${issuer.url}   (a token for curl: curl -s -X POST ${issuer.url}/dev/token; the CLI finds it by itself)`,
         `  SES mailbox         ${stack.endpoints.ses}`,
         `  S3                  ${stack.endpoints.s3}   (content bucket: ${getConfig().CONTENT_BUCKET})`,
         `  DynamoDB            ${stack.endpoints.dynamodb}`,
@@ -76,7 +82,8 @@ async function main(): Promise<void> {
         `  Sample edition      ${JSON.stringify(summary)}`,
         `  Subscribers         ${imported.imported} imported`,
         '',
-        'Upload to the content bucket and it is ingested; try `npm run digest -- edition status ' + summary.edition + '`.',
+        'Upload to the content bucket and it is ingested; try `npm run digest -- edition status ' + summary.edition + '`,',
+        'or `npm run digest -- edition preview daily` and `npm run digest -- edition send daily` (a dry run first, then --confirm CODE).',
         'Press Ctrl-C to stop.',
         '',
       ].join('\n'),

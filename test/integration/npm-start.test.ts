@@ -27,7 +27,7 @@ function isListening(port: number): Promise<boolean> {
 describe('Script: npm start', () => {
   it('serves the API and the mailbox with the sample edition sent, and stops every listener on SIGINT', async () => {
     // Prepare
-    const ports = { s3: await freePort(), dynamodb: await freePort(), ses: await freePort(), sqs: await freePort(), http: await freePort() };
+    const ports = { s3: await freePort(), dynamodb: await freePort(), ses: await freePort(), sqs: await freePort(), http: await freePort(), auth: await freePort() };
     const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/start.ts'], {
       cwd: ROOT,
       env: {
@@ -37,6 +37,7 @@ describe('Script: npm start', () => {
         LOCAL_SES_PORT: String(ports.ses),
         LOCAL_SQS_PORT: String(ports.sqs),
         LOCAL_HTTP_PORT: String(ports.http),
+        LOCAL_AUTH_PORT: String(ports.auth),
         // Its own state file, so that it never replaces the state of a developer's `npm start`.
         LOCAL_STATE_FILE: join(await mkdtemp(join(tmpdir(), 'npm-start-')), 'stack.json'),
       },
@@ -62,6 +63,12 @@ describe('Script: npm start', () => {
       expect(summary.sent).toBe(summary.recipients);
       expect(stdout).toContain(`http://127.0.0.1:${ports.http}`);
       expect(stdout).toContain(`http://127.0.0.1:${ports.ses}`);
+      expect(stdout).toContain(`Editors' console    http://127.0.0.1:${ports.http}/editor`);
+      const page = await fetch(`http://127.0.0.1:${ports.http}/editor`);
+      expect([page.status, page.headers.get('content-security-policy')]).toEqual([200, expect.stringContaining("script-src 'self'")]);
+      const { access_token: token } = (await (await fetch(`http://127.0.0.1:${ports.auth}/dev/token`, { method: 'POST' })).json()) as { access_token: string };
+      const me = await fetch(`http://127.0.0.1:${ports.http}/editor/api/me`, { headers: { authorization: `Bearer ${token}` } });
+      expect(await me.json()).toMatchObject({ username: 'local-editor', scopes: ['editor', 'viewer'] });
       expect((await fetch(`http://127.0.0.1:${ports.http}/health`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${ports.ses}/`)).status).toBe(200);
       const raw = (await (await fetch(`http://127.0.0.1:${ports.ses}/raw`)).json()) as unknown[] | { messages: unknown[] };
