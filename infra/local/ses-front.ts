@@ -25,8 +25,10 @@ export interface CapturedMessage {
   destinations: string[];
   tags: Record<string, string>;
   configurationSet?: string;
-  /** When it was accepted (ms since the epoch). */
+  /** When it was accepted (ms since the epoch): after the latency. */
   at: number;
+  /** When its request arrived (ms since the epoch): before the latency. */
+  receivedAt: number;
 }
 
 /** Counts of what the front answered to SendRawEmail. */
@@ -106,7 +108,7 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
   };
 
   function accept(req: IncomingMessage, body: Buffer, email: NonNullable<ReturnType<typeof readSendRawEmail>>,
-    res: ServerResponse): void {
+    res: ServerResponse, receivedAt: number): void {
     counts.accepted++;
     const messageId = newMessageId();
     captured.push({
@@ -116,6 +118,7 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
       tags: email.tags,
       ...(email.configurationSet ? { configurationSet: email.configurationSet } : {}),
       at: Date.now(),
+      receivedAt,
     });
     reply(res, 200, successXml('SendRawEmail', `<MessageId>${messageId}</MessageId>`));
     if (forward) {
@@ -126,6 +129,7 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
   /** Decides on arrival (so outcomes follow the call order), answers after the latency. */
   async function sendRawEmail(req: IncomingMessage, body: Buffer, params: URLSearchParams,
     res: ServerResponse): Promise<void> {
+    const receivedAt = Date.now();
     counts.requests++;
     counts.maxInFlight = Math.max(counts.maxInFlight, ++counts.inFlight);
     try {
@@ -149,7 +153,7 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
           counts.errors++;
           return reply(res, outcome.status, errorXml('Receiver', outcome.code, ERROR_MESSAGES[outcome.code]));
         case 'accepted':
-          return accept(req, body, email, res);
+          return accept(req, body, email, res, receivedAt);
       }
     } finally {
       counts.inFlight--;
