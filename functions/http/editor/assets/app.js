@@ -205,17 +205,18 @@
     if (preview.next) renderPicks();
   }
 
-  async function loadPreview() {
+  /** Renders the next edition of the chosen job; `quiet` leaves the status line as it is. */
+  async function loadPreview(quiet = false) {
     const job = $('job').value;
-    say(`Rendering the next ${job} edition…`);
+    if (!quiet) say(`Rendering the next ${job} edition…`);
     try {
       showPreview(await api('GET', `/editor/api/jobs/${job}/preview`));
-      say(`Preview of the next ${job} edition.`);
+      if (!quiet) say(`Preview of the next ${job} edition.`);
     } catch (error) {
       $('preview-box').hidden = true;
       $('picks-box').hidden = true;
       state.preview = undefined;
-      say(error.status === 404 ? `Nothing to preview: ${error.message}` : String(error.message), error.status !== 404);
+      if (!quiet || error.status !== 404) say(error.status === 404 ? `Nothing to preview: ${error.message}` : String(error.message), error.status !== 404);
     }
   }
 
@@ -323,6 +324,8 @@
       $('detail').hidden = false;
       await loadEditions();
       await loadAudit();
+      // What was previewed is on its way: the next edition starts from here.
+      await loadPreview(true);
     });
   }
 
@@ -400,6 +403,7 @@
     event.preventDefault();
     loadPreview();
   });
+  $('job').addEventListener('change', () => loadPreview());
   for (const radio of document.querySelectorAll('input[name=width]')) radio.addEventListener('change', setWidth);
   $('test-form').addEventListener('submit', testSend);
   $('dry-run').addEventListener('click', dryRun);
