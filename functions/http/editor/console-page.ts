@@ -151,6 +151,14 @@ export function consolePage(s: ConsoleSettings): string {
 </table></div>
 </section>
 
+<section aria-labelledby="cli-h">
+<h2 id="cli-h">Command line</h2>
+<p class="hint">The <code>digest edition …</code> commands take this API's address and your token: <code>--endpoint <span id="cli-endpoint"></span> --token TOKEN</code>. The token is valid until you sign out or it expires.</p>
+<button type="button" id="show-token" class="secondary">Show my token</button>
+<label for="cli-token" hidden id="cli-token-label">Your access token</label>
+<input type="text" id="cli-token" readonly hidden>
+</section>
+
 <dialog id="confirm-send" aria-labelledby="confirm-send-h">
 <h2 id="confirm-send-h">Confirm the send</h2>
 <p id="confirm-send-text"></p>

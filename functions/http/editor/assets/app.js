@@ -399,6 +399,13 @@
   }
 
   $('sign-out').addEventListener('click', signOut);
+  $('cli-endpoint').textContent = new URL(cfg.redirectUri).origin;
+  $('show-token').addEventListener('click', () => {
+    $('cli-token').value = token() || '';
+    $('cli-token').hidden = false;
+    $('cli-token-label').hidden = false;
+    $('cli-token').select();
+  });
   $('job-form').addEventListener('submit', (event) => {
     event.preventDefault();
     loadPreview();
