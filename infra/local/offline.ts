@@ -15,7 +15,7 @@ import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/prom
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { isMap, isScalar, parseDocument } from 'yaml';
 import { REPO_ROOT } from './cfn.ts';
 
 export interface OfflineOptions {
@@ -88,6 +88,17 @@ export function withEnvironment(serviceYaml: string, env: Record<string, string>
   if (doc.errors.length > 0) throw new Error(`serverless.yml: ${doc.errors[0]?.message ?? 'invalid YAML'}`);
   for (const [key, value] of Object.entries(env)) {
     doc.setIn(['provider', 'environment', key], doc.createNode(value));
+  }
+  // A variable still written as a CloudFormation intrinsic (`!Sub …` of a resource the local
+  // stack does not make, like the editors' user pool) cannot be resolved here: leave it out
+  // rather than hand the functions an unreadable value.
+  const environment = doc.getIn(['provider', 'environment']);
+  if (isMap(environment)) {
+    for (const pair of [...environment.items]) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      const intrinsic = isMap(pair.value) || (isScalar(pair.value) && typeof pair.value.tag === 'string' && pair.value.tag.startsWith('!'));
+      if (intrinsic && !(key in env)) environment.delete(pair.key);
+    }
   }
   for (const [name, { issuerUrl, audience }] of Object.entries(authorizers)) {
     doc.setIn(['provider', 'httpApi', 'authorizers', name, 'issuerUrl'], doc.createNode(issuerUrl));
