@@ -23,6 +23,7 @@ import { artefactStore, deliveryLedger, editionRepository } from '../../function
 import { importSubscribersFile, uploadContent } from '../../infra/local/local-run.ts';
 import type { CapturedMessage } from '../../infra/local/stack.ts';
 import { startEditorsApi, type EditorsApi } from '../browser/editors-api.ts';
+import { digest, lastLine } from '../helpers/cli.ts';
 import { pollUntil } from '../helpers/poll.ts';
 
 const SAMPLE = fileURLToPath(new URL('../../infra/local/sample/content', import.meta.url));
@@ -258,6 +259,39 @@ describe('Integration: the editors\' API on serverless-offline', () => {
 
     // Assess
     expect(special).toMatchObject({ kind: 'special', editionId: `${period}-s2`, total: 3 });
+  });
+
+  it('drives the same API from the command line: preview, test, send with a wrong code (nothing sent), then the right one, status --watch', async () => {
+    // Prepare
+    const cli = (args: string[], token: string | undefined = editor) => digest(['edition', ...args, '--endpoint', api.url, ...(token ? ['--token', token] : [])], { timeoutMs: 120_000 });
+
+    // Act
+    const preview = await cli(['preview', 'daily', '--to', DAILY[1]!]);
+    const test = await cli(['test', 'daily', '--to', 'cli-desk@editors.example.org']);
+    const dry = await cli(['send', 'daily']);
+    const intent = JSON.parse(dry.stdout.trim()) as { intent: string; edition: string; total: number; code: string };
+    const wrong = await cli(['send', 'daily', '--confirm', intent.code.replace(/\.(\d+)\./, (_m, n: string) => `.${Number(n) + 1}.`)]);
+    const asViewer = await cli(['send', 'daily', '--confirm', intent.code], api.issuer.mint({ user: 'viewer' }));
+    const noToken = await cli(['status', intent.edition], undefined);
+    const nothingYet = ofEdition(intent.edition).length;
+    const sent = await cli(['send', 'daily', '--confirm', intent.code]);
+    const watched = await cli(['status', intent.edition, '--watch']);
+    const cancelSent = await cli(['cancel', intent.edition]);
+
+    // Assess
+    expect([preview.code, test.code, dry.code]).toEqual([0, 0, 0]);
+    expect(JSON.parse(lastLine(preview.stdout))).toMatchObject({ edition: intent.edition, next: true, recipient: { email: DAILY[1], sample: false } });
+    expect(intent).toMatchObject({ edition: expect.stringMatching(/-s2$/), total: 3 });
+    expect(dry.stderr).toContain(`digest edition send daily --confirm ${intent.code}`);
+    expect([wrong.code, asViewer.code, noToken.code]).toEqual([1, 1, 2]);
+    expect(wrong.stderr).toMatch(/does not match .*nothing was sent/);
+    expect(asViewer.stderr).toMatch(/needs the editor role \(403/);
+    expect(noToken.stderr).toMatch(/--token TOKEN \(or DIGEST_TOKEN\) is required/);
+    expect(nothingYet).toBe(0);
+    expect([sent.code, JSON.parse(lastLine(sent.stdout)).started]).toEqual([0, true]);
+    expect(JSON.parse(lastLine(watched.stdout))).toMatchObject({ id: intent.edition, state: 'sent', counts: { sent: 3 } });
+    expect([cancelSent.code, cancelSent.stderr]).toEqual([1, expect.stringMatching(/was sent already: nothing to cancel \(HTTP 409/)]);
+    expect(api.stack.ses.messages().filter((m) => m.destinations.includes('cli-desk@editors.example.org'))).toHaveLength(1);
   });
 
   it('cancels an edition in the middle of its send: nothing reaches SES after the acknowledgement, and the counts add up exactly', async () => {

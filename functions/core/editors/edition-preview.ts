@@ -14,6 +14,7 @@ import { fillTokens, type Recipient } from '../rendering/personalizer.ts';
 import { normaliseEmail, subscriberIdFor } from '../subscribers/identity.ts';
 import type { SubscriberRepository } from '../subscribers/ports.ts';
 import { signToken, TokenPurpose } from '../subscribers/tokens.ts';
+import { nextEdition } from './next-edition.ts';
 
 /** The link lifetimes the send worker gives its tokens. */
 const UNSUBSCRIBE_LINK_TTL_S = 365 * 86_400;
@@ -121,8 +122,11 @@ export class EditionPreviewer {
   public async next(job: JobName, options: { recipient?: string; editionId?: string; to?: string } = {}): Promise<EditionPreview & { rendered: RenderedEdition }> {
     if (!this.#d.renderNext) throw new NotFoundError('this function previews existing editions only');
     const now = new Date(this.#now());
+    // The edition a send-now would make (its id is in the web view link, so in the bytes).
+    const next = options.editionId ? undefined : await nextEdition(this.#d.editions, job, now);
+    const editionId = options.editionId ?? (next && !('busy' in next) ? next.editionId : undefined);
     const [{ content, rendered }, override] = await Promise.all([
-      this.#d.renderNext(job, now, { ...(options.editionId ? { editionId: options.editionId } : {}), ...(options.to ? { to: options.to } : {}) }),
+      this.#d.renderNext(job, now, { ...(editionId ? { editionId } : {}), ...(options.to ? { to: options.to } : {}) }),
       this.#d.picks.get(job),
     ]);
     const active = override && (override.appliedTo === undefined || override.appliedTo === content.id) ? override : undefined;

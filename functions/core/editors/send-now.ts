@@ -11,20 +11,19 @@
  */
 import { randomBytes } from 'node:crypto';
 import { segmentFor } from '../delivery/fan-out-service.ts';
-import { newEditionRecord, editionIdFor } from '../editions/edition-service.ts';
+import { newEditionRecord } from '../editions/edition-service.ts';
 import type { EditionRepository, EditionStarter } from '../editions/ports.ts';
 import { EditionState, JobName } from '../editions/types.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { SubscriberRepository } from '../subscribers/ports.ts';
 import type { Segment } from '../subscribers/types.ts';
 import { contentHash, type EditionPreviewer } from './edition-preview.ts';
+import { MAX_SPECIAL, nextEdition } from './next-edition.ts';
 import type { AuditLog, IntentStore } from './ports.ts';
 import { AuditAction, IntentKind, type EditorIdentity, type SendIntent } from './types.ts';
 
 /** How long an intent waits for its confirm. */
 export const INTENT_TTL_MS = 15 * 60_000;
-/** Special editions of one period: `-s2` … `-s20`. */
-const MAX_SPECIAL = 20;
 
 export interface SendNowDeps {
   previewer: EditionPreviewer;
@@ -177,21 +176,12 @@ export class SendNow {
 
   /** Which edition a send-now of `job` makes or sends right now. */
   async #target(job: JobName, now: Date): Promise<{ kind: SendIntent['kind']; editionId: string }> {
-    const period = editionIdFor(job, now);
-    const existing = await this.#d.editions.get(period);
-    if (!existing) return { kind: IntentKind.PERIOD, editionId: period };
-    if (existing.state === EditionState.HELD) return { kind: IntentKind.HELD, editionId: period };
-    if (existing.state === EditionState.BUILDING) throw new ConflictError(`edition ${period} is being built: wait for it, or resume it`);
-    if (existing.state === EditionState.SENDING) throw new ConflictError(`edition ${period} is sending: watch it, or cancel it`);
-    for (let n = 2; n <= MAX_SPECIAL; n++) {
-      const id = `${period}-s${n}`;
-      const special = await this.#d.editions.get(id);
-      if (!special) return { kind: IntentKind.SPECIAL, editionId: id };
-      if (special.state === EditionState.BUILDING || special.state === EditionState.SENDING) {
-        throw new ConflictError(`special edition ${id} is still ${special.state}: wait for it`);
-      }
-    }
-    throw new ConflictError(`${period} already has ${MAX_SPECIAL - 1} special editions`);
+    const next = await nextEdition(this.#d.editions, job, now);
+    if (!('busy' in next)) return next;
+    const { editionId, state } = next.busy;
+    if (state === EditionState.BUILDING) throw new ConflictError(`edition ${editionId} is being built: wait for it, or resume it`);
+    if (state === EditionState.SENDING) throw new ConflictError(`edition ${editionId} is sending: watch it, or cancel it`);
+    throw new ConflictError(`${editionId.replace(/-s\d+$/, '')} already has ${MAX_SPECIAL - 1} special editions`);
   }
 
   /** Renders the intent's edition again and counts its recipients: why it cannot go out as planned, or undefined. */

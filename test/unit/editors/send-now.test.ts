@@ -39,8 +39,9 @@ describe('Class: SendNow', () => {
       // Act
       const special = await t.sendNow.dryRun('daily', ANN);
 
-      // Assess
+      // Assess: the preview and the test send show that very edition
       expect(special).toMatchObject({ kind: 'special', editionId: 'daily-2026-11-28-s3' });
+      expect((await t.previewer.next('daily')).editionId).toBe('daily-2026-11-28-s3');
     });
 
     it('refuses to send to nobody, and when the period\'s edition is being sent', async () => {
