@@ -10,8 +10,8 @@
  * emulators run in a process of their own (bench/lib/stack-process.ts), and so does the SES
  * stand-in of the send runs (infra/local/ses-front-process.ts). Loopback only; no real mail.
  *
- * Options: --quick, --only=a,b (personalize, send, scale, edition, reconcile, bundles; quick
- * mode leaves reconcile out unless named), --sizes=1000,10000 (scale sizes instead of the
+ * Options: --quick, --only=a,b (personalize, send, scale, edition, reconcile, bundles, alerts;
+ * quick mode leaves reconcile out unless named), --sizes=1000,10000 (scale sizes instead of the
  * mode's), --verbose (children's logs), --profile=DIR (V8 CPU profiles of the scale runs'
  * processes and their stack, for bench/lib/profile-summary.ts).
  *
@@ -40,7 +40,7 @@ const { values } = parseArgs({
   },
 });
 const quick = values.quick;
-const only = new Set((values.only ?? `personalize,send,scale,edition,${values.quick ? '' : 'reconcile,'}bundles`).split(',').map((s) => s.trim()));
+const only = new Set((values.only ?? `personalize,send,scale,edition,${values.quick ? '' : 'reconcile,'}bundles,alerts`).split(',').map((s) => s.trim()));
 const verbose = values.verbose;
 /** --profile=DIR: the scale runs' processes write V8 CPU profiles there (see bench/lib/profile-summary.ts). */
 const profileArgs = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
@@ -54,6 +54,12 @@ const PLAN: {
   /** Reconciliation over this many objects (an extra figure; not in quick mode unless --only names it). */
   reconcile: { objects: number };
   bundleRuns: number;
+  /** Keyword alerts: assembly per recipient vs MJML per recipient; matching at ingest; one flush. */
+  alerts: {
+    assemble: { rounds: number; recipients: number; mjml: number; check: number; articles: number };
+    match: { subscribers: number; perSubscriber: number; vocabulary: number; zipfS: number; articles: number; mentions: number; concurrency: number };
+    flush: { windows: number; articles: number; check: number };
+  };
 } = quick
   ? {
       personalize: { rounds: 3, recipients: 100, ours: 3000, composer: 100, naive: 5 },
@@ -62,6 +68,11 @@ const PLAN: {
       edition: { articles: 1000, runs: 1 },
       reconcile: { objects: 2000 },
       bundleRuns: 3,
+      alerts: {
+        assemble: { rounds: 3, recipients: 200, mjml: 5, check: 10, articles: 30 },
+        match: { subscribers: 1000, perSubscriber: 10, vocabulary: 5000, zipfS: 1, articles: 3, mentions: 2, concurrency: 32 },
+        flush: { windows: 300, articles: 30, check: 10 },
+      },
     }
   : {
       personalize: { rounds: 5, recipients: 200, ours: 5000, composer: 200, naive: 10 },
@@ -70,6 +81,11 @@ const PLAN: {
       edition: { articles: 1000, runs: 3 },
       reconcile: { objects: 10_000 },
       bundleRuns: 5,
+      alerts: {
+        assemble: { rounds: 5, recipients: 2000, mjml: 30, check: 100, articles: 60 },
+        match: { subscribers: 100_000, perSubscriber: 10, vocabulary: 5000, zipfS: 1, articles: 5, mentions: 2, concurrency: 32 },
+        flush: { windows: 20_000, articles: 60, check: 50 },
+      },
     };
 
 if (values.sizes) PLAN.scale = values.sizes.split(',').map((n) => ({ subscribers: Number(n), runs: 1 }));
@@ -179,6 +195,44 @@ interface ReconcileRun {
   seconds: number;
   peakRssMb: number;
   counts: Record<string, number>;
+}
+
+interface AlertAssembleRun {
+  rounds: Array<{ ours: number; mjml: number }>;
+  assembleMsPerRecipient: number;
+  mjmlMsPerRecipient: number;
+  meanArticlesPerDigest: number;
+  lastMessageBytes: number;
+  checked: { recipients: number; problems: string[] };
+}
+interface AlertMatchRun {
+  articles: number;
+  seconds: number;
+  articlesPerSec: number;
+  pendingMatchesPerSec: number;
+  recorded: number;
+  lookupMsNoMatch: number;
+  perArticle: Array<{ seconds: number; phrases: number; recorded: number }>;
+  peakRssMb: number;
+  problems: string[];
+}
+interface AlertFlushRun {
+  seconds: number;
+  windows: number;
+  digests: number;
+  articles: number;
+  mjmlCompiles: number;
+  peakRssMb: number;
+  heapUsedMb: number;
+  queued: number;
+  checked: number;
+  problems: string[];
+}
+interface AlertRuns {
+  assemble?: AlertAssembleRun;
+  match?: AlertMatchRun;
+  flush?: AlertFlushRun;
+  seed?: { indexSeconds: number; entries: number; topFollowers: number[]; windowsSeconds: number; pendingMatches: number };
 }
 
 const details: Record<string, unknown> = {};
@@ -311,6 +365,56 @@ async function reconcileBench(): Promise<ReconcileRun> {
   }
 }
 
+async function alertAssembleBench(): Promise<AlertAssembleRun> {
+  log('alerts: assembly per recipient vs MJML per recipient …');
+  const r = await runChild<AlertAssembleRun>('alert-assemble.ts', PLAN.alerts.assemble, childOptions);
+  problems.push(...r.checked.problems.map((p) => `alerts assemble: ${p}`));
+  return r;
+}
+
+interface AlertsPrepared extends Prepared {
+  dueAt: string;
+  seed: NonNullable<AlertRuns['seed']>;
+}
+
+/** A stack with the keyword index seeded (followers) and the flush's due windows written. */
+function prepareAlerts(): Promise<AlertsPrepared> {
+  const lane = nextLane++ % SETUP_LANES;
+  const prepared = (setupLanes[lane] ?? Promise.resolve()).then(async () => {
+    const stack = await startStack();
+    try {
+      const { match, flush } = PLAN.alerts;
+      const index = await runChild<{ seconds: number; entries: number; topFollowers: number[] }>('alert-match.ts', { ...match, phase: 'seed', env: stack.env }, childOptions);
+      const dueAt = new Date(Date.now() - 60_000).toISOString();
+      const windows = await runChild<{ seconds: number; pendingMatches: number }>('alert-flush.ts', { ...flush, phase: 'seed', env: stack.env, dueAt }, childOptions);
+      const seed = { indexSeconds: index.seconds, entries: index.entries, topFollowers: index.topFollowers, windowsSeconds: windows.seconds, pendingMatches: windows.pendingMatches };
+      return { ...stack, seedSeconds: index.seconds + windows.seconds, dueAt, seed };
+    } catch (error) {
+      await stack.service.stop();
+      throw error;
+    }
+  });
+  setupLanes[lane] = prepared.catch(() => undefined);
+  return prepared;
+}
+
+async function alertStackBench(prepared: Promise<AlertsPrepared>): Promise<Pick<AlertRuns, 'match' | 'flush' | 'seed'>> {
+  const stack = await prepared;
+  try {
+    const { match: m, flush: f } = PLAN.alerts;
+    log(`alerts: matching ${m.articles} articles against ${m.subscribers.toLocaleString('en')} subscribers × ${m.perSubscriber} keywords (index seeded in ${stack.seed.indexSeconds.toFixed(1)} s; top keywords followed by ${stack.seed.topFollowers.slice(0, 3).join(', ')}) …`);
+    const match = await runChild<AlertMatchRun>('alert-match.ts', { ...m, phase: 'match', env: stack.env }, { ...childOptions, nodeArgs: (await lambdaNodeArgs('ingest')).nodeArgs });
+    problems.push(...match.problems.map((p) => `alerts match: ${p}`));
+    log(`alerts: ${match.articlesPerSec.toFixed(3)} articles/s (${Math.round(match.pendingMatchesPerSec)} pending matches/s); flushing ${f.windows.toLocaleString('en')} due windows …`);
+    const flush = await runChild<AlertFlushRun>('alert-flush.ts', { ...f, phase: 'flush', env: stack.env, dueAt: stack.dueAt }, { ...childOptions, nodeArgs: (await lambdaNodeArgs('alerts')).nodeArgs });
+    problems.push(...flush.problems.map((p) => `alerts flush: ${p}`));
+    log(`alerts: flush of ${f.windows.toLocaleString('en')} windows in ${flush.seconds.toFixed(1)} s, peak RSS ${flush.peakRssMb.toFixed(0)} MB`);
+    return { match, flush, seed: stack.seed };
+  } finally {
+    stopLater(stack.service);
+  }
+}
+
 // ---------- run ----------
 // One measurement at a time, each with the machine to itself. Set-up (packaging, starting and
 // seeding the stacks of the scale and edition runs, two at a time) runs between the
@@ -334,6 +438,8 @@ function startBundleTiming(): void {
 }
 
 const personalize = only.has('personalize') ? await personalizeBench() : undefined;
+const alerts: AlertRuns = {};
+if (only.has('alerts')) alerts.assemble = await alertAssembleBench();
 
 // Set-up ahead of time: the first two scale stacks and the first edition stack; larger sizes
 // and further runs are prepared when their turn comes (their data would sit idle meanwhile).
@@ -341,6 +447,7 @@ startPackaging();
 const scaleSizes = only.has('scale') ? PLAN.scale.flatMap((size) => Array.from({ length: size.runs }, () => size.subscribers)) : [];
 const preparedScale: (Promise<Prepared> | undefined)[] = scaleSizes.map((n, i) => (i < 2 && n <= 10_000 ? prepareScale(n) : undefined));
 const preparedEditions: (Promise<Prepared> | undefined)[] = only.has('edition') ? Array.from({ length: PLAN.edition.runs }, (_, i) => (i === 0 ? prepareEdition() : undefined)) : [];
+const preparedAlerts = only.has('alerts') ? prepareAlerts() : undefined;
 if (only.has('send')) {
   log('set-up: stacks of the later runs …');
   await Promise.all([setupDone(), packaging?.catch(() => undefined)]);
@@ -363,6 +470,7 @@ for (const [i, subscribers] of scaleSizes.entries()) {
 const editionRuns: EditionRun[] = [];
 for (const prepared of preparedEditions) editionRuns.push(await editionBench(prepared ?? prepareEdition()));
 const reconcile = only.has('reconcile') ? await reconcileBench() : undefined;
+if (preparedAlerts) Object.assign(alerts, await alertStackBench(preparedAlerts));
 
 startBundleTiming();
 const bundles = bundleTiming ? await bundleTiming : undefined;
@@ -391,6 +499,27 @@ const latest = {
   bundles: bundles
     ? Object.fromEntries(Object.entries(bundles).map(([name, b]) => [name, { bytes: b.bytes, initMs: round(b.initMs), hasMjml: b.hasMjml }]))
     : null,
+  alertMatchArticlesPerSec: alerts.match ? round(alerts.match.articlesPerSec, 4) : null,
+  alertMatchSettings: alerts.match
+    ? {
+        ...PLAN.alerts.match,
+        topFollowers: alerts.seed?.topFollowers ?? [],
+        pendingMatchesPerSec: Math.round(alerts.match.pendingMatchesPerSec),
+        pendingMatches: alerts.match.recorded,
+        lookupMsNoMatch: round(alerts.match.lookupMsNoMatch),
+        stores: 'keyword index and pending matches on dynalite (local emulators, own process)',
+      }
+    : null,
+  alertAssembleMsPerRecipient: alerts.assemble ? round(alerts.assemble.assembleMsPerRecipient, 4) : null,
+  alertMjmlMsPerRecipient: alerts.assemble ? round(alerts.assemble.mjmlMsPerRecipient) : null,
+  alertAssembleSettings: alerts.assemble
+    ? { ...PLAN.alerts.assemble, meanArticlesPerDigest: round(alerts.assemble.meanArticlesPerDigest), messageBytes: alerts.assemble.lastMessageBytes, stores: 'none (pieces in memory, as a send worker caches them)' }
+    : null,
+  alertFlushSeconds: alerts.flush ? round(alerts.flush.seconds) : null,
+  alertFlushPeakRssMb: alerts.flush ? round(alerts.flush.peakRssMb) : null,
+  alertFlushSettings: alerts.flush
+    ? { ...PLAN.alerts.flush, pendingMatches: alerts.seed?.pendingMatches ?? null, mjmlCompiles: alerts.flush.mjmlCompiles, concurrency: 16, stores: 'dynalite, s3rver, local SQS (local emulators, own process)' }
+    : null,
 };
 const reconcileLabel = PLAN.reconcile.objects >= 1000 ? `${PLAN.reconcile.objects / 1000}k` : String(PLAN.reconcile.objects);
 const extra = reconcile
@@ -418,6 +547,7 @@ Object.assign(details, {
   edition: editionRuns,
   reconcile,
   bundles,
+  alerts,
   problems,
 });
 
@@ -488,6 +618,21 @@ if (bundles) {
     rows.push([`bundle ${name}`, `${Math.round(b.bytes / 1024)} KB zip`, name === 'send' ? 'no MJML' : '', name === 'send' ? ok(!b.hasMjml) : '',
       `init ${fmt(b.initMs)} ms; handler ${Math.round(b.handlerBytes / 1024)} KB${b.hasMjml ? '; has MJML' : ''}`]);
   }
+}
+if (alerts.assemble) {
+  const a = alerts.assemble;
+  rows.push(['alert digest, assembled (ms/recipient)', fmt(latest.alertAssembleMsPerRecipient, 4), '<= 0.5', ok((latest.alertAssembleMsPerRecipient ?? 1) <= 0.5), `pieces compiled once; ${fmt(a.meanArticlesPerDigest, 2)} articles per digest on average; median of ${a.rounds.length} rounds`]);
+  rows.push(['alert digest, MJML per recipient (ms)', fmt(latest.alertMjmlMsPerRecipient), '', '', 'same digests, same run']);
+  rows.push(['  equal to the direct MJML render, MIME-checked', String(a.checked.recipients), '', ok(a.checked.problems.length === 0), 'HTML and text byte for byte; parsed back with mailparser']);
+}
+if (alerts.match) {
+  const m = alerts.match;
+  rows.push(['alert matching at ingest (articles/s)', fmt(latest.alertMatchArticlesPerSec, 4), '', ok(m.problems.length === 0),
+    `${PLAN.alerts.match.subscribers.toLocaleString('en')} subscribers × ${PLAN.alerts.match.perSubscriber} keywords (Zipf; top followed by ${(alerts.seed?.topFollowers ?? []).slice(0, 3).join(', ')}); ${Math.round(m.pendingMatchesPerSec)} pending matches/s; ${fmt(m.lookupMsNoMatch, 1)} ms for an article nobody follows`]);
+}
+if (alerts.flush) {
+  const f = alerts.flush;
+  rows.push([`alert flush, ${f.windows.toLocaleString('en')} due windows`, `${fmt(f.seconds)} s`, '', ok(f.problems.length === 0), `peak RSS ${fmt(f.peakRssMb)} MB; ${f.mjmlCompiles} MJML compiles; ${f.checked} digests assembled and parsed back`]);
 }
 if (reconcile) {
   rows.push([`reconcile ${PLAN.reconcile.objects.toLocaleString('en')} objects (extra)`, `${fmt(reconcile.seconds)} s`, '', '', `peak RSS ${fmt(reconcile.peakRssMb)} MB; all new (events missed)`]);

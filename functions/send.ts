@@ -12,7 +12,10 @@ import { TaskOutcome, type SendService } from './core/delivery/send-service.ts';
 import { sendService } from './wiring/send.ts';
 import type { SendTask } from './core/delivery/types.ts';
 
-/** No send starts in the last seconds of an invocation (an SES call, then the ledger write). */
+/**
+ * No send starts in the last seconds of an invocation (an SES call, then the ledger write);
+ * a call that is running is aborted 5 s before the end (SendService).
+ */
 const DEADLINE_MARGIN_MS = 10_000;
 
 const Task = z.object({ editionId: z.string().min(1).max(200), subscriberId: z.string().min(1).max(200), retryFailed: z.boolean().optional() });
@@ -43,8 +46,10 @@ export function createSendHandler(
     }
     // Tasks not started before the deadline are re-queued (not failed: that would count
     // towards the dead-letter queue when the account rate is low and batches are long).
-    const deadline = context ? Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS : undefined;
-    const outcomes = tasks.length > 0 ? await (await service()).processBatch(tasks, deadline !== undefined ? { deadline } : {}) : [];
+    // `end` bounds every SES call, so none outlives the invocation.
+    const end = context ? Date.now() + context.getRemainingTimeInMillis() : undefined;
+    const timing = end !== undefined ? { deadline: end - DEADLINE_MARGIN_MS, end } : {};
+    const outcomes = tasks.length > 0 ? await (await service()).processBatch(tasks, timing) : [];
     outcomes.forEach((outcome, i) => {
       if (outcome === TaskOutcome.RETRY) failures.push(ids[i] as string);
     });

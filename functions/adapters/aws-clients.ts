@@ -1,6 +1,22 @@
 /**
  * AWS SDK v3 clients built from the configuration: keep-alive connections with a bounded
- * socket pool, and the local emulators' endpoints when the config names them.
+ * socket pool, the local emulators' endpoints when the config names them, and deadlines on
+ * every call.
+ *
+ * Deadlines. `@smithy/node-http-handler` 4.x only *logs* a breached `requestTimeout` unless
+ * `throwOnRequestTimeout` is set, so a hung call would run until the Lambda invocation is
+ * killed. Every client here aborts instead ({@link CLIENT_TIMEOUTS}): a connection that is not
+ * up within `connectionMs`, or an answer whose headers do not come within `requestMs` (or
+ * a body that stalls for as long), fails with a `TimeoutError`. The SDK retries those
+ * (SES and SSM excepted: their retries are ours), so `requestMs` × attempts stays under the
+ * timeout of the shortest function that uses the client (10 s for the HTTP API).
+ *
+ * On top of that a single call can carry its own deadline ({@link withCallDeadline}): the send
+ * worker gives each SendRawEmail one derived from its lease and from what is left of the
+ * invocation. It is aborted then (`AbortError`), so no SES call outlives its invocation or
+ * its lease. The deadline travels on the command's input and reaches the HTTP handler through
+ * a request-keyed WeakMap rather than `client.send(command, { abortSignal })`: the SDK keeps a
+ * client's resolved middleware (`cacheMiddleware`) only for calls made without options.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
@@ -10,38 +26,129 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient, GetParameterCommand } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { DeserializeMiddleware } from '@smithy/types';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { retryWithBackoff, type RetryOptions } from '../core/concurrency.ts';
 import type { Config } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
+import { parseSecretList } from '../core/secrets.ts';
+import type { TokenSecrets } from '../core/subscribers/tokens.ts';
 
-function handler(maxSockets: number): NodeHttpHandler {
-  return new NodeHttpHandler({
+/**
+ * Per-attempt limits of each client, in milliseconds: the TCP connection, and the answer
+ * (headers; the body may then stall at most as long). Each aborts with a `TimeoutError`.
+ */
+export const CLIENT_TIMEOUTS = {
+  /** 3 attempts (the SDK's default) × 3 s: under the HTTP functions' 10 s. */
+  dynamodb: { connectionMs: 1_000, requestMs: 3_000 },
+  sqs: { connectionMs: 1_000, requestMs: 3_000 },
+  /** Until the answer's headers: a body then streams for as long as it keeps moving. */
+  s3: { connectionMs: 1_000, requestMs: 3_000 },
+  /** 1 attempt (retries are the send service's); SendRawEmail also gets a per-call deadline. */
+  ses: { connectionMs: 1_000, requestMs: 10_000 },
+  /** 1 attempt per try; {@link tokenSecret} tries up to 3 times with backoff. */
+  ssm: { connectionMs: 1_000, requestMs: 2_000 },
+  /** An asynchronous invoke (the editors' send-now starting the edition function) answers at once. */
+  lambda: { connectionMs: 1_000, requestMs: 3_000 },
+} as const satisfies Record<string, { connectionMs: number; requestMs: number }>;
+
+type Timeouts = (typeof CLIENT_TIMEOUTS)[keyof typeof CLIENT_TIMEOUTS];
+type HandleArgs = Parameters<NodeHttpHandler['handle']>;
+
+/** The abort signal of each outgoing request that carries a call deadline. */
+const callSignals = new WeakMap<object, AbortSignal>();
+const CALL_DEADLINE = Symbol('news-digest.callDeadline');
+const DEADLINE_MIDDLEWARE = 'newsDigestCallDeadline';
+
+/** NodeHttpHandler that aborts a request at its call deadline (see {@link withCallDeadline}). */
+class DeadlineHttpHandler extends NodeHttpHandler {
+  public override handle(request: HandleArgs[0], options: HandleArgs[1] = {}): ReturnType<NodeHttpHandler['handle']> {
+    const signal = callSignals.get(request);
+    return super.handle(request, signal && !options.abortSignal ? { ...options, abortSignal: signal } : options);
+  }
+}
+
+/**
+ * Around sending and reading the answer (after signing, once per attempt): turns the input's
+ * call deadline into an abort signal for {@link DeadlineHttpHandler}, armed until the answer
+ * has been read.
+ */
+const deadlineMiddleware: DeserializeMiddleware<object, object> = (next) => async (args) => {
+  const deadline = (args.input as { [CALL_DEADLINE]?: number })[CALL_DEADLINE];
+  const request = args.request;
+  if (typeof deadline !== 'number' || typeof request !== 'object' || request === null) return next(args);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), Math.max(0, Math.ceil(deadline - Date.now())));
+  callSignals.set(request, controller.signal);
+  try {
+    return await next(args);
+  } finally {
+    clearTimeout(timer);
+    callSignals.delete(request);
+  }
+};
+
+/**
+ * A command input that carries a deadline (epoch ms): a call made with it on a client built
+ * here is aborted then, with an `AbortError`. `undefined` leaves the input as it is.
+ *
+ * @example
+ * ```ts
+ * await ses.send(new SendRawEmailCommand(withCallDeadline(input, Date.now() + 5_000)));
+ * ```
+ */
+export function withCallDeadline<T extends object>(input: T, deadline: number | undefined): T {
+  return deadline === undefined ? input : { ...input, [CALL_DEADLINE]: deadline };
+}
+
+/**
+ * Lets a client's calls carry a deadline ({@link withCallDeadline}); idempotent. The clients
+ * built here that need it have it already. With `cacheMiddleware`, call it before the first
+ * call.
+ *
+ * @example
+ * ```ts
+ * useCallDeadlines(client);
+ * ```
+ */
+export function useCallDeadlines(client: { middlewareStack: unknown }): void {
+  const stack = client.middlewareStack as {
+    add(m: unknown, options: { step: string; priority?: string; name: string; override?: boolean }): void;
+  };
+  // High priority: outside the SDK's deserializer, so the deadline also covers reading the answer.
+  stack.add(deadlineMiddleware, { step: 'deserialize', priority: 'high', name: DEADLINE_MIDDLEWARE, override: true });
+}
+
+function handler(maxSockets: number, timeouts: Timeouts): NodeHttpHandler {
+  return new DeadlineHttpHandler({
     httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
     httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
-    connectionTimeout: 5_000,
-    requestTimeout: 30_000,
+    connectionTimeout: timeouts.connectionMs,
+    requestTimeout: timeouts.requestMs,
+    throwOnRequestTimeout: true,
+    socketTimeout: timeouts.requestMs,
   });
 }
 
-function common(config: Config, endpoint: string | undefined, maxSockets = 50) {
+function common(config: Config, endpoint: string | undefined, timeouts: Timeouts, maxSockets = 50) {
   return {
     region: config.AWS_REGION,
-    requestHandler: handler(maxSockets),
+    requestHandler: handler(maxSockets, timeouts),
     ...(endpoint ? { endpoint } : {}),
   };
 }
 
 /** @example `const ddb = dynamoDocumentClient(getConfig());` */
 export function dynamoDocumentClient(config: Config): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient(common(config, config.DYNAMODB_ENDPOINT)), {
+  return DynamoDBDocumentClient.from(new DynamoDBClient(common(config, config.DYNAMODB_ENDPOINT, CLIENT_TIMEOUTS.dynamodb)), {
     marshallOptions: { removeUndefinedValues: true },
   });
 }
 
 /** @example `const s3 = s3Client(getConfig());` */
 export function s3Client(config: Config): S3Client {
-  return new S3Client({ ...common(config, config.S3_ENDPOINT), forcePathStyle: config.S3_ENDPOINT !== undefined });
+  return new S3Client({ ...common(config, config.S3_ENDPOINT, CLIENT_TIMEOUTS.s3), forcePathStyle: config.S3_ENDPOINT !== undefined });
 }
 
 /** SES client; its socket pool matches the worker's concurrency. @example `sesClient(config)` */
@@ -49,38 +156,101 @@ export function sesClient(config: Config): SESClient {
   // Retries are ours (the send service backs off with jitter and keeps the ledger honest).
   // cacheMiddleware: the middleware stack is resolved once per command type instead of on
   // every call (a measurable share of the send worker's CPU); middleware must therefore be
-  // added before the first send, as useLeanRawMessageBody does.
-  return new SESClient({ ...common(config, config.SES_ENDPOINT, config.SEND_CONCURRENCY), maxAttempts: 1, cacheMiddleware: true });
+  // added before the first send, as useLeanRawMessageBody and useCallDeadlines do.
+  const client = new SESClient({ ...common(config, config.SES_ENDPOINT, CLIENT_TIMEOUTS.ses, config.SEND_CONCURRENCY), maxAttempts: 1, cacheMiddleware: true });
+  useCallDeadlines(client);
+  return client;
 }
 
 /** @example `const sqs = sqsClient(getConfig());` */
 export function sqsClient(config: Config): SQSClient {
-  return new SQSClient({ ...common(config, config.SQS_ENDPOINT), cacheMiddleware: true });
+  return new SQSClient({ ...common(config, config.SQS_ENDPOINT, CLIENT_TIMEOUTS.sqs), cacheMiddleware: true });
 }
 
 /** Lambda client (asynchronous invokes of the edition function); locally serverless-offline's endpoint. @example `lambdaClient(config)` */
 export function lambdaClient(config: Config): LambdaClient {
-  return new LambdaClient(common(config, config.LAMBDA_ENDPOINT, 4));
+  return new LambdaClient(common(config, config.LAMBDA_ENDPOINT, CLIENT_TIMEOUTS.lambda, 4));
 }
 
-let secret: Promise<string> | undefined;
+/** @example `const ssm = ssmClient(getConfig());` */
+export function ssmClient(config: Config): SSMClient {
+  // One attempt per try: secureParameter retries with its own backoff.
+  return new SSMClient({ ...common(config, config.SSM_ENDPOINT, CLIENT_TIMEOUTS.ssm, 2), maxAttempts: 1 });
+}
+
+/** Tries of one secret read: 3, with full-jitter backoff under 200 ms, then 400 ms. */
+export const SECRET_RETRY: RetryOptions = { attempts: 3, baseMs: 200, capMs: 1_000, retryable: isRetryableAwsError };
+
+/** Reads of SSM secrets in progress or done, by parameter name; a failed read is dropped. */
+const parameters = new Map<string, Promise<readonly string[]>>();
 
 /**
- * The HMAC secret for subscriber links: TOKEN_SECRET, or read once from SSM (SecureString).
+ * An SSM SecureString holding one secret or a list (commas or line breaks, current first),
+ * read once per process and checked for strength ({@link parseSecretList}). A read that fails
+ * is retried within the call (a few tries with backoff) and is **not** kept: the next call
+ * reads again, so a container recovers as soon as SSM does. Concurrent callers share one read.
+ */
+function secureParameter(config: Config, name: string, retry: RetryOptions): Promise<readonly string[]> {
+  const known = parameters.get(name);
+  if (known) return known;
+  const client = ssmClient(config);
+  const read = retryWithBackoff(async () => {
+    const out = await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+    return parseSecretList(out.Parameter?.Value ?? '', `SSM parameter ${name}`);
+  }, retry).finally(() => client.destroy());
+  parameters.set(name, read);
+  read.catch(() => {
+    if (parameters.get(name) === read) parameters.delete(name);
+  });
+  return read;
+}
+
+/**
+ * The HMAC secrets for subscriber links, current first: TOKEN_SECRET, or the SSM parameter
+ * TOKEN_SECRET_PARAMETER (one secret or a list, current first), followed by
+ * TOKEN_SECRETS_PREVIOUS. Every secret is checked for strength; a failed SSM read is retried
+ * and never cached.
  *
  * @example
  * ```ts
- * const key = await tokenSecret(getConfig());
+ * const secrets = await tokenSecret(getConfig()); // [current, ...previous]
  * ```
  */
-export function tokenSecret(config: Config): Promise<string> {
-  if (config.TOKEN_SECRET) return Promise.resolve(config.TOKEN_SECRET);
-  secret ??= new SSMClient({ region: config.AWS_REGION })
-    .send(new GetParameterCommand({ Name: config.TOKEN_SECRET_PARAMETER, WithDecryption: true }))
-    .then((out) => {
-      const value = out.Parameter?.Value;
-      if (!value || value.length < 32) throw new ConfigError(`SSM parameter ${config.TOKEN_SECRET_PARAMETER} must hold at least 32 characters`);
-      return value;
-    });
-  return secret;
+export async function tokenSecret(config: Config, retry: RetryOptions = SECRET_RETRY): Promise<TokenSecrets> {
+  if (config.TOKEN_SECRET) return [config.TOKEN_SECRET, ...config.TOKEN_SECRETS_PREVIOUS];
+  const [current, ...previous] = (await secureParameter(config, config.TOKEN_SECRET_PARAMETER as string, retry)) as [string, ...string[]];
+  return [current, ...previous, ...config.TOKEN_SECRETS_PREVIOUS.filter((s) => s !== current && !previous.includes(s))];
+}
+
+/**
+ * AWS errors worth another try: throttling, 5xx, timeouts and network errors (no answer at all).
+ *
+ * @example
+ * ```ts
+ * await retryWithBackoff(() => ssm.send(command), { attempts: 3, baseMs: 200, capMs: 1_000, retryable: isRetryableAwsError });
+ * ```
+ */
+export function isRetryableAwsError(error: unknown): boolean {
+  if (error instanceof ConfigError) return false;
+  const e = error as { name?: string; $fault?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
+  if (e.$retryable || e.$fault === 'server') return true;
+  if (e.name && /Throttl|TooManyRequests|RequestLimitExceeded/.test(e.name)) return true;
+  return e.$metadata?.httpStatusCode === undefined;
+}
+
+/**
+ * The key of the log pseudonyms: LOG_PSEUDONYM_KEY, or the SSM parameter
+ * LOG_PSEUDONYM_KEY_PARAMETER (read like the token secret: retried, never caching a failure),
+ * checked for strength. Separate from the token secrets, so that rotating those leaves log
+ * pseudonyms as they are.
+ *
+ * @example
+ * ```ts
+ * const pseudonyms = new LogPseudonyms(await logPseudonymKey(getConfig()));
+ * ```
+ */
+export async function logPseudonymKey(config: Config, retry: RetryOptions = SECRET_RETRY): Promise<string> {
+  if (config.LOG_PSEUDONYM_KEY) return config.LOG_PSEUDONYM_KEY;
+  if (!config.LOG_PSEUDONYM_KEY_PARAMETER) throw new ConfigError('set LOG_PSEUDONYM_KEY or LOG_PSEUDONYM_KEY_PARAMETER');
+  return (await secureParameter(config, config.LOG_PSEUDONYM_KEY_PARAMETER, retry))[0] as string;
 }

@@ -82,6 +82,14 @@ function quarantineSortKey(record: QuarantineRecord): string {
   return utf8Bytes(plain) <= MAX_SORT_KEY_BYTES ? plain : `${record.at}#sha256:${createHash('sha256').update(record.key, 'utf8').digest('hex')}`;
 }
 
+/** A quarantine record from its item (keys and index attributes left out). */
+function toQuarantineRecord(item: Record<string, unknown>): QuarantineRecord {
+  const record: QuarantineRecord = { key: item.key as string, reason: item.reason as string, at: item.at as string };
+  if (typeof item.attempts === 'number') record.attempts = item.attempts;
+  if (typeof item.contentHash === 'string') record.contentHash = item.contentHash;
+  return record;
+}
+
 function strip<T extends Record<string, unknown>>(item: T): Omit<T, 'pk' | 'sk' | 'gsi1pk' | 'gsi1sk' | 'type'> {
   const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, type: _t, ...rest } = item;
   return rest;
@@ -200,18 +208,18 @@ export class DynamoDbArticleStore implements ArticleStore, QuarantineRepository 
     await this.#ddb.send(new DeleteCommand({ TableName: this.#table, Key: { pk: `QUAR#${key}`, sk: 'QUARANTINE' } }));
   }
 
+  public async get(key: string): Promise<QuarantineRecord | undefined> {
+    const out = await this.#ddb.send(new GetCommand({ TableName: this.#table, Key: { pk: `QUAR#${key}`, sk: 'QUARANTINE' }, ConsistentRead: true }));
+    return out.Item ? toQuarantineRecord(out.Item) : undefined;
+  }
+
   public async *list(): AsyncIterable<QuarantineRecord> {
     const pages = paginateQuery(
       { client: this.#ddb },
       { TableName: this.#table, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': 'QUARANTINE' }, ScanIndexForward: false },
     );
     for await (const page of pages) {
-      for (const item of page.Items ?? []) {
-        const record: QuarantineRecord = { key: item.key as string, reason: item.reason as string, at: item.at as string };
-        if (typeof item.attempts === 'number') record.attempts = item.attempts;
-        if (typeof item.contentHash === 'string') record.contentHash = item.contentHash;
-        yield record;
-      }
+      for (const item of page.Items ?? []) yield toQuarantineRecord(item);
     }
   }
 

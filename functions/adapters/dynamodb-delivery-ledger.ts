@@ -3,11 +3,13 @@
  * gsi1 <edition>#<state> / <subscriber> to count and page entries by state (KEYS_ONLY).
  * Every move is a conditional write (the same idea as Powertools' idempotency records: an
  * "in progress" lease with an expiry that a later attempt may take over once it has expired).
+ * A recorded Send event is two attributes of the entry (`sendEventMessageId`, `sendEventAt`),
+ * so the acquire that takes an entry over returns it without another read.
  */
 import { conditional, decodeCursor, encodeCursor, isConditionFailure } from './dynamodb-support.ts';
 import { GetCommand, QueryCommand, UpdateCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DeliveryLedger, LedgerResult } from '../core/delivery/ports.ts';
-import { DeliveryState, type LedgerEntry, type SendTask } from '../core/delivery/types.ts';
+import { DeliveryState, type LedgerEntry, type SendEvent, type SendTask } from '../core/delivery/types.ts';
 
 /** Ledger entries are kept 180 days (TTL), long enough for every resend and audit. */
 const RETENTION_S = 180 * 86_400;
@@ -26,6 +28,7 @@ function toEntry(item: Record<string, unknown>): LedgerEntry {
     ...(item.leaseUntil !== undefined ? { leaseUntil: Number(item.leaseUntil) } : {}),
     ...(item.messageId ? { messageId: String(item.messageId) } : {}),
     ...(item.reason ? { reason: String(item.reason) } : {}),
+    ...(item.sendEventMessageId ? { sendEvent: { messageId: String(item.sendEventMessageId), at: String(item.sendEventAt ?? '') } } : {}),
   };
 }
 
@@ -155,6 +158,50 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
         }),
       ),
     );
+  }
+
+  public markUnknown(task: SendTask, leaseUntil: number, options: { until: number; reason: string }): Promise<boolean> {
+    return conditional(() =>
+      this.#ddb.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: key(task),
+          UpdateExpression: 'SET leaseUntil = :until, reason = :reason, updatedAt = :now',
+          ConditionExpression: '#state = :sending AND leaseUntil = :lease',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':sending': DeliveryState.SENDING,
+            ':lease': leaseUntil,
+            ':until': options.until,
+            ':reason': options.reason.slice(0, 500),
+            ':now': new Date().toISOString(),
+          },
+        }),
+      ),
+    );
+  }
+
+  public async recordSendEvent(task: SendTask, event: SendEvent): Promise<{ recorded: boolean; entry: LedgerEntry | undefined }> {
+    try {
+      const out = await this.#ddb.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: key(task),
+          // State, lease and updatedAt stay as they are: no holder's conditional write can fail because of it.
+          UpdateExpression: 'SET sendEventMessageId = :m, sendEventAt = :at',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(sendEventMessageId)',
+          ExpressionAttributeValues: { ':m': event.messageId, ':at': event.at },
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { recorded: true, entry: toEntry(out.Attributes ?? {}) };
+    } catch (error) {
+      if (isConditionFailure(error)) {
+        return { recorded: false, entry: error.Item ? toEntry(unmarshallLoose(error.Item)) : undefined };
+      }
+      throw error;
+    }
   }
 
   public async get(task: SendTask): Promise<LedgerEntry | undefined> {

@@ -11,6 +11,7 @@ import { conditional, decodeCursor, encodeCursor, isConditionFailure } from './d
 import { randomUUID } from 'node:crypto';
 import {
   BatchGetCommand,
+  BatchWriteCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
@@ -37,6 +38,8 @@ const MAX_PAGE = 1000;
 const BATCH_GET_KEYS = 100;
 /** Rounds of re-asking for keys DynamoDB left unprocessed (throttling) before giving up. */
 const BATCH_GET_ROUNDS = 8;
+/** Items per BatchWriteItem call (the DynamoDB maximum). */
+const BATCH_WRITE_ITEMS = 25;
 
 /** Partition key of a subscriber's profile item. */
 export function subscriberPk(id: string): string {
@@ -138,6 +141,21 @@ export class DynamoDbSubscriberRepository implements SubscriberRepository {
 
   public async put(subscriber: Subscriber): Promise<void> {
     await this.#client.send(new PutCommand({ TableName: this.#tableName, Item: toItem(subscriber, randomUUID()) }));
+  }
+
+  /** BatchWriteItem, 25 puts a call; unprocessed items are sent again with backoff. */
+  public async putMany(subscribers: readonly Subscriber[]): Promise<void> {
+    for (let i = 0; i < subscribers.length; i += BATCH_WRITE_ITEMS) {
+      let requests: Array<{ PutRequest: { Item: Record<string, unknown> } }> = subscribers
+        .slice(i, i + BATCH_WRITE_ITEMS)
+        .map((s) => ({ PutRequest: { Item: toItem(s, randomUUID()) } }));
+      for (let round = 0; requests.length > 0; round += 1) {
+        if (round >= BATCH_GET_ROUNDS) throw new Error(`BatchWriteItem left ${requests.length} subscribers unprocessed`);
+        if (round > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** round)));
+        const result = await this.#client.send(new BatchWriteCommand({ RequestItems: { [this.#tableName]: requests } }));
+        requests = (result.UnprocessedItems?.[this.#tableName] ?? []) as typeof requests;
+      }
+    }
   }
 
   public async setStatus(

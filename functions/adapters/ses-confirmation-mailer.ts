@@ -13,7 +13,6 @@ import type { ConfirmationMailer } from '../core/subscribers/ports.ts';
 export type RenderConfirmation = (options: {
   branding: Branding;
   confirmUrl: string;
-  name?: string;
   language?: string;
 }) => Promise<{ subject: string; html: string; text: string }>;
 
@@ -32,7 +31,7 @@ export interface SesConfirmationMailerOptions {
  * ```ts
  * const mailer = new SesConfirmationMailer({ branding, language: 'en', render: renderConfirmationEmail,
  *   sender: new SesMailSender({ client: ses() }), messageIdDomain: 'example.org' });
- * await mailer.sendConfirmation('ann@example.org', 'Ann', 'https://api.example.org/confirm?token=…');
+ * await mailer.sendConfirmation('ann@example.org', 'https://api.example.org/confirm?token=…');
  * ```
  */
 export class SesConfirmationMailer implements ConfirmationMailer {
@@ -42,14 +41,9 @@ export class SesConfirmationMailer implements ConfirmationMailer {
     this.#o = options;
   }
 
-  public async sendConfirmation(to: string, name: string | undefined, confirmUrl: string): Promise<void> {
+  public async sendConfirmation(to: string, confirmUrl: string): Promise<void> {
     const { branding } = this.#o;
-    const mail = await this.#o.render({
-      branding,
-      confirmUrl,
-      language: this.#o.language,
-      ...(name !== undefined ? { name } : {}),
-    });
+    const mail = await this.#o.render({ branding, confirmUrl, language: this.#o.language });
     const raw = composeMessage({
       fromName: branding.fromName,
       fromAddress: branding.fromAddress,

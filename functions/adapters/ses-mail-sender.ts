@@ -16,7 +16,8 @@ import { GetSendQuotaCommand, SendRawEmailCommand, type SESClient } from '@aws-s
 import type { BuildMiddleware, SerializeMiddleware } from '@smithy/types';
 import type { MailSender, SendQuota } from '../core/delivery/ports.ts';
 import type { OutgoingMessage } from '../core/delivery/types.ts';
-import { PermanentSendError, QuotaExhaustedError, TransientSendError } from '../core/errors.ts';
+import { PermanentSendError, QuotaExhaustedError, SendOutcomeUnknownError, TransientSendError } from '../core/errors.ts';
+import { withCallDeadline } from './aws-clients.ts';
 
 /** SES errors that no retry will fix. */
 const PERMANENT = new Set([
@@ -126,17 +127,17 @@ export class SesMailSender implements MailSender {
     useLeanRawMessageBody(this.#ses);
   }
 
-  public async send(message: OutgoingMessage): Promise<string> {
+  /** Sends one message; with a `deadline` (epoch ms) the call is aborted then (a client from sesClient()). */
+  public async send(message: OutgoingMessage, options: { deadline?: number } = {}): Promise<string> {
     try {
-      const out = await this.#ses.send(
-        new SendRawEmailCommand({
-          // Encoded to UTF-8 once; the body middleware sends these bytes without re-encoding.
-          RawMessage: { Data: Buffer.from(message.raw, 'utf8') },
-          Destinations: [message.to],
-          ...(this.#configurationSet ? { ConfigurationSetName: this.#configurationSet } : {}),
-          Tags: Object.entries(message.tags).map(([Name, Value]) => ({ Name, Value: tagValue(Value) })),
-        }),
-      );
+      const input = {
+        // Encoded to UTF-8 once; the body middleware sends these bytes without re-encoding.
+        RawMessage: { Data: Buffer.from(message.raw, 'utf8') },
+        Destinations: [message.to],
+        ...(this.#configurationSet ? { ConfigurationSetName: this.#configurationSet } : {}),
+        Tags: Object.entries(message.tags).map(([Name, Value]) => ({ Name, Value: tagValue(Value) })),
+      };
+      const out = await this.#ses.send(new SendRawEmailCommand(withCallDeadline(input, options.deadline)));
       return out.MessageId ?? '';
     } catch (error) {
       throw classify(error);
@@ -152,17 +153,46 @@ export class SesMailSender implements MailSender {
   }
 }
 
-/** Maps an SES SDK error to the core's send errors. */
+/**
+ * Network errors that can only happen before the request reached SES (nothing was sent):
+ * the connection was refused or never came up, or the name did not resolve.
+ */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** `@smithy/node-http-handler`'s connection timeout (the socket never connected). */
+const CONNECT_TIMEOUT = /did not establish a connection/;
+
+/**
+ * Whether SES may have received the request without our seeing its answer: the call was
+ * aborted at its deadline (`AbortError`), timed out waiting for the answer or while reading
+ * it (`TimeoutError`, which the HTTP handler also uses for ECONNRESET, EPIPE and ETIMEDOUT),
+ * or the connection dropped (`socket hang up`); or SES answered 2xx and the answer could not
+ * be read (it accepted the message; the id is lost). Errors with any other HTTP status are
+ * SES's answer, and a connection that never came up sent nothing.
+ */
+function outcomeUnknown(e: { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number } }): boolean {
+  const status = e.$metadata?.httpStatusCode;
+  if (status !== undefined) return status >= 200 && status < 300;
+  if (e.code !== undefined && NOT_SENT_CODES.has(e.code)) return false;
+  if (e.name === 'AbortError') return true;
+  if (e.name === 'TimeoutError') return !CONNECT_TIMEOUT.test(e.message ?? '');
+  return e.code === 'ECONNRESET' || e.code === 'EPIPE' || /socket hang up/i.test(e.message ?? '');
+}
+
+/**
+ * Maps an SES SDK error to the core's send errors: permanent, transient (SES refused or the
+ * request never left), quota, or unknown outcome (SES may have accepted it).
+ */
 export function classify(error: unknown): Error {
-  const e = error as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const e = error as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number } };
   const message = `${e.name ?? 'Error'}: ${e.message ?? String(error)}`;
+  if (outcomeUnknown(e)) return new SendOutcomeUnknownError(message, { cause: error });
   if (e.name === 'Throttling' || e.name === 'ThrottlingException') {
     // SES says "Daily message quota exceeded" when the 24-hour quota is gone.
     if (/daily message quota/i.test(e.message ?? '')) return new QuotaExhaustedError(message, { cause: error });
     return new TransientSendError(message, { cause: error });
   }
   if (e.name && PERMANENT.has(e.name)) return new PermanentSendError(message, { cause: error });
-  // Anything else (5xx, network, credentials) may pass: retried, and after maxReceiveCount
+  // Anything else (5xx, connection refused, credentials) may pass: retried, and after maxReceiveCount
   // deliveries it lands in the dead-letter queue rather than failing every recipient.
   return new TransientSendError(message, { cause: error });
 }

@@ -7,8 +7,9 @@
  *   digest run --job daily|weekly|alerts [--content DIR] [--subscribers FILE] --out DIR [--now ISO-8601]
  *   digest render [--content DIR] --out DIR [--now ISO-8601]
  *   digest quarantine list
- *   digest subscribers import FILE | export
+ *   digest subscribers import FILE [--newsletter daily|weekly|none] [--alerts instant|hourly|daily|weekly|none] | export
  *   digest edition preview|test|send|status|cancel|resend-failed|resume … [--endpoint URL --token TOKEN]
+ *   digest alerts status
  */
 import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -43,6 +44,10 @@ export interface CliOptions {
   watch?: boolean | undefined;
   /** The running `npm start`'s editors' API, when there is one (set by the entry point). */
   localEditorApi?: (() => Promise<{ endpoint: string; token: () => Promise<string> } | undefined>) | undefined;
+  /** `subscribers import`: the newsletter of rows whose file does not say (default daily). */
+  newsletter?: string | undefined;
+  /** `subscribers import`: the alerts cadence of rows whose file does not say (default none). */
+  alerts?: string | undefined;
 }
 
 /** One command: its positionals after the command name, and the options. */
@@ -58,7 +63,7 @@ export const USAGE = `usage:
   digest run --job daily|weekly|alerts [--content DIR] [--subscribers FILE] --out DIR [--now ISO-8601]
   digest render [--content DIR] --out DIR [--now ISO-8601]
   digest quarantine list
-  digest subscribers import FILE
+  digest subscribers import FILE [--newsletter daily|weekly|none] [--alerts instant|hourly|daily|weekly|none] [--quiet]
   digest subscribers export
   digest edition preview daily|weekly|ID [--to ADDRESS] [--out FILE]
   digest edition test daily|weekly|ID --to ADDRESS[,ADDRESS…]
@@ -68,6 +73,7 @@ export const USAGE = `usage:
   digest edition cancel ID
   digest edition resend-failed ID
   digest edition resume ID
+  digest alerts status
   The edition commands use the editors' API: --endpoint URL --token TOKEN (or DIGEST_ENDPOINT,
   DIGEST_TOKEN), else the running npm start's.`;
 
@@ -107,6 +113,8 @@ export async function runCli(argv: string[], setup: CliSetup): Promise<number> {
         confirm: { type: 'string' },
         to: { type: 'string' },
         watch: { type: 'boolean' },
+        newsletter: { type: 'string' },
+        alerts: { type: 'string' },
       },
     });
   } catch (error) {

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
+import { secretWeakness } from './secrets.ts';
 
 const url = z.url({ protocol: /^https?$/ });
 const hexColor = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a colour like #1a2b3c');
@@ -11,6 +12,23 @@ const positiveInt = z.coerce.number().int().positive();
 const bool = z
   .enum(['true', 'false', '1', '0', ''])
   .transform((v) => v === 'true' || v === '1');
+
+/** One secret, checked for strength (secrets.ts); the message never quotes it. */
+const secret = z.string().superRefine((value, ctx) => {
+  const weakness = secretWeakness(value);
+  if (weakness !== undefined) ctx.addIssue({ code: 'custom', message: weakness });
+});
+
+/** A list of secrets separated by commas or white space, each checked. */
+const secretList = z
+  .string()
+  .transform((value) => value.split(/[\s,]+/).filter((s) => s !== ''))
+  .superRefine((list, ctx) => {
+    for (const [index, value] of list.entries()) {
+      const weakness = secretWeakness(value);
+      if (weakness !== undefined) ctx.addIssue({ code: 'custom', message: `secret ${index + 1}: ${weakness}` });
+    }
+  });
 
 /** The schema of every environment variable, with defaults where a safe one exists. */
 const EnvSchema = z.object({
@@ -24,6 +42,8 @@ const EnvSchema = z.object({
   EDITIONS_TABLE: z.string().min(1),
   SUBSCRIBERS_TABLE: z.string().min(1),
   DELIVERIES_TABLE: z.string().min(1),
+  /** Keyword alerts: the keyword index, pending matches, windows, caps and frozen digests. */
+  ALERTS_TABLE: z.string().min(1),
   SEND_QUEUE_URL: url,
   SEND_DLQ_URL: url.optional(),
 
@@ -32,6 +52,7 @@ const EnvSchema = z.object({
   DYNAMODB_ENDPOINT: url.optional(),
   SES_ENDPOINT: url.optional(),
   SQS_ENDPOINT: url.optional(),
+  SSM_ENDPOINT: url.optional(),
 
   SES_CONFIGURATION_SET: z.string().optional(),
   /** Overrides the account's MaxSendRate (messages/s); 0 = use GetSendQuota. */
@@ -40,6 +61,11 @@ const EnvSchema = z.object({
   SEND_CONCURRENCY: positiveInt.default(32),
   /** Lease of a ledger entry while a send is attempted (seconds). */
   SEND_LEASE_SECONDS: positiveInt.default(120),
+  /**
+   * How long a Send event may take to reach the ledger (seconds; at most a quarter of the
+   * lease): an entry whose send may have been accepted is not taken over before then.
+   */
+  SEND_SETTLE_SECONDS: positiveInt.default(30),
   /** An edition created more than this late is held for an editor (hours). */
   EDITION_MAX_DELAY_HOURS: z.coerce.number().min(0).default(6),
   /** The `edition` function, started asynchronously by the editors' API and the reconciler. */
@@ -64,9 +90,30 @@ const EnvSchema = z.object({
   /** The resource server's identifier: the scopes are `<prefix>/editor` and `<prefix>/viewer`. */
   EDITOR_AUTH_SCOPE_PREFIX: z.string().regex(/^[\w.:\/-]{1,200}$/, 'letters, digits and . : / - _').optional(),
 
-  /** HMAC secret for subscriber links (at least 32 characters), or the SSM parameter holding it. */
-  TOKEN_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  /** `instant` alerts: the first match opens a window of this many minutes; later matches join it. */
+  ALERT_INSTANT_WINDOW_MINUTES: z.coerce.number().min(0).default(5),
+  /** Alert digests per subscriber per local day; what the cap holds back waits for the next day. */
+  ALERT_MAX_PER_DAY: positiveInt.default(5),
+  /** A window claimed longer ago than this by a flush that did not finish is taken over (seconds; > the alerts function's timeout). */
+  ALERT_CLAIM_SECONDS: positiveInt.default(600),
+
+  /**
+   * The HMAC secret that signs subscriber links (strong: see secrets.ts), or the SSM
+   * parameter holding it. The parameter may hold a list, current secret first.
+   */
+  TOKEN_SECRET: secret.optional(),
   TOKEN_SECRET_PARAMETER: z.string().startsWith('/').optional(),
+  /**
+   * Retired token secrets still accepted when verifying (comma-separated), so that links sent
+   * before a rotation keep working for their lifetime. Never used to sign.
+   */
+  TOKEN_SECRETS_PREVIOUS: secretList.default([]),
+  /**
+   * The key of the log pseudonyms (HMAC of addresses and IPs in logs and rate-limit keys),
+   * separate from the token secret, or the SSM parameter holding it.
+   */
+  LOG_PSEUDONYM_KEY: secret.optional(),
+  LOG_PSEUDONYM_KEY_PARAMETER: z.string().startsWith('/').optional(),
   /** Base URL of the HTTP API: unsubscribe, preferences and confirm links. */
   PUBLIC_BASE_URL: url,
   /** Base URL where the web archive (edition pages, feed) is served. */
@@ -85,20 +132,40 @@ const EnvSchema = z.object({
   /** Subject pattern: {site}, {headline}, {more}, {date}. */
   SUBJECT_PATTERN: z.string().min(1).default('{site}: {headline}{more}'),
 
-  /** POST /subscribe: requests per source IP, and confirmation mails per address, per window. */
-  SUBSCRIBE_LIMIT_PER_IP: positiveInt.default(10),
-  SUBSCRIBE_LIMIT_PER_ADDRESS: positiveInt.default(3),
+  /**
+   * POST /subscribe requests per source (an IPv4 address or an IPv6 /64) per
+   * SUBSCRIBE_LIMIT_WINDOW_SECONDS; over it: 429 with Retry-After. Generous on purpose: an
+   * office, a school or a carrier puts many people behind one address (docs/security.md).
+   */
+  SUBSCRIBE_LIMIT_PER_IP: positiveInt.default(100),
   SUBSCRIBE_LIMIT_WINDOW_SECONDS: positiveInt.default(3600),
+  /**
+   * Confirmation mails one address receives per SUBSCRIBE_LIMIT_PER_ADDRESS_WINDOW_SECONDS.
+   * Over it the API still answers 202 and sends nothing; it never refuses anyone.
+   */
+  SUBSCRIBE_LIMIT_PER_ADDRESS: positiveInt.default(3),
+  SUBSCRIBE_LIMIT_PER_ADDRESS_WINDOW_SECONDS: positiveInt.default(86_400),
   /** Lifetime of a confirmation link (hours). */
   CONFIRM_TOKEN_TTL_HOURS: positiveInt.default(48),
 
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).default('INFO'),
   /** Reserved for local runs: keep SDK retries short. */
   LOCAL: bool.default(false),
-}).refine((env) => env.TOKEN_SECRET !== undefined || env.TOKEN_SECRET_PARAMETER !== undefined, {
-  message: 'set TOKEN_SECRET or TOKEN_SECRET_PARAMETER',
-  path: ['TOKEN_SECRET'],
-});
+})
+  .refine((env) => env.TOKEN_SECRET !== undefined || env.TOKEN_SECRET_PARAMETER !== undefined, {
+    message: 'set TOKEN_SECRET or TOKEN_SECRET_PARAMETER',
+    path: ['TOKEN_SECRET'],
+  })
+  .refine((env) => env.LOG_PSEUDONYM_KEY !== undefined || env.LOG_PSEUDONYM_KEY_PARAMETER !== undefined, {
+    message: 'set LOG_PSEUDONYM_KEY or LOG_PSEUDONYM_KEY_PARAMETER',
+    path: ['LOG_PSEUDONYM_KEY'],
+  })
+  .refine(
+    (env) =>
+      env.LOG_PSEUDONYM_KEY === undefined ||
+      (env.LOG_PSEUDONYM_KEY !== env.TOKEN_SECRET && !env.TOKEN_SECRETS_PREVIOUS.includes(env.LOG_PSEUDONYM_KEY)),
+    { message: 'must differ from the token secrets', path: ['LOG_PSEUDONYM_KEY'] },
+  );
 
 export type EnvVars = z.input<typeof EnvSchema>;
 /** The validated configuration. */

@@ -96,6 +96,18 @@ export class TransientSendError extends DigestError {
   }
 }
 
+/**
+ * The mail provider may or may not have accepted the message: the call was aborted at its
+ * deadline, or the connection dropped after the request was sent. Neither a failure (it may
+ * have gone out) nor a success (it may not have): the ledger entry waits for a Send event.
+ */
+export class SendOutcomeUnknownError extends DigestError {
+  public constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SendOutcomeUnknownError';
+  }
+}
+
 /** The account's 24-hour sending quota is used up: stop, leave the work queued. */
 export class QuotaExhaustedError extends DigestError {
   public constructor(message: string, options?: { cause?: unknown }) {

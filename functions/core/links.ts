@@ -1,7 +1,7 @@
 /**
  * Every public URL the system hands out, built in one place: the web archive's pages (an
- * edition's page, a job's index and feed) and the subscriber links (confirm, preferences,
- * unsubscribe). No MJML, no I/O: the send worker, the edition job, the HTTP API and the CLI
+ * edition's page, a job's index and feed) and the subscriber links (subscribe page, confirm,
+ * preferences, unsubscribe). No MJML, no I/O: the send worker, the edition job, the HTTP API and the CLI
  * all use it.
  *
  * Archive paths are relative to the archive root (the `archive/` prefix of the artefacts
@@ -24,6 +24,16 @@ export const ArchivePath = {
   index: (job: string): string => `${job}/index.html`,
   /** A job's Atom feed, e.g. `daily/feed.xml`. */
   feed: (job: string): string => `${job}/feed.xml`,
+  /**
+   * The page behind an alert digest's "and N more": every article it matched. `token` is
+   * random and unguessable (the page lists articles only, but which ones is the reader's).
+   *
+   * @example
+   * ```ts
+   * ArchivePath.alertMatches('alerts-2026-12-01T10-05', 'q3Zk…'); // 'alerts/alerts-2026-12-01T10-05/q3Zk….html'
+   * ```
+   */
+  alertMatches: (flushId: string, token: string): string => `alerts/${flushId}/${token}.html`,
 } as const;
 
 /** The two public bases the links start from. */
@@ -84,6 +94,18 @@ export class Links {
   /** The preferences page. */
   public preferences(token: string): string {
     return this.#tokenLink('preferences', token);
+  }
+
+  /**
+   * The public subscribe page (`GET /subscribe`, a plain form that posts to the same path).
+   *
+   * @example
+   * ```ts
+   * links.subscribePage(); // 'https://api.example.com/subscribe'
+   * ```
+   */
+  public subscribePage(): string {
+    return `${this.#api}/subscribe`;
   }
 
   /** The double opt-in confirmation link. */

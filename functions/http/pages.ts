@@ -6,6 +6,7 @@
 import { escapeHtml, safeHttpUrl } from '../core/rendering/escape.ts';
 import type { Branding } from '../core/rendering/types.ts';
 import type { PreferencesView } from '../core/subscribers/subscription-service.ts';
+import { HONEYPOT_FIELD, type InputFields } from '../core/subscribers/input.ts';
 import { AlertCadence, Newsletter, SubscriberStatus } from '../core/subscribers/types.ts';
 
 /** A page: HTTP status and HTML document. */
@@ -53,7 +54,7 @@ fieldset { border: 1px solid #c9ced6; border-radius: 6px; margin: 0 0 1.25rem; p
 legend { font-weight: 600; padding: 0 .25rem; }
 label { display: block; margin: .35rem 0; }
 .field > label { font-weight: 600; }
-input[type=text] { width: 100%; padding: .55rem .65rem; font: inherit; color: inherit; border: 1px solid #8c959f; border-radius: 6px; }
+input[type=text], input[type=email] { width: 100%; padding: .55rem .65rem; font: inherit; color: inherit; border: 1px solid #8c959f; border-radius: 6px; }
 input[type=radio] { margin-right: .5rem; }
 .hint { font-size: .9375rem; color: #57606a; margin: .25rem 0 0; }
 .field { margin: 0 0 1.25rem; }
@@ -61,6 +62,9 @@ button { font: inherit; font-weight: 600; padding: .65rem 1.25rem; border-radius
 button.secondary { background: #fff; color: ${primary}; }
 button:focus-visible, input:focus-visible, a:focus-visible { outline: 3px solid ${primary}; outline-offset: 2px; }
 .notice { border-left: 4px solid ${primary}; background: #f6f8fa; padding: .75rem 1rem; margin: 0 0 1.25rem; }
+.error { border-left: 4px solid #b42318; background: #fef3f2; padding: .75rem 1rem; margin: 0 0 1.25rem; }
+.error h2 { margin: 0 0 .25rem; font-size: 1.1rem; }
+.hp { position: absolute; left: -10000px; top: auto; width: 1px; height: 1px; overflow: hidden; }
 footer { font-size: .875rem; color: #57606a; }
 </style>
 </head>
@@ -138,9 +142,19 @@ const NEWSLETTER_LABELS: Readonly<Record<Newsletter, string>> = {
 const ALERT_LABELS: Readonly<Record<AlertCadence, string>> = {
   [AlertCadence.INSTANT]: 'As soon as a matching story is published',
   [AlertCadence.HOURLY]: 'At most once an hour',
-  [AlertCadence.DAILY]: 'Once a day',
+  [AlertCadence.DAILY]: 'Once a day, at the delivery hour',
+  [AlertCadence.WEEKLY]: 'Once a week, on Mondays at the delivery hour',
   [AlertCadence.NONE]: 'No alerts',
 };
+
+/** The delivery hour of daily and weekly alerts (default 07:00). */
+function hourOptions(selected: number | undefined): string {
+  const chosen = selected ?? 7;
+  return Array.from({ length: 24 }, (_v, hour) => {
+    const label = `${String(hour).padStart(2, '0')}:00`;
+    return `<option value="${hour}"${hour === chosen ? ' selected' : ''}>${label}</option>`;
+  }).join('\n');
+}
 
 function radios(name: string, labels: Readonly<Record<string, string>>, selected: string): string {
   return Object.entries(labels)
@@ -208,7 +222,17 @@ ${radios('alerts', ALERT_LABELS, view.alerts)}
 <div class="field">
 <label for="keywords">Keywords</label>
 <input type="text" id="keywords" name="keywords" value="${e(view.keywords.join(', '))}" aria-describedby="keywords-hint" maxlength="2000">
-<p class="hint" id="keywords-hint">Separate keywords with commas, for example: energy, Armenia, elections.</p>
+<p class="hint" id="keywords-hint">Separate keywords with commas, for example: energy, Armenia, Nagorno-Karabakh. At most 25, each up to 60 characters.</p>
+</div>
+<div class="field">
+<label for="alertHour">Delivery hour of daily and weekly alerts</label>
+<select id="alertHour" name="alertHour">
+${hourOptions(view.alertHour)}
+</select>
+</div>
+<div class="field">
+<label for="timezone">Time zone <span class="hint">(for example Europe/Amsterdam; UTC when empty)</span></label>
+<input type="text" id="timezone" name="timezone" value="${e(view.timezone ?? '')}" maxlength="64" autocomplete="off">
 </div>
 <button type="submit">Save preferences</button>
 </form>
@@ -217,15 +241,147 @@ ${unsubscribe}`,
   };
 }
 
+/** The subscribe form's text fields, and how a reason names them. */
+const SUBSCRIBE_FIELDS = {
+  email: { label: 'Email address', target: 'email' },
+  name: { label: 'Name', target: 'name' },
+  newsletter: { label: 'Newsletter', target: `newsletter-${Newsletter.DAILY}` },
+  alerts: { label: 'Alerts', target: `alerts-${AlertCadence.NONE}` },
+  keywords: { label: 'Keywords', target: 'keywords' },
+  timezone: { label: 'Time zone', target: 'timezone' },
+} as const;
+
+type SubscribeField = keyof typeof SUBSCRIBE_FIELDS;
+
+/** What the subscribe form shows again after a refused post: the reason and the values sent. */
+export interface SubscribeFormState {
+  /** The refusal's reason (`field: what is wrong`), as the API words it. */
+  error?: string;
+  /** The fields as posted; the honeypot is never shown again. */
+  values?: InputFields;
+}
+
+/** A posted value as typed (control characters, which the API refuses, left out). */
+function sent(values: InputFields | undefined, key: SubscribeField): string {
+  const value = values?.[key];
+  return (typeof value === 'string' ? value : (value?.[0] ?? '')).replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
+}
+
+/** The error summary (in words, then the API's reason), and the field it is about. */
+function subscribeError(reason: string): { html: string; field?: SubscribeField } {
+  const colon = reason.indexOf(': ');
+  const key = colon > 0 ? reason.slice(0, colon) : '';
+  const field = Object.hasOwn(SUBSCRIBE_FIELDS, key) ? (key as SubscribeField) : undefined;
+  const text = field
+    ? `<a href="#${SUBSCRIBE_FIELDS[field].target}">${e(SUBSCRIBE_FIELDS[field].label)}</a>: ${e(reason.slice(colon + 2))}.`
+    : 'The form could not be read. Please try again.';
+  return {
+    html: `<div class="error" role="alert" id="form-error">\n<h2>Please check the form</h2>\n<p>${text}</p>\n<p class="hint">Reason: <code>${e(reason)}</code></p>\n</div>\n`,
+    ...(field ? { field } : {}),
+  };
+}
+
+/**
+ * GET /subscribe: the subscription form, plain HTML that works without JavaScript. It posts
+ * (urlencoded) to POST /subscribe, which answers with the "check your inbox" page, or with
+ * this form again, the reason on top and the values kept (400), when a field is wrong. The
+ * `website` honeypot is off-screen, hidden from assistive technology, out of the tab order
+ * and never autofilled.
+ *
+ * @example
+ * ```ts
+ * subscribePage(branding).statusCode; // 200
+ * subscribePage(branding, { error: 'email: not a valid address', values: request.fields }).statusCode; // 400
+ * ```
+ */
+export function subscribePage(branding: Branding, state: SubscribeFormState = {}): Page {
+  const error = state.error === undefined ? undefined : subscribeError(state.error);
+  /** A control's description (its hint, and the error when the error is about it). */
+  const described = (field: SubscribeField, hint?: string): string => {
+    const ids = [...(error?.field === field ? ['form-error'] : []), ...(hint ? [hint] : [])];
+    const invalid = error?.field === field ? ' aria-invalid="true"' : '';
+    return `${ids.length > 0 ? ` aria-describedby="${ids.join(' ')}"` : ''}${invalid}`;
+  };
+  const value = (field: SubscribeField): string => e(sent(state.values, field));
+  const chosen = (field: 'newsletter' | 'alerts', fallback: string): string => sent(state.values, field).trim().toLowerCase() || fallback;
+  return {
+    statusCode: error ? 400 : 200,
+    html: layout(branding, {
+      title: error ? 'Subscribe: please check the form' : 'Subscribe',
+      body: `<h1>Subscribe to ${e(branding.siteName)}</h1>
+${error?.html ?? ''}<p>Get our newsletter by email, and alerts when a story matches your keywords.</p>
+<form method="post" action="subscribe">
+<div class="field">
+<label for="email">Email address</label>
+<input type="email" id="email" name="email" value="${value('email')}" required maxlength="254" autocomplete="email" spellcheck="false"${described('email')}>
+</div>
+<div class="field">
+<label for="name">Name <span class="hint">(optional)</span></label>
+<input type="text" id="name" name="name" value="${value('name')}" maxlength="200" autocomplete="name"${described('name')}>
+</div>
+<fieldset${described('newsletter')}>
+<legend>Newsletter</legend>
+${radios('newsletter', NEWSLETTER_LABELS, chosen('newsletter', Newsletter.DAILY))}
+</fieldset>
+<fieldset${described('alerts')}>
+<legend>Alerts for your keywords</legend>
+${radios('alerts', ALERT_LABELS, chosen('alerts', AlertCadence.NONE))}
+</fieldset>
+<div class="field">
+<label for="keywords">Keywords <span class="hint">(for alerts)</span></label>
+<input type="text" id="keywords" name="keywords" value="${value('keywords')}" maxlength="2000"${described('keywords', 'keywords-hint')}>
+<p class="hint" id="keywords-hint">Separate keywords with commas, for example: energy, Armenia, elections.</p>
+</div>
+<div class="field">
+<label for="timezone">Time zone <span class="hint">(optional)</span></label>
+<input type="text" id="timezone" name="timezone" value="${value('timezone')}" maxlength="64" autocomplete="off" spellcheck="false"${described('timezone', 'timezone-hint')}>
+<p class="hint" id="timezone-hint">Where you read us, as a time zone name such as Europe/Amsterdam or Asia/Yerevan.</p>
+</div>
+<div class="hp" aria-hidden="true">
+<label for="${HONEYPOT_FIELD}">Leave this field empty</label>
+<input type="text" id="${HONEYPOT_FIELD}" name="${HONEYPOT_FIELD}" value="" tabindex="-1" autocomplete="off">
+</div>
+<p class="hint field" id="privacy">We send you a message with a confirmation link first: nothing else is sent until you follow it. We use your address only to send what you choose here. Every message has a link to change your preferences or to unsubscribe.</p>
+<button type="submit">Subscribe</button>
+</form>
+${backToSite(branding)}`,
+    }),
+  };
+}
+
 /**
  * GET /unsubscribe: one button, never unsubscribes by itself (mail scanners follow links).
+ * The link of an alert digest stops keyword alerts only; its page also offers stopping
+ * everything (`everythingToken`, a fresh unsubscribe-all token).
  *
  * @example
  * ```ts
  * unsubscribePromptPage(branding, token).statusCode; // 200
+ * unsubscribePromptPage(branding, alertsToken, { everythingToken }); // two buttons
  * ```
  */
-export function unsubscribePromptPage(branding: Branding, token: string): Page {
+export function unsubscribePromptPage(branding: Branding, token: string, options: { everythingToken?: string } = {}): Page {
+  if (options.everythingToken !== undefined) {
+    return {
+      statusCode: 200,
+      html: layout(branding, {
+        title: 'Stop keyword alerts',
+        body: `<h1>Stop keyword alerts</h1>
+<p>Do you want to stop the keyword alerts from ${e(branding.siteName)}? Your newsletter, if you receive one, continues.</p>
+<form method="post" action="unsubscribe?token=${e(encodeURIComponent(token))}">
+<input type="hidden" name="List-Unsubscribe" value="One-Click">
+<button type="submit">Stop keyword alerts</button>
+</form>
+<h2 id="everything-heading">Stop everything</h2>
+<p>Or stop every newsletter and alert to this address.</p>
+<form method="post" action="unsubscribe?token=${e(encodeURIComponent(options.everythingToken))}" aria-labelledby="everything-heading">
+<input type="hidden" name="List-Unsubscribe" value="One-Click">
+<button type="submit" class="secondary">Unsubscribe from everything</button>
+</form>
+${backToSite(branding)}`,
+      }),
+    };
+  }
   return {
     statusCode: 200,
     html: layout(branding, {
@@ -249,7 +405,19 @@ ${backToSite(branding)}`,
  * unsubscribedPage(branding).statusCode; // 200
  * ```
  */
-export function unsubscribedPage(branding: Branding): Page {
+export function unsubscribedPage(branding: Branding, options: { alertsOnly?: boolean } = {}): Page {
+  if (options.alertsOnly) {
+    return {
+      statusCode: 200,
+      html: layout(branding, {
+        title: 'Keyword alerts stopped',
+        body: `<h1>Keyword alerts stopped</h1>\n${paragraphs(
+          'You will not receive any more keyword alerts from us. Your newsletter, if you receive one, continues.',
+          'Every message has a link to change your preferences.',
+        )}\n${backToSite(branding)}`,
+      }),
+    };
+  }
   return {
     statusCode: 200,
     html: layout(branding, {

@@ -1,7 +1,8 @@
 /**
  * GET /unsubscribe?token=…: a page with one button; never unsubscribes by itself (mail
  * scanners follow links). POST /unsubscribe?token=… with `List-Unsubscribe=One-Click`
- * (RFC 8058, also what the button sends): unsubscribes, answers 200, idempotent.
+ * (RFC 8058, also what the button sends): unsubscribes, answers 200, idempotent. The link of an
+ * alert digest (token purpose `unsubscribe-alerts`) stops alerts only; its page offers both.
  */
 import { ValidationError } from '../core/errors.ts';
 import { tokenFrom } from '../core/subscribers/input.ts';
@@ -18,8 +19,8 @@ export const handler = http(
     const service = await subscriptionService();
     if (request.method === 'GET') {
       const token = tokenFrom(request.query.token);
-      service.checkUnsubscribeToken(token);
-      return html(unsubscribePromptPage(branding(), token));
+      const link = service.checkUnsubscribeToken(token);
+      return html(unsubscribePromptPage(branding(), token, link.scope === 'alerts' ? { everythingToken: link.everythingToken } : {}));
     }
     if (request.method === 'POST') {
       const token = tokenFrom(request.query.token, request.fields);
@@ -28,8 +29,8 @@ export const handler = http(
       if (request.fields[ONE_CLICK_FIELD] !== 'One-Click') {
         throw new ValidationError('body: expected List-Unsubscribe=One-Click');
       }
-      await service.unsubscribe(token);
-      return html(unsubscribedPage(branding()));
+      const scope = await service.unsubscribe(token);
+      return html(unsubscribedPage(branding(), { alertsOnly: scope === 'alerts' }));
     }
     throw new MethodNotAllowedError(['GET', 'POST']);
   },

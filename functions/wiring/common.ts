@@ -19,13 +19,27 @@ import { DynamoDbDeliveryLedger } from '../adapters/dynamodb-delivery-ledger.ts'
 
 const resets: Array<() => void> = [];
 
-/** A dependency made on first use and kept for the life of the process (a Lambda container). */
+/**
+ * A dependency made on first use and kept for the life of the process (a Lambda container).
+ * A promise that rejects is not kept (a secret read from SSM while SSM was down): the next
+ * call makes it again.
+ */
 export function memo<T>(make: () => T): () => T {
   let value: { v: T } | undefined;
   resets.push(() => {
     value = undefined;
   });
-  return () => (value ??= { v: make() }).v;
+  return () => {
+    if (value) return value.v;
+    const made = { v: make() };
+    value = made;
+    if (made.v instanceof Promise) {
+      made.v.catch(() => {
+        if (value === made) value = undefined;
+      });
+    }
+    return made.v;
+  };
 }
 
 /** Forgets every memoised dependency (the CLI and tests switch environments between runs). */

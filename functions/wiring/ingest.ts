@@ -2,6 +2,7 @@
 import { IngestService } from '../core/articles/ingest-service.ts';
 import { S3ContentSource } from '../adapters/s3-content-source.ts';
 import { articleStore, config, logger, memo, s3 } from './common.ts';
+import { alertMatcher } from './keyword-alerts.ts';
 
 /** The ingest use case, built once per process. */
 export const ingestService = memo(
@@ -12,5 +13,6 @@ export const ingestService = memo(
     quarantine: articleStore(),
     logger: logger('ingest'),
     defaultLanguage: config().CONTENT_LANGUAGE,
+    alerts: alertMatcher(),
     }),
 );

@@ -12,6 +12,7 @@ import { DynamoDbRateWindowStore } from '../adapters/dynamodb-rate-window-store.
 import { SesMailSender } from '../adapters/ses-mail-sender.ts';
 import { tokenSecret } from '../adapters/aws-clients.ts';
 import { artefactStore, config, ddb, deliveryLedger, editionRepository, links, logger, memo, messageHeaders, sendQueue, ses, subscriberRepository } from './common.ts';
+import { alertDigests } from './keyword-alerts.ts';
 
 /**
  * SES, with the configuration set; GetSendQuota answers are cached a minute.
@@ -60,13 +61,15 @@ export async function buildSendService(overrides: Partial<SendServiceDeps> = {})
     rate: new SharedRateLimiter(windows, sendRate),
     queue: sendQueue(),
     quota: dailyQuota(),
+    alerts: alertDigests(),
     logger: logger('send'),
     headers: messageHeaders(c),
     links: links(),
-    tokenSecret: await tokenSecret(c),
+    tokenSecret: (await tokenSecret(c))[0],
     concurrency: c.SEND_CONCURRENCY,
     leaseMs: c.SEND_LEASE_SECONDS * 1000,
     stateCheckMs: c.SEND_STATE_CHECK_MS,
+    settleMs: c.SEND_SETTLE_SECONDS * 1000,
     ...overrides,
   });
 }

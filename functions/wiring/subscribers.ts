@@ -6,12 +6,14 @@
  */
 import { DynamoDbOnceStore } from '../adapters/dynamodb-subscriber-repository.ts';
 import { DynamoDbRateLimiter } from '../adapters/dynamodb-rate-limiter.ts';
-import { tokenSecret } from '../adapters/aws-clients.ts';
+import { logPseudonymKey, tokenSecret } from '../adapters/aws-clients.ts';
 import { FeedbackService } from '../core/subscribers/feedback-service.ts';
 import type { ConfirmationMailer } from '../core/subscribers/ports.ts';
+import { LogPseudonyms } from '../core/subscribers/pseudonyms.ts';
 import { SubscriptionService } from '../core/subscribers/subscription-service.ts';
 import { DigestError } from '../core/errors.ts';
 import { config, ddb, links, logger, memo, subscriberRepository } from './common.ts';
+import { alertFollowing } from './keyword-alerts.ts';
 
 export { branding } from './common.ts';
 
@@ -20,6 +22,9 @@ export const onceStore = memo(() => new DynamoDbOnceStore({ client: ddb(), table
 
 /** The subscribe rate limiter (fixed windows on SubscribersTable). */
 export const subscribeRateLimiter = memo(() => new DynamoDbRateLimiter({ client: ddb(), tableName: config().SUBSCRIBERS_TABLE }));
+
+/** Keyed pseudonyms for log lines (the key may come from SSM). */
+export const logPseudonyms = memo(async () => new LogPseudonyms(await logPseudonymKey(config())));
 
 /** The link endpoints (confirm, preferences, unsubscribe) never send a confirmation mail. */
 const NO_CONFIRMATIONS: ConfirmationMailer = {
@@ -42,14 +47,15 @@ export async function subscriptionServiceWith(mailer: ConfirmationMailer): Promi
     rateLimiter: subscribeRateLimiter(),
     mailer,
     logger: logger('subscriptions'),
-    tokenSecret: await tokenSecret(c),
+    tokenSecrets: await tokenSecret(c),
+    pseudonyms: await logPseudonyms(),
     links: links(),
     limits: {
-      perIp: c.SUBSCRIBE_LIMIT_PER_IP,
-      perAddress: c.SUBSCRIBE_LIMIT_PER_ADDRESS,
-      windowSeconds: c.SUBSCRIBE_LIMIT_WINDOW_SECONDS,
+      perSource: { limit: c.SUBSCRIBE_LIMIT_PER_IP, windowSeconds: c.SUBSCRIBE_LIMIT_WINDOW_SECONDS },
+      mailsPerAddress: { limit: c.SUBSCRIBE_LIMIT_PER_ADDRESS, windowSeconds: c.SUBSCRIBE_LIMIT_PER_ADDRESS_WINDOW_SECONDS },
     },
     confirmTtlSeconds: c.CONFIRM_TOKEN_TTL_HOURS * 3600,
+    following: alertFollowing(),
   });
 }
 
@@ -58,7 +64,8 @@ export const subscriptionService = memo(() => subscriptionServiceWith(NO_CONFIRM
 
 /** The SES feedback use case. */
 export const feedbackService = memo(
-  () => new FeedbackService({ subscribers: subscriberRepository(), once: onceStore(), logger: logger('feedback') }),
+  async () =>
+    new FeedbackService({ subscribers: subscriberRepository(), once: onceStore(), logger: logger('feedback'), pseudonyms: await logPseudonyms(), following: alertFollowing() }),
 );
 
 /** The HTTP functions' logger. */

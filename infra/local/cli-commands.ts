@@ -1,8 +1,9 @@
 /**
  * The `digest` commands that start an embedded local stack of their own, on free ports, so
  * that they can run beside `npm start`, the tests and each other:
- * - `run`: upload a content folder, import subscribers, run a job through the same handlers
- *   AWS invokes, write each message the local SES received as an `.eml` file;
+ * - `run`: import subscribers, upload a content folder (ingest, and keyword alerts matched),
+ *   run a job through the same handlers AWS invokes (`alerts`: every window flushed as if due
+ *   now), write each message the local SES received as an `.eml` file;
  * - `render`: write the next edition's email, web page and metadata for a quick look.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -14,7 +15,7 @@ import { JobName, Token } from '../../functions/core/editions/types.ts';
 import { links } from '../../functions/wiring/common.ts';
 import { editionService } from '../../functions/wiring/edition.ts';
 import { localAppEnv } from './app-env.ts';
-import { importSubscribersFile, isDirectory, receivedMail, runJob, uploadContent, useStack } from './local-run.ts';
+import { importSubscribersFile, isDirectory, receivedMail, runAlerts, runJob, uploadContent, useStack } from './local-run.ts';
 import { startLocalStack, type LocalStack } from './stack.ts';
 
 const SAMPLE_DIR = fileURLToPath(new URL('./sample/', import.meta.url));
@@ -61,17 +62,21 @@ async function withLocalStack<T>(fn: (stack: LocalStack) => Promise<T>): Promise
 const run: Command = async (_args, options) => {
   const job = options.job;
   if (!job) throw new CliError('--job daily|weekly|alerts is required');
-  if (job === JobName.ALERTS) throw new CliError('--job alerts is not available yet (keyword alerts are a later issue)');
-  if (!NEWSLETTER_JOBS.includes(job)) throw new CliError(`--job must be daily, weekly or alerts, not "${job}"`);
+  if (job !== JobName.ALERTS && !NEWSLETTER_JOBS.includes(job)) throw new CliError(`--job must be daily, weekly or alerts, not "${job}"`);
   const inputs = await checkInputs(options, true);
 
   const summary = await withLocalStack(async (stack) => {
-    const quarantined = await uploadContent(stack, inputs.content);
-    for (const q of quarantined) process.stderr.write(`quarantined ${q.key}: ${q.reason}\n`);
+    // Subscribers first: keyword alerts are matched when the content is ingested.
     const imported = await importSubscribersFile(inputs.subscribers, inputs.now);
     for (const e of imported.errors) process.stderr.write(`${inputs.subscribers}: line ${e.line}: ${e.reason} (skipped)\n`);
+    const quarantined = await uploadContent(stack, inputs.content);
+    for (const q of quarantined) process.stderr.write(`quarantined ${q.key}: ${q.reason}\n`);
     const bar = options.quiet || !process.stderr.isTTY ? undefined : new ProgressBar(process.stderr);
-    const result = await runJob(stack, { job: job as JobName, now: inputs.now, quarantined: quarantined.length, ...(bar ? { onProgress: (p) => bar.update(p) } : {}) });
+    const progress = bar ? { onProgress: (p: { sent: number; failed: number; skipped: number; total: number }) => bar.update(p) } : {};
+    const result =
+      job === JobName.ALERTS
+        ? await runAlerts(stack, { now: inputs.now, quarantined: quarantined.length, ...progress })
+        : await runJob(stack, { job: job as JobName, now: inputs.now, quarantined: quarantined.length, ...progress });
     bar?.finish();
     const mail = receivedMail(stack);
     await Promise.all(mail.map((m, i) => writeFile(join(inputs.out, `${String(i + 1).padStart(4, '0')}-${m.messageId}.eml`), m.raw)));

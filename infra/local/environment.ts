@@ -19,6 +19,7 @@ export const BUILTIN_RESOURCE_ENV: Record<string, unknown> = {
   EDITIONS_TABLE: { Ref: 'EditionsTable' },
   SUBSCRIBERS_TABLE: { Ref: 'SubscribersTable' },
   DELIVERIES_TABLE: { Ref: 'DeliveriesTable' },
+  ALERTS_TABLE: { Ref: 'AlertsTable' },
   SEND_QUEUE_URL: { Ref: 'SendQueue' },
   SEND_DLQ_URL: { Ref: 'SendDeadLetterQueue' },
 };

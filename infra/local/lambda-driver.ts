@@ -1,19 +1,33 @@
 /**
  * Drives the project's Lambda handlers locally the way AWS invokes them: S3 notifications
- * from s3rver go to `ingest`, and the send queue is polled in batches into `send`, with
- * partial batch failures left on the queue for redelivery, as the SQS event source does.
+ * from s3rver go to `ingest`, the SES stand-in's Send events go to `feedback` as SNS
+ * notifications, and the send queue is polled in batches into `send`, with partial batch
+ * failures left on the queue for redelivery, as the SQS event source does.
  */
+import { randomUUID } from 'node:crypto';
+import type { EventEmitter } from 'node:events';
 import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
-import type { S3Event, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { S3Event, SNSEvent, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { loadServerlessConfig } from './cfn.ts';
 import type { LocalStack } from './stack.ts';
 
-/** Collects s3rver's notifications and hands them to a handler, in order. */
-export function forwardS3Events(stack: Pick<LocalStack, 's3Events'>, handler: (event: S3Event) => Promise<unknown>) {
+/**
+ * Collects s3rver's notifications and hands them to a handler, in order. A handler error is
+ * kept for `flush()` to throw, or given to `onError` (a long-running stack reports it and
+ * carries on, as Lambda would retry and then drop the event).
+ */
+export function forwardS3Events(
+  stack: Pick<LocalStack, 's3Events'>,
+  handler: (event: S3Event) => Promise<unknown>,
+  options: { onError?: (error: unknown, event: S3Event) => void } = {},
+) {
   let chain: Promise<unknown> = Promise.resolve();
   const errors: unknown[] = [];
   const listener = (event: S3Event): void => {
-    chain = chain.then(() => handler(event)).catch((error: unknown) => errors.push(error));
+    chain = chain.then(() => handler(event)).catch((error: unknown) => {
+      if (options.onError) options.onError(error, event);
+      else errors.push(error);
+    });
   };
   stack.s3Events.on('event', listener);
   return {
@@ -24,6 +38,73 @@ export function forwardS3Events(stack: Pick<LocalStack, 's3Events'>, handler: (e
     },
     stop(): void {
       stack.s3Events.off('event', listener);
+    },
+  };
+}
+
+/** The feedback topic's ARN on the local stack (SNS is not emulated: events are handed over directly). */
+const LOCAL_FEEDBACK_TOPIC = 'arn:aws:sns:us-east-1:000000000000:news-digest-local-ses-feedback';
+
+/**
+ * One SES notification as SNS hands it to a Lambda function (one record per invocation).
+ *
+ * @example
+ * ```ts
+ * await feedbackHandler(snsEventOf({ eventType: 'Send', mail: { … } }));
+ * ```
+ */
+export function snsEventOf(notification: unknown): SNSEvent {
+  const messageId = randomUUID();
+  return {
+    Records: [{
+      EventSource: 'aws:sns',
+      EventVersion: '1.0',
+      EventSubscriptionArn: `${LOCAL_FEEDBACK_TOPIC}:${messageId}`,
+      Sns: {
+        Type: 'Notification',
+        MessageId: messageId,
+        TopicArn: LOCAL_FEEDBACK_TOPIC,
+        Subject: '',
+        Message: JSON.stringify(notification),
+        Timestamp: new Date().toISOString(),
+        SignatureVersion: '1',
+        Signature: 'local',
+        SigningCertUrl: 'http://127.0.0.1/local.pem',
+        UnsubscribeUrl: 'http://127.0.0.1/unsubscribe',
+        MessageAttributes: {},
+      },
+    }],
+  };
+}
+
+/**
+ * Hands the SES stand-in's Send events to a handler (the `feedback` function), one SNS
+ * record per invocation and in order, as the configuration set's event destination and SNS
+ * do on AWS.
+ *
+ * @example
+ * ```ts
+ * const events = forwardSesEvents(stack, feedbackHandler);
+ * // … send …
+ * await events.flush();
+ * events.stop();
+ * ```
+ */
+export function forwardSesEvents(stack: { ses: { events: EventEmitter } }, handler: (event: SNSEvent) => Promise<unknown>) {
+  let chain: Promise<unknown> = Promise.resolve();
+  const errors: unknown[] = [];
+  const listener = (notification: unknown): void => {
+    chain = chain.then(() => handler(snsEventOf(notification))).catch((error: unknown) => errors.push(error));
+  };
+  stack.ses.events.on('send', listener);
+  return {
+    /** Waits for every event emitted so far to be handled; throws the first handler error. */
+    async flush(): Promise<void> {
+      await chain;
+      if (errors.length > 0) throw errors[0];
+    },
+    stop(): void {
+      stack.ses.events.off('send', listener);
     },
   };
 }

@@ -4,27 +4,30 @@
  * render once, fan out over SQS), drain the send queue into `send`, and read back what the
  * local SES received, raw MIME exactly as sent.
  */
+import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { useEnvironment, getConfig } from '../../functions/core/config.ts';
 import { resetWiring, subscriberRepository, editionRepository, articleStore } from '../../functions/wiring/common.ts';
+import { alertFollowing } from '../../functions/wiring/keyword-alerts.ts';
 import { handler as ingestHandler } from '../../functions/ingest.ts';
 import { handler as editionHandler } from '../../functions/edition.ts';
 import { handler as sendHandler } from '../../functions/send.ts';
+import { handler as alertsHandler } from '../../functions/alerts.ts';
 import { importSubscribers, type ImportResult } from '../../functions/core/subscribers/import-subscribers.ts';
 import { isComplete } from '../../functions/core/delivery/fan-out-service.ts';
-import { EditionState, type JobName } from '../../functions/core/editions/types.ts';
+import { EditionState, JobName } from '../../functions/core/editions/types.ts';
 import type { QuarantineRecord } from '../../functions/core/articles/types.ts';
-import { forwardS3Events, drainQueue, sqsEventSource } from './lambda-driver.ts';
+import { forwardS3Events, forwardSesEvents, drainQueue, sqsEventSource } from './lambda-driver.ts';
 import type { CapturedMessage, LocalStack } from './stack.ts';
 
-/** The summary line of `digest run`. */
+/** The summary line of `digest run` (`editorsChoice`: newsletter jobs only). */
 export interface RunSummary {
   job: JobName;
   edition: string;
   articles: number;
-  editorsChoice: number;
+  editorsChoice?: number;
   recipients: number;
   sent: number;
   skipped: number;
@@ -83,24 +86,28 @@ export async function uploadContent(stack: LocalStack, dir: string): Promise<Qua
  * ```
  */
 export async function importSubscribersFile(file: string, now = new Date()): Promise<ImportResult> {
-  return importSubscribers(subscriberRepository(), await readFile(file, 'utf8'), now);
+  return importSubscribers(subscriberRepository(), createReadStream(file), { now, following: alertFollowing() });
+}
+
+/** What runJob and runAlerts may be told besides the job. */
+interface RunOptions {
+  now: Date;
+  quarantined: number;
+  onProgress?: (p: { sent: number; failed: number; skipped: number; total: number }) => void;
+  /** Hand SES's Send events to `feedback` while sending (default true; `npm start` forwards them all the time). */
+  forwardSendEvents?: boolean;
 }
 
 /**
- * Runs one newsletter job and waits until every recipient has a final ledger state.
- *
- * @example
- * ```ts
- * const summary = await runJob(stack, { job: 'daily', now: new Date() });
- * ```
+ * Drives the send queue until the edition (or alert flush) `id` has a final ledger state for
+ * every recipient; SES's Send events go to `feedback` meanwhile, as on AWS.
  */
-export async function runJob(
-  stack: LocalStack,
-  options: { job: JobName; now: Date; quarantined: number; onProgress?: (p: { sent: number; failed: number; skipped: number; total: number }) => void },
-): Promise<RunSummary> {
-  const result = await editionHandler({ job: options.job, time: options.now.toISOString(), force: true });
+async function sendUntilComplete(stack: LocalStack, id: string, options: RunOptions): Promise<void> {
   const editions = editionRepository();
-  if (result.state === EditionState.SENDING) {
+  // Loaded here, so that CLI commands that send nothing do not load the feedback function.
+  const { handler: feedbackHandler } = await import('../../functions/feedback.ts');
+  const sendEvents = options.forwardSendEvents === false ? undefined : forwardSesEvents(stack, feedbackHandler);
+  try {
     await drainQueue({
       queueUrl: getConfig().SEND_QUEUE_URL,
       endpoint: stack.endpoints.sqs,
@@ -109,14 +116,31 @@ export async function runJob(
       // As serverless.yml has the event source invoke `send` (batch size, window, concurrency).
       eventSource: await sqsEventSource('send'),
       done: async () => {
-        const e = await editions.get(result.edition);
+        const e = await editions.get(id);
         if (e) options.onProgress?.({ sent: e.sent, failed: e.failed, skipped: e.skipped, total: e.total });
         return !e || isComplete(e);
       },
       timeoutMs: 10 * 60_000,
     });
+    await sendEvents?.flush();
+  } finally {
+    sendEvents?.stop();
   }
-  const edition = await editions.get(result.edition);
+}
+
+/**
+ * Runs one newsletter job and waits until every recipient has a final ledger state. The local
+ * SES's Send events go to the `feedback` function meanwhile, as on AWS.
+ *
+ * @example
+ * ```ts
+ * const summary = await runJob(stack, { job: 'daily', now: new Date() });
+ * ```
+ */
+export async function runJob(stack: LocalStack, options: RunOptions & { job: JobName }): Promise<RunSummary> {
+  const result = await editionHandler({ job: options.job, time: options.now.toISOString(), force: true });
+  if (result.state === EditionState.SENDING) await sendUntilComplete(stack, result.edition, options);
+  const edition = await editionRepository().get(result.edition);
   return {
     job: options.job,
     edition: result.edition,
@@ -126,6 +150,33 @@ export async function runJob(
     sent: edition?.sent ?? 0,
     skipped: edition?.skipped ?? 0,
     failed: edition?.failed ?? 0,
+    quarantined: options.quarantined,
+  };
+}
+
+/**
+ * Runs one alert flush with every window due (as if due now: `dueBy` a week and a day ahead,
+ * past any weekly window) and waits until every digest has a final ledger state. Matching
+ * happened at ingest (uploadContent), so subscribers must be imported before the content.
+ *
+ * @example
+ * ```ts
+ * const summary = await runAlerts(stack, { now: new Date(), quarantined: 0 });
+ * ```
+ */
+export async function runAlerts(stack: LocalStack, options: RunOptions): Promise<RunSummary> {
+  const dueBy = new Date(Math.max(options.now.getTime(), Date.now()) + 8 * 86_400_000);
+  const result = await alertsHandler({ time: options.now.toISOString(), dueBy: dueBy.toISOString() });
+  if (result.state === EditionState.SENDING) await sendUntilComplete(stack, result.flush, options);
+  const flush = await editionRepository().get(result.flush);
+  return {
+    job: JobName.ALERTS,
+    edition: result.flush,
+    articles: result.articles,
+    recipients: flush?.total ?? result.recipients,
+    sent: flush?.sent ?? 0,
+    skipped: flush?.skipped ?? 0,
+    failed: flush?.failed ?? 0,
     quarantined: options.quarantined,
   };
 }

@@ -9,14 +9,20 @@
  * symlinked into it, and its serverless.yml is the project's with `provider.environment`
  * completed by the given `env` (which wins). Nothing is written to the project, builds of two
  * runs never collide, and `stop()` kills the whole process group and removes the directory.
+ *
+ * serverless runs detached, in a process group of its own, so that the group (serverless,
+ * esbuild's service, the handlers' workers) can be stopped as one. If this process dies
+ * without calling `stop()` (a crash, SIGKILL), the reaper (reaper.ts) stops that group and
+ * removes the directory.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isMap, isScalar, parseDocument } from 'yaml';
 import { REPO_ROOT } from './cfn.ts';
+import { reapOnExit } from './reaper.ts';
+import { linkedWorkdir } from './workdir.ts';
 
 export interface OfflineOptions {
   /** Variables for every handler (the local stack's env, TOKEN_SECRET, PUBLIC_BASE_URL, …). */
@@ -50,8 +56,6 @@ export interface Offline {
 }
 
 const HOST = '127.0.0.1';
-/** Entries of the project that must not be shared with the private working directory. */
-const NOT_LINKED = new Set(['serverless.yml', '.esbuild', '.serverless', '.serverless-offline', '.git']);
 
 /**
  * A TCP port free at the time of asking.
@@ -149,8 +153,10 @@ export async function startOffline(options: OfflineOptions): Promise<Offline> {
   const lambdaPort = await freePort();
   const url = `http://${HOST}:${port}`;
 
-  const workdir = await mkdtemp(join(tmpdir(), 'news-digest-offline-'));
+  // serverless.yml is written, not linked: it carries the environment.
+  const workdir = await linkedWorkdir('news-digest-offline-', { project, exclude: ['serverless.yml'] });
   let child: ChildProcess | undefined;
+  let releaseGroup: (() => void) | undefined;
   const cleanup = async (): Promise<void> => {
     if (child) {
       killGroup(child, 'SIGTERM');
@@ -160,18 +166,16 @@ export async function startOffline(options: OfflineOptions): Promise<Offline> {
       clearTimeout(timer);
       // Anything left in the group (esbuild service, workers) goes too.
       killGroup(child, 'SIGKILL');
+      releaseGroup?.();
     }
-    await rm(workdir, { recursive: true, force: true });
+    await workdir.remove();
   };
 
   try {
-    for (const entry of await readdir(project)) {
-      if (!NOT_LINKED.has(entry)) await symlink(join(project, entry), join(workdir, entry));
-    }
     const serviceYaml = options.serviceYaml ?? (await readFile(join(project, 'serverless.yml'), 'utf8'));
     // LAMBDA_ENDPOINT: offline's Lambda API, where the editors' API starts the edition function.
     const env = { LAMBDA_ENDPOINT: `http://${HOST}:${lambdaPort}`, ...options.env };
-    await writeFile(join(workdir, 'serverless.yml'), withEnvironment(serviceYaml, env, options.authorizers));
+    await writeFile(join(workdir.dir, 'serverless.yml'), withEnvironment(serviceYaml, env, options.authorizers));
 
     let output = '';
     child = spawn(
@@ -187,7 +191,7 @@ export async function startOffline(options: OfflineOptions): Promise<Offline> {
         '--noSponsor',
       ],
       {
-        cwd: workdir,
+        cwd: workdir.dir,
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],
         env: {
@@ -199,6 +203,8 @@ export async function startOffline(options: OfflineOptions): Promise<Offline> {
         },
       },
     );
+    // detached: the child leads its own process group, whose id is its pid.
+    if (child.pid !== undefined) releaseGroup = reapOnExit({ processGroup: child.pid });
     const collect = (chunk: Buffer): void => {
       const text = chunk.toString('utf8');
       output = (output + text).slice(-20_000);

@@ -1,6 +1,7 @@
 /**
  * Fault injection for the local SES endpoint: which SendRawEmail calls are throttled,
- * rejected or fail, decided with a seeded random generator so runs are reproducible.
+ * rejected, fail, hang or are accepted without an answer, decided with a seeded random
+ * generator so runs are reproducible.
  */
 
 /** Faults the SES front injects; everything absent means "no fault". */
@@ -13,6 +14,16 @@ export interface SesFaults {
   latencyMs?: number;
   /** Destinations answered `MessageRejected` (case-insensitive), every time. */
   rejectAddresses?: string[];
+  /**
+   * Destinations whose SendRawEmail is never answered and not accepted (a hung call): the
+   * connection stays open until the client gives up.
+   */
+  hangAddresses?: string[];
+  /**
+   * Destinations whose SendRawEmail is accepted (stored, Send event published) but never
+   * answered: SES took the message and its answer is lost.
+   */
+  holdAddresses?: string[];
   /** Accepted sends left before `Throttling` "Daily message quota exceeded.". */
   quotaRemaining?: number;
   /** MaxSendRate reported by GetSendQuota (default 14, a fresh production account). */
@@ -27,6 +38,10 @@ export interface SesFaults {
 export type SendOutcome =
   | { kind: 'accepted' }
   | { kind: 'rejected'; address: string }
+  /** Never answered, not accepted. */
+  | { kind: 'hang' }
+  /** Accepted, never answered. */
+  | { kind: 'held' }
   | { kind: 'throttled'; message: string }
   | { kind: 'error'; status: 500 | 503; code: 'InternalFailure' | 'ServiceUnavailable' };
 
@@ -61,6 +76,8 @@ function share(value: number | undefined): number {
 export class FaultPlan {
   #faults: SesFaults = {};
   #rejected = new Set<string>();
+  #hang = new Set<string>();
+  #hold = new Set<string>();
   #random: () => number = seededRandom(1);
   #quotaLeft: number | undefined;
 
@@ -70,15 +87,26 @@ export class FaultPlan {
 
   /** Replaces every fault (absent ones are switched off) and restarts the random sequence. */
   set(faults: SesFaults): void {
-    this.#faults = { ...faults, rejectAddresses: [...(faults.rejectAddresses ?? [])] };
+    this.#faults = this.#copy(faults);
     this.#rejected = new Set(this.#faults.rejectAddresses?.map((a) => a.toLowerCase()));
+    this.#hang = new Set(this.#faults.hangAddresses?.map((a) => a.toLowerCase()));
+    this.#hold = new Set(this.#faults.holdAddresses?.map((a) => a.toLowerCase()));
     this.#random = seededRandom(faults.seed ?? 1);
     this.#quotaLeft = faults.quotaRemaining;
   }
 
   /** The current faults. */
   get(): SesFaults {
-    return { ...this.#faults, rejectAddresses: [...(this.#faults.rejectAddresses ?? [])] };
+    return this.#copy(this.#faults);
+  }
+
+  #copy(faults: SesFaults): SesFaults {
+    return {
+      ...faults,
+      rejectAddresses: [...(faults.rejectAddresses ?? [])],
+      ...(faults.hangAddresses ? { hangAddresses: [...faults.hangAddresses] } : {}),
+      ...(faults.holdAddresses ? { holdAddresses: [...faults.holdAddresses] } : {}),
+    };
   }
 
   get latencyMs(): number {
@@ -96,14 +124,16 @@ export class FaultPlan {
   }
 
   /**
-   * Decides one call. Rejection is checked first (it is permanent), then server errors,
-   * throttling and the daily quota. Three random numbers are drawn per call whatever the
-   * faults, so the sequence depends only on the seed and the call order.
+   * Decides one call. Rejection is checked first (it is permanent), then a hang, server
+   * errors, throttling and the daily quota; an accepted call to a held address is `held`.
+   * Three random numbers are drawn per call whatever the faults, so the sequence depends
+   * only on the seed and the call order.
    */
   decide(destinations: readonly string[]): SendOutcome {
     const [errorDraw, codeDraw, throttleDraw] = [this.#random(), this.#random(), this.#random()];
     const rejected = destinations.find((d) => this.#rejected.has(d.toLowerCase()));
     if (rejected) return { kind: 'rejected', address: rejected };
+    if (destinations.some((d) => this.#hang.has(d.toLowerCase()))) return { kind: 'hang' };
     if (errorDraw < share(this.#faults.serverErrorShare)) {
       return codeDraw < 0.5
         ? { kind: 'error', status: 500, code: 'InternalFailure' }
@@ -116,6 +146,7 @@ export class FaultPlan {
       if (this.#quotaLeft <= 0) return { kind: 'throttled', message: 'Daily message quota exceeded.' };
       this.#quotaLeft--;
     }
+    if (destinations.some((d) => this.#hold.has(d.toLowerCase()))) return { kind: 'held' };
     return { kind: 'accepted' };
   }
 }

@@ -2,9 +2,13 @@
  * The local SES endpoint the app talks to (SES v1 query API). It captures every SendRawEmail
  * byte for byte, answers GetSendQuota itself, injects faults, copies accepted mail to the
  * internal aws-ses-v2-local (so its mailbox UI shows it) and passes everything else there.
+ * Like SES with a configuration set's event publishing, it emits a `Send` event for every
+ * accepted message sent with a configuration set (`events`, 'send'); the local stack hands
+ * them to the `feedback` function as SNS would (lambda-driver.ts, forwardSesEvents).
  *
  * HTTP routes of its own: `GET /raw`, `POST /raw/clear`, `GET|POST /faults`, `GET /stats`.
  */
+import { EventEmitter } from 'node:events';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,7 +17,7 @@ import { closeServer, json, readBody, reply } from './http-util.ts';
 import { startMailbox } from './mailbox.ts';
 import { FaultPlan } from './ses-faults.ts';
 import type { SesFaults } from './ses-faults.ts';
-import { errorXml, fieldsXml, newMessageId, parseQueryBody, readSendRawEmail, successXml } from './ses-protocol.ts';
+import { errorXml, fieldsXml, newMessageId, parseQueryBody, readSendRawEmail, sendEvent, successXml } from './ses-protocol.ts';
 
 export type { SesFaults } from './ses-faults.ts';
 
@@ -41,6 +45,10 @@ export interface SesStats {
   errors: number;
   /** Requests without RawMessage.Data. */
   invalid: number;
+  /** Calls never answered and not accepted (`hangAddresses`). */
+  hung: number;
+  /** Calls accepted but never answered (`holdAddresses`; also counted in `accepted`). */
+  held: number;
   inFlight: number;
   maxInFlight: number;
   /** Copies the mailbox took / failed to take. */
@@ -74,6 +82,11 @@ export interface SesFront {
   setFaults(faults: SesFaults): void;
   faults(): SesFaults;
   stats(): SesStats;
+  /**
+   * Emits `'send'` with the Send event (the JSON object of the SNS `Message`) of each
+   * accepted message sent with a configuration set, as it is accepted.
+   */
+  events: EventEmitter;
   stop(): Promise<void>;
 }
 
@@ -103,27 +116,49 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
   let captured: CapturedMessage[] = [];
   let sentTotal = 0;
   const counts: SesStats = {
-    requests: 0, accepted: 0, throttled: 0, rejected: 0, errors: 0, invalid: 0,
+    requests: 0, accepted: 0, throttled: 0, rejected: 0, errors: 0, invalid: 0, hung: 0, held: 0,
     inFlight: 0, maxInFlight: 0, forwarded: 0, forwardErrors: 0,
   };
+  const events = new EventEmitter();
 
-  function accept(req: IncomingMessage, body: Buffer, email: NonNullable<ReturnType<typeof readSendRawEmail>>,
-    res: ServerResponse, receivedAt: number): void {
+  /** Stores an accepted message, publishes its Send event and copies it to the mailbox. */
+  function capture(req: IncomingMessage, body: Buffer, email: NonNullable<ReturnType<typeof readSendRawEmail>>, receivedAt: number): string {
     counts.accepted++;
     const messageId = newMessageId();
+    const at = Date.now();
     captured.push({
       messageId,
       raw: keepRaw ? email.raw : Buffer.alloc(0),
       destinations: email.destinations,
       tags: email.tags,
       ...(email.configurationSet ? { configurationSet: email.configurationSet } : {}),
-      at: Date.now(),
+      at,
       receivedAt,
     });
-    reply(res, 200, successXml('SendRawEmail', `<MessageId>${messageId}</MessageId>`));
+    if (email.configurationSet && events.listenerCount('send') > 0) {
+      events.emit('send', sendEvent({ ...email, messageId, at }));
+    }
     if (forward) {
       void mailbox.copy(req, body).then((ok) => (ok ? counts.forwarded++ : counts.forwardErrors++));
     }
+    return messageId;
+  }
+
+  function accept(req: IncomingMessage, body: Buffer, email: NonNullable<ReturnType<typeof readSendRawEmail>>,
+    res: ServerResponse, receivedAt: number): void {
+    const messageId = capture(req, body, email, receivedAt);
+    reply(res, 200, successXml('SendRawEmail', `<MessageId>${messageId}</MessageId>`));
+  }
+
+  /** Never answers: waits until the client gives up (or the front stops), then drops the connection. */
+  async function neverAnswer(res: ServerResponse): Promise<void> {
+    if (!res.destroyed && !stopping.signal.aborted) {
+      await new Promise<void>((resolve) => {
+        res.once('close', () => resolve());
+        stopping.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+    }
+    res.destroy();
   }
 
   /** Decides on arrival (so outcomes follow the call order), answers after the latency. */
@@ -135,7 +170,7 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
     try {
       const email = readSendRawEmail(params);
       const outcome = email ? plan.decide(email.destinations) : undefined;
-      if (outcome?.kind === 'accepted') sentTotal++;
+      if (outcome?.kind === 'accepted' || outcome?.kind === 'held') sentTotal++;
       if (plan.latencyMs > 0) await sleep(plan.latencyMs, undefined, { signal: stopping.signal });
       if (!email || !outcome) {
         counts.invalid++;
@@ -154,6 +189,13 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
           return reply(res, outcome.status, errorXml('Receiver', outcome.code, ERROR_MESSAGES[outcome.code]));
         case 'accepted':
           return accept(req, body, email, res, receivedAt);
+        case 'hang':
+          counts.hung++;
+          return await neverAnswer(res);
+        case 'held':
+          counts.held++;
+          capture(req, body, email, receivedAt);
+          return await neverAnswer(res);
       }
     } finally {
       counts.inFlight--;
@@ -256,6 +298,7 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
     setFaults: (faults) => plan.set(faults),
     faults: () => plan.get(),
     stats: () => ({ ...counts }),
+    events,
     stop: async () => {
       stopping.abort();
       await closeServer(server);

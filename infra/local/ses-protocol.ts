@@ -189,3 +189,73 @@ export function readSendRawEmail(params: URLSearchParams): SendRawEmailRequest |
     ...(source ? { source } : {}),
   };
 }
+
+/** The header lines of a raw MIME message (unfolded), in order. */
+function messageHeaders(raw: Buffer): Array<{ name: string; value: string }> {
+  const head = raw.subarray(0, 256 * 1024).toString('latin1');
+  const end = head.search(/\r?\n\r?\n/);
+  const unfolded = (end === -1 ? head : head.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ');
+  return unfolded
+    .split(/\r?\n/)
+    .map((line) => /^([!-9;-~]+):\s?(.*)$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ name: m[1] ?? '', value: m[2] ?? '' }));
+}
+
+/** What SES knows of one accepted message, for its events. */
+export interface AcceptedMessage {
+  messageId: string;
+  raw: Buffer;
+  destinations: string[];
+  tags: Record<string, string>;
+  configurationSet?: string;
+  source?: string;
+  /** When it was accepted (ms since the epoch). */
+  at: number;
+}
+
+/**
+ * The `Send` event SES publishes for a configuration set when it accepts a message: the JSON
+ * of the SNS notification's `Message` (event publishing format). Message tags come as lists,
+ * next to SES's own `ses:` tags.
+ *
+ * @example
+ * ```ts
+ * const event = sendEvent({ messageId, raw, destinations: ['ann@example.org'], tags: { edition: 'daily-2026-11-28' }, configurationSet: 'digest', at: Date.now() });
+ * event.mail.tags.edition; // ['daily-2026-11-28']
+ * ```
+ */
+export function sendEvent(message: AcceptedMessage): { eventType: 'Send'; mail: Record<string, unknown> & { messageId: string; tags: Record<string, string[]> }; send: Record<string, never> } {
+  const headers = messageHeaders(message.raw);
+  const header = (name: string) => headers.find((h) => h.name.toLowerCase() === name)?.value;
+  const from = header('from');
+  const fromAddress = message.source ?? (from ? (/<([^>]+)>/.exec(from)?.[1] ?? from) : 'unknown@localhost');
+  const to = header('to');
+  return {
+    eventType: 'Send',
+    mail: {
+      timestamp: new Date(message.at).toISOString(),
+      source: fromAddress,
+      sourceArn: `arn:aws:ses:us-east-1:000000000000:identity/${fromAddress.split('@')[1] ?? 'localhost'}`,
+      sendingAccountId: '000000000000',
+      messageId: message.messageId,
+      destination: message.destinations,
+      headersTruncated: false,
+      headers,
+      commonHeaders: {
+        ...(from ? { from: [from] } : {}),
+        ...(to ? { to: splitAddressList(to).map((a) => a.trim()) } : {}),
+        messageId: message.messageId,
+        ...(header('subject') !== undefined ? { subject: header('subject') } : {}),
+      },
+      tags: {
+        ...(message.configurationSet ? { 'ses:configuration-set': [message.configurationSet] } : {}),
+        'ses:source-ip': ['127.0.0.1'],
+        'ses:from-domain': [fromAddress.split('@')[1] ?? 'localhost'],
+        'ses:caller-identity': ['local'],
+        ...Object.fromEntries(Object.entries(message.tags).map(([name, value]) => [name, [value]])),
+      },
+    },
+    send: {},
+  };
+}

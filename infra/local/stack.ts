@@ -20,6 +20,8 @@ import type { LocalResources } from './intrinsics.ts';
 import { provision } from './provision.ts';
 import type { Endpoints } from './provision.ts';
 import { closeServer } from './http-util.ts';
+import { reapOnExit } from './reaper.ts';
+import { guardedS3Handler } from './s3-guard.ts';
 import { toAwsS3Event } from './s3-events.ts';
 import { startSesFront } from './ses-front.ts';
 import type { SesFaults, SesFront } from './ses-front.ts';
@@ -62,7 +64,10 @@ export interface LocalStack {
    * the object key URL-encoded and the bucket ARN spelled as AWS does.
    */
   s3Events: EventEmitter;
-  /** Closes every server and connection, and removes the temporary S3 directory. */
+  /**
+   * Closes every server and connection, and removes the temporary S3 directory. If this
+   * process ends without calling it (a crash, SIGKILL), the reaper removes the directory.
+   */
   stop(): Promise<void>;
 }
 
@@ -112,20 +117,31 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   try {
     const directory = await mkdtemp(join(tmpdir(), 'news-digest-s3-'));
-    cleanups.push(() => rm(directory, { recursive: true, force: true }));
+    // Removed by stop(), or by the reaper if this process dies without stopping.
+    const release = reapOnExit({ path: directory });
+    cleanups.push(() => rm(directory, { recursive: true, force: true }).then(release));
 
     const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
     const dynamoPort = await listen(dynamo, ports.dynamodb ?? 0);
     cleanups.push(() => closeServer(dynamo));
 
     // s3rver and local-aws-sqs listen without an 'error' handler (a busy port would crash the
-    // process), so their request handlers are served from servers of our own.
+    // process), so their request handlers are served from servers of our own. s3rver's is
+    // guarded: keys it cannot take get an S3 error answer instead of crashing the process.
     const s3 = new S3rver({ silent: true, directory });
-    const s3Server = createServer(s3.callback());
+    const s3Server = createServer(guardedS3Handler(s3));
     const s3Port = await listen(s3Server, ports.s3 ?? 0);
     cleanups.push(() => closeServer(s3Server));
     const s3Events = new EventEmitter();
-    s3.on('event', (event: unknown) => s3Events.emit('event', toAwsS3Event(event)));
+    s3.on('event', (event: unknown) => {
+      // s3rver emits inside the request, after the object is stored: a listener's error must
+      // not turn that into a failed PUT, nor escape.
+      try {
+        s3Events.emit('event', toAwsS3Event(event));
+      } catch (error) {
+        process.stderr.write(`local S3: an event listener failed: ${String(error)}\n`);
+      }
+    });
 
     const sqsHandler = createRequestHandler({
       port: 0, hostname: HOST, accountId: ACCOUNT_ID, emulateQueueCreationLifecycle: false,

@@ -1,19 +1,32 @@
 /**
  * `npm start`: the embedded local stack, serverless-offline for the HTTP API, the S3 event
- * and SQS plumbing that AWS would provide, the sample content and subscribers, and one daily
- * edition sent through the local SES. Stays up until Ctrl-C, then stops everything it started.
+ * and SQS plumbing that AWS would provide, the sample subscribers and content, one daily
+ * edition and one alert digest (every window flushed as if due now) sent through the local
+ * SES, then an alert flush every 5 minutes as on AWS. Stays up until Ctrl-C, then stops
+ * everything it started.
+ *
+ * Nothing outlives it, however it ends:
+ * - Ctrl-C, SIGTERM, SIGHUP (a closed terminal): it stops everything itself.
+ * - Its parent dies (npm killed with SIGKILL): package.json runs it with `exec`, so npm is
+ *   its parent, and a changed parent pid means npm is gone. It then stops as on Ctrl-C.
+ * - It dies itself (a crash, SIGKILL): the reaper (reaper.ts), a helper process that outlives
+ *   it, stops serverless-offline's process group and removes the temporary folders. Its own
+ *   servers close with it.
  */
 import { fileURLToPath } from 'node:url';
 import { startLocalStack, portsFromEnv, DEFAULT_PORTS } from './stack.ts';
 import { localAppEnv } from './app-env.ts';
-import { drainQueue, forwardS3Events, sqsEventSource } from './lambda-driver.ts';
-import { importSubscribersFile, runJob, uploadContent, useStack } from './local-run.ts';
+import { drainQueue, forwardS3Events, forwardSesEvents, sqsEventSource } from './lambda-driver.ts';
+import { importSubscribersFile, runAlerts, runJob, uploadContent, useStack } from './local-run.ts';
 import { clearLocalState, writeLocalState } from './local-state.ts';
 import { startOffline } from './offline.ts';
 import { startEditorIssuer } from './editor-issuer.ts';
+import { whenParentGone } from './parent-watch.ts';
 import { getConfig } from '../../functions/core/config.ts';
 import { handler as ingestHandler } from '../../functions/ingest.ts';
 import { handler as sendHandler } from '../../functions/send.ts';
+import { handler as feedbackHandler } from '../../functions/feedback.ts';
+import { handler as alertsHandler } from '../../functions/alerts.ts';
 
 const SAMPLE = fileURLToPath(new URL('./sample/', import.meta.url));
 
@@ -33,6 +46,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
+  process.on('SIGHUP', () => void stop(0));
+  whenParentGone(() => {
+    process.stderr.write('npm start: its parent process is gone.\n');
+    void stop(0);
+  });
 
   try {
     // The editors' sign-in: a local issuer in place of Cognito (infra/local/editor-issuer.ts).
@@ -43,8 +61,16 @@ async function main(): Promise<void> {
     await writeLocalState(env);
 
     // What AWS does between the services: S3 notifications → ingest, the queue → send.
-    const events = forwardS3Events(stack, ingestHandler);
+    const events = forwardS3Events(stack, ingestHandler, {
+      onError: (error, event) => {
+        const keys = event.Records.map((r) => r.s3.object.key).join(', ');
+        process.stderr.write(`ingest failed for ${keys.slice(0, 300)}: ${error instanceof Error ? error.message : String(error)}\n`);
+      },
+    });
     stops.push(async () => events.stop());
+    // SES's Send events → feedback (SNS on AWS), for every send while the stack runs.
+    const sendEvents = forwardSesEvents(stack, feedbackHandler);
+    stops.push(async () => sendEvents.stop());
     let draining = true;
     const poller = drainQueue({
       queueUrl: getConfig().SEND_QUEUE_URL,
@@ -64,9 +90,17 @@ async function main(): Promise<void> {
     const offline = await startOffline({ env, port: ports.http, authorizers: issuer.authorizers });
     stops.unshift(() => offline.stop());
 
-    const quarantined = await uploadContent(stack, `${SAMPLE}content`);
+    // Subscribers first: their keyword alerts are matched as the content is ingested.
     const imported = await importSubscribersFile(`${SAMPLE}subscribers.csv`);
-    const summary = await runJob(stack, { job: 'daily', now: new Date(), quarantined: quarantined.length });
+    const quarantined = await uploadContent(stack, `${SAMPLE}content`);
+    const summary = await runJob(stack, { job: 'daily', now: new Date(), quarantined: quarantined.length, forwardSendEvents: false });
+    // davit@example.com follows "Tbilisi" (instant): one alert digest, sent now rather than in 5 minutes.
+    const alerts = await runAlerts(stack, { now: new Date(), quarantined: quarantined.length, forwardSendEvents: false });
+    // Then the alerts schedule, as on AWS (rate(5 minutes)).
+    const schedule = setInterval(() => {
+      alertsHandler({ time: new Date().toISOString() }).catch((e: unknown) => process.stderr.write(`alert flush: ${String(e)}\n`));
+    }, 5 * 60_000);
+    stops.push(async () => clearInterval(schedule));
 
     process.stdout.write(
       [
@@ -80,9 +114,11 @@ async function main(): Promise<void> {
         `  DynamoDB            ${stack.endpoints.dynamodb}`,
         `  SQS                 ${stack.endpoints.sqs}`,
         `  Sample edition      ${JSON.stringify(summary)}`,
+        `  Sample alert digest ${JSON.stringify(alerts)}   (davit@example.com follows "Tbilisi", instant)`,
         `  Subscribers         ${imported.imported} imported`,
         '',
-        'Upload to the content bucket and it is ingested; try `npm run digest -- edition status ' + summary.edition + '`,',
+        'Upload to the content bucket and it is ingested (and matched against the alerts, flushed every 5 minutes);',
+        'try `npm run digest -- edition status ' + summary.edition + '`, `npm run digest -- alerts status`,',
         'or `npm run digest -- edition preview daily` and `npm run digest -- edition send daily` (a dry run first, then --confirm CODE).',
         'Press Ctrl-C to stop.',
         '',

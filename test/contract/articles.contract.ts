@@ -178,6 +178,24 @@ export function describeArticlesContract(name: string, setup: () => Promise<Arti
       });
     });
 
+    describe('Method: get', () => {
+      it('reads one key\'s record with every field it was put with, and nothing for another key', async ({ subject: store }) => {
+        // Prepare
+        await store.put({ key: 'news/a.json', reason: 'internal: boom (attempt 1 of 3)', at: '2026-11-28T05:00:00.000Z', attempts: 1, contentHash: 'ab12' });
+        await store.put({ key: 'news/b.md', reason: 'no title', at: '2026-11-28T06:00:00.000Z' });
+
+        // Act
+        const found = await store.get('news/a.json');
+        const plain = await store.get('news/b.md');
+        const missing = await store.get('news/none.json');
+
+        // Assess
+        expect(found).toStrictEqual({ key: 'news/a.json', reason: 'internal: boom (attempt 1 of 3)', at: '2026-11-28T05:00:00.000Z', attempts: 1, contentHash: 'ab12' });
+        expect(plain).toStrictEqual({ key: 'news/b.md', reason: 'no title', at: '2026-11-28T06:00:00.000Z' });
+        expect(missing).toBeUndefined();
+      });
+    });
+
     describe('Method: remove', () => {
       it('takes an object out of quarantine, and accepts a key that is not in it', async ({ subject: store }) => {
         // Prepare

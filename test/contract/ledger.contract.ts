@@ -271,6 +271,65 @@ export function describeLedgerContract(name: string, setup: () => Promise<Ledger
       });
     });
 
+    describe('Method: markUnknown', () => {
+      it('keeps the entry sending for its holder, with the new lease and the reason', async ({ subject: { ledger } }) => {
+        // Prepare
+        const lease = await take(ledger, task('s_1'));
+
+        // Act
+        const marked = await ledger.markUnknown(task('s_1'), lease, { until: lease + 30_000, reason: 'outcome unknown: aborted' });
+
+        // Assess
+        expect(marked).toBe(true);
+        expect(await ledger.get(task('s_1'))).toMatchObject({ state: DeliveryState.SENDING, leaseUntil: lease + 30_000, reason: 'outcome unknown: aborted' });
+      });
+
+      it('does nothing for anyone but the holder, nor for an entry that does not exist', async ({ subject: { ledger } }) => {
+        // Prepare
+        const lease = await take(ledger, task('s_1'));
+        const held = await ledger.get(task('s_1'));
+
+        // Act
+        const other = await ledger.markUnknown(task('s_1'), lease + 1, { until: lease + 30_000, reason: 'not mine' });
+        const absent = await ledger.markUnknown(task('s_9'), lease, { until: lease + 30_000, reason: 'absent' });
+
+        // Assess
+        expect([other, absent]).toEqual([false, false]);
+        expect(await ledger.get(task('s_1'))).toEqual(held);
+        expect(await ledger.get(task('s_9'))).toBeUndefined();
+      });
+    });
+
+    describe('Method: recordSendEvent', () => {
+      it('keeps the first event only, changes neither state, lease nor updatedAt, and shows it to a later takeover', async ({ subject: { ledger, itemOnConditionFailure } }) => {
+        // Prepare
+        const lease = await take(ledger, task('s_1'));
+        const held = await ledger.get(task('s_1'));
+
+        // Act
+        const first = await ledger.recordSendEvent(task('s_1'), { messageId: 'ses-1', at: '2026-11-28T06:00:01.000Z' });
+        const again = await ledger.recordSendEvent(task('s_1'), { messageId: 'ses-2', at: '2026-11-28T06:00:02.000Z' });
+        const takeover = await ledger.acquire(task('s_1'), { leaseUntil: lease + 1 + LEASE_MS, now: lease + 1 });
+
+        // Assess
+        expect(first).toEqual({ recorded: true, entry: { ...held, sendEvent: { messageId: 'ses-1', at: '2026-11-28T06:00:01.000Z' } } });
+        expect(again.recorded).toBe(false);
+        if (itemOnConditionFailure) expect(again.entry?.sendEvent).toEqual({ messageId: 'ses-1', at: '2026-11-28T06:00:01.000Z' });
+        expect((await ledger.get(task('s_1')))?.sendEvent).toEqual({ messageId: 'ses-1', at: '2026-11-28T06:00:01.000Z' });
+        expect(takeover.granted).toBe(true);
+        expect(takeover.entry?.sendEvent).toEqual({ messageId: 'ses-1', at: '2026-11-28T06:00:01.000Z' });
+      });
+
+      it('writes nothing for an entry that does not exist', async ({ subject: { ledger } }) => {
+        // Act
+        const result = await ledger.recordSendEvent(task('s_9'), { messageId: 'ses-9', at: '2026-11-28T06:00:01.000Z' });
+
+        // Assess
+        expect(result).toEqual({ recorded: false, entry: undefined });
+        expect(await ledger.get(task('s_9'))).toBeUndefined();
+      });
+    });
+
     describe('Method: countByState', () => {
       it('counts the entries of one edition by state, pending left out', async ({ subject: { ledger } }) => {
         // Prepare

@@ -198,7 +198,7 @@ describe('local stack', () => {
     expect(env).toMatchObject({
       AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', LOCAL: 'true',
       CONTENT_BUCKET: 'contentbucket', ARTICLES_TABLE: 'ArticlesTable', EDITIONS_TABLE: 'EditionsTable',
-      SUBSCRIBERS_TABLE: 'SubscribersTable', DELIVERIES_TABLE: 'DeliveriesTable',
+      SUBSCRIBERS_TABLE: 'SubscribersTable', DELIVERIES_TABLE: 'DeliveriesTable', ALERTS_TABLE: 'AlertsTable',
       SEND_QUEUE_URL: stack.resources.queues.SendQueue?.url,
       SEND_DLQ_URL: stack.resources.queues.SendDeadLetterQueue?.url,
       S3_ENDPOINT: stack.endpoints.s3, DYNAMODB_ENDPOINT: stack.endpoints.dynamodb,
@@ -206,7 +206,7 @@ describe('local stack', () => {
     });
     const config = parseConfig({
       ...env,
-      TOKEN_SECRET: 'x'.repeat(32),
+      TOKEN_SECRET: 'Local-stack-test-secret-0123456789abcdef', LOG_PSEUDONYM_KEY: 'Local-stack-test-pseudonyms-0123456789ab',
       PUBLIC_BASE_URL: 'http://127.0.0.1:3000',
       ARCHIVE_BASE_URL: 'http://127.0.0.1:3000/archive',
       FROM_ADDRESS: 'digest@example.com',
@@ -387,7 +387,7 @@ describe('a busy port', () => {
 });
 
 describe('resources from any template', () => {
-  it('creates tables and queues added to the YAML with no extra code', async () => {
+  it('creates tables and queues added to the YAML with no extra code, and ignores what it does not emulate (topics, IAM roles)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'local-stack-infra-'));
     await writeFile(join(dir, 'extra.yml'), [
       'Resources:',
@@ -413,6 +413,23 @@ describe('resources from any template', () => {
       '    Properties: { FifoQueue: true, ContentBasedDeduplication: true }',
       '  Alerts:',
       '    Type: AWS::SNS::Topic',
+      // A role as infra/iam.yml writes them: anchors, !Sub with pseudo parameters, !GetAtt.
+      '  WorkerRole:',
+      '    Type: AWS::IAM::Role',
+      '    Properties:',
+      '      AssumeRolePolicyDocument: &trust',
+      '        Statement: [{ Effect: Allow, Principal: { Service: lambda.amazonaws.com }, Action: sts:AssumeRole }]',
+      '      Policies:',
+      '        - PolicyName: worker',
+      '          PolicyDocument:',
+      '            Statement:',
+      '              - { Effect: Allow, Action: [sqs:SendMessage], Resource: !GetAtt WorkQueue.Arn }',
+      '              - Effect: Allow',
+      '                Action: [logs:PutLogEvents]',
+      '                Resource: !Sub arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/${self:custom.missing, "x"}:*',
+      '  OtherRole:',
+      '    Type: AWS::IAM::Role',
+      '    Properties: { AssumeRolePolicyDocument: *trust }',
     ].join('\n'));
     await writeFile(join(dir, 'serverless.yml'), [
       'custom: { workVisibility: 77 }',

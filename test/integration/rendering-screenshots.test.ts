@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { renderEdition } from '../../functions/core/rendering/edition-email.ts';
 import { renderAlertDigest } from '../../functions/core/rendering/alert-email.ts';
+import { articleView } from '../../functions/core/rendering/digest-model.ts';
 import { renderConfirmationEmail } from '../../functions/core/rendering/confirmation-email.ts';
 import { renderEditionPage } from '../../functions/core/rendering/web-archive.ts';
 import { ARCHIVE_URL, EDITION_URL, makeArticle, makeBranding, makeContent, replaceTokens } from '../kit/fixtures/index.ts';
@@ -45,9 +46,11 @@ describe.skipIf(!hasChromium)('Rendering: screenshots in Chromium', () => {
               {
                 id: 'alerts',
                 language: 'en',
-                matches: [1, 2, 3].map((n) => ({ keyword: 'border', article: makeArticle(n) })),
+                items: [1, 2, 3].map((n) => ({ story: articleView(makeArticle(n), `a${n}`), keywords: ['border', 'Minsk'] })),
+                total: 14,
+                moreUrl: EDITION_URL,
               },
-              { branding: makeBranding(), editionUrl: EDITION_URL },
+              { branding: makeBranding() },
             )
           ).html,
           true,
@@ -56,7 +59,7 @@ describe.skipIf(!hasChromium)('Rendering: screenshots in Chromium', () => {
     {
       name: 'confirmation',
       html: async () =>
-        (await renderConfirmationEmail({ branding: makeBranding(), confirmUrl: 'https://api.example.com/confirm?token=abc', name: 'Zoë' }))
+        (await renderConfirmationEmail({ branding: makeBranding(), confirmUrl: 'https://api.example.com/confirm?token=abc' }))
           .html,
     },
     {

@@ -50,6 +50,36 @@ describe('Integration: subscription API on serverless-offline', () => {
     expect(await res.json()).toEqual({ status: 'ok' });
   });
 
+  it('serves the subscribe page, and shows it again with the reason for a refused form post', async () => {
+    // Act
+    const page = await fetch(`${api.url}/subscribe`);
+    const refused = await fetch(`${api.url}/subscribe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+      body: new URLSearchParams({ email: 'refused@example.org', name: 'Ann', newsletter: 'none', alerts: 'none', keywords: 'energy', website: '' }),
+    });
+    const json = await fetch(`${api.url}/subscribe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'refused@example.org', newsletter: 'none', alerts: 'none' }),
+    });
+
+    // Assess
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.headers.get('content-security-policy')).toContain("form-action 'self'");
+    const html = await page.text();
+    expect(html).toContain('<form method="post" action="subscribe">');
+    expect(html).not.toMatch(/<script/i);
+    expect(refused.status).toBe(400);
+    const again = await refused.text();
+    expect(again).toContain('<a href="#newsletter-daily">Newsletter</a>: choose a newsletter or alerts.');
+    expect(again).toContain('value="refused@example.org"');
+    expect(again).toContain('<input type="radio" id="newsletter-none" name="newsletter" value="none" checked>');
+    expect([json.status, await json.json()]).toEqual([400, { error: 'newsletter: choose a newsletter or alerts', requestId: expect.any(String) }]);
+    expect(api.stack.ses.messages().some((m) => m.destinations.includes('refused@example.org'))).toBe(false);
+  });
+
   it('subscribe, confirm by link, edition, one-click unsubscribe, next edition skips', async () => {
     // Prepare: a control reader who stays subscribed.
     for (const email of [READER, CONTROL]) {

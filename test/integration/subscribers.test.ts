@@ -146,7 +146,7 @@ describe('Integration: subscribers on the local stack', () => {
     const readers = { oneClick: 'one-click@example.org', bounce: 'bouncer@example.org', complaint: 'complainer@example.org' };
     let ip = 20;
     for (const address of Object.values(readers)) await subscribeAndConfirm(address, `192.0.2.${ip++}`);
-    await importSubscribers(subscriberRepository(), 'email,name,newsletter,alerts,keywords\ncontrol@example.org,Control,daily,none,\n', new Date());
+    await importSubscribers(subscriberRepository(), 'email,name,newsletter,alerts,keywords\ncontrol@example.org,Control,daily,none,\n', { now: new Date() });
     await uploadContent(stack, await contentDir('first', ['000_c5efd77b2ca7bb98.txt']));
     const before = stack.ses.messages().length;
 
@@ -204,6 +204,56 @@ describe('Integration: subscribers on the local stack', () => {
     for (const address of Object.values(readers)) {
       expect(secondMail.some((m) => m.destinations.includes(address)), address).toBe(false);
     }
+  });
+
+  it('the confirmation mail carries no text of the request: no name in the body or the headers', async () => {
+    // Prepare
+    const address = 'greeted@example.org';
+    const name = 'Dear customer, your account is suspended, call support';
+
+    // Act
+    const res = await call(subscribeHandler, 'POST', '/subscribe', { body: { email: address, name, keywords: 'energy' }, sourceIp: '192.0.2.43' });
+
+    // Assess
+    expect(res.status).toBe(202);
+    const raw = mailTo(address).at(-1)?.raw;
+    expect(raw).toBeDefined();
+    const mail = await simpleParser(raw!);
+    expect(mail.text).toMatch(/^Hello,$/m);
+    for (const text of [raw!.toString('utf8'), mail.text ?? '', String(mail.html), mail.subject ?? '']) {
+      expect(text).not.toContain('suspended');
+      expect(text).not.toContain('customer');
+    }
+    expect(mail.to && !Array.isArray(mail.to) ? mail.to.value[0] : undefined).toEqual({ address, name: '' });
+  });
+
+  it('limits cannot be turned against a user: the address cap answers 202 and sends nothing, the first link still confirms; the source limit answers 429 with Retry-After', async () => {
+    // Prepare: three requests from three places reach the cap of confirmation mails.
+    const address = 'targeted@example.org';
+    const ask = (ip: string) => call(subscribeHandler, 'POST', '/subscribe', { body: { email: address }, sourceIp: ip });
+    for (const ip of ['198.51.100.1', '198.51.100.2', '198.51.100.3']) expect((await ask(ip)).status).toBe(202);
+    const firstLink = mailTo(address)[0]?.raw;
+    const link = /http:\/\/127\.0\.0\.1:3000\/confirm\?token=[\w.%-]+/.exec((await simpleParser(firstLink!)).text ?? '')?.[0];
+
+    // Act 1: the attacker goes on from many sources.
+    const more = [];
+    for (let i = 10; i < 20; i += 1) more.push(await ask(`198.51.100.${i}`));
+
+    // Assess 1: the same answer, no mail, and the owner's first link still confirms.
+    expect(more.map((r) => r.status)).toEqual(Array(10).fill(202));
+    expect(mailTo(address)).toHaveLength(3);
+    const confirmed = await call(confirmHandler, 'GET', '/confirm', { query: { token: tokenOf(link!) } });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body).toContain('Subscription confirmed');
+
+    // Act 2: one source past its limit (50 here).
+    const answers = [];
+    for (let i = 0; i < 51; i += 1) answers.push(await ask('198.51.100.99'));
+
+    // Assess 2
+    expect(answers.slice(0, 50).every((r) => r.status === 202)).toBe(true);
+    expect(answers[50]?.status).toBe(429);
+    expect(Number(answers[50]?.headers['retry-after'])).toBeGreaterThan(0);
   });
 
   it('a reused or expired confirmation link shows a clear page', async () => {
@@ -281,6 +331,9 @@ describe('Integration: subscribers on the local stack', () => {
       ['an invalid address', () => call(subscribeHandler, 'POST', '/subscribe', json({ email: 'not-an-address' })), 400, 'email: not a valid address'],
       ['CR/LF in the address', () => call(subscribeHandler, 'POST', '/subscribe', json({ email: `${victim}\r\nBcc: x@example.org` })), 400, 'email: contains a control character'],
       ['CR/LF in the name', () => call(subscribeHandler, 'POST', '/subscribe', json({ email: 'new1@example.org', name: 'A\r\nB' })), 400, 'name: contains a control character'],
+      ['a web address in the name', () => call(subscribeHandler, 'POST', '/subscribe', json({ email: victim, name: 'customer. Your account at http://evil.example/login is suspended' })), 400, 'name: looks like a web address'],
+      ['a right-to-left override in the name', () => call(subscribeHandler, 'POST', '/subscribe', json({ email: victim, name: 'Ann \u202eevil' })), 400, 'name: contains a bidirectional control character'],
+      ['a formula as a keyword', () => call(subscribeHandler, 'POST', '/subscribe', json({ email: victim, keywords: '=1+1;@SUM(1)' })), 400, 'keywords: a keyword holds a character it may not hold'],
       ['a control character in keywords', () => call(subscribeHandler, 'POST', '/subscribe', form('email=new2%40example.org&keywords=a%07b')), 400, 'keywords: contains a control character'],
       ['an unknown newsletter', () => call(subscribeHandler, 'POST', '/subscribe', json({ email: 'new3@example.org', newsletter: 'monthly' })), 400, 'newsletter: unknown value'],
       ['an unknown alerts cadence', () => call(subscribeHandler, 'POST', '/subscribe', json({ email: 'new4@example.org', alerts: 'often' })), 400, 'alerts: unknown value'],
@@ -320,13 +373,43 @@ describe('Integration: subscribers on the local stack', () => {
     });
   });
 
+  it('rotating the token secret keeps the links already sent working until the old secret is dropped', async () => {
+    // Prepare: a reader with an unsubscribe link signed with today's secret.
+    await subscribeAndConfirm('rotation@example.org', '192.0.2.44');
+    const env: Record<string, string> = { ...localAppEnv(stack, { httpPort: 3000, logLevel: 'SILENT' }), SUBSCRIBE_LIMIT_PER_IP: '50' };
+    const old = getConfig().TOKEN_SECRET!;
+    const key = getConfig().LOG_PSEUDONYM_KEY!;
+    const link = signToken(old, { subscriberId: subscriberIdFor('rotation@example.org'), purpose: TokenPurpose.UNSUBSCRIBE, expiresAt: Math.floor(Date.now() / 1000) + 600 });
+    const oneClick = () => call(unsubscribeHandler, 'POST', '/unsubscribe', {
+      query: { token: link }, body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+
+    try {
+      // Act 1: the old secret is dropped altogether (wrong: the link dies).
+      useStack({ ...env, LOG_PSEUDONYM_KEY: key });
+      const dropped = await oneClick();
+
+      // Act 2: a new current secret, the old one kept as previous.
+      useStack({ ...env, LOG_PSEUDONYM_KEY: key, TOKEN_SECRETS_PREVIOUS: old });
+      const rotated = await oneClick();
+
+      // Assess
+      expect(env.TOKEN_SECRET).not.toBe(old);
+      expect(dropped.status).toBe(400);
+      expect(rotated.status).toBe(200);
+      expect((await subscriberRepository().get(subscriberIdFor('rotation@example.org')))?.status).toBe('unsubscribed');
+    } finally {
+      useStack({ ...env, TOKEN_SECRET: old, LOG_PSEUDONYM_KEY: key, TOKEN_SECRETS_PREVIOUS: '' });
+    }
+  });
+
   it('import and export through DynamoDB: suppressions survive, segments page without a scan', async () => {
     // Prepare
-    const csv = 'email,name,newsletter,alerts,keywords\n' + Array.from({ length: 7 }, (_, i) => `w${i}@example.org,W ${i},weekly,hourly,k${i}`).join('\n') + '\nbad,,weekly,none,\n';
+    const csv = 'email,name,newsletter,alerts,keywords\n' + Array.from({ length: 7 }, (_, i) => `w${i}@example.org,W ${String.fromCharCode(65 + i)},weekly,hourly,k${i}`).join('\n') + '\nbad,,weekly,none,\n';
     await subscriberRepository().put({ id: subscriberIdFor('w0@example.org'), email: 'w0@example.org', status: 'unsubscribed', newsletter: 'weekly', alerts: 'none', keywords: [], createdAt: 't', updatedAt: 't' });
 
     // Act
-    const result = await importSubscribers(subscriberRepository(), csv, new Date());
+    const result = await importSubscribers(subscriberRepository(), csv, { now: new Date() });
     const weekly: Subscriber[] = [];
     let cursor: string | undefined;
     do {
@@ -342,10 +425,10 @@ describe('Integration: subscribers on the local stack', () => {
       all.push(...page.subscribers);
       cursor = page.cursor;
     } while (cursor);
-    const exported = parseSubscribersCsv(toSubscribersCsv(all));
+    const exported = await parseSubscribersCsv(toSubscribersCsv(all));
 
     // Assess
-    expect(result).toEqual({ imported: 7, errors: [{ line: 9, reason: 'email: not a valid address' }] });
+    expect(result).toEqual({ imported: 7, skipped: 1, errors: [{ line: 9, reason: 'email: not a valid address' }], warnings: [] });
     expect(weekly.map((s) => s.email).sort()).toEqual(['w1@example.org', 'w2@example.org', 'w3@example.org', 'w4@example.org', 'w5@example.org', 'w6@example.org', 'prefs@example.org'].sort());
     expect(hourly.subscribers.map((s) => s.email)).not.toContain('w0@example.org');
     expect(exported.errors).toEqual([]);

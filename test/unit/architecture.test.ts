@@ -5,7 +5,8 @@
  * - nothing under functions/ imports infra/, test/ or bench/ (AWS runs functions/ only);
  * - the editions module imports no rendering or delivery module (they depend on it);
  * - adapters import no wiring, HTTP or CLI code;
- * - MJML stays out of the per-recipient send path: the send bundle holds none.
+ * - MJML stays out of the per-recipient send path: the send bundle holds none, and the alerts
+ *   module (whose digest assembly runs in the send worker) reaches none.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -103,11 +104,18 @@ describe('Architecture: the import graph', () => {
 
 describe('Architecture: MJML stays out of the send path', () => {
   const RENDERING = path.join(CORE, 'rendering');
-  const mjmlFree = ['escape.ts', 'types.ts', 'plain-text.ts', 'subject.ts', 'web-archive.ts', 'digest-model.ts', 'personalizer.ts', 'mime.ts'];
+  const mjmlFree = ['escape.ts', 'types.ts', 'plain-text.ts', 'subject.ts', 'web-archive.ts', 'digest-model.ts', 'personalizer.ts', 'mime.ts', 'alert-parts.ts'];
 
   it.each(mjmlFree)('should not reach mjml from rendering/%s', (file) => {
     // Act
     const packages = packagesReachable(path.join(RENDERING, file));
+    // Assess
+    expect([...packages].filter((p) => p === 'mjml' || p.startsWith('mjml-'))).toEqual([]);
+  });
+
+  it.each(readdirSync(path.join(CORE, 'alerts')).filter((f) => f.endsWith('.ts')))('should not reach mjml from alerts/%s (the send worker assembles alert digests)', (file) => {
+    // Act
+    const packages = packagesReachable(path.join(CORE, 'alerts', file));
     // Assess
     expect([...packages].filter((p) => p === 'mjml' || p.startsWith('mjml-'))).toEqual([]);
   });
@@ -119,7 +127,7 @@ describe('Architecture: MJML stays out of the send path', () => {
 
   it.each([
     'functions/send.ts', 'functions/http/confirm.ts', 'functions/http/unsubscribe.ts', 'functions/http/preferences.ts', 'functions/http/archive.ts',
-    'functions/http/editor/page.ts', 'functions/http/editor/read.ts', 'functions/http/editor/control.ts', 'functions/reconcile.ts',
+    'functions/http/subscribe-page.ts', 'functions/http/editor/page.ts', 'functions/http/editor/read.ts', 'functions/http/editor/control.ts', 'functions/reconcile.ts',
   ])(
     'should bundle %s without any mjml module',
     async (entry) => {

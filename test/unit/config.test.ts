@@ -12,8 +12,10 @@ const VALID = {
   EDITIONS_TABLE: 'editions',
   SUBSCRIBERS_TABLE: 'subscribers',
   DELIVERIES_TABLE: 'deliveries',
+  ALERTS_TABLE: 'alerts',
   SEND_QUEUE_URL: 'http://127.0.0.1:9324/000000000000/SendQueue',
-  TOKEN_SECRET: 'x'.repeat(32),
+  TOKEN_SECRET: 'Token-secret-for-tests-0123456789abcdef',
+  LOG_PSEUDONYM_KEY: 'Log-pseudonym-key-for-tests-0123456789ab',
   PUBLIC_BASE_URL: 'http://127.0.0.1:3000',
   ARCHIVE_BASE_URL: 'http://127.0.0.1:3000/archive',
   FROM_ADDRESS: 'digest@example.com',
@@ -85,6 +87,44 @@ describe('Function: parseConfig', () => {
     // Assess
     expect(config.TOKEN_SECRET_PARAMETER).toBe('/news-digest/prod/token-secret');
     expect(error.message).toMatch(/set TOKEN_SECRET or TOKEN_SECRET_PARAMETER/);
+  });
+
+  it('checks the token secrets for strength and reads the previous ones as a list', () => {
+    // Prepare
+    const previous = ['Previous-secret-one-0123456789abcdefgh', 'Previous-secret-two-0123456789abcdefgh'];
+
+    // Act
+    const config = parseConfig({ ...VALID, TOKEN_SECRETS_PREVIOUS: ` ${previous[0]},${previous[1]} ` });
+    const errors = [
+      errorOf(() => parseConfig({ ...VALID, TOKEN_SECRET: ' '.repeat(32) })),
+      errorOf(() => parseConfig({ ...VALID, TOKEN_SECRET: 'x'.repeat(32) })),
+      errorOf(() => parseConfig({ ...VALID, TOKEN_SECRETS_PREVIOUS: `${previous[0]},short` })),
+    ];
+
+    // Assess
+    expect(config.TOKEN_SECRETS_PREVIOUS).toEqual(previous);
+    expect(parseConfig(VALID).TOKEN_SECRETS_PREVIOUS).toEqual([]);
+    expect(errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(/TOKEN_SECRET is invalid \(no white space or control characters\)/),
+      expect.stringMatching(/TOKEN_SECRET is invalid \(at least 10 different characters\)/),
+      expect.stringMatching(/TOKEN_SECRETS_PREVIOUS is invalid \(secret 2: at least 32 characters\)/),
+    ]);
+    for (const e of errors) expect(e.message).not.toContain('xxxxxxxx');
+  });
+
+  it('needs a log pseudonym key apart from the token secrets, or its SSM parameter', () => {
+    // Prepare
+    const { LOG_PSEUDONYM_KEY: _k, ...rest } = VALID;
+
+    // Act
+    const fromSsm = parseConfig({ ...rest, LOG_PSEUDONYM_KEY_PARAMETER: '/news-digest/prod/log-pseudonym-key' });
+    const missing = errorOf(() => parseConfig(rest));
+    const same = errorOf(() => parseConfig({ ...VALID, LOG_PSEUDONYM_KEY: VALID.TOKEN_SECRET }));
+
+    // Assess
+    expect(fromSsm.LOG_PSEUDONYM_KEY_PARAMETER).toBe('/news-digest/prod/log-pseudonym-key');
+    expect(missing.message).toMatch(/set LOG_PSEUDONYM_KEY or LOG_PSEUDONYM_KEY_PARAMETER/);
+    expect(same.message).toMatch(/LOG_PSEUDONYM_KEY is invalid \(must differ from the token secrets\)/);
   });
 
   it('treats an empty variable as missing', () => {

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { IngestFailedError, UnreadableContentError } from '../errors.ts';
 import { mapBounded } from '../concurrency.ts';
 import type { Logger } from '../logger.ts';
-import type { ArticleStore, ContentSource, ObjectInfo, QuarantineRepository } from './ports.ts';
+import type { AlertMatching, ArticleStore, ContentSource, ObjectInfo, QuarantineRepository, SourceObjectRecord } from './ports.ts';
 import { extractKeywords } from './keywords.ts';
 import { MAX_OBJECT_BYTES, oversizeReason, parseSourceObject } from './parsing/index.ts';
 import type { QuarantineRecord, StoredArticle } from './types.ts';
@@ -83,6 +83,8 @@ export interface IngestServiceDeps {
   quarantine: QuarantineRepository;
   logger: Logger;
   defaultLanguage: string;
+  /** Keyword alerts: matches each created or changed article (none: alerts are not wired). */
+  alerts?: AlertMatching;
   now?: () => Date;
 }
 
@@ -163,6 +165,8 @@ export class IngestService {
       // The bytes that were ingested last are back (e.g. after a broken upload over them):
       // whatever quarantined the key in between is gone.
       if (quarantined === undefined || known) await this.#deps.quarantine.remove(key);
+      // Matching failed when these bytes were ingested: this is its retry.
+      if (previous.alertsPending) await this.#retryAlerts(previous);
       return {
         key,
         outcome: IngestOutcome.UNCHANGED,
@@ -187,6 +191,7 @@ export class IngestService {
     const now = this.#now().toISOString();
     let outcome: IngestOutcome = IngestOutcome.CREATED;
     let articleId: string | undefined;
+    let alertsPending = false;
     if (parsed.article) {
       const a = parsed.article;
       articleId = a.id;
@@ -203,6 +208,7 @@ export class IngestService {
       };
       await this.#deps.store.putArticle(stored);
       if (existing) outcome = IngestOutcome.UPDATED;
+      alertsPending = !(await this.#matchAlerts(stored));
     }
     // The object used to hold another article (its URL changed): that one is gone now,
     // unless another object holds it by now.
@@ -218,6 +224,7 @@ export class IngestService {
       ...(articleId ? { articleId } : {}),
       pickIds: parsed.picks.map((p) => p.id),
       ingestedAt: now,
+      ...(alertsPending ? { alertsPending: true } : {}),
     });
     // A fixed object leaves quarantine.
     await this.#deps.quarantine.remove(key);
@@ -323,10 +330,34 @@ export class IngestService {
     return { key, outcome: done ? IngestOutcome.QUARANTINED : IngestOutcome.FAILED, picks: 0, reason, attempts };
   }
 
-  /** The key's quarantine record, if any (S3 events; only after a failure, so it may page). */
-  async #findQuarantined(key: string): Promise<QuarantineRecord | undefined> {
-    for await (const record of this.#deps.quarantine.list()) if (record.key === key) return record;
-    return undefined;
+  /** The key's quarantine record, if any (S3 events; read only after a failure). */
+  #findQuarantined(key: string): Promise<QuarantineRecord | undefined> {
+    return this.#deps.quarantine.get(key);
+  }
+
+  /**
+   * Matches an article against the keyword alerts. A failure never fails the ingest: it is
+   * logged, the source record is marked `alertsPending`, and the next ingest of the same
+   * object (a repeated S3 event, the hourly reconciliation) matches again. Returns whether
+   * matching finished.
+   */
+  async #matchAlerts(article: StoredArticle): Promise<boolean> {
+    if (!this.#deps.alerts) return true;
+    try {
+      await this.#deps.alerts.matchArticle(article);
+      return true;
+    } catch (error) {
+      this.#deps.logger.error('alert matching failed: retried by the next ingest of the object', { key: article.sourceKey, articleId: article.id, error: error instanceof Error ? error.message : String(error) });
+      return false;
+    }
+  }
+
+  /** Matches again the article of an unchanged object whose matching failed before. */
+  async #retryAlerts(record: SourceObjectRecord): Promise<void> {
+    const article = record.articleId ? await this.#deps.store.getArticle(record.articleId) : undefined;
+    if (article && !(await this.#matchAlerts(article))) return;
+    const { alertsPending: _done, ...rest } = record;
+    await this.#deps.store.putSourceRecord(rest);
   }
 
   /** Removes an article that came from `key`, unless another object holds it now. */

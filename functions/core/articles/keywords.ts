@@ -102,3 +102,19 @@ export function extractKeywords(...texts: string[]): string[] {
 export function normaliseKeyword(word: string): string {
   return foldForMatching(word).replace(NON_WORD, ' ').trim();
 }
+
+/** A possessive ending: apostrophe (straight, curly or modifier letter) + s, at a word end. */
+const POSSESSIVE = /([\p{L}\p{N}\p{M}])['’ʼ][sS](?![\p{L}\p{N}\p{M}])/gu;
+
+/**
+ * {@link normaliseKeyword} for phrase matching (keyword alerts): a possessive `'s` or `’s`
+ * belongs to its word first, so "Minsk's" and "Minsk" are the same token. Used for both the
+ * followed phrase and the article text, so both sides always agree.
+ *
+ * @example
+ * normalisePhrase("Minsk's talks");    // 'minsk talks'
+ * normalisePhrase('Nagorno-Karabakh'); // 'nagorno karabakh'
+ */
+export function normalisePhrase(text: string): string {
+  return normaliseKeyword(text.replace(POSSESSIVE, '$1'));
+}

@@ -12,6 +12,16 @@ export interface SourceObjectRecord {
   pickIds: string[];
   /** ISO-8601 */
   ingestedAt: string;
+  /** Keyword alerts could not be matched for its article: the next ingest of the same bytes retries. */
+  alertsPending?: boolean;
+}
+
+/**
+ * Matches an ingested article against the keyword alerts (the alerts module's AlertMatcher).
+ * Throws when it could not finish; matching again later is safe (each match is recorded once).
+ */
+export interface AlertMatching {
+  matchArticle(article: StoredArticle): Promise<void>;
 }
 
 /** One item that came in during a period: an article or an editor's-choice teaser. */
@@ -38,6 +48,9 @@ export interface QuarantineRepository {
   /** Creates or replaces the key's record, with every field given (`attempts`, `contentHash`). */
   put(record: QuarantineRecord): Promise<void>;
   remove(key: string): Promise<void>;
+  /** The key's record, or undefined when the key is not in quarantine. */
+  get(key: string): Promise<QuarantineRecord | undefined>;
+  /** Every record, newest first, page by page. */
   list(): AsyncIterable<QuarantineRecord>;
 }
 

@@ -89,7 +89,8 @@ export class DeliveryAdmin {
    * Re-queues `sending` entries whose lease expired (their worker died). An entry that was
    * tried `maxAttempts` times is marked failed instead (a poison task: `resend-failed`
    * retries it on purpose), so that a recipient whose sends keep killing workers cannot
-   * hold an edition open for ever.
+   * hold an edition open for ever; unless it has a Send event (SES accepted a message): that
+   * one is re-queued, and the worker that takes it marks it sent.
    *
    * @example
    * ```ts
@@ -109,7 +110,8 @@ export class DeliveryAdmin {
         const task = { editionId, subscriberId };
         const entry = await this.#d.ledger.get(task);
         if (entry?.state !== DeliveryState.SENDING || entry.leaseUntil === undefined || entry.leaseUntil >= now) continue;
-        if (entry.attempts >= maxAttempts) {
+        // An entry with a Send event was accepted: the worker that takes it marks it sent.
+        if (entry.attempts >= maxAttempts && !entry.sendEvent) {
           const reason = `gave up after ${entry.attempts} attempts whose workers died mid-send`;
           if (await this.#d.ledger.complete(task, entry.leaseUntil, { state: DeliveryState.FAILED, reason })) abandoned += 1;
         } else {

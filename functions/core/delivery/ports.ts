@@ -2,7 +2,9 @@
  * Ports of the delivery module. Adapters: sqs-send-queue, dynamodb-delivery-ledger,
  * ses-mail-sender, dynamodb-rate-window-store (functions/adapters/).
  */
-import type { DeliveryState, LedgerEntry, OutgoingMessage, SendTask } from './types.ts';
+import type { MessageTemplate } from '../rendering/personalizer.ts';
+import type { Subscriber } from '../subscribers/types.ts';
+import type { DeliveryState, LedgerEntry, OutgoingMessage, SendEvent, SendTask } from './types.ts';
 
 /** The queue that fans send tasks out to the workers. */
 export interface SendQueue {
@@ -15,12 +17,22 @@ export type LedgerResult =
   | { state: typeof DeliveryState.SENT; messageId: string }
   | { state: typeof DeliveryState.FAILED | typeof DeliveryState.SKIPPED | typeof DeliveryState.CANCELLED; reason: string };
 
-/** The delivery ledger: the one record of who got what. Every send goes through it. */
+/**
+ * The delivery ledger: the one record of who got what. Every send goes through it.
+ *
+ * Concurrency: every move between states is one conditional write on one entry. The holder
+ * of a lease is whoever wrote its `leaseUntil`; `extend`, `complete`, `release` and
+ * `markUnknown` succeed only for the holder (same `leaseUntil`), so a worker whose lease was
+ * taken over can change nothing. `recordSendEvent` changes neither state nor lease nor
+ * `updatedAt`, so it never makes a holder's write fail, and `acquire` returns the entry
+ * with any Send event recorded before it: a takeover sees every event recorded until then.
+ */
 export interface DeliveryLedger {
   /**
    * Takes the lease for one recipient: succeeds when the entry is absent (pending), or its
    * `sending` lease expired, or it `failed` and `retryFailed` is set. Returns the entry as
-   * taken, or the current entry when the lease was not granted.
+   * taken (with its `sendEvent`, if one was recorded: the caller must then not send), or the
+   * current entry when the lease was not granted.
    */
   acquire(task: SendTask, options: { leaseUntil: number; now: number; retryFailed?: boolean }): Promise<{ granted: boolean; entry: LedgerEntry | undefined }>;
   /**
@@ -32,6 +44,22 @@ export interface DeliveryLedger {
   complete(task: SendTask, leaseUntil: number, result: LedgerResult): Promise<boolean>;
   /** Gives a lease back (transient failure): the entry becomes takeable at once. */
   release(task: SendTask, leaseUntil: number, reason: string): Promise<void>;
+  /**
+   * The holder does not know whether the provider accepted its message (the call was
+   * aborted at its deadline, or the connection dropped after the request went out). The
+   * entry stays `sending` with the reason, and its lease moves to `until`: the time by which
+   * the call's Send event, if SES accepted the message, is expected to be recorded. Nobody
+   * takes it before then; whoever takes it then finds the event, if any, with the entry.
+   * Only the holder may; returns whether it did.
+   */
+  markUnknown(task: SendTask, leaseUntil: number, options: { until: number; reason: string }): Promise<boolean>;
+  /**
+   * Records a Send event on the entry, whatever its state, keeping the first one only
+   * (idempotent: SNS may deliver an event twice). Writes nothing when the entry does not
+   * exist. `recorded` says whether this call wrote it; `entry` is the entry after the call
+   * (with the event that is kept), or undefined when there is none.
+   */
+  recordSendEvent(task: SendTask, event: SendEvent): Promise<{ recorded: boolean; entry: LedgerEntry | undefined }>;
   get(task: SendTask): Promise<LedgerEntry | undefined>;
   /** Entry counts by state (pending not included: it is total minus the others). */
   countByState(editionId: string): Promise<Record<Exclude<DeliveryState, 'pending'>, number>>;
@@ -51,8 +79,13 @@ export interface SendQuota {
 
 /** The mail provider (SES). */
 export interface MailSender {
-  /** Sends one raw message; returns the provider's message id. Throws Permanent/Transient/QuotaExhausted errors. */
-  send(message: OutgoingMessage): Promise<string>;
+  /**
+   * Sends one raw message; returns the provider's message id. Throws PermanentSendError,
+   * TransientSendError (refused, nothing sent), QuotaExhaustedError, or
+   * SendOutcomeUnknownError when the call was aborted at `deadline` (epoch ms) or lost its
+   * connection after the request went out: the provider may have accepted the message.
+   */
+  send(message: OutgoingMessage, options?: { deadline?: number }): Promise<string>;
   getQuota(): Promise<SendQuota>;
 }
 
@@ -78,4 +111,21 @@ export interface DailyQuota {
   recordSent(count?: number): void;
   /** The provider said the quota is gone: believe it until the next look. */
   markExhausted(reason: string): void;
+}
+
+/** One subscriber's alert digest, ready for the personaliser, or why it is not sent. */
+export type AlertDigestMessage = { kind: 'message'; template: MessageTemplate } | { kind: 'skip'; reason: string };
+
+/**
+ * Builds one subscriber's alert digest (a task whose edition is of job `alerts`) from what
+ * its flush froze and prepared, without MJML. Implemented by the alerts module
+ * (AlertDigestAssembler). Safe to call from many tasks at once; it reads, never writes.
+ */
+export interface AlertDigests {
+  /**
+   * The digest's message template, or a reason to skip it (alerts turned off, no longer
+   * following its keywords, no digest); undefined when the flush's pieces cannot be read
+   * (the task is tried again later).
+   */
+  message(flushId: string, subscriber: Subscriber): Promise<AlertDigestMessage | undefined>;
 }

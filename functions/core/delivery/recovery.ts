@@ -114,7 +114,8 @@ export class DeliveryRecovery {
     result.requeued = leases.requeued;
     result.abandoned = leases.abandoned;
 
-    if (!edition.fanoutDone && this.#now() - Date.parse(edition.updatedAt) >= (this.#d.staleFanOutMs ?? DEFAULT_STALE_FANOUT_MS)) {
+    // An alert flush hands its digests out itself; a later flush finishes one that died (alerts/alert-flush.ts).
+    if (!edition.fanoutDone && edition.job !== JobName.ALERTS && this.#now() - Date.parse(edition.updatedAt) >= (this.#d.staleFanOutMs ?? DEFAULT_STALE_FANOUT_MS)) {
       this.#d.logger.info('resuming fan-out', { edition: id, pages: edition.pages, total: edition.total });
       edition = await this.#d.fanOut.fanOut(edition);
       result.resumed = true;

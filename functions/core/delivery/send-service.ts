@@ -3,25 +3,26 @@
  * under the shared rate, take the ledger lease, check the subscriber's status at send time,
  * personalise the edition's artefact (tokens only, no MJML), send it, and record the outcome. Every send goes
  * through the ledger, so a recipient gets an edition at most once however often a task is
- * delivered (the one exception, a worker dying between SES accepting a message and the
- * ledger write, is described in docs/delivery.md).
+ * delivered. When an earlier attempt's outcome was never recorded (its worker died after SES
+ * accepted the message, or its call was aborted at its deadline), the entry is completed from
+ * the Send event SES published for it, without sending again (docs/delivery.md, "What
+ * exactly once covers").
  */
 import DataLoader from 'dataloader';
 import type { ArtefactStore, EditionRecord, EditionRepository } from '../editions/ports.ts';
-import { EditionState } from '../editions/types.ts';
-import { PermanentSendError, QuotaExhaustedError, TransientSendError } from '../errors.ts';
+import { EditionState, JobName } from '../editions/types.ts';
+import { PermanentSendError, QuotaExhaustedError, SendOutcomeUnknownError, TransientSendError } from '../errors.ts';
 import type { Links } from '../links.ts';
 import type { Logger } from '../logger.ts';
 import { personalize, prepareMessage, type MessageHeaders, type MessageTemplate } from '../rendering/personalizer.ts';
-import { emailHash } from '../subscribers/identity.ts';
 import type { SubscriberRepository } from '../subscribers/ports.ts';
 import { signToken, TokenPurpose } from '../subscribers/tokens.ts';
 import { SubscriberStatus, type Subscriber } from '../subscribers/types.ts';
 import { mapBounded } from '../concurrency.ts';
 import { isComplete } from './fan-out-service.ts';
-import type { DailyQuota, DeliveryLedger, LedgerResult, MailSender, SendQueue, SendRateLimiter } from './ports.ts';
+import type { AlertDigests, DailyQuota, DeliveryLedger, LedgerResult, MailSender, SendQueue, SendRateLimiter } from './ports.ts';
 import { isQuotaReason, QUOTA_REASON_PREFIX, QuotaGuard } from './quota-guard.ts';
-import { DeliveryState, type SendTask } from './types.ts';
+import { DeliveryState, type SendEvent, type SendTask } from './types.ts';
 
 export interface SendServiceDeps {
   ledger: DeliveryLedger;
@@ -39,9 +40,19 @@ export interface SendServiceDeps {
   tokenSecret: string;
   /** The account's 24-hour quota; default: a {@link QuotaGuard} over `mail.getQuota()`. */
   quota?: DailyQuota;
+  /** Assembles alert digests (tasks of job `alerts`); without it they are retried, never sent. */
+  alerts?: AlertDigests;
   /** SES calls in flight at once in this worker. */
   concurrency: number;
   leaseMs: number;
+  /**
+   * How long a Send event may take to reach the ledger (default 30 s; at most a quarter of
+   * the lease). No SES call may still be running this close to the end of its lease, and an
+   * entry whose call ended without an answer is not taken over before this has passed.
+   */
+  settleMs?: number;
+  /** The longest an SES call may run (default 10 s; at most a quarter of the lease). */
+  callTimeoutMs?: number;
   /** Attempts per message inside one invocation when the provider throttles or fails. */
   maxAttempts?: number;
   /** How long quota-stopped tasks wait in the queue before they are tried again (default 900 s, the SQS maximum). */
@@ -68,7 +79,10 @@ export const TaskOutcome = {
   /** Already final, or leased by a live attempt, or the lease was lost: nothing to do here. */
   DUPLICATE: 'duplicate',
   RETRY: 'retry',
-  /** Put back on the queue (daily quota: with a delay; invocation deadline: at once): this delivery is done with. */
+  /**
+   * Put back on the queue (daily quota: with a delay; invocation deadline: at once; outcome
+   * unknown: after the settle period): this delivery is done with.
+   */
   REQUEUED: 'requeued',
 } as const;
 export type TaskOutcome = (typeof TaskOutcome)[keyof typeof TaskOutcome];
@@ -79,11 +93,24 @@ const PREFERENCES_LINK_TTL_S = 90 * 86_400;
 const QUOTA_RETRY_DELAY_S = 900;
 const BACKOFF_BASE_MS = 200;
 const BACKOFF_CAP_MS = 5_000;
+const DEFAULT_SETTLE_MS = 30_000;
+const DEFAULT_CALL_TIMEOUT_MS = 10_000;
+/** An SES call ends at least this long before the invocation does, so its outcome is still written. */
+const CALL_RESERVE_MS = 5_000;
+/** No SES call starts with less time than this before the invocation's reserve. */
+const MIN_CALL_MS = 1_000;
+/**
+ * An entry whose outcome stayed unknown this many times is reported for retry (it then counts
+ * towards the dead-letter queue) instead of being re-queued as a new message again.
+ */
+const UNKNOWN_REQUEUE_LIMIT = 5;
 
 /** What the tasks of one batch share: its deadline and why it stopped early. */
 export interface BatchState {
   /** Epoch ms after which no send may start (the invocation is about to time out). */
   deadline?: number;
+  /** Epoch ms when the invocation ends (it is killed then): every SES call ends well before. */
+  end?: number;
   quotaStop?: QuotaExhaustedError;
   timeUp?: boolean;
   /** Editions read once per batch (their state changes rarely; subscribers are read per task). */
@@ -121,8 +148,10 @@ export class SendService {
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #random: () => number;
   readonly #quota: DailyQuota;
-  /** A lease is renewed before a send when less than this is left of it. */
+  /** A lease is renewed before a send when less than this is left of it: a whole call plus the settle period. */
   readonly #margin: number;
+  readonly #settleMs: number;
+  readonly #callTimeoutMs: number;
   /**
    * Subscriber reads at send time. Reads that fall due in the same turn of the event loop
    * (tasks whose lease answers arrived together) go out as one `getMany` (BatchGetItem)
@@ -139,7 +168,9 @@ export class SendService {
     this.#sleep = deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.#random = deps.random ?? Math.random;
     this.#quota = deps.quota ?? new QuotaGuard(() => deps.mail.getQuota());
-    this.#margin = Math.min(5_000, deps.leaseMs / 2);
+    this.#settleMs = Math.min(deps.settleMs ?? DEFAULT_SETTLE_MS, deps.leaseMs / 4);
+    this.#callTimeoutMs = Math.min(deps.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS, deps.leaseMs / 4);
+    this.#margin = this.#callTimeoutMs + this.#settleMs;
     this.#subscriberReads = new DataLoader(
       async (ids) => {
         const found = await deps.subscribers.getMany(ids);
@@ -154,10 +185,14 @@ export class SendService {
    * the daily quota runs out, every task not yet sent is re-queued with a delay; when the
    * invocation nears its `deadline` (epoch ms after which no send may start), the tasks not
    * started are re-queued at once. Neither is reported as failed, so neither counts towards
-   * the dead-letter queue.
+   * the dead-letter queue. `end` (epoch ms when the invocation is killed) bounds every SES
+   * call: it is aborted some seconds before.
    */
-  public async processBatch(tasks: readonly SendTask[], options: { deadline?: number } = {}): Promise<TaskOutcome[]> {
-    const batch: BatchState = { ...(options.deadline !== undefined ? { deadline: options.deadline } : {}) };
+  public async processBatch(tasks: readonly SendTask[], options: { deadline?: number; end?: number } = {}): Promise<TaskOutcome[]> {
+    const batch: BatchState = {
+      ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
+      ...(options.end !== undefined ? { end: options.end } : {}),
+    };
     const outcomes = await mapBounded(tasks, this.#d.concurrency, async (task) => {
       if (batch.quotaStop) return this.#requeue(task, this.#d.quotaRetryDelaySeconds ?? QUOTA_RETRY_DELAY_S);
       if (batch.timeUp) return this.#requeue(task, 0);
@@ -183,8 +218,9 @@ export class SendService {
 
   /**
    * Processes one task: quota check, a send slot under the shared rate, then the lease, so a
-   * lease is held only while the message is being sent. Throws QuotaExhaustedError (holding
-   * no lease) when the daily quota is gone.
+   * lease is held only while the message is being sent. An entry taken with a recorded Send
+   * event (an earlier attempt's message was accepted) is marked sent without sending. Throws
+   * QuotaExhaustedError (holding no lease) when the daily quota is gone.
    */
   public async processTask(task: SendTask, batch: BatchState = {}): Promise<TaskOutcome> {
     await this.#quota.ensureAvailable();
@@ -194,10 +230,11 @@ export class SendService {
     this.#checkDeadline(batch);
     const now = this.#now();
     const lease: Lease = { until: now + this.#d.leaseMs, settled: false };
-    const { granted } = await this.#d.ledger.acquire(task, { leaseUntil: lease.until, now, ...(task.retryFailed ? { retryFailed: true } : {}) });
+    const { granted, entry } = await this.#d.ledger.acquire(task, { leaseUntil: lease.until, now, ...(task.retryFailed ? { retryFailed: true } : {}) });
     if (!granted) return TaskOutcome.DUPLICATE;
     try {
-      return await this.#deliver(task, lease, now, batch);
+      if (entry?.sendEvent) return await this.#completeFromSendEvent(task, lease, entry.sendEvent);
+      return await this.#deliver(task, lease, now, batch, entry?.attempts ?? 1);
     } catch (error) {
       // Anything unexpected (S3, DynamoDB, a bug): give the lease back so a retry need not wait for it.
       if (!lease.settled) await this.#release(task, lease, error instanceof Error ? error.message : String(error));
@@ -209,7 +246,50 @@ export class SendService {
     if (batch.deadline !== undefined && this.#now() >= batch.deadline) throw new DeadlineReached();
   }
 
-  async #deliver(task: SendTask, lease: Lease, now: number, batch: BatchState): Promise<TaskOutcome> {
+  /**
+   * When SES must have answered by: a whole call at most, ending the settle period before the
+   * lease does (so a Send event of this call is recorded before anyone may take the entry
+   * over) and some seconds before the invocation ends (so the outcome is still written).
+   * Throws DeadlineReached when the invocation leaves too little for a call.
+   */
+  #callDeadline(lease: Lease, batch: BatchState): number {
+    const now = this.#now();
+    const deadline = Math.min(now + this.#callTimeoutMs, lease.until - this.#settleMs);
+    if (batch.end === undefined) return deadline;
+    const last = batch.end - CALL_RESERVE_MS;
+    if (last - now < MIN_CALL_MS) throw new DeadlineReached();
+    return Math.min(deadline, last);
+  }
+
+  /** An earlier attempt's message was accepted (its Send event is in the ledger): record it, do not send. */
+  async #completeFromSendEvent(task: SendTask, lease: Lease, event: SendEvent): Promise<TaskOutcome> {
+    this.#d.logger.info('an earlier attempt was accepted (Send event): marked sent without sending', {
+      edition: task.editionId, subscriber: task.subscriberId, messageId: event.messageId,
+    });
+    return this.#complete(task, lease, { state: DeliveryState.SENT, messageId: event.messageId });
+  }
+
+  /**
+   * SES may or may not have accepted the message. The entry stays `sending`, marked unknown,
+   * until the settle period after the call's deadline has passed; the task comes back then
+   * (a new message with that delay) and whoever takes it first looks for a Send event.
+   */
+  async #unknownOutcome(task: SendTask, lease: Lease, callDeadline: number, error: SendOutcomeUnknownError, attempts: number): Promise<TaskOutcome> {
+    const until = Math.max(this.#now(), callDeadline) + this.#settleMs;
+    const held = await this.#d.ledger.markUnknown(task, lease.until, { until, reason: `outcome unknown: ${error.message}` });
+    lease.settled = true;
+    if (!held) {
+      this.#d.logger.warn('lease lost before the unknown outcome was recorded', { edition: task.editionId, subscriber: task.subscriberId });
+      return TaskOutcome.DUPLICATE;
+    }
+    this.#d.logger.warn('send outcome unknown: waiting for a Send event before trying again', {
+      edition: task.editionId, subscriber: task.subscriberId, until: new Date(until).toISOString(), reason: error.message,
+    });
+    if (attempts >= UNKNOWN_REQUEUE_LIMIT) return TaskOutcome.RETRY;
+    return this.#requeue(task, Math.min(900, Math.ceil((until - this.#now()) / 1000)));
+  }
+
+  async #deliver(task: SendTask, lease: Lease, now: number, batch: BatchState, attempts: number): Promise<TaskOutcome> {
     batch.editions ??= new Map();
     let read = batch.editions.get(task.editionId);
     if (!read) batch.editions.set(task.editionId, (read = this.#d.editions.get(task.editionId)));
@@ -221,15 +301,26 @@ export class SendService {
       const reason = subscriber ? `subscriber is ${subscriber.status}` : 'subscriber no longer exists';
       return this.#complete(task, lease, { state: DeliveryState.SKIPPED, reason });
     }
-    const template = await this.#template(task.editionId);
+    // An alert digest differs per subscriber: it is assembled from its flush's pieces, and
+    // its unsubscribe link stops alerts only.
+    const alert = edition.job === JobName.ALERTS;
+    let template: MessageTemplate | undefined;
+    if (alert) {
+      const built = await this.#d.alerts?.message(task.editionId, subscriber);
+      if (built?.kind === 'skip') return this.#complete(task, lease, { state: DeliveryState.SKIPPED, reason: built.reason });
+      template = built?.template;
+    } else {
+      template = await this.#template(task.editionId);
+    }
     if (!template) {
-      await this.#release(task, lease, 'edition artefact not found');
+      await this.#release(task, lease, alert ? 'alert digest pieces not found' : 'edition artefact not found');
       return TaskOutcome.RETRY;
     }
 
     const nowS = Math.floor(now / 1000);
     const { links, tokenSecret } = this.#d;
-    const unsubscribeToken = signToken(tokenSecret, { subscriberId: subscriber.id, purpose: TokenPurpose.UNSUBSCRIBE, expiresAt: nowS + UNSUBSCRIBE_LINK_TTL_S });
+    const unsubscribePurpose = alert ? TokenPurpose.UNSUBSCRIBE_ALERTS : TokenPurpose.UNSUBSCRIBE;
+    const unsubscribeToken = signToken(tokenSecret, { subscriberId: subscriber.id, purpose: unsubscribePurpose, expiresAt: nowS + UNSUBSCRIBE_LINK_TTL_S });
     const preferencesToken = signToken(tokenSecret, { subscriberId: subscriber.id, purpose: TokenPurpose.PREFERENCES, expiresAt: nowS + PREFERENCES_LINK_TTL_S });
     const raw = personalize(
       template,
@@ -238,7 +329,7 @@ export class SendService {
         ...(subscriber.name ? { name: subscriber.name } : {}),
         unsubscribeUrl: links.unsubscribe(unsubscribeToken),
         preferencesUrl: links.preferences(preferencesToken),
-        webViewUrl: links.editionPage(task.editionId),
+        webViewUrl: alert ? links.preferences(preferencesToken) : links.editionPage(task.editionId),
       },
       { subscriberId: subscriber.id, date: new Date(now), messageIdDomain: this.#d.headers.messageIdDomain },
     );
@@ -253,16 +344,18 @@ export class SendService {
       if ((await this.#freshState(task.editionId)) === EditionState.CANCELLED) {
         return this.#complete(task, lease, { state: DeliveryState.CANCELLED, reason: 'edition cancelled' });
       }
+      const deadline = this.#callDeadline(lease, batch);
       let messageId: string;
       try {
         messageId = await this.#d.mail.send({
           to: subscriber.email,
           raw,
           tags: { edition: task.editionId, subscriber: subscriber.id },
-        });
+        }, { deadline });
       } catch (error) {
+        if (error instanceof SendOutcomeUnknownError) return this.#unknownOutcome(task, lease, deadline, error, attempts);
         if (error instanceof PermanentSendError) {
-          this.#d.logger.warn('rejected for good', { edition: task.editionId, subscriber: subscriber.id, to: emailHash(subscriber.email), reason: error.message });
+          this.#d.logger.warn('rejected for good', { edition: task.editionId, subscriber: subscriber.id, reason: error.message });
           return this.#complete(task, lease, { state: DeliveryState.FAILED, reason: error.message });
         }
         if (error instanceof QuotaExhaustedError) {

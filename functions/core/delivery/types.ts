@@ -32,6 +32,20 @@ export interface LedgerEntry {
   messageId?: string;
   reason?: string;
   updatedAt: string;
+  /**
+   * The first Send event SES published for this entry (it accepted a message for this
+   * recipient of this edition), recorded from the configuration set's events. Whoever takes
+   * the entry over marks it `sent` with this message id instead of sending again.
+   */
+  sendEvent?: SendEvent;
+}
+
+/** SES accepted a message: the `Send` event of the configuration set, as the ledger keeps it. */
+export interface SendEvent {
+  /** SES's message id (`mail.messageId`). */
+  messageId: string;
+  /** When SES accepted it (`mail.timestamp`, ISO 8601). */
+  at: string;
 }
 
 /** One message ready for the provider. */

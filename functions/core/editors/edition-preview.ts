@@ -13,7 +13,7 @@ import type { Links } from '../links.ts';
 import { fillTokens, type Recipient } from '../rendering/personalizer.ts';
 import { normaliseEmail, subscriberIdFor } from '../subscribers/identity.ts';
 import type { SubscriberRepository } from '../subscribers/ports.ts';
-import { signToken, TokenPurpose } from '../subscribers/tokens.ts';
+import { signToken, TokenPurpose, type TokenSecrets } from '../subscribers/tokens.ts';
 import { nextEdition } from './next-edition.ts';
 
 /** The link lifetimes the send worker gives its tokens. */
@@ -78,7 +78,8 @@ export interface EditionPreviewerDeps {
   subscribers: SubscriberRepository;
   picks: PickOverrideStore;
   links: Links;
-  tokenSecret: string;
+  /** Signs the preview's links with the first (as the send worker does). */
+  tokenSecret: TokenSecrets;
   /** Absent in the functions without MJML: they preview existing editions only. */
   renderNext?: RenderNext;
   now?: () => number;

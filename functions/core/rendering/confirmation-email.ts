@@ -1,6 +1,10 @@
 /**
  * The double opt-in email (`templates/confirmation.mjml`): a greeting, a "Confirm
  * subscription" button and a note that nothing happens if it is ignored.
+ *
+ * It greets nobody by name: the mail goes to an address someone typed, before its owner said
+ * anything, so no text from the request (a name, keywords) may appear in it, in the body or
+ * in a header. Otherwise a stranger could make our domain deliver their words to anyone.
  */
 import type { Branding } from './types.ts';
 import { defuseTokens, escapeText, oneLine, safeHttpUrl } from './escape.ts';
@@ -11,8 +15,8 @@ import { buildSubject } from './subject.ts';
 import { confirmationText } from './plain-text.ts';
 
 /**
- * Renders the double opt-in email: a greeting, a "Confirm subscription" button and a note
- * that nothing happens if it is ignored. `confirmUrl` is the real link (no token).
+ * Renders the double opt-in email: "Hello," (never a name), a "Confirm subscription" button
+ * and a note that nothing happens if it is ignored. `confirmUrl` is the real link (no token).
  *
  * @throws RenderError when `confirmUrl` is not an absolute http(s) URL or MJML fails.
  * @example
@@ -20,7 +24,6 @@ import { confirmationText } from './plain-text.ts';
  * const mail = await renderConfirmationEmail({
  *   branding,
  *   confirmUrl: 'https://api.example.com/confirm?token=abc',
- *   name: 'Ann',
  * });
  * mail.subject; // 'Confirm your subscription to Example News'
  * ```
@@ -28,7 +31,6 @@ import { confirmationText } from './plain-text.ts';
 export async function renderConfirmationEmail(options: {
   branding: Branding;
   confirmUrl: string;
-  name?: string;
   language?: string;
   templatesDir?: string;
   observer?: RenderObserver;
@@ -36,8 +38,7 @@ export async function renderConfirmationEmail(options: {
   const ctx = renderContext(options.branding, options.templatesDir);
   const confirmUrl = safeHttpUrl(options.confirmUrl);
   if (!confirmUrl) throw new RenderError('confirmUrl must be an absolute http(s) URL');
-  const name = oneLine(options.name ?? '');
-  const hello = name ? `Hello ${name},` : 'Hello,';
+  const hello = 'Hello,';
   const subject = buildSubject('Confirm your subscription to {site}', {
     site: ctx.branding.siteName,
     headline: '',

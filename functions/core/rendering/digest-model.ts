@@ -18,6 +18,13 @@ export interface StoryView {
   section: string;
   /** Absolute http(s) URL, when the source had a safe one. */
   url?: string;
+  /** The story's id on the edition's web page (`<article id>`); set by buildDigestView. */
+  anchor?: string;
+  /**
+   * Where the story links when it has no URL of its own: its place on the edition's web page
+   * (`<page>#<anchor>`); set by buildDigestView when given the page URL. See {@link storyLink}.
+   */
+  fallbackUrl?: string;
   /** ms since epoch (0 when unknown): the least recent are left out first. */
   publishedAt: number;
   /** Only for picks (hero image) — http(s) only, alt never empty. */
@@ -111,16 +118,59 @@ export function articleView(article: StoredArticle, key: string): StoryView {
 }
 
 /**
- * Builds the view of an edition: picks first, then the sections in order. An article that is
- * also a pick (same id or URL), or that appears twice, is shown once; empty sections go.
+ * Where a story links: its own URL, else its place on the edition's web page, else nowhere.
  *
  * @example
  * ```ts
- * const view = buildDigestView(content);
- * view.picks[0]?.headline;
+ * storyLink({ ...story, url: undefined, fallbackUrl: 'https://…/e1.html#story-talks' }); // 'https://…/e1.html#story-talks'
  * ```
  */
-export function buildDigestView(content: EditionContent): DigestView {
+export function storyLink(story: StoryView): string | undefined {
+  return story.url ?? story.fallbackUrl;
+}
+
+/** Longest slug kept in an anchor (the id stays readable in a URL). */
+const MAX_ANCHOR_SLUG = 60;
+/** Latin letters that Unicode does not decompose into a base letter and an accent. */
+const LETTERS: Readonly<Record<string, string>> = { ø: 'o', æ: 'ae', œ: 'oe', ß: 'ss', ł: 'l', đ: 'd', ı: 'i' };
+
+/**
+ * A story's anchor on the web page: `story-` and an ASCII slug of its headline (accents
+ * dropped), else of its view key; `-2`, `-3`… when taken. The same content always gives the
+ * same anchors, so the email and the web page agree.
+ */
+function anchorFor(story: StoryView, taken: Set<string>): string {
+  const full = story.headline
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[øæœßłđı]/g, (c) => LETTERS[c] ?? '')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  // Cut a long slug at a word boundary.
+  const cut = full.length > MAX_ANCHOR_SLUG ? full.slice(0, MAX_ANCHOR_SLUG + 1).replace(/-[^-]*$/, '') : full;
+  const slug = cut.slice(0, MAX_ANCHOR_SLUG);
+  const base = `story-${slug || story.key}`;
+  let anchor = base;
+  for (let n = 2; taken.has(anchor); n += 1) anchor = `${base}-${n}`;
+  taken.add(anchor);
+  return anchor;
+}
+
+/**
+ * Builds the view of an edition: picks first, then the sections in order. An article that is
+ * also a pick (same id or URL), or that appears twice, is shown once; empty sections go. Every
+ * story gets its web-page anchor; with `pageUrl` (the edition's web page), a story without a
+ * URL links to its place there (`fallbackUrl`).
+ *
+ * @example
+ * ```ts
+ * const view = buildDigestView(content, { pageUrl: 'https://archive.example.com/editions/daily-2024-05-01.html' });
+ * view.picks[0]?.headline;
+ * storyLink(view.picks[0]!); // its URL, or 'https://archive.example.com/editions/daily-2024-05-01.html#story-…'
+ * ```
+ */
+export function buildDigestView(content: EditionContent, options: { pageUrl?: string } = {}): DigestView {
   const seenIds = new Set<string>();
   const seenUrls = new Set<string>();
   const isNew = (id: string, url: string | undefined): boolean => {
@@ -158,7 +208,13 @@ export function buildDigestView(content: EditionContent): DigestView {
     const name = oneLine(section.name) || stories[0]?.section || 'News';
     if (stories.length > 0) sections.push({ name, stories });
   }
-  return { picks, sections };
+  const view = { picks, sections };
+  const taken = new Set<string>();
+  for (const story of allStories(view)) {
+    story.anchor = anchorFor(story, taken);
+    if (!story.url && options.pageUrl) story.fallbackUrl = `${options.pageUrl}#${story.anchor}`;
+  }
+  return view;
 }
 
 /**

@@ -25,7 +25,9 @@ function digestReason(siteName: string, job: string): string {
 
 /**
  * Renders one edition's email once, with personalisation tokens left in the HTML and text.
- * Editor's choice comes first (the first pick as a hero), then the sections as cards. When
+ * The header shows the edition's date (in its language). Editor's choice comes first (the
+ * first pick as a hero), then the sections as cards. Every story links somewhere: to its URL,
+ * else to its place on the edition's web page (`editionUrl#<anchor>`). When
  * the HTML would exceed `maxHtmlBytes`, the least recent articles are left out and a "More
  * stories" link to `editionUrl` is shown.
  *
@@ -45,13 +47,14 @@ export async function renderEdition(content: EditionContent, options: RenderOpti
   const editionUrl = checkedEditionUrl(options.editionUrl);
   const lang = languageTag(content.language);
   const date = formatEditionDate(content.to, lang);
-  const full = buildDigestView(content);
+  const full = buildDigestView(content, { pageUrl: editionUrl });
   const total = storyCount(full);
   if (total === 0) throw new RenderError(`Edition ${content.id} has no story to render`);
 
   const cache = new FragmentCache();
   const reason = digestReason(ctx.branding.siteName, content.job);
   const intro = introFor(content.job);
+  const dateline = date ? `<p style="margin:6px 0 0;font-size:15px;">${escapeText(date)}</p>` : '';
   const variant: Variant = (view, omitted) => {
     const picks = view.picks.map((pick, index) =>
       cache.get(`${pick.key}:${index === 0 ? 'hero' : 'compact'}`, () => pickFragment(ctx, pick, index === 0)),
@@ -68,6 +71,7 @@ export async function renderEdition(content: EditionContent, options: RenderOpti
       lang,
       title: escapeText(subject),
       preheader: escapeText(buildPreheader(lead?.summary ?? '', allStories(view).map((s) => s.headline))),
+      dateline,
       greeting: greeting(),
       intro: escapeText(intro),
       reason: escapeText(reason),
@@ -82,6 +86,7 @@ export async function renderEdition(content: EditionContent, options: RenderOpti
   const lead = leadStory(fitted.view);
   const text = digestText(fitted.view, {
     branding: ctx.branding,
+    date,
     greeting: greeting(),
     intro,
     reason,

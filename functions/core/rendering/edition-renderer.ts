@@ -46,14 +46,18 @@ export class MjmlEditionRenderer implements EditionRenderer {
   }
 
   public async renderPage(content: EditionContent): Promise<string> {
-    return renderEditionPage(content, { branding: this.#o.branding, archiveIndexUrl: this.#o.links.archiveIndex(content.job) });
+    return renderEditionPage(content, {
+      branding: this.#o.branding,
+      archiveIndexUrl: this.#o.links.archiveIndex(content.job),
+      subscribeUrl: this.#o.links.subscribePage(),
+    });
   }
 
   public renderArchive(job: JobName, entries: readonly ArchiveEntry[]): RenderedArchive {
     const { links, branding } = this.#o;
     const listed = entries.map((e) => ({ ...e, url: links.editionPage(e.id) }));
     return {
-      index: renderArchiveIndex(listed, branding),
+      index: renderArchiveIndex(listed, branding, { subscribeUrl: links.subscribePage() }),
       feed: renderFeed(listed, { branding, feedUrl: links.feed(job), archiveUrl: links.archiveIndex(job) }),
     };
   }

@@ -9,7 +9,7 @@ import { RenderError } from '../errors.ts';
 import { Token } from '../editions/types.ts';
 import { fragment, type RenderContext, type RenderObserver } from './mjml-compiler.ts';
 import type { CheckedBranding, DigestView, StoryView } from './digest-model.ts';
-import { leadStory, storyCount } from './digest-model.ts';
+import { leadStory, storyCount, storyLink } from './digest-model.ts';
 import { buildSubject, DEFAULT_SUBJECT_PATTERN } from './subject.ts';
 
 /** Options of renderEdition and renderAlertDigest. */
@@ -29,16 +29,22 @@ export interface RenderOptions {
 
 function headlineHtml(ctx: RenderContext, story: StoryView): string {
   const text = escapeText(story.headline);
-  if (!story.url) return text;
-  return `<a href="${escapeText(story.url)}" style="color:${ctx.branding.textColor};text-decoration:none;">${text}</a>`;
+  const href = storyLink(story);
+  if (!href) return text;
+  return `<a href="${escapeText(href)}" style="color:${ctx.branding.textColor};text-decoration:none;">${text}</a>`;
 }
 
 function readMoreHtml(ctx: RenderContext, story: StoryView): string {
-  if (!story.url) return '';
-  return `<a href="${escapeText(story.url)}" style="color:${ctx.branding.primaryColor};font-weight:bold;">Read more</a>`;
+  const href = storyLink(story);
+  if (!href) return '';
+  return `<a href="${escapeText(href)}" style="color:${ctx.branding.primaryColor};font-weight:bold;">Read more</a>`;
 }
 
-/** The slots of one story card: headline (linked), summary, section, "Read more". */
+/**
+ * The slots of one story card: headline (linked), summary, section, "Read more". Both link to
+ * the story's URL, else to its `fallbackUrl` (its place on the edition's web page), else the
+ * headline is plain text and there is no "Read more".
+ */
 export function storySlots(ctx: RenderContext, story: StoryView): Record<string, string> {
   return {
     headline: headlineHtml(ctx, story),
@@ -51,11 +57,12 @@ export function storySlots(ctx: RenderContext, story: StoryView): Record<string,
 /** An editor's-choice item: the hero (with its image) or a compact card. */
 export function pickFragment(ctx: RenderContext, story: StoryView, hero: boolean): string {
   if (!hero) return fragment(ctx, 'pick-compact', storySlots(ctx, story));
+  const href = storyLink(story);
   const image = story.image
     ? fragment(ctx, 'pick-image', {
         src: escapeText(story.image.url),
         alt: escapeText(story.image.alt),
-        href_attr: story.url ? `href="${escapeText(story.url)}"` : '',
+        href_attr: href ? `href="${escapeText(href)}"` : '',
       })
     : '';
   return fragment(ctx, 'pick-hero', { ...storySlots(ctx, story), image });

@@ -108,7 +108,10 @@ function estimateBytes(layout: Layout, slots: Slots): number {
 export interface RenderContext {
   dir: string;
   branding: CheckedBranding;
-  /** Branding slots, available to every template. */
+  /**
+   * Branding slots, available to every template, and the shared header's optional `dateline`
+   * (empty unless the layout fills it: only digests show a date).
+   */
   brand: Slots;
 }
 
@@ -143,6 +146,7 @@ export function renderContext(branding: Branding, templatesDir: string | undefin
       background_color: checked.backgroundColor,
       postal_address: postal,
       logo,
+      dateline: '',
     },
   };
 }

@@ -35,7 +35,11 @@ export interface MessageHeaders {
   messageIdDomain: string;
 }
 
-type Piece = { kind: 'static'; encoded: string } | { kind: 'token'; token: Token };
+/**
+ * A run of a body as the MIME writer holds it: static text, already quoted-printable encoded
+ * (ending with a soft line break, so any piece may follow), or a token replaced per recipient.
+ */
+export type Piece = { readonly kind: 'static'; readonly encoded: string } | { readonly kind: 'token'; readonly token: Token };
 
 /** A message prepared once per edition; see {@link personalize}. */
 export interface MessageTemplate {
@@ -62,7 +66,15 @@ function encodePiece(s: string): string {
   return `${qpWrap(qpEncode(toCrlf(s)), 76)}=${CRLF}`;
 }
 
-function split(body: string): Piece[] {
+/**
+ * Splits a body (HTML or text, with tokens) into pieces, encoding the static runs once.
+ *
+ * @example
+ * ```ts
+ * const html = bodyPieces('<p>Hello %%{name}%%</p>'); // static, token, static
+ * ```
+ */
+export function bodyPieces(body: string): Piece[] {
   const pieces: Piece[] = [];
   let last = 0;
   for (const match of body.matchAll(TOKEN_PATTERN)) {
@@ -87,25 +99,72 @@ function split(body: string): Piece[] {
  * ```
  */
 export function prepareMessage(rendered: RenderedEdition, headers: MessageHeaders): MessageTemplate {
-  const boundary = `=_digest_${createHash('sha256').update(rendered.editionId).digest('hex').slice(0, 24)}`;
+  return {
+    ...frame(rendered.editionId, rendered.subject, headers),
+    html: bodyPieces(rendered.html),
+    text: bodyPieces(rendered.text),
+  };
+}
+
+/**
+ * A message template from bodies already split into pieces (the alert digests: each
+ * recipient's body is assembled from pieces prepared once per flush, so nothing large is
+ * encoded per recipient). Same headers and frame as {@link prepareMessage}.
+ *
+ * @example
+ * ```ts
+ * const template = messageFromPieces('alerts-2026-12-01T10-05', 'Site: Minsk talks', htmlPieces, textPieces, headers);
+ * ```
+ */
+export function messageFromPieces(
+  editionId: string,
+  subject: string,
+  html: readonly Piece[],
+  text: readonly Piece[],
+  headers: Omit<MessageHeaders, 'subject'>,
+): MessageTemplate {
+  return { ...frame(editionId, subject, headers), html, text };
+}
+
+const boundaries = new Map<string, string>();
+
+/** The headers and the multipart frame of an edition's messages (the boundary is per edition). */
+function frame(editionId: string, subject: string, headers: Omit<MessageHeaders, 'subject'>): Omit<MessageTemplate, 'html' | 'text'> {
+  let boundary = boundaries.get(editionId);
+  if (boundary === undefined) {
+    boundary = `=_digest_${createHash('sha256').update(editionId).digest('hex').slice(0, 24)}`;
+    if (boundaries.size > 1000) boundaries.clear();
+    boundaries.set(editionId, boundary);
+  }
   const staticHeaders = [
     `From: ${mailbox(headers.fromName, headers.fromAddress)}`,
-    `Subject: ${encodeHeaderWord(rendered.subject)}`,
+    `Subject: ${encodeHeaderWord(subject)}`,
     'MIME-Version: 1.0',
     `List-Id: ${encodeHeaderWord(headers.fromName)} <${headers.listId}>`,
     'List-Unsubscribe-Post: List-Unsubscribe=One-Click',
-    `X-Digest-Edition: ${rendered.editionId}`,
+    `X-Digest-Edition: ${editionId}`,
     alternativeContentType(boundary),
   ].join(CRLF);
   return {
-    editionId: rendered.editionId,
+    editionId,
     staticHeaders,
     textHeader: partHeader(boundary, 'text/plain; charset=utf-8', 'quoted-printable'),
     htmlHeader: `${CRLF}${partHeader(boundary, 'text/html; charset=utf-8', 'quoted-printable')}`,
     closing: `${CRLF}${closingDelimiter(boundary)}`,
-    html: split(rendered.html),
-    text: split(rendered.text),
   };
+}
+
+/**
+ * One static piece: text already escaped for its part, encoded now. A token look-alike in it
+ * stays text (it is never replaced).
+ *
+ * @example
+ * ```ts
+ * staticPiece('Minsk, Iran'); // { kind: 'static', encoded: 'Minsk, Iran=\r\n' }
+ * ```
+ */
+export function staticPiece(text: string): Piece {
+  return { kind: 'static', encoded: encodePiece(text) };
 }
 
 function valueFor(token: Token, recipient: Recipient): string {

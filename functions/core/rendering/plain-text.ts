@@ -3,7 +3,7 @@
  * Lines are wrapped at 78 characters; URLs are never broken. No MJML here.
  */
 import { Token } from '../editions/types.ts';
-import type { CheckedBranding, DigestView, StoryView } from './digest-model.ts';
+import { storyLink, type CheckedBranding, type DigestView, type StoryView } from './digest-model.ts';
 import { defuseTokens, oneLine } from './escape.ts';
 import { wrapText } from './text-format.ts';
 
@@ -24,7 +24,8 @@ function story(s: StoryView, options: { kicker?: string } = {}): string {
   if (options.kicker) lines.push(para(options.kicker));
   lines.push(para(s.headline));
   if (s.summary) lines.push(para(s.summary));
-  if (s.url) lines.push(wrapText(`Read more: ${s.url}`, WIDTH).join('\n'));
+  const link = storyLink(s);
+  if (link) lines.push(wrapText(`Read more: ${link}`, WIDTH).join('\n'));
   return lines.join('\n');
 }
 
@@ -48,6 +49,8 @@ function footer(branding: CheckedBranding, reason: string): string {
 /** What the digest's plain text needs besides the view. */
 export interface DigestTextOptions {
   branding: CheckedBranding;
+  /** The edition's date, shown under the site name (digests; empty or absent: none). */
+  date?: string;
   greeting: string;
   intro: string;
   reason: string;
@@ -58,8 +61,9 @@ export interface DigestTextOptions {
 }
 
 /**
- * The digest's plain-text part: site name, greeting, "Editor's choice", each section, the
- * "More stories" link when stories were left out, then the footer with the token URLs.
+ * The digest's plain-text part: site name and date, greeting, "Editor's choice", each
+ * section, the "More stories" link when stories were left out, then the footer with the token
+ * URLs. A story without a URL links to its place on the web page (`fallbackUrl`).
  *
  * @example
  * ```ts
@@ -67,7 +71,11 @@ export interface DigestTextOptions {
  * ```
  */
 export function digestText(view: DigestView, options: DigestTextOptions): string {
-  const blocks: string[] = [heading(options.branding.siteName, '='), `${para(options.greeting, true)}\n${para(options.intro, true)}`];
+  const masthead = heading(options.branding.siteName, '=');
+  const blocks: string[] = [
+    options.date ? `${masthead}\n${para(options.date, true)}` : masthead,
+    `${para(options.greeting, true)}\n${para(options.intro, true)}`,
+  ];
   if (view.picks.length > 0) {
     blocks.push(heading("Editor's choice", '-'));
     for (const pick of view.picks) blocks.push(story(pick, pick.section ? { kicker: pick.section.toUpperCase() } : {}));
@@ -75,31 +83,6 @@ export function digestText(view: DigestView, options: DigestTextOptions): string
   for (const section of view.sections) {
     blocks.push(heading(section.name, '-'));
     for (const s of section.stories) blocks.push(story(s));
-  }
-  if (options.omitted > 0) {
-    blocks.push(`${para(options.omittedNote)}\n${wrapText(`More stories: ${options.editionUrl}`, WIDTH).join('\n')}`);
-  }
-  blocks.push(footer(options.branding, options.reason));
-  return `${blocks.join('\n\n')}\n`;
-}
-
-/**
- * The alert digest's plain-text part: each matched article with the keyword that matched.
- *
- * @example
- * ```ts
- * const text = alertText(stories, { branding, greeting: 'Hello %%{name}%%,', ... });
- * ```
- */
-export function alertText(stories: readonly StoryView[], options: DigestTextOptions & { heading: string }): string {
-  const blocks: string[] = [
-    heading(options.branding.siteName, '='),
-    `${para(options.greeting, true)}\n${para(options.intro, true)}`,
-    heading(options.heading, '-'),
-  ];
-  for (const s of stories) {
-    const kicker = [s.keyword ? `Matched: ${s.keyword}` : '', s.section].filter(Boolean).join(' · ');
-    blocks.push(story(s, kicker ? { kicker } : {}));
   }
   if (options.omitted > 0) {
     blocks.push(`${para(options.omittedNote)}\n${wrapText(`More stories: ${options.editionUrl}`, WIDTH).join('\n')}`);

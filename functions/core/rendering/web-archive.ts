@@ -116,9 +116,11 @@ function storyHtml(story: StoryView, hero: boolean, withKicker: boolean): string
   ]
     .filter(Boolean)
     .join('\n');
+  // The anchor is what a URL-less story links to from the email (`<page>#<anchor>`).
+  const id = story.anchor ? ` id="${escapeText(story.anchor)}"` : '';
   return hero
-    ? `<article class="card hero">\n${image}\n<div class="body">\n${body}\n</div>\n</article>`
-    : `<article class="card">\n${body}\n</article>`;
+    ? `<article class="card hero"${id}>\n${image}\n<div class="body">\n${body}\n</div>\n</article>`
+    : `<article class="card"${id}>\n${body}\n</article>`;
 }
 
 function editionTitle(content: EditionContent, lang: string): string {
@@ -129,23 +131,26 @@ function editionTitle(content: EditionContent, lang: string): string {
 
 /**
  * The public web page of one edition: every story (no size limit), editor's choice first,
- * then the sections. No personal data, no tokens.
+ * then the sections. Each story is an `<article>` with a stable id (its anchor, see
+ * buildDigestView): the email links a story without a URL there. No personal data, no tokens.
  *
  * @example
  * ```ts
  * const html = renderEditionPage(content, {
  *   branding,
  *   archiveIndexUrl: 'https://archive.example.com/',
+ *   subscribeUrl: 'https://api.example.com/subscribe',
  * });
  * ```
  */
 export function renderEditionPage(
   content: EditionContent,
-  options: { branding: Branding; archiveIndexUrl: string },
+  options: { branding: Branding; archiveIndexUrl: string; subscribeUrl?: string },
 ): string {
   const b = checkBranding(options.branding);
   const archive = safeHttpUrl(options.archiveIndexUrl);
   if (!archive) throw new RenderError('archiveIndexUrl must be an absolute http(s) URL');
+  const subscribe = subscribeLink(options.subscribeUrl);
   const lang = languageTag(content.language);
   const view = buildDigestView(content);
   const title = editionTitle(content, lang);
@@ -165,8 +170,26 @@ export function renderEditionPage(
     );
   });
   if (view.picks.length === 0 && view.sections.length === 0) parts.push('<p>This edition has no stories.</p>');
-  const footer = `<p><a href="${escapeText(archive)}">All editions</a> · <a href="${escapeText(b.siteUrl)}">${escapeText(oneLine(b.siteName))}</a></p>`;
+  const footer = `<p><a href="${escapeText(archive)}">All editions</a>${subscribe ? ` · ${subscribe}` : ''} · <a href="${escapeText(b.siteUrl)}">${escapeText(oneLine(b.siteName))}</a></p>`;
   return page(b, lang, `${title} — ${oneLine(b.siteName)}`, parts.join('\n'), footer);
+}
+
+/**
+ * The page behind an alert digest's "and N more": every article the digest matched, newest
+ * first. Public by an unguessable address: no keywords, no personal data, no tokens.
+ *
+ * @example
+ * ```ts
+ * const html = renderAlertMatchesPage(stories, { branding, language: 'en' });
+ * ```
+ */
+export function renderAlertMatchesPage(stories: readonly StoryView[], options: { branding: Branding; language: string }): string {
+  const b = checkBranding(options.branding);
+  const lang = languageTag(options.language);
+  const title = stories.length === 1 ? '1 article for your alerts' : `${stories.length} articles for your alerts`;
+  const main = `<h1>${escapeText(title)}</h1>\n${stories.map((story) => storyHtml(story, false, true)).join('\n')}`;
+  const footer = `<p><a href="${escapeText(b.siteUrl)}">${escapeText(oneLine(b.siteName))}</a></p>`;
+  return page(b, lang, `${title} — ${oneLine(b.siteName)}`, main, footer);
 }
 
 function byNewest(editions: readonly ArchivedEdition[]): ArchivedEdition[] {
@@ -182,16 +205,34 @@ function isoOrUndefined(value: string): string | undefined {
   return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
 }
 
+/** The "Subscribe" link to the subscribe page, or '' without a usable URL. */
+function subscribeLink(url: string | undefined): string {
+  const safe = url === undefined ? undefined : safeHttpUrl(url);
+  if (url !== undefined && !safe) throw new RenderError('subscribeUrl must be an absolute http(s) URL');
+  return safe ? `<a href="${escapeText(safe)}">Subscribe</a>` : '';
+}
+
 /**
- * The archive's index page: every edition, newest first, linking to its page.
+ * The archive's index page: every edition, newest first, linking to its page; with
+ * `subscribeUrl`, a "Subscribe" link to the subscribe page under the heading and in the footer.
  *
+ * @throws RenderError for a `subscribeUrl` that is not an absolute http(s) URL.
  * @example
  * ```ts
- * renderArchiveIndex([{ id: 'e1', title: 'Daily digest, May 1, 2024', url: 'https://…/e1.html', publishedAt: '2024-05-01T06:00:00Z' }], branding);
+ * renderArchiveIndex(
+ *   [{ id: 'e1', title: 'Daily digest, May 1, 2024', url: 'https://…/e1.html', publishedAt: '2024-05-01T06:00:00Z' }],
+ *   branding,
+ *   { subscribeUrl: 'https://api.example.com/subscribe' },
+ * );
  * ```
  */
-export function renderArchiveIndex(editions: readonly ArchivedEdition[], branding: Branding): string {
+export function renderArchiveIndex(
+  editions: readonly ArchivedEdition[],
+  branding: Branding,
+  options: { subscribeUrl?: string } = {},
+): string {
   const b = checkBranding(branding);
+  const subscribe = subscribeLink(options.subscribeUrl);
   const items = byNewest(editions).map((edition) => {
     const url = safeHttpUrl(edition.url);
     const title = escapeText(oneLine(edition.title) || edition.id);
@@ -201,9 +242,12 @@ export function renderArchiveIndex(editions: readonly ArchivedEdition[], brandin
   });
   const main = [
     '<h1>All editions</h1>',
+    subscribe ? `<p class="subscribe">${subscribe} to get every edition by email.</p>` : '',
     items.length > 0 ? `<ol class="editions">\n${items.join('\n')}\n</ol>` : '<p>No edition has been published yet.</p>',
-  ].join('\n');
-  const footer = `<p><a href="${escapeText(b.siteUrl)}">${escapeText(oneLine(b.siteName))}</a></p>`;
+  ]
+    .filter(Boolean)
+    .join('\n');
+  const footer = `<p>${subscribe ? `${subscribe} · ` : ''}<a href="${escapeText(b.siteUrl)}">${escapeText(oneLine(b.siteName))}</a></p>`;
   return page(b, 'en', `Archive — ${oneLine(b.siteName)}`, main, footer);
 }
 

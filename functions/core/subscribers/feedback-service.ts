@@ -13,8 +13,9 @@
  */
 import { ValidationError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { emailHash, normaliseEmail, subscriberIdFor } from './identity.ts';
-import type { OnceStore, SubscriberRepository } from './ports.ts';
+import { normaliseEmail, subscriberIdFor } from './identity.ts';
+import type { LogPseudonyms } from './pseudonyms.ts';
+import type { AlertFollowing, OnceStore, SubscriberRepository } from './ports.ts';
 import { SubscriberStatus, type Subscriber } from './types.ts';
 
 /** Soft bounces within this window suppress an address… */
@@ -66,6 +67,10 @@ export interface FeedbackServiceDeps {
   subscribers: SubscriberRepository;
   once: OnceStore;
   logger: Logger;
+  /** Keyed pseudonyms of the addresses in log lines. */
+  pseudonyms: LogPseudonyms;
+  /** Takes suppressed addresses out of the alerts' keyword index (none: alerts are not wired). */
+  following?: AlertFollowing;
   now?: () => Date;
 }
 
@@ -117,7 +122,7 @@ const KEEP_ON_COMPLAINT: readonly SubscriberStatus[] = [SubscriberStatus.COMPLAI
  *
  * @example
  * ```ts
- * const service = new FeedbackService({ subscribers, once, logger });
+ * const service = new FeedbackService({ subscribers, once, logger, pseudonyms: new LogPseudonyms(key) });
  * for (const record of event.Records) await service.handle(record.Sns.Message, record.Sns.MessageId);
  * ```
  */
@@ -197,9 +202,9 @@ export class FeedbackService {
   #idOf(address: string): { id: string; hash: string } | undefined {
     try {
       const email = normaliseEmail(bareAddress(address));
-      return { id: subscriberIdFor(email), hash: emailHash(email) };
+      return { id: subscriberIdFor(email), hash: this.#d.pseudonyms.email(email) };
     } catch {
-      this.#d.logger.warn('feedback: unusable recipient address', { email: emailHash(address) });
+      this.#d.logger.warn('feedback: unusable recipient address', { email: this.#d.pseudonyms.email(address) });
       return undefined;
     }
   }
@@ -207,13 +212,15 @@ export class FeedbackService {
   async #suppress(address: string, status: typeof SubscriberStatus.BOUNCED | typeof SubscriberStatus.COMPLAINED): Promise<FeedbackOutcome> {
     const who = this.#idOf(address);
     if (!who) return FeedbackOutcome.UNKNOWN_RECIPIENT;
-    if (!(await this.#d.subscribers.get(who.id))) {
+    const existing = await this.#d.subscribers.get(who.id);
+    if (!existing) {
       this.#d.logger.info('feedback: unknown recipient', { email: who.hash, status });
       return FeedbackOutcome.UNKNOWN_RECIPIENT;
     }
     const changed = await this.#d.subscribers.setStatus(who.id, status, {
       unlessIn: [...(status === SubscriberStatus.COMPLAINED ? KEEP_ON_COMPLAINT : KEEP_ON_BOUNCE)],
     });
+    if (changed) await this.#d.following?.sync(existing, { ...existing, status });
     this.#d.logger.info(`feedback: ${status}`, { email: who.hash, changed });
     if (!changed) return FeedbackOutcome.UNCHANGED;
     return status === SubscriberStatus.BOUNCED ? FeedbackOutcome.BOUNCED : FeedbackOutcome.COMPLAINED;
@@ -223,7 +230,9 @@ export class FeedbackService {
     const who = this.#idOf(address);
     if (!who) return FeedbackOutcome.UNKNOWN_RECIPIENT;
     let outcome: FeedbackOutcome = FeedbackOutcome.UNKNOWN_RECIPIENT;
-    await this.#d.subscribers.update(who.id, (current) => {
+    let before: Subscriber | undefined;
+    const after = await this.#d.subscribers.update(who.id, (current) => {
+      before = current;
       if (!current) {
         outcome = FeedbackOutcome.UNKNOWN_RECIPIENT;
         return undefined;
@@ -238,6 +247,7 @@ export class FeedbackService {
       }
       return next;
     });
+    if ((outcome as FeedbackOutcome) === FeedbackOutcome.BOUNCED) await this.#d.following?.sync(before, after);
     this.#d.logger.info('feedback: soft bounce', { email: who.hash, outcome });
     return outcome;
   }

@@ -1,8 +1,10 @@
 /**
- * Identity of a subscriber: the normalised address, the opaque id derived from it and the
- * short hash used in log lines (never log a plain address).
+ * Identity of a subscriber: the normalised address and the opaque id derived from it, and the
+ * network a source address is rate-limited by. Log lines carry keyed pseudonyms
+ * (pseudonyms.ts), never an address.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import ipaddr from 'ipaddr.js';
 import { ValidationError } from '../errors.ts';
 
 /** Longest address accepted (RFC 5321 path limit minus the angle brackets). */
@@ -82,43 +84,39 @@ export function subscriberIdFor(email: string): string {
 }
 
 /**
- * A short hash of an address for log lines (12 hex digits). Never fails: an invalid address
- * is hashed as given (trimmed, lower-cased), so callers can log rejected input too.
+ * The network a source address is limited by: an IPv4 address as it is (an IPv4-mapped IPv6
+ * address as its IPv4 address), an IPv6 address as its /64, because one host or home usually
+ * holds a whole /64 and could otherwise change address with every request. Anything that does
+ * not parse is returned unchanged.
  *
  * @example
  * ```ts
- * logger.info('subscribed', { email: emailHash(email) });
+ * sourceNetwork('2001:db8:1:2:aaaa::1'); // '2001:db8:1:2::/64'
+ * sourceNetwork('::ffff:203.0.113.7');   // '203.0.113.7'
  * ```
  */
-export function emailHash(email: string): string {
-  return `e_${sha256Hex(`email:${String(email).trim().toLowerCase()}`).slice(0, 12)}`;
-}
-
-/**
- * A keyed hash of a source IP for consent evidence and rate-limit keys (never the IP itself).
- * The IPv4 space is small enough to reverse a plain sha256, so pass a secret pepper (the
- * token secret) whenever one is available.
- *
- * @example
- * ```ts
- * ipHash('203.0.113.7', config.TOKEN_SECRET); // 32 hex digits
- * ```
- */
-export function ipHash(ip: string, pepper = ''): string {
-  return createHmac('sha256', `ip-hash:${pepper}`).update(ip, 'utf8').digest('hex').slice(0, 32);
+export function sourceNetwork(ip: string): string {
+  if (!ipaddr.isValid(ip)) return ip;
+  const address = ipaddr.process(ip);
+  if (address.kind() === 'ipv4') return address.toString();
+  return `${ipaddr.IPv6.networkAddressFromCIDR(`${address.toString()}/64`).toString()}/64`;
 }
 
 const EMAIL_LIKE = /[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+/g;
 
+/** What {@link redactEmails} puts in place of an address. */
+export const REDACTED_EMAIL = '[email]';
+
 /**
- * Replaces every address-like string in a text with its emailHash, for logging messages of
- * unexpected errors (which may quote an address).
+ * Replaces every address-like string in a text with `[email]`, for logging messages of
+ * unexpected errors (which may quote an address). No pseudonym here: an error message needs
+ * none, and this needs no key.
  *
  * @example
  * ```ts
- * redactEmails('rejected ann@example.org'); // 'rejected e_1a2b3c4d5e6f'
+ * redactEmails('rejected ann@example.org'); // 'rejected [email]'
  * ```
  */
 export function redactEmails(text: string): string {
-  return text.replace(EMAIL_LIKE, (address) => emailHash(address));
+  return text.replace(EMAIL_LIKE, REDACTED_EMAIL);
 }

@@ -5,7 +5,8 @@
  */
 import { ValidationError } from '../errors.ts';
 import { hasControlChars, normaliseEmail } from './identity.ts';
-import { checkKeywords, MAX_NAME_LENGTH } from './subscriber-csv.ts';
+import { checkKeywords, checkName } from './free-text.ts';
+import { parseAlertHour } from './alert-settings.ts';
 import { AlertCadence, Newsletter } from './types.ts';
 
 /** Fields as parsed from a JSON object or a form: text, or several texts for a repeated key. */
@@ -22,6 +23,8 @@ export interface SubscribeRequest {
   alerts: AlertCadence;
   keywords: string[];
   timezone?: string;
+  /** Local hour (0–23) of daily and weekly alert digests. */
+  alertHour?: number;
   /** True when the honeypot was filled in: answer as usual, do nothing. */
   isBot: boolean;
 }
@@ -34,6 +37,7 @@ export interface PreferencesRequest {
   alerts: AlertCadence;
   keywords: string[];
   timezone?: string;
+  alertHour?: number;
 }
 
 const NEWSLETTERS: ReadonlySet<string> = new Set(Object.values(Newsletter));
@@ -62,11 +66,10 @@ function single(fields: InputFields, key: string): string | undefined {
   return value;
 }
 
+/** The name under the rules of free-text.ts; absent or blank → undefined. */
 function optionalName(fields: InputFields): string | undefined {
-  const name = single(fields, 'name')?.trim().replace(/\s+/g, ' ');
-  if (name === undefined || name === '') return undefined;
-  if (name.length > MAX_NAME_LENGTH) throw new ValidationError(`name: longer than ${MAX_NAME_LENGTH} characters`);
-  return name;
+  const raw = single(fields, 'name');
+  return raw === undefined ? undefined : checkName(raw);
 }
 
 function choice<T extends string>(fields: InputFields, key: string, allowed: ReadonlySet<string>, fallback: T): T {
@@ -80,26 +83,19 @@ function choice<T extends string>(fields: InputFields, key: string, allowed: Rea
 }
 
 /**
- * Keywords from a list (repeated field / JSON array) or one text separated by `,` or `;`.
- * Trimmed, de-duplicated case-insensitively, at most 50 of at most 100 characters.
+ * Keywords from a list (repeated field / JSON array) or one text separated by `,` or `;`,
+ * under the rules of free-text.ts and alert-settings.ts: trimmed, de-duplicated once
+ * normalised, at most 25 of at most 60 characters each.
  */
 export function keywordsFrom(fields: InputFields, key = 'keywords'): string[] {
   const raw = fields[key];
   if (raw === undefined) return [];
   const parts = typeof raw === 'string' ? [raw] : raw;
-  const seen = new Set<string>();
-  const keywords: string[] = [];
   for (const part of parts) {
     if (part.length > MAX_FIELD_LENGTH) throw new ValidationError(`${key}: too long`);
     if (hasControlChars(part)) throw new ValidationError(`${key}: contains a control character`);
-    for (const piece of part.split(/[,;]/)) {
-      const keyword = piece.trim().replace(/\s+/g, ' ');
-      if (keyword === '' || seen.has(keyword.toLowerCase())) continue;
-      seen.add(keyword.toLowerCase());
-      keywords.push(keyword);
-    }
   }
-  return checkKeywords(keywords);
+  return checkKeywords(parts.flatMap((part) => part.split(/[,;]/)));
 }
 
 function optionalTimezone(fields: InputFields): string | undefined {
@@ -124,7 +120,7 @@ function optionalTimezone(fields: InputFields): string | undefined {
  * ```
  */
 export function parseSubscribeRequest(fields: InputFields): SubscribeRequest {
-  checkKnown(fields, ['email', 'name', 'newsletter', 'alerts', 'keywords', 'timezone', HONEYPOT_FIELD]);
+  checkKnown(fields, ['email', 'name', 'newsletter', 'alerts', 'keywords', 'timezone', 'alertHour', HONEYPOT_FIELD]);
   const rawEmail = single(fields, 'email');
   if (rawEmail === undefined) throw new ValidationError('email: is required');
   const email = normaliseEmail(rawEmail);
@@ -143,6 +139,8 @@ export function parseSubscribeRequest(fields: InputFields): SubscribeRequest {
   if (name !== undefined) request.name = name;
   const timezone = optionalTimezone(fields);
   if (timezone !== undefined) request.timezone = timezone;
+  const alertHour = parseAlertHour(single(fields, 'alertHour'), 'alertHour');
+  if (alertHour !== undefined) request.alertHour = alertHour;
   return request;
 }
 
@@ -157,7 +155,7 @@ export function parseSubscribeRequest(fields: InputFields): SubscribeRequest {
  * ```
  */
 export function parsePreferencesRequest(fields: InputFields): PreferencesRequest {
-  checkKnown(fields, ['token', 'name', 'newsletter', 'alerts', 'keywords', 'timezone']);
+  checkKnown(fields, ['token', 'name', 'newsletter', 'alerts', 'keywords', 'timezone', 'alertHour']);
   for (const key of ['newsletter', 'alerts'] as const) {
     if (single(fields, key) === undefined) throw new ValidationError(`${key}: is required`);
   }
@@ -169,6 +167,8 @@ export function parsePreferencesRequest(fields: InputFields): PreferencesRequest
   if (fields.name !== undefined) request.name = optionalName(fields) ?? null;
   const timezone = optionalTimezone(fields);
   if (timezone !== undefined) request.timezone = timezone;
+  const alertHour = parseAlertHour(single(fields, 'alertHour'), 'alertHour');
+  if (alertHour !== undefined) request.alertHour = alertHour;
   return request;
 }
 

@@ -1,7 +1,8 @@
 /**
  * Ports of the subscribers module. Adapters: functions/adapters/dynamodb-subscriber-repository.ts
  * (SubscriberRepository, OnceStore), functions/adapters/dynamodb-rate-limiter.ts (RateLimiter),
- * functions/adapters/ses-confirmation-mailer.ts (ConfirmationMailer).
+ * functions/adapters/ses-confirmation-mailer.ts (ConfirmationMailer); the alerts module's
+ * AlertFollowingService (AlertFollowing).
  */
 import type { Segment, Subscriber, SubscriberPage, SubscriberStatus } from './types.ts';
 
@@ -16,6 +17,11 @@ export interface SubscriberRepository {
   getMany(ids: readonly string[]): Promise<Map<string, Subscriber>>;
   /** Creates or replaces a subscriber. */
   put(subscriber: Subscriber): Promise<void>;
+  /**
+   * Creates or replaces many subscribers in as few calls as the store allows (each write as
+   * `put` would do it; not atomic as a whole). Optional: imports fall back to `put`.
+   */
+  putMany?(subscribers: readonly Subscriber[]): Promise<void>;
   /**
    * Changes the status, unless the current status is one of `unlessIn`
    * (so that an out-of-order notification cannot undo a suppression). Returns whether it changed.
@@ -72,10 +78,28 @@ export interface RateLimiter {
 }
 
 /**
+ * Keeps the keyword index of alerts in step with a subscriber: only confirmed subscribers
+ * whose alerts are on follow their keywords. Every use case that changes a subscriber's
+ * status, cadence, keywords, zone or delivery hour calls it once, with the subscriber before
+ * and after the change, and it writes only the difference. Implemented by the alerts module
+ * (AlertFollowingService); none, or a no-op, when alerts are not wired.
+ */
+export interface AlertFollowing {
+  /**
+   * Makes the index hold what `after` follows, given that it held what `before` followed.
+   * Idempotent: calling it again with the same pair writes the same entries.
+   */
+  sync(before: Subscriber | undefined, after: Subscriber | undefined): Promise<void>;
+}
+
+/**
  * Sends the double opt-in confirmation mail. The wiring renders it with the rendering module
  * (renderConfirmationEmail, MJML) and sends it through the mail provider; the core never
  * loads MJML.
+ *
+ * It takes no name on purpose: whoever asks for a subscription may give any address, so
+ * nothing else from the request may reach that inbox (docs/security.md, "Subscriber input").
  */
 export interface ConfirmationMailer {
-  sendConfirmation(to: string, name: string | undefined, confirmUrl: string): Promise<void>;
+  sendConfirmation(to: string, confirmUrl: string): Promise<void>;
 }

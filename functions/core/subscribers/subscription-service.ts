@@ -3,26 +3,40 @@
  *
  * Subscribing answers the same whether the address is new or known: the caller learns
  * nothing about who subscribes. Links carry signed, expiring tokens (tokens.ts); the
- * confirmation link is single-use. Log lines carry `emailHash`, never an address.
+ * confirmation link is single-use. Log lines carry keyed pseudonyms, never an address.
  */
 import { randomBytes } from 'node:crypto';
 import { InvalidTokenError, NotFoundError, TooManyRequestsError } from '../errors.ts';
 import type { Links } from '../links.ts';
 import type { Logger } from '../logger.ts';
-import { emailHash, ipHash, subscriberIdFor } from './identity.ts';
+import { sourceNetwork, subscriberIdFor } from './identity.ts';
 import type { PreferencesRequest, SubscribeRequest } from './input.ts';
-import type { ConfirmationMailer } from './ports.ts';
+import type { AlertFollowing, ConfirmationMailer } from './ports.ts';
 import type { RateLimiter } from './ports.ts';
 import type { OnceStore, SubscriberRepository } from './ports.ts';
-import { signToken, TokenPurpose, verifyToken } from './tokens.ts';
-import { SubscriberStatus, type AlertCadence, type Newsletter, type Subscriber } from './types.ts';
+import type { LogPseudonyms } from './pseudonyms.ts';
+import { signToken, TokenPurpose, verifyToken, type TokenSecrets } from './tokens.ts';
+import { AlertCadence, SubscriberStatus, type Newsletter, type Subscriber } from './types.ts';
 
-export interface SubscriptionLimits {
-  /** Requests per source IP per window. */
-  perIp: number;
-  /** Confirmation mails per address per window. */
-  perAddress: number;
+/** One fixed-window limit. */
+export interface WindowLimit {
+  limit: number;
   windowSeconds: number;
+}
+
+/**
+ * The subscribe limits (docs/security.md, "Rate limits").
+ *
+ * - `perSource`: requests per source network (an IPv4 address, or an IPv6 /64) per window.
+ *   Over it the request is refused with 429 and Retry-After. Generous, because an office, a
+ *   school or a mobile carrier puts many people behind one address.
+ * - `mailsPerAddress`: confirmation mails one address receives per window. Over it the request
+ *   is answered as usual (202) but changes nothing and sends nothing, so that nobody can lock
+ *   an address out or learn that the cap was reached; the links already sent stay valid.
+ */
+export interface SubscriptionLimits {
+  perSource: WindowLimit;
+  mailsPerAddress: WindowLimit;
 }
 
 export interface SubscriptionServiceDeps {
@@ -31,7 +45,10 @@ export interface SubscriptionServiceDeps {
   rateLimiter: RateLimiter;
   mailer: ConfirmationMailer;
   logger: Logger;
-  tokenSecret: string;
+  /** Signs links with the first, verifies them under any (rotation). */
+  tokenSecrets: TokenSecrets;
+  /** Keyed pseudonyms for log lines, rate-limit keys and consent evidence. */
+  pseudonyms: LogPseudonyms;
   /** Builds the confirm link of the confirmation mail. */
   links: Links;
   limits: SubscriptionLimits;
@@ -39,8 +56,16 @@ export interface SubscriptionServiceDeps {
   confirmTtlSeconds: number;
   /** Lifetime of the unsubscribe link shown on the preferences page (seconds). Default 90 days. */
   pageLinkTtlSeconds?: number;
+  /** Keeps the alerts' keyword index in step (none: alerts are not wired). */
+  following?: AlertFollowing;
   now?: () => Date;
 }
+
+/** What an unsubscribe link stops: everything, or alerts only (the link of an alert digest). */
+export type UnsubscribeScope =
+  | { scope: 'all' }
+  /** `everythingToken`: a fresh unsubscribe-all token for the page's "stop everything" button. */
+  | { scope: 'alerts'; everythingToken: string };
 
 /** What happened to a confirmation. */
 export const ConfirmOutcome = { CONFIRMED: 'confirmed', ALREADY_CONFIRMED: 'already-confirmed' } as const;
@@ -56,6 +81,8 @@ export interface PreferencesView {
   alerts: AlertCadence;
   keywords: string[];
   timezone?: string;
+  /** Local hour of daily and weekly alert digests (0–23). */
+  alertHour?: number;
   /** For the form (the same token that opened it). */
   preferencesToken: string;
   /** For the unsubscribe button on the page. */
@@ -84,8 +111,9 @@ export function maskEmail(email: string): string {
  *
  * @example
  * ```ts
- * const service = new SubscriptionService({ subscribers, once, rateLimiter, mailer, logger, tokenSecret,
- *   links: new Links(bases), limits: { perIp: 10, perAddress: 3, windowSeconds: 3600 },
+ * const service = new SubscriptionService({ subscribers, once, rateLimiter, mailer, logger, tokenSecrets, pseudonyms,
+ *   links: new Links(bases),
+ *   limits: { perSource: { limit: 100, windowSeconds: 3600 }, mailsPerAddress: { limit: 3, windowSeconds: 86_400 } },
  *   confirmTtlSeconds: 48 * 3600 });
  * await service.subscribe(parseSubscribeRequest(fields), { sourceIp: '203.0.113.7' });
  * ```
@@ -104,43 +132,49 @@ export class SubscriptionService {
   }
 
   /**
-   * Handles a subscription request. Resolves the same way for new, known and suppressed
-   * addresses; throws only for rate limits (TooManyRequestsError, 429).
+   * Handles a subscription request. Resolves the same way for new, known, suppressed and
+   * capped addresses; throws only when the source is over its limit (TooManyRequestsError, 429).
    * New, pending and unsubscribed addresses become `pending` with the requested preferences;
    * a confirmed address keeps its preferences (a stranger must not change them) and gets a
    * fresh confirmation link, which just says it is confirmed; bounced and complained
-   * addresses are not mailed.
+   * addresses are not mailed. Once an address had its `mailsPerAddress` confirmation mails
+   * in the window, further requests for it change nothing and send nothing.
    */
   public async subscribe(request: SubscribeRequest, context: { sourceIp?: string }): Promise<void> {
-    const log = { email: emailHash(request.email) };
+    const log = { email: this.#d.pseudonyms.email(request.email) };
     if (request.isBot) {
       this.#d.logger.info('subscribe: honeypot filled, ignored', log);
       return;
     }
     const now = this.#now();
     const { limits } = this.#d;
-    const sourceHash = context.sourceIp ? ipHash(context.sourceIp, this.#d.tokenSecret) : undefined;
-    if (sourceHash !== undefined) {
-      const byIp = await this.#d.rateLimiter.hit(`subscribe#ip#${sourceHash}`, limits.perIp, limits.windowSeconds, now);
-      if (!byIp.allowed) {
-        this.#d.logger.warn('subscribe: rate limited by source', { ...log, ip: sourceHash.slice(0, 12) });
-        throw new TooManyRequestsError(byIp.retryAfterSeconds);
+    const sourceHash = context.sourceIp ? this.#d.pseudonyms.ip(context.sourceIp) : undefined;
+    if (context.sourceIp) {
+      const network = this.#d.pseudonyms.ip(sourceNetwork(context.sourceIp));
+      const bySource = await this.#d.rateLimiter.hit(`subscribe#ip#${network}`, limits.perSource.limit, limits.perSource.windowSeconds, now);
+      if (!bySource.allowed) {
+        this.#d.logger.warn('subscribe: rate limited by source', { ...log, ip: network.slice(0, 12) });
+        throw new TooManyRequestsError(bySource.retryAfterSeconds);
       }
     }
-    const byAddress = await this.#d.rateLimiter.hit(
-      `subscribe#email#${emailHash(request.email)}`,
-      limits.perAddress,
-      limits.windowSeconds,
+    // Counted per mail the address may get, before anything changes: over the cap the answer
+    // stays the same and nothing happens (the owner's earlier links stay valid).
+    const mails = await this.#d.rateLimiter.hit(
+      `subscribe#mail#${this.#d.pseudonyms.email(request.email)}`,
+      limits.mailsPerAddress.limit,
+      limits.mailsPerAddress.windowSeconds,
       now,
     );
-    if (!byAddress.allowed) {
-      this.#d.logger.warn('subscribe: rate limited by address', log);
-      throw new TooManyRequestsError(byAddress.retryAfterSeconds);
+    if (!mails.allowed) {
+      this.#d.logger.warn('subscribe: confirmation mails for this address capped, not mailed', log);
+      return;
     }
 
     const id = subscriberIdFor(request.email);
     const at = now.toISOString();
+    let before: Subscriber | undefined;
     const stored = await this.#d.subscribers.update(id, (current) => {
+      before = current;
       if (current && (current.status === SubscriberStatus.CONFIRMED || MAIL_SUPPRESSED.includes(current.status))) {
         return undefined;
       }
@@ -158,19 +192,21 @@ export class SubscriptionService {
       };
       if (request.name !== undefined) next.name = request.name;
       if (request.timezone !== undefined) next.timezone = request.timezone;
+      if (request.alertHour !== undefined) next.alertHour = request.alertHour;
       return next;
     });
+    await this.#following(before, stored);
     if (!stored || MAIL_SUPPRESSED.includes(stored.status)) {
       this.#d.logger.info('subscribe: address suppressed, not mailed', { ...log, status: stored?.status });
       return;
     }
-    const token = signToken(this.#d.tokenSecret, {
+    const token = signToken(this.#d.tokenSecrets, {
       subscriberId: id,
       purpose: TokenPurpose.CONFIRM,
       expiresAt: this.#seconds() + this.#d.confirmTtlSeconds,
       nonce: randomBytes(12).toString('base64url'),
     });
-    await this.#d.mailer.sendConfirmation(stored.email, stored.name, this.#d.links.confirm(token));
+    await this.#d.mailer.sendConfirmation(stored.email, this.#d.links.confirm(token));
     this.#d.logger.info('subscribe: confirmation sent', { ...log, status: stored.status });
   }
 
@@ -181,7 +217,7 @@ export class SubscriptionService {
    *   the subscriber is gone or no longer waits for confirmation.
    */
   public async confirm(token: string, context: { sourceIp?: string } = {}): Promise<ConfirmOutcome> {
-    const claims = verifyToken(this.#d.tokenSecret, token, TokenPurpose.CONFIRM, this.#seconds());
+    const claims = verifyToken(this.#d.tokenSecrets, token, TokenPurpose.CONFIRM, this.#seconds());
     const current = await this.#d.subscribers.get(claims.subscriberId);
     if (!current) throw new NotFoundError('subscription not found');
     if (current.status === SubscriberStatus.CONFIRMED) return ConfirmOutcome.ALREADY_CONFIRMED;
@@ -191,7 +227,7 @@ export class SubscriptionService {
     if (!(await this.#d.once.claim(onceKey, claims.expiresAt + 86_400))) throw new InvalidTokenError('already used');
     try {
       const at = this.#now().toISOString();
-      const sourceHash = context.sourceIp ? ipHash(context.sourceIp, this.#d.tokenSecret) : undefined;
+      const sourceHash = context.sourceIp ? this.#d.pseudonyms.ip(context.sourceIp) : undefined;
       const stored = await this.#d.subscribers.update(claims.subscriberId, (s) =>
         s?.status === SubscriberStatus.PENDING
           ? {
@@ -203,7 +239,8 @@ export class SubscriptionService {
           : undefined,
       );
       if (stored?.status === SubscriberStatus.CONFIRMED) {
-        this.#d.logger.info('confirmed', { email: emailHash(stored.email) });
+        await this.#following(current, stored);
+        this.#d.logger.info('confirmed', { email: this.#d.pseudonyms.email(stored.email) });
         return ConfirmOutcome.CONFIRMED;
       }
       throw new NotFoundError('this subscription is not waiting for confirmation');
@@ -219,7 +256,7 @@ export class SubscriptionService {
    * @throws InvalidTokenError (400); NotFoundError (404) when the subscriber is gone.
    */
   public async getPreferences(token: string): Promise<PreferencesView> {
-    const claims = verifyToken(this.#d.tokenSecret, token, TokenPurpose.PREFERENCES, this.#seconds());
+    const claims = verifyToken(this.#d.tokenSecrets, token, TokenPurpose.PREFERENCES, this.#seconds());
     const subscriber = await this.#d.subscribers.get(claims.subscriberId);
     if (!subscriber) throw new NotFoundError('subscription not found');
     return this.#view(subscriber, token);
@@ -231,9 +268,11 @@ export class SubscriptionService {
    * @throws InvalidTokenError (400); NotFoundError (404) when the subscriber is gone.
    */
   public async savePreferences(token: string, request: PreferencesRequest): Promise<PreferencesView> {
-    const claims = verifyToken(this.#d.tokenSecret, token, TokenPurpose.PREFERENCES, this.#seconds());
+    const claims = verifyToken(this.#d.tokenSecrets, token, TokenPurpose.PREFERENCES, this.#seconds());
     const at = this.#now().toISOString();
+    let before: Subscriber | undefined;
     const stored = await this.#d.subscribers.update(claims.subscriberId, (current) => {
+      before = current;
       if (!current) return undefined;
       const next: Subscriber = {
         ...current,
@@ -245,34 +284,77 @@ export class SubscriptionService {
       if (request.name === null) delete next.name;
       else if (request.name !== undefined) next.name = request.name;
       if (request.timezone !== undefined) next.timezone = request.timezone;
+      if (request.alertHour !== undefined) next.alertHour = request.alertHour;
       return next;
     });
     if (!stored) throw new NotFoundError('subscription not found');
-    this.#d.logger.info('preferences saved', { email: emailHash(stored.email) });
+    await this.#following(before, stored);
+    this.#d.logger.info('preferences saved', { email: this.#d.pseudonyms.email(stored.email) });
     return this.#view(stored, token);
   }
 
   /**
-   * Checks an unsubscribe link without acting on it (the page with the button).
+   * Checks an unsubscribe link without acting on it (the page with the button) and says what
+   * it stops: an alert digest's link stops alerts only, and the page then offers stopping
+   * everything with a fresh unsubscribe-all token.
    *
    * @throws InvalidTokenError (400).
    */
-  public checkUnsubscribeToken(token: string): void {
-    verifyToken(this.#d.tokenSecret, token, TokenPurpose.UNSUBSCRIBE, this.#seconds());
+  public checkUnsubscribeToken(token: string): UnsubscribeScope {
+    const { subscriberId, purpose } = this.#unsubscribeClaims(token);
+    if (purpose === TokenPurpose.UNSUBSCRIBE) return { scope: 'all' };
+    const everythingToken = signToken(this.#d.tokenSecrets, {
+      subscriberId,
+      purpose: TokenPurpose.UNSUBSCRIBE,
+      expiresAt: this.#seconds() + (this.#d.pageLinkTtlSeconds ?? 90 * 86_400),
+    });
+    return { scope: 'alerts', everythingToken };
   }
 
   /**
    * Unsubscribes (RFC 8058 one-click or the page's button). Idempotent; a bounced or
-   * complained address stays as it is; an unknown subscriber is not an error.
+   * complained address stays as it is; an unknown subscriber is not an error. The link of an
+   * alert digest (purpose `unsubscribe-alerts`) turns alerts off (`none`) and leaves the
+   * newsletter and the keywords as they are.
    *
    * @throws InvalidTokenError (400).
    */
-  public async unsubscribe(token: string): Promise<void> {
-    const claims = verifyToken(this.#d.tokenSecret, token, TokenPurpose.UNSUBSCRIBE, this.#seconds());
-    const changed = await this.#d.subscribers.setStatus(claims.subscriberId, SubscriberStatus.UNSUBSCRIBED, {
-      unlessIn: [SubscriberStatus.UNSUBSCRIBED, ...MAIL_SUPPRESSED],
+  public async unsubscribe(token: string): Promise<UnsubscribeScope['scope']> {
+    const { subscriberId, purpose } = this.#unsubscribeClaims(token);
+    let before: Subscriber | undefined;
+    let changed = false;
+    const stored = await this.#d.subscribers.update(subscriberId, (current) => {
+      before = current;
+      changed = false;
+      if (!current) return undefined;
+      if (purpose === TokenPurpose.UNSUBSCRIBE_ALERTS) {
+        if (current.alerts === AlertCadence.NONE) return undefined;
+        changed = true;
+        return { ...current, alerts: AlertCadence.NONE, updatedAt: this.#now().toISOString() };
+      }
+      if (current.status === SubscriberStatus.UNSUBSCRIBED || MAIL_SUPPRESSED.includes(current.status)) return undefined;
+      changed = true;
+      return { ...current, status: SubscriberStatus.UNSUBSCRIBED, updatedAt: this.#now().toISOString() };
     });
-    this.#d.logger.info('unsubscribe', { subscriber: claims.subscriberId, changed });
+    await this.#following(before, stored);
+    const scope = purpose === TokenPurpose.UNSUBSCRIBE_ALERTS ? 'alerts' : 'all';
+    this.#d.logger.info('unsubscribe', { subscriber: this.#d.pseudonyms.subscriber(subscriberId), scope, changed });
+    return scope;
+  }
+
+  /** An unsubscribe token of either purpose (everything, or alerts only). */
+  #unsubscribeClaims(token: string): { subscriberId: string; purpose: typeof TokenPurpose.UNSUBSCRIBE | typeof TokenPurpose.UNSUBSCRIBE_ALERTS } {
+    try {
+      return { ...verifyToken(this.#d.tokenSecrets, token, TokenPurpose.UNSUBSCRIBE, this.#seconds()), purpose: TokenPurpose.UNSUBSCRIBE };
+    } catch (error) {
+      if (!(error instanceof InvalidTokenError) || error.reason !== 'wrong purpose') throw error;
+      return { ...verifyToken(this.#d.tokenSecrets, token, TokenPurpose.UNSUBSCRIBE_ALERTS, this.#seconds()), purpose: TokenPurpose.UNSUBSCRIBE_ALERTS };
+    }
+  }
+
+  /** Keeps the alerts' keyword index in step with a change (nothing when alerts are not wired). */
+  async #following(before: Subscriber | undefined, after: Subscriber | undefined): Promise<void> {
+    if (this.#d.following && before !== after) await this.#d.following.sync(before, after);
   }
 
   #view(subscriber: Subscriber, preferencesToken: string): PreferencesView {
@@ -283,7 +365,7 @@ export class SubscriptionService {
       alerts: subscriber.alerts,
       keywords: subscriber.keywords,
       preferencesToken,
-      unsubscribeToken: signToken(this.#d.tokenSecret, {
+      unsubscribeToken: signToken(this.#d.tokenSecrets, {
         subscriberId: subscriber.id,
         purpose: TokenPurpose.UNSUBSCRIBE,
         expiresAt: this.#seconds() + (this.#d.pageLinkTtlSeconds ?? 90 * 86_400),
@@ -291,6 +373,7 @@ export class SubscriptionService {
     };
     if (subscriber.name !== undefined) view.name = subscriber.name;
     if (subscriber.timezone !== undefined) view.timezone = subscriber.timezone;
+    if (subscriber.alertHour !== undefined) view.alertHour = subscriber.alertHour;
     return view;
   }
 }

@@ -2,6 +2,10 @@
  * Signed, expiring tokens for subscriber links: `base64url(payload).base64url(hmac)`, where
  * the HMAC-SHA256 covers the encoded payload (subscriber, purpose, expiry, optional nonce).
  * A token for one purpose never verifies for another; signatures are compared in constant time.
+ *
+ * Secrets come as a list, current first: tokens are signed with the current secret and verify
+ * under any secret of the list, so that after a rotation the links already sent keep working
+ * until the retired secret is dropped from the list (docs/security.md, "Rotating the secret").
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { InvalidTokenError } from '../errors.ts';
@@ -10,10 +14,19 @@ export const TokenPurpose = {
   CONFIRM: 'confirm',
   UNSUBSCRIBE: 'unsubscribe',
   PREFERENCES: 'preferences',
+  /** The one-click link of an alert digest: stops alerts only (the newsletter stays). */
+  UNSUBSCRIBE_ALERTS: 'unsubscribe-alerts',
 } as const;
 export type TokenPurpose = (typeof TokenPurpose)[keyof typeof TokenPurpose];
 
 const PURPOSES: ReadonlySet<string> = new Set(Object.values(TokenPurpose));
+
+/** The token secrets, current first (signing), then the ones still accepted (verifying). */
+export type TokenSecrets = readonly [string, ...string[]];
+
+function listOf(secrets: string | TokenSecrets): readonly string[] {
+  return typeof secrets === 'string' ? [secrets] : secrets;
+}
 
 /** What a token says. */
 export interface TokenClaims {
@@ -43,7 +56,8 @@ function sign(secret: string, encodedPayload: string): Buffer {
 }
 
 /**
- * Signs claims into a URL-safe token. Cheap (one HMAC); runs once per recipient per edition.
+ * Signs claims into a URL-safe token with the current secret (a list's first). Cheap (one
+ * HMAC); runs once per recipient per edition.
  *
  * @example
  * ```ts
@@ -53,7 +67,8 @@ function sign(secret: string, encodedPayload: string): Buffer {
  * const url = `${config.PUBLIC_BASE_URL}/unsubscribe?token=${token}`;
  * ```
  */
-export function signToken(secret: string, claims: TokenClaims): string {
+export function signToken(secrets: string | TokenSecrets, claims: TokenClaims): string {
+  const secret = listOf(secrets)[0]!;
   const wire: WirePayload = { s: claims.subscriberId, p: claims.purpose, e: Math.floor(claims.expiresAt) };
   if (claims.nonce !== undefined) wire.n = claims.nonce;
   const payload = Buffer.from(JSON.stringify(wire), 'utf8').toString('base64url');
@@ -61,7 +76,8 @@ export function signToken(secret: string, claims: TokenClaims): string {
 }
 
 /**
- * Verifies a token for one purpose at a given time.
+ * Verifies a token for one purpose at a given time, under any of the secrets (each is tried,
+ * every comparison in constant time, with no early exit).
  *
  * @throws InvalidTokenError (a ValidationError, 400) with reason `malformed`, `bad signature`,
  *   `wrong purpose` or `expired`.
@@ -71,7 +87,7 @@ export function signToken(secret: string, claims: TokenClaims): string {
  * ```
  */
 export function verifyToken(
-  secret: string,
+  secrets: string | TokenSecrets,
   token: string,
   purpose: TokenPurpose,
   nowSeconds: number,
@@ -89,7 +105,9 @@ export function verifyToken(
   if (given.length !== SIGNATURE_BYTES || given.toString('base64url') !== signature) {
     throw new InvalidTokenError('bad signature');
   }
-  if (!timingSafeEqual(given, sign(secret, payload))) throw new InvalidTokenError('bad signature');
+  let valid = false;
+  for (const secret of listOf(secrets)) valid = timingSafeEqual(given, sign(secret, payload)) || valid;
+  if (!valid) throw new InvalidTokenError('bad signature');
 
   let wire: unknown;
   try {

@@ -14,7 +14,7 @@ export type SubscriberStatus = (typeof SubscriberStatus)[keyof typeof Subscriber
 export const Newsletter = { DAILY: 'daily', WEEKLY: 'weekly', NONE: 'none' } as const;
 export type Newsletter = (typeof Newsletter)[keyof typeof Newsletter];
 
-export const AlertCadence = { INSTANT: 'instant', HOURLY: 'hourly', DAILY: 'daily', NONE: 'none' } as const;
+export const AlertCadence = { INSTANT: 'instant', HOURLY: 'hourly', DAILY: 'daily', WEEKLY: 'weekly', NONE: 'none' } as const;
 export type AlertCadence = (typeof AlertCadence)[keyof typeof AlertCadence];
 
 /** How consent was given, kept as evidence. */
@@ -37,7 +37,10 @@ export interface Subscriber {
   newsletter: Newsletter;
   alerts: AlertCadence;
   keywords: string[];
+  /** IANA time zone; UTC when absent. */
   timezone?: string;
+  /** Local hour (0–23) of daily and weekly alert digests; 7 when absent. */
+  alertHour?: number;
   consent?: ConsentEvidence;
   createdAt: string;
   updatedAt: string;

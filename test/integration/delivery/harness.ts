@@ -1,8 +1,9 @@
 /**
  * Shared set-up of the delivery integration tests: one local stack per test file, the app
  * pointed at it in-process, subscribers imported from CSV, editions run through the real
- * `edition` handler, the send queue drained into the real `send` handler, and the
- * "exactly once" assertions every scenario ends with.
+ * `edition` handler, the send queue drained into the real `send` handler, the local SES's
+ * Send events handed to the real `feedback` handler (as SNS would), and the "exactly once"
+ * assertions every scenario ends with.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,11 +16,12 @@ import type { EditionStatus } from '../../../functions/core/delivery/delivery-ad
 import type { EditionRunResult } from '../../../functions/core/editions/edition-service.ts';
 import { subscriberIdFor } from '../../../functions/core/subscribers/identity.ts';
 import { handler as editionHandler } from '../../../functions/edition.ts';
+import { handler as feedbackHandler } from '../../../functions/feedback.ts';
 import { handler as sendHandler } from '../../../functions/send.ts';
-import { editionRepository } from '../../../functions/wiring/common.ts';
+import { deliveryLedger, editionRepository } from '../../../functions/wiring/common.ts';
 import { deliveryAdmin } from '../../../functions/wiring/send.ts';
 import { localAppEnv } from '../../../infra/local/app-env.ts';
-import { drainQueue } from '../../../infra/local/lambda-driver.ts';
+import { drainQueue, forwardSesEvents } from '../../../infra/local/lambda-driver.ts';
 import { importSubscribersFile, uploadContent, useStack } from '../../../infra/local/local-run.ts';
 import { startLocalStack, type CapturedMessage, type LocalStack } from '../../../infra/local/stack.ts';
 
@@ -31,6 +33,8 @@ export interface DeliveryStack {
   stack: LocalStack;
   env: Record<string, string>;
   dir: string;
+  /** Waits until every Send event the local SES emitted so far is in the ledger. */
+  sendEventsRecorded(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -53,11 +57,15 @@ export async function startDeliveryStack(extraEnv: Record<string, string> = {}):
   };
   useStack(env);
   stack.ses.setFaults({ maxSendRate: 50 });
+  const sendEvents = forwardSesEvents(stack, feedbackHandler);
   return {
     stack,
     env,
     dir,
+    sendEventsRecorded: () => sendEvents.flush(),
     stop: async () => {
+      sendEvents.stop();
+      await sendEvents.flush().catch(() => undefined);
       await stack.stop();
       await rm(dir, { recursive: true, force: true });
     },
@@ -242,7 +250,8 @@ export async function queueDepth(h: DeliveryStack, queueUrl: string): Promise<{ 
 /**
  * What every scenario ends with: each eligible subscriber has exactly one message in the
  * local SES store (tagged with the edition and subscriber, with the configuration set),
- * nobody else has any, and the edition's counts — the ledger's and the record's — match.
+ * whose id the ledger holds, with its Send event; nobody else has any; and the edition's
+ * counts — the ledger's and the record's — match.
  *
  * @example
  * ```ts
@@ -262,11 +271,14 @@ export async function expectExactlyOnce(
   const counts = Object.fromEntries([...byTo].map(([to, mails]) => [to, mails.length]));
   expect(counts).toEqual(Object.fromEntries(receiving.map((to) => [to, 1])));
   for (const absent of [...expected.absent, ...failed, ...skipped]) expect(byTo.has(absent)).toBe(false);
+  await h.sendEventsRecorded();
   for (const to of receiving) {
     const [mail] = byTo.get(to) ?? [];
     expect(mail?.destinations).toEqual([to]);
     expect(mail?.tags).toEqual({ edition: editionId, subscriber: subscriberIdFor(to) });
     expect(mail?.configurationSet).toBe(CONFIGURATION_SET);
+    const entry = await deliveryLedger().get({ editionId, subscriberId: subscriberIdFor(to) });
+    expect(entry).toMatchObject({ state: 'sent', messageId: mail?.messageId, sendEvent: { messageId: mail?.messageId } });
   }
 
   const status = await deliveryAdmin().status(editionId);

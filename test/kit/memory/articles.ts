@@ -9,7 +9,7 @@ import { InMemoryAdapter, byKey, clone, defined, type InMemoryOptions } from './
 
 const METHODS = [
   'getSourceRecord', 'putSourceRecord', 'deleteSourceRecord', 'getArticle', 'putArticle', 'removeArticle', 'putPickIfAbsent', 'listIngested',
-  'put', 'remove', 'list',
+  'put', 'remove', 'get', 'list',
 ] as const;
 
 const DAY_MS = 86_400_000;
@@ -109,12 +109,18 @@ export class InMemoryArticleStore extends InMemoryAdapter<(typeof METHODS)[numbe
 
   public async put(record: QuarantineRecord): Promise<void> {
     await this.enter('put', arguments);
-    this.quarantine.set(record.key, { key: record.key, reason: record.reason, at: record.at });
+    this.quarantine.set(record.key, defined({ ...record }));
   }
 
   public async remove(key: string): Promise<void> {
     await this.enter('remove', arguments);
     this.quarantine.delete(key);
+  }
+
+  public async get(key: string): Promise<QuarantineRecord | undefined> {
+    await this.enter('get', arguments);
+    const record = this.quarantine.get(key);
+    return record ? { ...record } : undefined;
   }
 
   /** Newest first. */

@@ -3,10 +3,10 @@
  * truth: test/contract/ledger.contract.ts runs the same behaviour tests against both).
  */
 import type { DeliveryLedger, LedgerResult } from '../../../functions/core/delivery/ports.ts';
-import { DeliveryState, type LedgerEntry, type SendTask } from '../../../functions/core/delivery/types.ts';
+import { DeliveryState, type LedgerEntry, type SendEvent, type SendTask } from '../../../functions/core/delivery/types.ts';
 import { InMemoryAdapter, clone, pageByKey, type InMemoryOptions } from './adapter.ts';
 
-const METHODS = ['acquire', 'extend', 'complete', 'release', 'get', 'countByState', 'pageByState', 'lastChange'] as const;
+const METHODS = ['acquire', 'extend', 'complete', 'release', 'markUnknown', 'recordSendEvent', 'get', 'countByState', 'pageByState', 'lastChange'] as const;
 
 /** The adapter keeps at most this many characters of a reason, as DynamoDbDeliveryLedger does. */
 const MAX_REASON = 500;
@@ -86,6 +86,24 @@ export class InMemoryDeliveryLedger extends InMemoryAdapter<(typeof METHODS)[num
     if (!current) return;
     const { leaseUntil: _lease, ...rest } = current;
     this.entries.set(keyOf(task), { ...rest, state: DeliveryState.PENDING, reason: reason.slice(0, MAX_REASON), updatedAt: new Date().toISOString() });
+  }
+
+  public async markUnknown(task: SendTask, leaseUntil: number, options: { until: number; reason: string }): Promise<boolean> {
+    await this.enter('markUnknown', arguments);
+    const current = this.#held(task, leaseUntil);
+    if (!current) return false;
+    this.entries.set(keyOf(task), { ...current, leaseUntil: options.until, reason: options.reason.slice(0, MAX_REASON), updatedAt: new Date().toISOString() });
+    return true;
+  }
+
+  /** Keeps the first event only; changes neither state, lease nor updatedAt (as DynamoDB). */
+  public async recordSendEvent(task: SendTask, event: SendEvent): Promise<{ recorded: boolean; entry: LedgerEntry | undefined }> {
+    await this.enter('recordSendEvent', arguments);
+    const current = this.entries.get(keyOf(task));
+    if (!current || current.sendEvent) return { recorded: false, entry: current ? clone(current) : undefined };
+    const next: LedgerEntry = { ...current, sendEvent: { ...event } };
+    this.entries.set(keyOf(task), next);
+    return { recorded: true, entry: clone(next) };
   }
 
   public async get(task: SendTask): Promise<LedgerEntry | undefined> {

@@ -40,8 +40,12 @@ export class FakeMailSender extends InMemoryAdapter<(typeof METHODS)[number]> im
     this.#script = script;
   }
 
-  public async send(message: OutgoingMessage): Promise<string> {
+  /** The deadline each send was given (epoch ms), in call order. */
+  public readonly deadlines: Array<number | undefined> = [];
+
+  public async send(message: OutgoingMessage, options: { deadline?: number } = {}): Promise<string> {
     await this.enter('send', arguments);
+    this.deadlines.push(options.deadline);
     this.#sends += 1;
     const outcome = await this.#script(message, this.#sends);
     if (outcome instanceof Error) throw outcome;
@@ -106,14 +110,15 @@ export class FixedQuota implements DailyQuota {
  * ```
  */
 export class RecordingConfirmationMailer extends InMemoryAdapter<'sendConfirmation'> implements ConfirmationMailer {
-  public readonly sent: Array<{ to: string; name: string | undefined; url: string }> = [];
+  /** Each confirmation: the address, the link, and how many arguments came (the port takes two: no name). */
+  public readonly sent: Array<{ to: string; url: string; args: number }> = [];
 
   public constructor(options: InMemoryOptions = {}) {
     super(['sendConfirmation'], options);
   }
 
-  public async sendConfirmation(to: string, name: string | undefined, url: string): Promise<void> {
+  public async sendConfirmation(to: string, url: string, ...rest: unknown[]): Promise<void> {
     await this.enter('sendConfirmation', arguments);
-    this.sent.push({ to, name, url });
+    this.sent.push({ to, url, args: 2 + rest.length });
   }
 }

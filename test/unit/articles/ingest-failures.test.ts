@@ -71,6 +71,10 @@ class FakeQuarantine implements QuarantineRepository {
   public async remove(key: string) {
     this.records.delete(key);
   }
+  public async get(key: string) {
+    const record = this.records.get(key);
+    return record ? { ...record } : undefined;
+  }
   public async *list() {
     yield* [...this.records.values()].map((r) => ({ ...r }));
   }

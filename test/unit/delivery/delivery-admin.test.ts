@@ -91,5 +91,18 @@ describe('Class: DeliveryAdmin', () => {
       expect(t.queue.sent).toHaveLength(0);
       expect(await t.ledger.get({ editionId: EDITION, subscriberId: 'poison' })).toMatchObject({ state: DeliveryState.FAILED, reason: 'gave up after 3 attempts whose workers died mid-send' });
     });
+
+    it('re-queues, rather than gives up on, an entry with a Send event however often it was tried', async () => {
+      // Prepare: SES accepted a message for it; the worker that takes it will mark it sent
+      const t = setup();
+      t.ledger.seed({ editionId: EDITION, subscriberId: 'accepted', state: DeliveryState.SENDING, leaseUntil: NOW - 1, attempts: 3, sendEvent: { messageId: 'ses-1', at: 'x' } });
+
+      // Act
+      const result = await t.admin.requeueExpiredLeases(EDITION, { maxAttempts: 3 });
+
+      // Assess
+      expect(result).toEqual({ requeued: 1, abandoned: 0 });
+      expect(t.ledger.stateOf({ editionId: EDITION, subscriberId: 'accepted' })).toBe(DeliveryState.SENDING);
+    });
   });
 });

@@ -143,6 +143,59 @@ describe('Class: DynamoDbDeliveryLedger', () => {
     });
   });
 
+  describe('Method: markUnknown', () => {
+    it('keeps the entry sending, moves the lease to the settle time and writes the reason, only for the holder', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolvesOnce({}).rejectsOnce(conditionFailed());
+
+      // Act
+      const held = await ledger.markUnknown(task, NOW, { until: NOW + 40_000, reason: 'outcome unknown: AbortError: Request aborted' });
+      const lost = await ledger.markUnknown(task, NOW, { until: NOW + 40_000, reason: 'outcome unknown' });
+
+      // Assess
+      expect([held, lost]).toEqual([true, false]);
+      const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+      expect(input?.UpdateExpression).toBe('SET leaseUntil = :until, reason = :reason, updatedAt = :now');
+      expect(input?.ConditionExpression).toBe('#state = :sending AND leaseUntil = :lease');
+      expect(input?.ExpressionAttributeValues).toMatchObject({ ':sending': 'sending', ':lease': NOW, ':until': NOW + 40_000, ':reason': 'outcome unknown: AbortError: Request aborted' });
+    });
+  });
+
+  describe('Method: recordSendEvent', () => {
+    const event = { messageId: 'ses-1', at: '2026-11-28T06:00:01.000Z' };
+
+    it('records the first Send event on an existing entry, leaving state, lease and updatedAt alone', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolves({ Attributes: { ...task, state: 'sending', leaseUntil: NOW, attempts: 1, updatedAt: 'x', sendEventMessageId: 'ses-1', sendEventAt: event.at } });
+
+      // Act
+      const result = await ledger.recordSendEvent(task, event);
+
+      // Assess
+      expect(result).toEqual({ recorded: true, entry: { ...task, state: 'sending', leaseUntil: NOW, attempts: 1, updatedAt: 'x', sendEvent: event } });
+      const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
+      expect(input?.UpdateExpression).toBe('SET sendEventMessageId = :m, sendEventAt = :at');
+      expect(input?.ConditionExpression).toBe('attribute_exists(pk) AND attribute_not_exists(sendEventMessageId)');
+      expect(input?.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
+    });
+
+    it('keeps the first event when another was recorded, and writes nothing without an entry', async () => {
+      // Prepare
+      ddb
+        .on(UpdateCommand)
+        .rejectsOnce(conditionFailed({ editionId: { S: task.editionId }, subscriberId: { S: task.subscriberId }, state: { S: 'sent' }, attempts: { N: '1' }, messageId: { S: 'ses-0' }, sendEventMessageId: { S: 'ses-0' }, sendEventAt: { S: 'y' } }))
+        .rejectsOnce(conditionFailed());
+
+      // Act
+      const again = await ledger.recordSendEvent(task, event);
+      const absent = await ledger.recordSendEvent(task, event);
+
+      // Assess
+      expect(again).toMatchObject({ recorded: false, entry: { state: 'sent', messageId: 'ses-0', sendEvent: { messageId: 'ses-0', at: 'y' } } });
+      expect(absent).toEqual({ recorded: false, entry: undefined });
+    });
+  });
+
   describe('Method: get', () => {
     it('reads consistently', async () => {
       ddb.on(GetCommand).resolves({ Item: { ...task, state: 'sent', attempts: 2, updatedAt: 'x', messageId: 'm' } });

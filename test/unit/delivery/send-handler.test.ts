@@ -20,9 +20,9 @@ function record(messageId: string, body: unknown): SQSRecord {
 
 /** A service that answers the outcomes it is given and remembers what it was asked. */
 function fakeService(outcomes: TaskOutcome[]) {
-  const calls: Array<{ tasks: readonly SendTask[]; options: { deadline?: number } | undefined }> = [];
+  const calls: Array<{ tasks: readonly SendTask[]; options: { deadline?: number; end?: number } | undefined }> = [];
   const service = {
-    processBatch: async (tasks: readonly SendTask[], options?: { deadline?: number }) => {
+    processBatch: async (tasks: readonly SendTask[], options?: { deadline?: number; end?: number }) => {
       calls.push({ tasks, options });
       return outcomes.slice(0, tasks.length);
     },
@@ -56,7 +56,7 @@ describe('Function: createSendHandler', () => {
     expect(calls[0]?.tasks).toEqual([task(1), task(2), task(3), task(4), task(5), { ...task(6), retryFailed: true }]);
   });
 
-  it('gives the service a deadline some seconds before the invocation times out', async () => {
+  it('gives the service a deadline some seconds before the invocation times out, and the end of the invocation', async () => {
     // Prepare
     const { service, calls } = fakeService([TaskOutcome.SENT]);
     const handler = createSendHandler(async () => service);
@@ -66,8 +66,21 @@ describe('Function: createSendHandler', () => {
     await handler({ Records: [record('m1', { editionId: 'e', subscriberId: 's' })] }, { getRemainingTimeInMillis: () => 60_000 });
 
     // Assess
-    const deadline = calls[0]?.options?.deadline ?? 0;
+    const { deadline = 0, end = 0 } = calls[0]?.options ?? {};
     expect(deadline).toBeGreaterThanOrEqual(before + 50_000);
     expect(deadline).toBeLessThanOrEqual(Date.now() + 50_000);
+    expect(end - deadline).toBe(10_000);
+  });
+
+  it('gives no deadline when it runs without a Lambda context', async () => {
+    // Prepare
+    const { service, calls } = fakeService([TaskOutcome.SENT]);
+    const handler = createSendHandler(async () => service);
+
+    // Act
+    await handler({ Records: [record('m1', { editionId: 'e', subscriberId: 's' })] });
+
+    // Assess
+    expect(calls[0]?.options).toEqual({});
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SendService, TaskOutcome, type SendServiceDeps } from '../../../functions/core/delivery/send-service.ts';
 import { DeliveryState, type SendTask } from '../../../functions/core/delivery/types.ts';
 import { EditionState } from '../../../functions/core/editions/types.ts';
-import { PermanentSendError, QuotaExhaustedError, TransientSendError } from '../../../functions/core/errors.ts';
+import { PermanentSendError, QuotaExhaustedError, SendOutcomeUnknownError, TransientSendError } from '../../../functions/core/errors.ts';
 import { verifyToken } from '../../../functions/core/subscribers/tokens.ts';
 import { makeEditionRecord, makeRendered, makeSubscriber } from '../../kit/fixtures/index.ts';
 import {
@@ -443,6 +443,106 @@ describe('Class: SendService', () => {
       expect(t.queue.sent.map((q) => [q.task.subscriberId, q.delaySeconds])).toEqual([['s_002', undefined], ['s_003', undefined]]);
       expect(t.ledger.stateOf({ editionId: EDITION, subscriberId: 's_002' })).toBeUndefined(); // no lease was taken
       expect(await t.editions.get(EDITION)).toMatchObject({ sent: 1, total: 3 });
+    });
+
+    it('gives each SES call a deadline: at most a whole call (10 s), and 5 s before the invocation ends', async () => {
+      // Prepare
+      const t = setup(2, { concurrency: 1 });
+      const start = t.now();
+
+      // Act: the first batch has time; the second invocation ends in 8 s
+      await t.service.processBatch(t.tasks([1]));
+      await t.service.processBatch(t.tasks([2]), { deadline: start - 2_000 + 8_000, end: start + 8_000 });
+
+      // Assess
+      expect(t.mail.deadlines).toEqual([start + 10_000, start + 3_000]);
+    });
+
+    it('starts no SES call when the invocation leaves too little for one: gives the lease back and re-queues the task', async () => {
+      // Prepare: sends may start for 1 s more, but the invocation ends in 5.5 s (a call must end 5 s before)
+      const t = setup(1);
+      const task = t.tasks()[0] as SendTask;
+
+      // Act
+      const outcomes = await t.service.processBatch([task], { deadline: t.now() + 1_000, end: t.now() + 5_500 });
+
+      // Assess
+      expect(outcomes).toEqual([TaskOutcome.REQUEUED]);
+      expect(t.mail.calls.send).toBe(0);
+      expect(await t.ledger.get(task)).toMatchObject({ state: DeliveryState.PENDING, reason: 'the invocation is about to time out' });
+      expect(t.queue.sent).toEqual([{ task }]);
+    });
+
+    it('keeps an entry whose outcome is unknown sending until the settle period is over, fails nothing, and re-queues it for then', async () => {
+      // Prepare: the SES call is aborted at its deadline
+      const t = setup(1);
+      const task = t.tasks()[0] as SendTask;
+      t.mail.script(() => new SendOutcomeUnknownError('AbortError: Request aborted'));
+      const callDeadline = t.now() + 10_000;
+
+      // Act
+      const outcomes = await t.service.processBatch([task]);
+
+      // Assess: the lease now ends 30 s (settle) after the call's deadline; the task comes back then
+      expect(outcomes).toEqual([TaskOutcome.REQUEUED]);
+      expect(await t.ledger.get(task)).toMatchObject({ state: DeliveryState.SENDING, leaseUntil: callDeadline + 30_000, reason: 'outcome unknown: AbortError: Request aborted' });
+      expect(t.queue.sent).toEqual([{ task, delaySeconds: 40 }]);
+      expect(await t.editions.get(EDITION)).toMatchObject({ sent: 0, failed: 0, skipped: 0, state: EditionState.SENDING });
+      expect(t.quota.left).toBe(Number.POSITIVE_INFINITY); // not counted as sent
+    });
+
+    it('does not take an unknown-outcome entry before its settle time; after it, with no Send event, sends once', async () => {
+      // Prepare: one aborted call
+      const t = setup(1);
+      const task = t.tasks()[0] as SendTask;
+      t.mail.script((_m, call) => (call === 1 ? new SendOutcomeUnknownError('TimeoutError: socket hang up') : `ses-${call}`));
+      await t.service.processBatch([task]);
+
+      // Act
+      const early = await t.service.processBatch([task]);
+      t.advance(40_001);
+      const later = await t.service.processBatch([task]);
+
+      // Assess
+      expect(early).toEqual([TaskOutcome.DUPLICATE]);
+      expect(later).toEqual([TaskOutcome.SENT]);
+      expect(t.mail.calls.send).toBe(2);
+      expect(await t.ledger.get(task)).toMatchObject({ state: DeliveryState.SENT, messageId: 'ses-2', attempts: 2 });
+      expect(await t.editions.get(EDITION)).toMatchObject({ sent: 1, state: EditionState.SENT });
+    });
+
+    it('marks an entry with a recorded Send event sent with its message id, without sending, and counts it', async () => {
+      // Prepare: the worker died after SES accepted (its lease expired), or its call was aborted; the Send event is in the ledger
+      const t = setup(2);
+      const [dead, unknown] = t.tasks() as [SendTask, SendTask];
+      t.ledger.seed({ ...dead, state: DeliveryState.SENDING, leaseUntil: t.now() - 1, sendEvent: { messageId: 'ses-first', at: '2026-11-28T05:59:00.000Z' } });
+      t.ledger.seed({ ...unknown, state: DeliveryState.SENDING, leaseUntil: t.now() - 1, reason: 'outcome unknown: AbortError', sendEvent: { messageId: 'ses-other', at: '2026-11-28T05:59:00.000Z' } });
+
+      // Act
+      const outcomes = await t.service.processBatch([dead, unknown]);
+
+      // Assess
+      expect(outcomes).toEqual([TaskOutcome.SENT, TaskOutcome.SENT]);
+      expect(t.mail.calls.send).toBe(0);
+      expect(await t.ledger.get(dead)).toMatchObject({ state: DeliveryState.SENT, messageId: 'ses-first', attempts: 2 });
+      expect(await t.ledger.get(unknown)).toMatchObject({ state: DeliveryState.SENT, messageId: 'ses-other' });
+      expect(await t.editions.get(EDITION)).toMatchObject({ sent: 2, state: EditionState.SENT });
+    });
+
+    it('reports a retry, instead of re-queuing again, once an entry was tried 5 times', async () => {
+      // Prepare: four earlier attempts
+      const t = setup(1);
+      const task = t.tasks()[0] as SendTask;
+      t.ledger.seed({ ...task, state: DeliveryState.PENDING, attempts: 4 });
+      t.mail.script(() => new SendOutcomeUnknownError('AbortError: Request aborted'));
+
+      // Act
+      const outcomes = await t.service.processBatch([task]);
+
+      // Assess
+      expect(outcomes).toEqual([TaskOutcome.RETRY]);
+      expect(t.queue.sent).toEqual([]);
+      expect(t.ledger.stateOf(task)).toBe(DeliveryState.SENDING);
     });
 
     it('does not count an outcome whose lease was lost before it was recorded', async () => {

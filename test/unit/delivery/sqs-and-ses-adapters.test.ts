@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SesMailSender, classify } from '../../../functions/adapters/ses-mail-sender.ts';
 import { SqsSendQueue } from '../../../functions/adapters/sqs-send-queue.ts';
-import { DigestError, PermanentSendError, QuotaExhaustedError, TransientSendError } from '../../../functions/core/errors.ts';
+import { DigestError, PermanentSendError, QuotaExhaustedError, SendOutcomeUnknownError, TransientSendError } from '../../../functions/core/errors.ts';
 
 const sqsMock = mockClient(SQSClient);
 const sesMock = mockClient(SESClient);
@@ -133,10 +133,29 @@ describe('Function: classify', () => {
     },
   );
 
-  it('treats 5xx answers and network errors as transient', () => {
+  it('treats 5xx answers, and network errors before the request left, as transient', () => {
     expect(classify(sesError('InternalFailure', 'An internal failure occurred.', 500))).toBeInstanceOf(TransientSendError);
     expect(classify(sesError('ServiceUnavailable', 'Service is unavailable.', 503))).toBeInstanceOf(TransientSendError);
-    expect(classify(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }))).toBeInstanceOf(TransientSendError);
+    expect(classify(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }))).toBeInstanceOf(TransientSendError);
+    const connectTimeout = '@smithy/node-http-handler - the request socket did not establish a connection with the server within the configured timeout of 1000 ms.';
+    expect(classify(Object.assign(new Error(connectTimeout), { name: 'TimeoutError' }))).toBeInstanceOf(TransientSendError);
+  });
+
+  it('treats an aborted call, a timed-out answer and a dropped connection as an unknown outcome', () => {
+    // Prepare: what the SDK throws when the call deadline aborts it, when requestTimeout fires, and when the socket resets
+    const aborted = Object.assign(new Error('Request aborted'), { name: 'AbortError', $metadata: { attempts: 1, totalRetryDelay: 0 } });
+    const timedOut = Object.assign(new Error('a request has exceeded the configured 10000 ms requestTimeout.'), { name: 'TimeoutError', code: 'ETIMEDOUT' });
+    const reset = Object.assign(new Error('read ECONNRESET'), { name: 'TimeoutError', code: 'ECONNRESET' });
+    const hangUp = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    const unreadable = Object.assign(new Error('aborted'), { code: 'ECONNRESET', $metadata: { httpStatusCode: 200 } }); // SES said 200, the body broke
+
+    // Act
+    const classified = [aborted, timedOut, reset, hangUp, unreadable].map(classify);
+
+    // Assess
+    for (const error of classified) expect(error).toBeInstanceOf(SendOutcomeUnknownError);
+    expect(classified[0]?.message).toBe('AbortError: Request aborted');
+    expect(classified[0]?.cause).toBe(aborted);
   });
 
   it('keeps the SES error name and message, and the error as cause', () => {

@@ -55,7 +55,7 @@ export async function setup(options: { readers?: number } = {}) {
   const started: EditionStartRequest[] = [];
   const starter = { start: async (request: EditionStartRequest) => void started.push(request) };
   const previewer = new EditionPreviewer({
-    artefacts, editions, subscribers, picks, links, tokenSecret: SECRET, now,
+    artefacts, editions, subscribers, picks, links, tokenSecret: [SECRET], now,
     renderNext: (job, at, o) => editionService.preview(job, at, o),
   });
   const headers = { fromName: 'Digest', fromAddress: 'digest@example.org', listId: 'digest.example.org', messageIdDomain: 'example.org' };

@@ -17,8 +17,11 @@ import {
   replaceTokens,
 } from '../../kit/fixtures/index.ts';
 import { emailValidator, htmlProblems } from './html-validate.ts';
+import { hiddenTextProblems, preheaderProblems } from './hidden-text.ts';
 
 const options = { branding: makeBranding(), editionUrl: EDITION_URL };
+/** The anchor of the fixture's story whose `javascript:` URL is dropped. */
+const EVIL_ANCHOR = 'story-evil-script-alert-1-script-quotes';
 
 function countHeadline($: cheerio.CheerioAPI, headline: string): number {
   return $('h3').filter((_i, el) => $(el).text().trim() === headline).length;
@@ -101,9 +104,9 @@ describe('Function: renderEdition', () => {
     expect($('[onerror]')).toHaveLength(0);
     expect($.text()).toContain('An <img src=x onerror=alert(1)> summary that must be escaped.');
     expect(countHeadline($, 'Evil <script>alert(1)</script> & "quotes"')).toBe(1);
-    // The evil story has no link at all: its headline is plain text.
+    // The evil story's unsafe URL is dropped: it links to its place on the web page instead.
     const evil = $('h3').filter((_i, el) => $(el).text().includes('Evil'));
-    expect(evil.find('a')).toHaveLength(0);
+    expect(evil.find('a').attr('href')).toBe(`${EDITION_URL}#${EVIL_ANCHOR}`);
   });
 
   it('should keep non-ASCII text intact', () => {
@@ -202,12 +205,25 @@ describe('Function: renderEdition', () => {
     expect(footer.text()).toContain(options.branding.postalAddress);
   });
 
-  it('should use mj-preview for the preheader, and keep it short', () => {
+  it('should hide the preheader without a colour or tiny-font trick, and keep it short', () => {
+    // Prepare
+    const preheader = $('[role="article"]').children().first();
     // Assess
     expect(rendered.preheader).toBe(content.picks[0]?.summary);
     expect(rendered.preheader.length).toBeLessThanOrEqual(150);
-    // mj-preview renders one display:none block at the top of the body holding the preheader.
-    expect($('body > div').first().text()).toBe(rendered.preheader);
+    // The first element of the email holds the preheader, hidden by display:none only.
+    expect(preheader.text()).toBe(rendered.preheader);
+    expect(preheaderProblems(preheader.attr('style'))).toEqual([]);
+    // No text anywhere that SpamAssassin would score as low-contrast (HTML_FONT_LOW_CONTRAST).
+    expect(hiddenTextProblems($)).toEqual([]);
+  });
+
+  it('should show the edition\'s date under the site name, in the HTML and the text', () => {
+    // Prepare
+    const masthead = $('h1').parent();
+    // Assess
+    expect(masthead.find('p').first().text()).toBe('May 1, 2024');
+    expect(rendered.text.startsWith('CommonSpace Digest\n==================\nMay 1, 2024\n\nHello')).toBe(true);
   });
 
   it('should pass html-validate (email ruleset)', async () => {
@@ -392,7 +408,8 @@ describe('Function: renderEdition (plain text)', () => {
     for (const line of lines) {
       if (line.length > 78) expect(line).toMatch(/^(Read more: )?\S+$/);
     }
-    expect(lines.filter((l) => l.length > 78)).toHaveLength(0);
+    // Only a URL longer than a line: the evil story's link to its place on the web page.
+    expect(lines.filter((l) => l.length > 78)).toEqual([`${EDITION_URL}#${EVIL_ANCHOR}`]);
   });
 
   it('should hold the plain text of the evil story, not HTML', () => {

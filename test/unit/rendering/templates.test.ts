@@ -11,6 +11,7 @@ import {
 } from '../../../functions/core/rendering/templates.ts';
 import { renderEdition } from '../../../functions/core/rendering/edition-email.ts';
 import { renderAlertDigest } from '../../../functions/core/rendering/alert-email.ts';
+import { articleView } from '../../../functions/core/rendering/digest-model.ts';
 import { renderConfirmationEmail } from '../../../functions/core/rendering/confirmation-email.ts';
 import { RenderCounter } from '../../../functions/core/rendering/mjml-compiler.ts';
 import { RenderError } from '../../../functions/core/errors.ts';
@@ -73,7 +74,9 @@ describe('Templates: every file compiles in strict mode', () => {
     const isDocument = source.includes('<mjml');
     const slots = sampleSlots(everySlotSource);
     // A body fragment goes in a body; a lone column element (logo, image) in a section too.
-    const fragment = source.includes('<mj-section') ? source : `<mj-section><mj-column>${source}</mj-column></mj-section>`;
+    // The body of an mj-text (alert-card-body: HTML, no MJML element) goes in an mj-text.
+    const column = /<mj-[a-z]/.test(source.replace(/<!--[\s\S]*?-->/g, '')) ? source : `<mj-text>${source}</mj-text>`;
+    const fragment = source.includes('<mj-section') ? source : `<mj-section><mj-column>${column}</mj-column></mj-section>`;
     const body = '<mj-body><mj-section><mj-column><mj-text>Body</mj-text></mj-column></mj-section></mj-body>';
     // A head partial (theme, preheader) gets a minimal body to be a whole document.
     const headOnly = isDocument && !source.includes('<mj-body') ? source.replace('</mjml>', `${body}</mjml>`) : source;
@@ -213,8 +216,8 @@ describe('Templates: every layout renders through the public functions in strict
     // Act
     await renderEdition(makeContent(5), { branding, editionUrl: EDITION_URL, observer: counter });
     await renderAlertDigest(
-      { id: 'alerts-1', language: 'en', matches: [{ keyword: 'border', article: makeArticle(1) }] },
-      { branding, editionUrl: EDITION_URL, observer: counter },
+      { id: 'alerts-1', language: 'en', items: [{ story: articleView(makeArticle(1), 'a1'), keywords: ['border'] }], total: 1 },
+      { branding, observer: counter },
     );
     await renderConfirmationEmail({ branding, confirmUrl: 'https://api.example.com/confirm?t=1', observer: counter });
     // Assess

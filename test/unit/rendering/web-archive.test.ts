@@ -95,6 +95,38 @@ describe('Function: renderArchiveIndex', () => {
   });
 });
 
+describe('The web archive: links to the subscribe page', () => {
+  const subscribeUrl = 'https://api.example.com/subscribe';
+
+  it('should link the index to the subscribe page, under the heading and in the footer', async () => {
+    // Act
+    const html = renderArchiveIndex(editions, makeBranding(), { subscribeUrl });
+    const $ = cheerio.load(html);
+    // Assess
+    const links = $('a').filter((_i, el) => $(el).text() === 'Subscribe');
+    expect(links).toHaveLength(2);
+    expect(links.map((_i, el) => $(el).attr('href')).get()).toEqual([subscribeUrl, subscribeUrl]);
+    expect($('h1').next('p').text()).toBe('Subscribe to get every edition by email.');
+    expect(await htmlProblems(pageValidator, html)).toEqual([]);
+  });
+
+  it('should link an edition page to the subscribe page in its footer', () => {
+    // Act
+    const $ = cheerio.load(renderEditionPage(makeContent(3), { branding: makeBranding(), archiveIndexUrl: ARCHIVE_URL, subscribeUrl }));
+    // Assess
+    expect($('footer a').filter((_i, el) => $(el).text() === 'Subscribe').attr('href')).toBe(subscribeUrl);
+  });
+
+  it('should have no subscribe link without a URL, and refuse an unsafe one', () => {
+    // Act
+    const html = renderArchiveIndex(editions, makeBranding());
+    const act = (): string => renderArchiveIndex(editions, makeBranding(), { subscribeUrl: 'javascript:alert(1)' });
+    // Assess
+    expect(html).not.toContain('Subscribe');
+    expect(act).toThrow(/subscribeUrl/);
+  });
+});
+
 describe('Function: renderFeed', () => {
   const xml = renderFeed(editions, {
     branding: makeBranding({ siteName: 'News & <Views>' }),

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  BatchWriteCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -61,6 +62,29 @@ describe('Function: DynamoDbSubscriberRepository', () => {
     });
     expect(input?.Item).not.toHaveProperty('timezone');
     expect(typeof input?.Item?.rev).toBe('string');
+  });
+
+  it('puts many items with BatchWriteItem calls of at most 25, sending unprocessed items again', async () => {
+    // Prepare
+    const many = Array.from({ length: 30 }, (_, i) => ({ ...ann, id: `s_${i}`, email: `s_${i}@example.org` }));
+    let first = true;
+    ddb.on(BatchWriteCommand).callsFake((input: { RequestItems: Record<string, unknown[]> }) => {
+      const requests = input.RequestItems[TABLE] ?? [];
+      if (first) {
+        first = false;
+        return { UnprocessedItems: { [TABLE]: requests.slice(0, 2) } };
+      }
+      return {};
+    });
+
+    // Act
+    await repo.putMany(many);
+
+    // Assess
+    const calls = ddb.commandCalls(BatchWriteCommand).map((c) => c.args[0].input.RequestItems?.[TABLE] ?? []);
+    expect(calls.map((c) => c.length)).toEqual([25, 2, 5]);
+    expect(calls[0]?.[0]).toMatchObject({ PutRequest: { Item: { pk: 'SUB#s_0', sk: 'PROFILE', gsi1pk: 'NEWS#confirmed#daily' } } });
+    expect(calls[1]).toEqual(calls[0]?.slice(0, 2));
   });
 
   it('gets a subscriber with a consistent read and strips the keys', async () => {

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { LogPseudonyms } from '../../../functions/core/subscribers/pseudonyms.ts';
 import { silentLogger } from '../../../functions/core/logger.ts';
 import { FeedbackService, withSoftBounce } from '../../../functions/core/subscribers/feedback-service.ts';
 import { subscriberIdFor } from '../../../functions/core/subscribers/identity.ts';
@@ -35,7 +36,7 @@ describe('Function: FeedbackService', () => {
 
   beforeEach(async () => {
     repo = new InMemorySubscriberRepository();
-    service = new FeedbackService({ subscribers: repo, once: new InMemoryOnceStore(), logger: silentLogger, now: () => NOW });
+    service = new FeedbackService({ subscribers: repo, once: new InMemoryOnceStore(), logger: silentLogger, pseudonyms: new LogPseudonyms('test-log-pseudonym-key'), now: () => NOW });
     await repo.put(subscriber());
   });
 
@@ -149,7 +150,7 @@ describe('Function: FeedbackService', () => {
     // Prepare
     const once = new InMemoryOnceStore();
     repo.failNext('setStatus', new Error('throttled'));
-    const flakyService = new FeedbackService({ subscribers: repo, once, logger: silentLogger, now: () => NOW });
+    const flakyService = new FeedbackService({ subscribers: repo, once, logger: silentLogger, pseudonyms: new LogPseudonyms('test-log-pseudonym-key'), now: () => NOW });
 
     // Act
     await expect(flakyService.handle(bounce('Permanent', 'r1'))).rejects.toThrow('throttled');

@@ -13,10 +13,10 @@ describe('Function: parseSubscribeRequest', () => {
 
   it('accepts keywords as a list and a time zone', () => {
     // Prepare & Act
-    const request = parseSubscribeRequest({ email: 'a@example.org', keywords: ['a', 'b'], timezone: 'Europe/Amsterdam', alerts: 'Instant' });
+    const request = parseSubscribeRequest({ email: 'a@example.org', keywords: ['Minsk', 'b'], timezone: 'Europe/Amsterdam', alerts: 'Instant' });
 
     // Assess
-    expect(request).toMatchObject({ keywords: ['a', 'b'], timezone: 'Europe/Amsterdam', alerts: 'instant' });
+    expect(request).toMatchObject({ keywords: ['Minsk', 'b'], timezone: 'Europe/Amsterdam', alerts: 'instant' });
   });
 
   it('flags a filled honeypot', () => {
@@ -32,12 +32,16 @@ describe('Function: parseSubscribeRequest', () => {
     [{ email: 'nope' }, 'email: not a valid address'],
     [{ email: ['a@example.org', 'b@example.org'] }, 'email: given more than once'],
     [{ email: 'a@example.org', name: 'Ann\r\nBcc: x' }, 'name: contains a control character'],
-    [{ email: 'a@example.org', name: 'x'.repeat(201) }, 'name: longer than 200 characters'],
+    [{ email: 'a@example.org', name: 'x'.repeat(101) }, 'name: longer than 100 characters'],
+    [{ email: 'a@example.org', name: 'customer. Your account at http://evil.example/login is suspended' }, 'name: looks like a web address'],
+    [{ email: 'a@example.org', name: 'Ann \u202eevil' }, 'name: contains a bidirectional control character'],
+    [{ email: 'a@example.org', keywords: 'energy, www.evil.example' }, 'keywords: a keyword looks like a web address'],
+    [{ email: 'a@example.org', keywords: 'x'.repeat(61) }, 'keywords: a keyword is longer than 60 characters'],
     [{ email: 'a@example.org', newsletter: 'monthly' }, 'newsletter: unknown value (one of daily, weekly, none)'],
-    [{ email: 'a@example.org', alerts: 'sometimes' }, 'alerts: unknown value (one of instant, hourly, daily, none)'],
+    [{ email: 'a@example.org', alerts: 'sometimes' }, 'alerts: unknown value (one of instant, hourly, daily, weekly, none)'],
     [{ email: 'a@example.org', newsletter: 'none', alerts: 'none' }, 'newsletter: choose a newsletter or alerts'],
     [{ email: 'a@example.org', keywords: 'a\nb' }, 'keywords: contains a control character'],
-    [{ email: 'a@example.org', keywords: Array.from({ length: 51 }, (_, i) => `k${i}`) }, 'keywords: more than 50'],
+    [{ email: 'a@example.org', keywords: Array.from({ length: 26 }, (_, i) => `k${i}`) }, 'keywords: more than 25'],
     [{ email: 'a@example.org', timezone: 'Mars/Olympus' }, 'timezone: unknown time zone'],
     [{ email: 'a@example.org', admin: 'true' }, 'admin: unknown field'],
     [{ email: 'a@example.org', website: 'a\u0000' }, 'website: contains a control character'],

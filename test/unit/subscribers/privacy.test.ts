@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { Links } from '../../../functions/core/links.ts';
 import { describe, expect, it } from 'vitest';
 import { FeedbackService } from '../../../functions/core/subscribers/feedback-service.ts';
 import { subscriberIdFor } from '../../../functions/core/subscribers/identity.ts';
 import { parseSubscribeRequest } from '../../../functions/core/subscribers/input.ts';
+import { LogPseudonyms } from '../../../functions/core/subscribers/pseudonyms.ts';
 import { SubscriptionService } from '../../../functions/core/subscribers/subscription-service.ts';
 import { signToken, TokenPurpose } from '../../../functions/core/subscribers/tokens.ts';
 import { http, json } from '../../../functions/http/middleware.ts';
@@ -19,11 +21,11 @@ describe('Function: logging (privacy)', () => {
     const once = new InMemoryOnceStore();
     const mailer = new RecordingConfirmationMailer();
     const service = new SubscriptionService({
-      subscribers: repo, once, rateLimiter: new InMemoryRateLimiter(), logger, tokenSecret: SECRET, links: new Links({ publicBaseUrl: 'http://x', archiveBaseUrl: 'http://x/archive' }),
+      subscribers: repo, once, rateLimiter: new InMemoryRateLimiter(), logger, tokenSecrets: [SECRET], pseudonyms: new LogPseudonyms('k'.repeat(40)), links: new Links({ publicBaseUrl: 'http://x', archiveBaseUrl: 'http://x/archive' }),
       mailer,
-      limits: { perIp: 100, perAddress: 1, windowSeconds: 60 }, confirmTtlSeconds: 60,
+      limits: { perSource: { limit: 100, windowSeconds: 60 }, mailsPerAddress: { limit: 1, windowSeconds: 60 } }, confirmTtlSeconds: 60,
     });
-    const feedback = new FeedbackService({ subscribers: repo, once, logger });
+    const feedback = new FeedbackService({ subscribers: repo, once, logger, pseudonyms: new LogPseudonyms('k'.repeat(40)) });
     const email = 'private.person@example.org';
     const id = subscriberIdFor(email);
     const exp = Math.floor(Date.now() / 1000) + 60;
@@ -44,7 +46,15 @@ describe('Function: logging (privacy)', () => {
     // Assess
     const lines = logger.text();
     expect(lines.length).toBeGreaterThan(8);
+    // Nothing a dictionary of candidate addresses could match without the key.
+    const unkeyed = [email, email.toUpperCase()].flatMap((e) => [
+      createHash('sha256').update(`email:${e.toLowerCase()}`).digest('hex').slice(0, 12),
+      createHash('sha256').update(e.toLowerCase()).digest('hex').slice(0, 12),
+    ]);
+    expect(lines.join('\n')).toMatch(/e_[0-9a-f]{16}/);
+    expect(lines.join('\n')).not.toContain(id);
     for (const line of lines) {
+      for (const hash of unkeyed) expect(line).not.toContain(hash);
       expect(line).not.toMatch(/[\w.+-]+@[\w-]+\.[\w.]+/);
       expect(line.toLowerCase()).not.toContain('private.person');
       expect(line).not.toContain('198.51.100.77');

@@ -39,17 +39,18 @@ describe('Class: SesConfirmationMailer', () => {
     const sender: MailSender = { send: async (m) => { sent.push(m); return 'id-1'; }, getQuota: async () => ({ maxSendRate: 1, max24HourSend: 1, sentLast24Hours: 0 }) };
     const mailer = new SesConfirmationMailer({
       branding, language: 'en', sender, messageIdDomain: 'example.org',
-      render: async ({ confirmUrl, name }) => ({ subject: 'Confirm', text: `Hi ${name ?? ''} ${confirmUrl}`, html: `<a href="${confirmUrl}">Confirm</a>` }),
+      render: async ({ confirmUrl }) => ({ subject: 'Confirm', text: `Hello, ${confirmUrl}`, html: `<a href="${confirmUrl}">Confirm</a>` }),
     });
 
     // Act
-    await mailer.sendConfirmation('ann@example.org', 'Ann', 'http://127.0.0.1:3000/confirm?token=t.s');
+    await mailer.sendConfirmation('ann@example.org', 'http://127.0.0.1:3000/confirm?token=t.s');
 
     // Assess
     expect(sent).toHaveLength(1);
     expect(sent[0]?.to).toBe('ann@example.org');
     expect(sent[0]?.tags).toEqual({ type: 'confirmation' });
     const mail = await simpleParser(sent[0]!.raw);
-    expect(mail.text?.trim()).toBe('Hi Ann http://127.0.0.1:3000/confirm?token=t.s');
+    expect(mail.text?.trim()).toBe('Hello, http://127.0.0.1:3000/confirm?token=t.s');
+    expect(mail.to && !Array.isArray(mail.to) ? mail.to.value[0]?.name : 'missing').toBe('');
   });
 });

@@ -3,14 +3,16 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../functions/core/logger.ts';
 import { subscriberIdFor } from '../../../functions/core/subscribers/identity.ts';
 import { parsePreferencesRequest, parseSubscribeRequest } from '../../../functions/core/subscribers/input.ts';
+import { LogPseudonyms } from '../../../functions/core/subscribers/pseudonyms.ts';
 import { ConfirmOutcome, maskEmail, SubscriptionService } from '../../../functions/core/subscribers/subscription-service.ts';
 import { TooManyRequestsError } from '../../../functions/core/errors.ts';
-import { signToken, TokenPurpose } from '../../../functions/core/subscribers/tokens.ts';
+import { signToken, TokenPurpose, verifyToken } from '../../../functions/core/subscribers/tokens.ts';
 import { InvalidTokenError } from '../../../functions/core/errors.ts';
 import type { Subscriber } from '../../../functions/core/subscribers/types.ts';
 import { InMemoryOnceStore, InMemoryRateLimiter, InMemorySubscriberRepository, RecordingConfirmationMailer } from '../../kit/memory/index.ts';
 
 const SECRET = 's'.repeat(40);
+const PREVIOUS = 'r'.repeat(40);
 const NOW = new Date('2030-05-01T10:00:00.000Z');
 const NOW_S = Math.floor(NOW.getTime() / 1000);
 const ANN = 'ann@example.org';
@@ -33,8 +35,8 @@ describe('Function: SubscriptionService', () => {
     mailer = new RecordingConfirmationMailer();
     now = NOW;
     service = new SubscriptionService({
-      subscribers: repo, once, rateLimiter: new InMemoryRateLimiter(), mailer, logger: silentLogger, tokenSecret: SECRET,
-      links: new Links({ publicBaseUrl: 'http://127.0.0.1:3000/', archiveBaseUrl: 'http://127.0.0.1:3000/archive' }), limits: { perIp: 10, perAddress: 3, windowSeconds: 3600 },
+      subscribers: repo, once, rateLimiter: new InMemoryRateLimiter(), mailer, logger: silentLogger, tokenSecrets: [SECRET, PREVIOUS], pseudonyms: new LogPseudonyms('p'.repeat(40)),
+      links: new Links({ publicBaseUrl: 'http://127.0.0.1:3000/', archiveBaseUrl: 'http://127.0.0.1:3000/archive' }), limits: { perSource: { limit: 10, windowSeconds: 3600 }, mailsPerAddress: { limit: 3, windowSeconds: 86_400 } },
       confirmTtlSeconds: 3600, now: () => now,
     });
   });
@@ -57,6 +59,20 @@ describe('Function: SubscriptionService', () => {
     expect(mailer.sent).toHaveLength(1);
     expect(mailer.sent[0]?.to).toBe(ANN);
     expect(mailer.sent[0]?.url).toMatch(/^http:\/\/127\.0\.0\.1:3000\/confirm\?token=[\w.-]+$/);
+  });
+
+  it('never passes a name given in the request to the confirmation mail', async () => {
+    // Prepare
+    const name = 'customer. Your account is suspended, call us';
+
+    // Act
+    await subscribeAnn({ name });
+
+    // Assess
+    expect(mailer.sent).toHaveLength(1);
+    expect(mailer.sent[0]?.args).toBe(2);
+    expect(JSON.stringify(mailer.sent)).not.toContain('suspended');
+    expect((await repo.get(ANN_ID))?.name).toBe(name);
   });
 
   it('confirms once, records consent, and refuses the reused link', async () => {
@@ -153,16 +169,47 @@ describe('Function: SubscriptionService', () => {
     expect(mailer.sent).toHaveLength(0);
   });
 
-  it('limits requests per address', async () => {
+  it('caps confirmation mails per address without refusing anyone, and the links already sent stay valid', async () => {
     // Prepare
     for (let i = 0; i < 3; i += 1) await subscribeAnn({}, `192.0.2.${i}`);
+    const before = await repo.get(ANN_ID);
 
     // Act
-    const fourth = subscribeAnn({}, '192.0.2.99');
+    const fourth = subscribeAnn({ newsletter: 'daily', keywords: 'spam' }, '192.0.2.99');
 
     // Assess
-    await expect(fourth).rejects.toBeInstanceOf(TooManyRequestsError);
+    await expect(fourth).resolves.toBeUndefined();
     expect(mailer.sent).toHaveLength(3);
+    expect(await repo.get(ANN_ID)).toEqual(before);
+    for (const sent of mailer.sent) expect(() => service.checkUnsubscribeToken(tokenOf(sent.url))).toThrow('wrong purpose');
+    await expect(service.confirm(tokenOf(mailer.sent[0]!.url))).resolves.toBe(ConfirmOutcome.CONFIRMED);
+  });
+
+  it('mails the address again in the next window', async () => {
+    // Prepare
+    for (let i = 0; i < 4; i += 1) await subscribeAnn({}, `192.0.2.${i}`);
+    now = new Date(NOW.getTime() + 86_400_000);
+
+    // Act
+    await subscribeAnn({}, '192.0.2.99');
+
+    // Assess
+    expect(mailer.sent).toHaveLength(4);
+  });
+
+  it('counts an IPv6 source by its /64, so changing the host part does not escape the limit', async () => {
+    // Prepare
+    for (let i = 0; i < 10; i += 1) {
+      await service.subscribe(parseSubscribeRequest({ email: `v${i}@example.org` }), { sourceIp: `2001:db8:1:2::${i + 1}` });
+    }
+
+    // Act
+    const sameNetwork = service.subscribe(parseSubscribeRequest({ email: 'v10@example.org' }), { sourceIp: '2001:db8:1:2:ffff::1' });
+    const otherNetwork = service.subscribe(parseSubscribeRequest({ email: 'v11@example.org' }), { sourceIp: '2001:db8:1:3::1' });
+
+    // Assess
+    await expect(sameNetwork).rejects.toBeInstanceOf(TooManyRequestsError);
+    await expect(otherNetwork).resolves.toBeUndefined();
   });
 
   it('limits requests per source IP', async () => {
@@ -175,7 +222,7 @@ describe('Function: SubscriptionService', () => {
     const eleventh = service.subscribe(parseSubscribeRequest({ email: 'u10@example.org' }), { sourceIp: '192.0.2.1' });
 
     // Assess
-    await expect(eleventh).rejects.toMatchObject({ statusCode: 429 });
+    await expect(eleventh).rejects.toMatchObject({ statusCode: 429, retryAfterSeconds: 3600 });
     expect(repo.items.has(subscriberIdFor('u10@example.org'))).toBe(false);
   });
 
@@ -228,6 +275,23 @@ describe('Function: SubscriptionService', () => {
     // Assess
     expect((await repo.get(ANN_ID))?.status).toBe('unsubscribed');
     expect((await repo.get(bob))?.status).toBe('bounced');
+  });
+
+  it('accepts links signed with a previous secret and signs new ones with the current one (rotation)', async () => {
+    // Prepare
+    await subscribeAnn();
+    const old = signToken(PREVIOUS, { subscriberId: ANN_ID, purpose: TokenPurpose.PREFERENCES, expiresAt: NOW_S + 60 });
+    const forged = signToken('f'.repeat(40), { subscriberId: ANN_ID, purpose: TokenPurpose.PREFERENCES, expiresAt: NOW_S + 60 });
+
+    // Act
+    const view = await service.getPreferences(old);
+
+    // Assess
+    expect(view.maskedEmail).toBe('a***@example.org');
+    expect(() => service.checkUnsubscribeToken(view.unsubscribeToken)).not.toThrow();
+    expect(() => verifyToken(SECRET, view.unsubscribeToken, TokenPurpose.UNSUBSCRIBE, NOW_S)).not.toThrow();
+    expect(() => verifyToken(SECRET, tokenOf(mailer.sent[0]!.url), TokenPurpose.CONFIRM, NOW_S)).not.toThrow();
+    await expect(service.getPreferences(forged)).rejects.toMatchObject({ reason: 'bad signature' });
   });
 
   it('checks an unsubscribe token without acting', async () => {

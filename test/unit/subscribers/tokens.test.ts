@@ -74,6 +74,23 @@ describe('Function: signToken / verifyToken', () => {
     expect(reason).toBe('bad signature');
   });
 
+  it('signs with the first secret of a list and verifies under any of them (rotation)', () => {
+    // Prepare
+    const current = 'c'.repeat(40);
+    const previous = 'p'.repeat(40);
+    const claims = { subscriberId: 's_abc', purpose: TokenPurpose.UNSUBSCRIBE, expiresAt: NOW + 60 } as const;
+    const oldLink = signToken(previous, claims);
+
+    // Act
+    const newLink = signToken([current, previous], claims);
+
+    // Assess
+    expect(newLink).toBe(signToken(current, claims));
+    expect(verifyToken([current, previous], oldLink, TokenPurpose.UNSUBSCRIBE, NOW).subscriberId).toBe('s_abc');
+    expect(verifyToken([current, previous], newLink, TokenPurpose.UNSUBSCRIBE, NOW).subscriberId).toBe('s_abc');
+    expect(reasonOf(() => verifyToken([current], oldLink, TokenPurpose.UNSUBSCRIBE, NOW))).toBe('bad signature');
+  });
+
   it('refuses a tampered payload', () => {
     // Prepare
     const token = signToken(SECRET, { subscriberId: 's_abc', purpose: TokenPurpose.CONFIRM, expiresAt: NOW + 60 });

@@ -78,7 +78,7 @@ export const articleFieldsSchema = z
       .default([])
       .meta({ maxItems: ArticleLimits.TAGS }),
     editorsChoice: flag().default(false).meta({ description: 'Highlight in the editor’s-choice block.' }),
-    breaking: flag().default(false),
+    breaking: flag().default(false).meta({ description: 'Breaking news: instant keyword-alert followers get it at once, not at the end of their 5-minute window (docs/alerts.md).' }),
     source: text()
       .optional()
       .meta({ description: 'Who the story comes from, e.g. "commonspace.eu with agencies".', maxLength: ArticleLimits.CREDIT_CHARS }),
