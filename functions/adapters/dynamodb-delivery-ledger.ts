@@ -209,8 +209,8 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
     return out.Item ? toEntry(out.Item) : undefined;
   }
 
-  public async countByState(editionId: string): Promise<Record<'sending' | 'sent' | 'failed' | 'skipped', number>> {
-    const states = [DeliveryState.SENDING, DeliveryState.SENT, DeliveryState.FAILED, DeliveryState.SKIPPED] as const;
+  public async countByState(editionId: string): Promise<Record<'sending' | 'sent' | 'failed' | 'skipped' | 'cancelled', number>> {
+    const states = [DeliveryState.SENDING, DeliveryState.SENT, DeliveryState.FAILED, DeliveryState.SKIPPED, DeliveryState.CANCELLED] as const;
     const counts = await Promise.all(
       states.map(async (state) => {
         let n = 0;

@@ -29,8 +29,10 @@ export interface CapturedMessage {
   destinations: string[];
   tags: Record<string, string>;
   configurationSet?: string;
-  /** When it was accepted (ms since the epoch). */
+  /** When it was accepted (ms since the epoch): after the latency. */
   at: number;
+  /** When its request arrived (ms since the epoch): before the latency. */
+  receivedAt: number;
 }
 
 /** Counts of what the front answered to SendRawEmail. */
@@ -120,7 +122,7 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
   const events = new EventEmitter();
 
   /** Stores an accepted message, publishes its Send event and copies it to the mailbox. */
-  function capture(req: IncomingMessage, body: Buffer, email: NonNullable<ReturnType<typeof readSendRawEmail>>): string {
+  function capture(req: IncomingMessage, body: Buffer, email: NonNullable<ReturnType<typeof readSendRawEmail>>, receivedAt: number): string {
     counts.accepted++;
     const messageId = newMessageId();
     const at = Date.now();
@@ -131,6 +133,7 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
       tags: email.tags,
       ...(email.configurationSet ? { configurationSet: email.configurationSet } : {}),
       at,
+      receivedAt,
     });
     if (email.configurationSet && events.listenerCount('send') > 0) {
       events.emit('send', sendEvent({ ...email, messageId, at }));
@@ -142,8 +145,8 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
   }
 
   function accept(req: IncomingMessage, body: Buffer, email: NonNullable<ReturnType<typeof readSendRawEmail>>,
-    res: ServerResponse): void {
-    const messageId = capture(req, body, email);
+    res: ServerResponse, receivedAt: number): void {
+    const messageId = capture(req, body, email, receivedAt);
     reply(res, 200, successXml('SendRawEmail', `<MessageId>${messageId}</MessageId>`));
   }
 
@@ -161,6 +164,7 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
   /** Decides on arrival (so outcomes follow the call order), answers after the latency. */
   async function sendRawEmail(req: IncomingMessage, body: Buffer, params: URLSearchParams,
     res: ServerResponse): Promise<void> {
+    const receivedAt = Date.now();
     counts.requests++;
     counts.maxInFlight = Math.max(counts.maxInFlight, ++counts.inFlight);
     try {
@@ -184,13 +188,13 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
           counts.errors++;
           return reply(res, outcome.status, errorXml('Receiver', outcome.code, ERROR_MESSAGES[outcome.code]));
         case 'accepted':
-          return accept(req, body, email, res);
+          return accept(req, body, email, res, receivedAt);
         case 'hang':
           counts.hung++;
           return await neverAnswer(res);
         case 'held':
           counts.held++;
-          capture(req, body, email);
+          capture(req, body, email, receivedAt);
           return await neverAnswer(res);
       }
     } finally {

@@ -57,6 +57,12 @@ export interface SendServiceDeps {
   maxAttempts?: number;
   /** How long quota-stopped tasks wait in the queue before they are tried again (default 900 s, the SQS maximum). */
   quotaRetryDelaySeconds?: number;
+  /**
+   * An edition's state is read (strongly consistent) at most this often per process, and
+   * checked in memory right before each SES call (default 1000 ms). A cancel waits longer
+   * than this before it is acknowledged (docs/delivery.md#cancel).
+   */
+  stateCheckMs?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   /** Random numbers in [0, 1) for the backoff jitter. */
@@ -68,6 +74,8 @@ export const TaskOutcome = {
   SENT: 'sent',
   FAILED: 'failed',
   SKIPPED: 'skipped',
+  /** The edition was cancelled before this message went to SES. */
+  CANCELLED: 'cancelled',
   /** Already final, or leased by a live attempt, or the lease was lost: nothing to do here. */
   DUPLICATE: 'duplicate',
   RETRY: 'retry',
@@ -151,6 +159,8 @@ export class SendService {
    * is when its own send is about to start.
    */
   readonly #subscriberReads: DataLoader<string, Subscriber | undefined>;
+  /** Each edition's state as last read, and when that read started (see {@link SendServiceDeps.stateCheckMs}). */
+  readonly #states = new Map<string, { at: number; state: Promise<EditionState | undefined> }>();
 
   public constructor(deps: SendServiceDeps) {
     this.#d = deps;
@@ -215,7 +225,8 @@ export class SendService {
   public async processTask(task: SendTask, batch: BatchState = {}): Promise<TaskOutcome> {
     await this.#quota.ensureAvailable();
     this.#checkDeadline(batch);
-    await this.#d.rate.acquire(1);
+    // A cancelled edition's tasks need no send slot: they are only recorded as cancelled.
+    if ((await this.#freshState(task.editionId)) !== EditionState.CANCELLED) await this.#d.rate.acquire(1);
     this.#checkDeadline(batch);
     const now = this.#now();
     const lease: Lease = { until: now + this.#d.leaseMs, settled: false };
@@ -283,9 +294,8 @@ export class SendService {
     let read = batch.editions.get(task.editionId);
     if (!read) batch.editions.set(task.editionId, (read = this.#d.editions.get(task.editionId)));
     const edition = await read;
-    if (!edition || edition.state === EditionState.CANCELLED) {
-      return this.#complete(task, lease, { state: DeliveryState.SKIPPED, reason: edition ? 'edition cancelled' : 'edition not found' });
-    }
+    if (!edition) return this.#complete(task, lease, { state: DeliveryState.SKIPPED, reason: 'edition not found' });
+    if (edition.state === EditionState.CANCELLED) return this.#complete(task, lease, { state: DeliveryState.CANCELLED, reason: 'edition cancelled' });
     const subscriber = await this.#subscriberReads.load(task.subscriberId);
     if (!subscriber || subscriber.status !== SubscriberStatus.CONFIRMED) {
       const reason = subscriber ? `subscriber is ${subscriber.status}` : 'subscriber no longer exists';
@@ -330,6 +340,10 @@ export class SendService {
       if (attempt > 1) await this.#d.rate.acquire(1);
       // Reading, personalising or waiting may have eaten into the lease: renew it, or give way if it is gone.
       if (!(await this.#keepLease(task, lease))) return TaskOutcome.DUPLICATE;
+      // The last look before SES: nothing goes out once a cancel has been acknowledged.
+      if ((await this.#freshState(task.editionId)) === EditionState.CANCELLED) {
+        return this.#complete(task, lease, { state: DeliveryState.CANCELLED, reason: 'edition cancelled' });
+      }
       const deadline = this.#callDeadline(lease, batch);
       let messageId: string;
       try {
@@ -361,6 +375,28 @@ export class SendService {
       }
       this.#quota.recordSent();
       return this.#complete(task, lease, { state: DeliveryState.SENT, messageId });
+    }
+  }
+
+  /**
+   * The edition's state from a strongly consistent read that started less than
+   * `stateCheckMs` ago, still true when this returns: a read is shared by the tasks of this
+   * process, and a wait for it that outlasts the period is followed by a fresh read. The
+   * caller calls SES synchronously after this resolves.
+   */
+  async #freshState(editionId: string): Promise<EditionState | undefined> {
+    const period = this.#d.stateCheckMs ?? 1000;
+    for (;;) {
+      let entry = this.#states.get(editionId);
+      if (!entry || this.#now() - entry.at >= period) {
+        const read = this.#d.editions.get(editionId).then((e) => e?.state);
+        entry = { at: this.#now(), state: read };
+        const mine = entry;
+        read.catch(() => this.#states.get(editionId) === mine && this.#states.delete(editionId));
+        this.#states.set(editionId, entry);
+      }
+      const state = await entry.state;
+      if (this.#now() - entry.at < period) return state;
     }
   }
 
@@ -434,11 +470,11 @@ export class SendService {
    * recounts from it.
    */
   async #count(tasks: readonly SendTask[], outcomes: readonly TaskOutcome[]): Promise<void> {
-    const perEdition = new Map<string, { sent: number; failed: number; skipped: number }>();
+    const perEdition = new Map<string, { sent: number; failed: number; skipped: number; cancelled: number }>();
     tasks.forEach((task, i) => {
       const outcome = outcomes[i];
-      if (outcome !== TaskOutcome.SENT && outcome !== TaskOutcome.FAILED && outcome !== TaskOutcome.SKIPPED) return;
-      const c = perEdition.get(task.editionId) ?? { sent: 0, failed: 0, skipped: 0 };
+      if (outcome !== TaskOutcome.SENT && outcome !== TaskOutcome.FAILED && outcome !== TaskOutcome.SKIPPED && outcome !== TaskOutcome.CANCELLED) return;
+      const c = perEdition.get(task.editionId) ?? { sent: 0, failed: 0, skipped: 0, cancelled: 0 };
       c[outcome] += 1;
       perEdition.set(task.editionId, c);
     });

@@ -217,7 +217,7 @@ describe('Class: DynamoDbDeliveryLedger', () => {
       const counts = await ledger.countByState('daily-2026-11-28');
 
       // Assess
-      expect(counts).toEqual({ sending: 0, sent: 8, failed: 1, skipped: 0 });
+      expect(counts).toEqual({ sending: 0, sent: 8, failed: 1, skipped: 0, cancelled: 0 });
       expect(ddb.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({ IndexName: 'gsi1', Select: 'COUNT' });
     });
   });
