@@ -41,11 +41,11 @@ process.stdout.write(JSON.stringify(out));`;
   child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
   if (code !== 0 || out !== '{"batchItemFailures":[]}') problems.push(`run ${i}: exit ${code}, ${out} ${err.slice(-500)}`);
-  const captured = (await (await fetch(`${ses}/raw`)).json()) as { at: number; tags: Record<string, string> }[];
+  const captured = (await (await fetch(`${ses}/raw`)).json()) as { receivedAt: number; tags: Record<string, string> }[];
   const mine = captured.filter((c) => c.tags.subscriber === subscriberId && c.tags.edition === params.edition);
   if (mine.length !== 1) problems.push(`run ${i}: ${mine.length} messages for ${subscriberId}`);
-  if (mine[0]) times.push(mine[0].at - t0);
-  process.stderr.write(`cold start ${i + 1}: ${mine[0] ? mine[0].at - t0 : '?'} ms to the SES request\n`);
+  if (mine[0]) times.push(mine[0].receivedAt - t0);
+  process.stderr.write(`cold start ${i + 1}: ${mine[0] ? mine[0].receivedAt - t0 : '?'} ms to the SES request\n`);
 }
 
 reportResult({ firstRequestMs: times, problems });

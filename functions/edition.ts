@@ -1,6 +1,8 @@
 /**
- * `edition`: EventBridge schedules (`{"job":"daily","time":"…"}`), an editor, or the local
- * CLI. Builds the edition once, renders it once, and fans the send tasks out.
+ * `edition`: EventBridge schedules (`{"job":"daily","time":"…"}`), an editor (the editors'
+ * API starts it asynchronously with the edition id and period of a confirmed send-now, or to
+ * resume one), or the local CLI. Builds the edition once, renders it once, and fans the send
+ * tasks out.
  */
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
@@ -15,6 +17,11 @@ const EditionEvent = z.object({
   time: z.iso.datetime({ offset: true }).optional(),
   /** An editor's (or the CLI's) run: sent even when late. */
   force: z.boolean().optional(),
+  /** This edition rather than the period's (a special edition, or a resume). */
+  edition: z.string().regex(/^(daily|weekly)-[0-9A-Za-z-]{1,60}$/).optional(),
+  /** The period of an edition this run creates, fixed at an editor's dry run. */
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
 });
 
 export async function handler(event: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<EditionRunResult> {
@@ -28,5 +35,8 @@ export async function handler(event: unknown, context?: Pick<Context, 'getRemain
     scheduledAt: parsed.data.time ? new Date(parsed.data.time) : now,
     now,
     force: parsed.data.force ?? false,
+    ...(parsed.data.edition ? { editionId: parsed.data.edition } : {}),
+    ...(parsed.data.from ? { from: parsed.data.from } : {}),
+    ...(parsed.data.to ? { to: parsed.data.to } : {}),
   });
 }

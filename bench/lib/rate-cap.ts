@@ -108,9 +108,9 @@ export async function rateCapRuns(options: { caps: number[]; seconds: number; wo
       }
       const results = await Promise.all(workers.map(async (w) => JSON.parse((await w.next()).replace(/^DONE /, '')) as { outcomes: Record<string, number>; cpuMs: number }));
       const after = (await call('/stats')) as { throttled: number; accepted: number };
-      const captured = (await call('/raw')) as { at: number; destinations: string[]; tags: Record<string, string> }[];
+      const captured = (await call('/raw')) as { at: number; receivedAt: number; destinations: string[]; tags: Record<string, string> }[];
       const mine = captured.filter((c) => c.tags.edition === `rate-${cap}`);
-      const times = mine.map((c) => c.at).sort((a, b) => a - b);
+      const times = mine.map((c) => c.receivedAt).sort((a, b) => a - b);
       const calendar = new Map<number, number>();
       for (const t of times) calendar.set(Math.floor(t / 1000), (calendar.get(Math.floor(t / 1000)) ?? 0) + 1);
       const outcomes: Record<string, number> = {};

@@ -19,6 +19,7 @@
  * client's resolved middleware (`cacheMiddleware`) only for calls made without options.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -48,6 +49,8 @@ export const CLIENT_TIMEOUTS = {
   ses: { connectionMs: 1_000, requestMs: 10_000 },
   /** 1 attempt per try; {@link tokenSecret} tries up to 3 times with backoff. */
   ssm: { connectionMs: 1_000, requestMs: 2_000 },
+  /** An asynchronous invoke (the editors' send-now starting the edition function) answers at once. */
+  lambda: { connectionMs: 1_000, requestMs: 3_000 },
 } as const satisfies Record<string, { connectionMs: number; requestMs: number }>;
 
 type Timeouts = (typeof CLIENT_TIMEOUTS)[keyof typeof CLIENT_TIMEOUTS];
@@ -162,6 +165,11 @@ export function sesClient(config: Config): SESClient {
 /** @example `const sqs = sqsClient(getConfig());` */
 export function sqsClient(config: Config): SQSClient {
   return new SQSClient({ ...common(config, config.SQS_ENDPOINT, CLIENT_TIMEOUTS.sqs), cacheMiddleware: true });
+}
+
+/** Lambda client (asynchronous invokes of the edition function); locally serverless-offline's endpoint. @example `lambdaClient(config)` */
+export function lambdaClient(config: Config): LambdaClient {
+  return new LambdaClient(common(config, config.LAMBDA_ENDPOINT, CLIENT_TIMEOUTS.lambda, 4));
 }
 
 /** @example `const ssm = ssmClient(getConfig());` */

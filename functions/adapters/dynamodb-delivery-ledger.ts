@@ -2,8 +2,8 @@
  * DeliveryLedger on the deliveries table: pk EDITION#<edition>, sk SUB#<subscriber>.
  *
  * Writes per message. A delivered message costs two writes of one item (about 300 bytes,
- * one write unit each): the lease and the completion. Only the rare final states `failed`
- * and `skipped` are in gsi1 (<edition>#<state> / <subscriber>, KEYS_ONLY), where
+ * one write unit each): the lease and the completion. Only the rare final states `failed`,
+ * `skipped` and `cancelled` are in gsi1 (<edition>#<state> / <subscriber>, KEYS_ONLY), where
  * resend-failed pages through them; `sending` and `sent` entries carry no index key, so no
  * index entry moves with them (that was three more write units a message). Counting by state
  * and finding `sending` entries read the edition's own partition instead (one Query, paged),
@@ -127,7 +127,7 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
         new UpdateCommand({
           TableName: this.#table,
           Key: key(task),
-          // `sent` (nearly every entry) stays out of the index; `failed` and `skipped` go in.
+          // `sent` (nearly every entry) stays out of the index; `failed`, `skipped` and `cancelled` go in.
           UpdateExpression:
             'messageId' in result
               ? 'SET #state = :state, updatedAt = :now, messageId = :detail REMOVE leaseUntil, reason'
@@ -225,9 +225,9 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
     return out.Item ? toEntry(out.Item) : undefined;
   }
 
-  public async countByState(editionId: string): Promise<Record<'sending' | 'sent' | 'failed' | 'skipped', number>> {
+  public async countByState(editionId: string): Promise<Record<'sending' | 'sent' | 'failed' | 'skipped' | 'cancelled', number>> {
     // One pass over the edition's partition (only the state of each entry is read).
-    const counts = { sending: 0, sent: 0, failed: 0, skipped: 0 };
+    const counts = { sending: 0, sent: 0, failed: 0, skipped: 0, cancelled: 0 };
     const pages = paginateQuery(
       { client: this.#ddb },
       { TableName: this.#table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeNames: { '#state': 'state' }, ExpressionAttributeValues: { ':pk': `EDITION#${editionId}` }, ProjectionExpression: '#state' },
@@ -262,7 +262,7 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
     options: { limit: number; cursor?: string },
   ): Promise<{ subscriberIds: string[]; cursor?: string }> {
     const cursor = options.cursor ? { ExclusiveStartKey: decodeCursor(options.cursor, CURSOR_ATTRIBUTES) } : {};
-    if (state === DeliveryState.FAILED || state === DeliveryState.SKIPPED) {
+    if (state === DeliveryState.FAILED || state === DeliveryState.SKIPPED || state === DeliveryState.CANCELLED) {
       const out = await this.#ddb.send(
         new QueryCommand({
           TableName: this.#table,

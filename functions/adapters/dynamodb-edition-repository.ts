@@ -100,14 +100,21 @@ export class DynamoDbEditionRepository implements EditionRepository {
     );
   }
 
-  public async addCounts(id: string, counts: { sent?: number; failed?: number; skipped?: number }): Promise<EditionRecord> {
+  public async addCounts(id: string, counts: { sent?: number; failed?: number; skipped?: number; cancelled?: number }): Promise<EditionRecord> {
+    // `cancelled` is added only when given, so records of editions never cancelled stay as they were.
+    const cancelled = counts.cancelled ? ', cancelled :cancelled' : '';
     const out = await this.#ddb.send(
       new UpdateCommand({
         TableName: this.#table,
         Key: key(id),
-        UpdateExpression: 'ADD sent :sent, failed :failed, skipped :skipped',
+        UpdateExpression: `ADD sent :sent, failed :failed, skipped :skipped${cancelled}`,
         ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':sent': counts.sent ?? 0, ':failed': counts.failed ?? 0, ':skipped': counts.skipped ?? 0 },
+        ExpressionAttributeValues: {
+          ':sent': counts.sent ?? 0,
+          ':failed': counts.failed ?? 0,
+          ':skipped': counts.skipped ?? 0,
+          ...(counts.cancelled ? { ':cancelled': counts.cancelled } : {}),
+        },
         ReturnValues: 'ALL_NEW',
       }),
     );

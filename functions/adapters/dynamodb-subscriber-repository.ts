@@ -17,6 +17,7 @@ import {
   PutCommand,
   QueryCommand,
   ScanCommand,
+  paginateQuery,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, ValidationError } from '../core/errors.ts';
@@ -95,6 +96,13 @@ function pageLimit(limit: number): number {
  * const page = await repo.pageSegment({ kind: 'newsletter', newsletter: 'daily' }, { limit: 500 });
  * ```
  */
+/** The index, its partition key and the key's value that hold a segment's confirmed subscribers. */
+function segmentIndex(segment: Segment): readonly [string, string, string] {
+  return segment.kind === 'newsletter'
+    ? (['gsi1', 'gsi1pk', newsletterIndexKey('confirmed', segment.newsletter)] as const)
+    : (['gsi2', 'gsi2pk', alertsIndexKey('confirmed', segment.cadence)] as const);
+}
+
 export class DynamoDbSubscriberRepository implements SubscriberRepository {
   readonly #tableName: string;
   readonly #client: DynamoDBDocumentClient;
@@ -194,11 +202,19 @@ export class DynamoDbSubscriberRepository implements SubscriberRepository {
     throw new ConflictError('subscriber changed concurrently too often; try again');
   }
 
+  public async countSegment(segment: Segment): Promise<number> {
+    const [indexName, pkName, pkValue] = segmentIndex(segment);
+    let count = 0;
+    const pages = paginateQuery(
+      { client: this.#client },
+      { TableName: this.#tableName, IndexName: indexName, KeyConditionExpression: '#pk = :pk', ExpressionAttributeNames: { '#pk': pkName }, ExpressionAttributeValues: { ':pk': pkValue }, Select: 'COUNT' },
+    );
+    for await (const page of pages) count += page.Count ?? 0;
+    return count;
+  }
+
   public async pageSegment(segment: Segment, options: { limit: number; cursor?: string }): Promise<SubscriberPage> {
-    const [indexName, pkName, pkValue] =
-      segment.kind === 'newsletter'
-        ? (['gsi1', 'gsi1pk', newsletterIndexKey('confirmed', segment.newsletter)] as const)
-        : (['gsi2', 'gsi2pk', alertsIndexKey('confirmed', segment.cadence)] as const);
+    const [indexName, pkName, pkValue] = segmentIndex(segment);
     const startKey = decodeCursor(options.cursor, KEY_ATTRIBUTES);
     const result = await this.#client.send(
       new QueryCommand({

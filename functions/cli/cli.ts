@@ -7,8 +7,8 @@
  *   digest run --job daily|weekly|alerts [--content DIR] [--subscribers FILE] --out DIR [--now ISO-8601]
  *   digest render [--content DIR] --out DIR [--now ISO-8601]
  *   digest quarantine list
- *   digest subscribers import FILE [--newsletter daily|weekly|none] [--alerts instant|hourly|daily|none] | export
- *   digest edition status ID | resend-failed ID
+ *   digest subscribers import FILE [--newsletter daily|weekly|none] [--alerts instant|hourly|daily|weekly|none] | export
+ *   digest edition preview|test|send|status|cancel|resend-failed|resume … [--endpoint URL --token TOKEN]
  *   digest alerts status
  */
 import { stat } from 'node:fs/promises';
@@ -33,6 +33,17 @@ export interface CliOptions {
   out?: string | undefined;
   now?: string | undefined;
   quiet?: boolean | undefined;
+  /** The editors' API of a deployed stack, and an editor's access token. */
+  endpoint?: string | undefined;
+  token?: string | undefined;
+  /** `edition send`: the code the dry run printed. */
+  confirm?: string | undefined;
+  /** `edition test`: the addresses; `edition preview`: the recipient. */
+  to?: string | undefined;
+  /** `edition status`: follow the edition until it is no longer sending. */
+  watch?: boolean | undefined;
+  /** The running `npm start`'s editors' API, when there is one (set by the entry point). */
+  localEditorApi?: (() => Promise<{ endpoint: string; token: () => Promise<string> } | undefined>) | undefined;
   /** `subscribers import`: the newsletter of rows whose file does not say (default daily). */
   newsletter?: string | undefined;
   /** `subscribers import`: the alerts cadence of rows whose file does not say (default none). */
@@ -52,17 +63,27 @@ export const USAGE = `usage:
   digest run --job daily|weekly|alerts [--content DIR] [--subscribers FILE] --out DIR [--now ISO-8601]
   digest render [--content DIR] --out DIR [--now ISO-8601]
   digest quarantine list
-  digest subscribers import FILE [--newsletter daily|weekly|none] [--alerts instant|hourly|daily|none] [--quiet]
+  digest subscribers import FILE [--newsletter daily|weekly|none] [--alerts instant|hourly|daily|weekly|none] [--quiet]
   digest subscribers export
-  digest edition status ID
+  digest edition preview daily|weekly|ID [--to ADDRESS] [--out FILE]
+  digest edition test daily|weekly|ID --to ADDRESS[,ADDRESS…]
+  digest edition send daily|weekly                 (a dry run: prints the intent and a code)
+  digest edition send daily|weekly --confirm CODE  (sends, quoting the code)
+  digest edition status ID [--watch]
+  digest edition cancel ID
   digest edition resend-failed ID
-  digest alerts status`;
+  digest edition resume ID
+  digest alerts status
+  The edition commands use the editors' API: --endpoint URL --token TOKEN (or DIGEST_ENDPOINT,
+  DIGEST_TOKEN), else the running npm start's.`;
 
 export interface CliSetup {
   /** Commands that bring their own environment (an embedded stack), by name. */
   standalone: Readonly<Record<string, Command>>;
   /** Called once before a command that uses the configured environment. */
   connect(): Promise<void>;
+  /** The running `npm start`'s editors' API and a token for it, when there is one. */
+  localEditorApi?: () => Promise<{ endpoint: string; token: () => Promise<string> } | undefined>;
 }
 
 /**
@@ -87,6 +108,11 @@ export async function runCli(argv: string[], setup: CliSetup): Promise<number> {
         now: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         quiet: { type: 'boolean', short: 'q' },
+        endpoint: { type: 'string' },
+        token: { type: 'string' },
+        confirm: { type: 'string' },
+        to: { type: 'string' },
+        watch: { type: 'boolean' },
         newsletter: { type: 'string' },
         alerts: { type: 'string' },
       },
@@ -108,7 +134,7 @@ export async function runCli(argv: string[], setup: CliSetup): Promise<number> {
     const command = environmentCommands[name];
     if (!command) throw new CliError(`unknown command "${name}" (try digest --help)`);
     await setup.connect();
-    return await command(args, parsed.values);
+    return await command(args, { ...parsed.values, ...(setup.localEditorApi ? { localEditorApi: setup.localEditorApi } : {}) });
   } catch (error) {
     if (error instanceof CliError) {
       process.stderr.write(`digest: ${error.message}\n`);

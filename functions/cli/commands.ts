@@ -15,8 +15,8 @@ import { AlertCadence, Newsletter } from '../core/subscribers/types.ts';
 import { importProgressFormat, ProgressBar, type ImportProgressState } from './progress.ts';
 import { AlertAdmin } from '../core/alerts/alert-admin.ts';
 import { articleStore, editionRepository, subscriberRepository } from '../wiring/common.ts';
-import { deliveryAdmin } from '../wiring/send.ts';
 import { alertFollowing, alertStore } from '../wiring/keyword-alerts.ts';
+import { editionCommand } from './edition-commands.ts';
 
 /** Fails with a clear message when no environment is configured. */
 function requireEnvironment(): void {
@@ -102,20 +102,8 @@ async function subscribersExport(): Promise<number> {
   return 0;
 }
 
-async function edition([sub, id]: string[]): Promise<number> {
-  if (sub === 'status' && id) {
-    requireEnvironment();
-    process.stdout.write(`${JSON.stringify(await deliveryAdmin().status(id))}\n`);
-    return 0;
-  }
-  if (sub === 'resend-failed' && id) {
-    requireEnvironment();
-    const n = await deliveryAdmin().resendFailed(id);
-    process.stdout.write(`${JSON.stringify({ edition: id, requeued: n })}\n`);
-    return 0;
-  }
-  throw new CliError('usage: digest edition status ID | digest edition resend-failed ID');
-}
+/** `digest edition …` (edition-commands.ts): over the editors' API, else the environment for status and resend-failed. */
+const edition: Command = (args, options) => editionCommand(args, options, requireEnvironment);
 
 async function alerts([sub]: string[]): Promise<number> {
   if (sub !== 'status') throw new CliError('usage: digest alerts status');

@@ -68,6 +68,27 @@ const EnvSchema = z.object({
   SEND_SETTLE_SECONDS: positiveInt.default(30),
   /** An edition created more than this late is held for an editor (hours). */
   EDITION_MAX_DELAY_HOURS: z.coerce.number().min(0).default(6),
+  /** The `edition` function, started asynchronously by the editors' API and the reconciler. */
+  EDITION_FUNCTION_NAME: z.string().min(1).optional(),
+  /** Local only: serverless-offline's Lambda endpoint (which runs the `edition` function); empty on AWS. */
+  LAMBDA_ENDPOINT: url.optional(),
+  /** Each send worker reads an edition's state at most this often (ms) and checks it right before each SES call. */
+  SEND_STATE_CHECK_MS: positiveInt.default(1000),
+  /** A cancel is acknowledged this long after SEND_STATE_CHECK_MS has passed (ms): the time a send may take from its check to SES. */
+  CANCEL_MARGIN_MS: z.coerce.number().int().min(0).default(2000),
+
+  /** Editors: send intents and audit records (infra/editors.yml). Required by the editor functions only. */
+  EDITORS_TABLE: z.string().min(1).optional(),
+  /** Editor sign-in (docs/editors.md): the JWT issuer (the Cognito user pool's URL on AWS, the local issuer locally). */
+  EDITOR_AUTH_ISSUER: url.optional(),
+  /** The `editors` app client: the access tokens' `client_id`. */
+  EDITOR_AUTH_CLIENT_ID: z.string().min(1).optional(),
+  /** Where the issuer's signing keys are (default `<issuer>/.well-known/jwks.json`). */
+  EDITOR_AUTH_JWKS_URI: url.optional(),
+  /** The OAuth server the editor page signs in with: Cognito's domain (`/oauth2/authorize`, `/oauth2/token`), or the local issuer. */
+  EDITOR_AUTH_DOMAIN: url.optional(),
+  /** The resource server's identifier: the scopes are `<prefix>/editor` and `<prefix>/viewer`. */
+  EDITOR_AUTH_SCOPE_PREFIX: z.string().regex(/^[\w.:\/-]{1,200}$/, 'letters, digits and . : / - _').optional(),
 
   /** `instant` alerts: the first match opens a window of this many minutes; later matches join it. */
   ALERT_INSTANT_WINDOW_MINUTES: z.coerce.number().min(0).default(5),
@@ -174,6 +195,31 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`Configuration error: ${problems.join('; ')}`);
   }
   return result.data;
+}
+
+/** The `digest` CLI's own settings: the editors' API it drives when no flag names one. */
+export interface CliSettings {
+  /** DIGEST_ENDPOINT: the HTTP API's base URL (as PUBLIC_BASE_URL). */
+  endpoint?: string;
+  /** DIGEST_TOKEN: an editor's access token. */
+  token?: string;
+}
+
+/**
+ * Reads DIGEST_ENDPOINT and DIGEST_TOKEN (both optional; nothing else of the environment).
+ *
+ * @throws ConfigError naming a bad value.
+ * @example
+ * ```ts
+ * const { endpoint, token } = cliSettings();
+ * ```
+ */
+export function cliSettings(env: Record<string, string | undefined> = process.env): CliSettings {
+  const result = z
+    .object({ DIGEST_ENDPOINT: url.optional(), DIGEST_TOKEN: z.string().regex(/^[\w-]+\.[\w-]+\.[\w-]+$/, 'a JWT').optional() })
+    .safeParse(Object.fromEntries(Object.entries({ DIGEST_ENDPOINT: env.DIGEST_ENDPOINT, DIGEST_TOKEN: env.DIGEST_TOKEN }).filter(([, v]) => v !== undefined && v !== '')));
+  if (!result.success) throw new ConfigError(`Configuration error: ${result.error.issues.map((i) => `${i.path.join('.')} is invalid (${i.message})`).join('; ')}`);
+  return { ...(result.data.DIGEST_ENDPOINT ? { endpoint: result.data.DIGEST_ENDPOINT } : {}), ...(result.data.DIGEST_TOKEN ? { token: result.data.DIGEST_TOKEN } : {}) };
 }
 
 let cached: Config | undefined;

@@ -150,3 +150,31 @@ export class TooManyRequestsError extends DigestError {
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }
+
+/** Why a caller is not authenticated: no credentials at all, or credentials that are not valid. */
+export type UnauthenticatedReason = 'missing' | 'invalid';
+
+/**
+ * No credentials, or credentials that are not valid (401): expired, from another issuer or
+ * client, or badly signed. `challenge` is the `WWW-Authenticate` answer (RFC 6750).
+ */
+export class UnauthenticatedError extends DigestError {
+  public readonly reason: UnauthenticatedReason;
+  public readonly challenge: string;
+  public constructor(reason: UnauthenticatedReason, message: string, options?: { cause?: unknown }) {
+    super(message, { ...options, statusCode: 401 });
+    this.name = 'UnauthenticatedError';
+    this.reason = reason;
+    this.challenge = reason === 'missing' ? 'Bearer realm="editors"' : 'Bearer realm="editors", error="invalid_token"';
+  }
+}
+
+/** Valid credentials without the permission the request needs (403): a scope is missing. */
+export class ForbiddenError extends DigestError {
+  public readonly challenge: string;
+  public constructor(message: string, options?: { cause?: unknown; scope?: string }) {
+    super(message, { ...options, statusCode: 403 });
+    this.name = 'ForbiddenError';
+    this.challenge = `Bearer realm="editors", error="insufficient_scope"${options?.scope ? `, scope="${options.scope}"` : ''}`;
+  }
+}

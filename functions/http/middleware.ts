@@ -36,6 +36,8 @@ export interface HttpRequest {
   /** Whether the caller prefers an HTML answer (a browser, or a form post). */
   wantsHtml: boolean;
   requestId?: string;
+  /** API Gateway's route key, e.g. `GET /editor/api/editions/{id}` (routers dispatch on it). */
+  routeKey?: string;
 }
 
 /** What a handler answers. */
@@ -256,6 +258,7 @@ function toRequest(event: APIGatewayProxyEventV2, maxBodyBytes: number): HttpReq
   if (sourceIp) request.sourceIp = sourceIp;
   const requestId = event.requestContext?.requestId;
   if (requestId) request.requestId = requestId;
+  if (typeof event.routeKey === 'string' && event.routeKey !== '') request.routeKey = event.routeKey;
   return request;
 }
 
@@ -266,6 +269,9 @@ export function describeError(error: unknown): { statusCode: number; reason: str
     if (error instanceof MethodNotAllowedError) headers.allow = error.allow;
     const retry = (error as { retryAfterSeconds?: unknown }).retryAfterSeconds;
     if (typeof retry === 'number') headers['retry-after'] = String(Math.max(1, Math.ceil(retry)));
+    // 401/403 of the editors' API: RFC 6750's WWW-Authenticate (error="invalid_token", …).
+    const challenge = (error as { challenge?: unknown }).challenge;
+    if (typeof challenge === 'string') headers['www-authenticate'] = challenge;
     return { statusCode: error.statusCode, reason: error.message, headers };
   }
   return { statusCode: 500, reason: 'internal error', headers };

@@ -11,6 +11,7 @@ import type { MessageHeaders } from '../core/rendering/personalizer.ts';
 import { dynamoDocumentClient, s3Client, sesClient, sqsClient } from '../adapters/aws-clients.ts';
 import { DynamoDbArticleStore } from '../adapters/dynamodb-article-store.ts';
 import { DynamoDbEditionRepository } from '../adapters/dynamodb-edition-repository.ts';
+import { DynamoDbPickOverrideStore } from '../adapters/dynamodb-pick-override-store.ts';
 import { DynamoDbSubscriberRepository } from '../adapters/dynamodb-subscriber-repository.ts';
 import { S3ArtefactStore } from '../adapters/s3-artefact-store.ts';
 import { SqsSendQueue } from '../adapters/sqs-send-queue.ts';
@@ -54,6 +55,8 @@ export const ses = memo(() => sesClient(config()));
 
 export const articleStore = memo(() => new DynamoDbArticleStore({ client: ddb(), tableName: config().ARTICLES_TABLE }));
 export const editionRepository = memo(() => new DynamoDbEditionRepository({ client: ddb(), tableName: config().EDITIONS_TABLE }));
+/** The editors' pick overrides, beside the editions. */
+export const pickOverrideStore = memo(() => new DynamoDbPickOverrideStore({ client: ddb(), tableName: config().EDITIONS_TABLE }));
 export const subscriberRepository = memo(() => new DynamoDbSubscriberRepository({ client: ddb(), tableName: config().SUBSCRIBERS_TABLE }));
 export const artefactStore = memo(() => new S3ArtefactStore({ client: s3(), bucket: config().ARTEFACTS_BUCKET }));
 export const deliveryLedger = memo(() => new DynamoDbDeliveryLedger({ client: ddb(), tableName: config().DELIVERIES_TABLE }));

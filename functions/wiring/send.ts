@@ -68,6 +68,7 @@ export async function buildSendService(overrides: Partial<SendServiceDeps> = {})
     tokenSecret: (await tokenSecret(c))[0],
     concurrency: c.SEND_CONCURRENCY,
     leaseMs: c.SEND_LEASE_SECONDS * 1000,
+    stateCheckMs: c.SEND_STATE_CHECK_MS,
     settleMs: c.SEND_SETTLE_SECONDS * 1000,
     ...overrides,
   });
@@ -117,7 +118,9 @@ export function deliveryFanOut(shouldYield?: () => boolean): FanOutService {
  * await deliveryRecovery({ shouldYield: () => context.getRemainingTimeInMillis() < 60_000 }).run();
  * ```
  */
-export function deliveryRecovery(options: { shouldYield?: () => boolean } & Partial<Pick<DeliveryRecoveryDeps, 'staleFanOutMs' | 'settleMs' | 'recentPerJob'>> = {}): DeliveryRecovery {
+export function deliveryRecovery(
+  options: { shouldYield?: () => boolean } & Partial<Pick<DeliveryRecoveryDeps, 'staleFanOutMs' | 'settleMs' | 'recentPerJob' | 'starter' | 'staleBuildMs'>> = {},
+): DeliveryRecovery {
   const { shouldYield, ...tuning } = options;
   return new DeliveryRecovery({
     editions: editionRepository(),

@@ -20,4 +20,20 @@ process.exitCode = await runCli(process.argv.slice(2), {
     const state = await readLocalState();
     if (state) (await import('./local-run.ts')).useStack(state.env);
   },
+  // The running npm start's editors' API, with a token from its local issuer (as local-editor).
+  async localEditorApi() {
+    const state = await readLocalState();
+    const issuer = state?.env.EDITOR_AUTH_ISSUER;
+    const endpoint = state?.env.PUBLIC_BASE_URL;
+    if (!issuer || !endpoint) return undefined;
+    return {
+      endpoint,
+      token: async () => {
+        const response = await fetch(`${issuer}/dev/token`, { method: 'POST', signal: AbortSignal.timeout(5_000) });
+        const body = (await response.json()) as { access_token?: string };
+        if (!response.ok || !body.access_token) throw new Error(`the local issuer at ${issuer} gave no token (HTTP ${response.status})`);
+        return body.access_token;
+      },
+    };
+  },
 });

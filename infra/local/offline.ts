@@ -19,7 +19,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { isMap, isScalar, parseDocument } from 'yaml';
 import { REPO_ROOT } from './cfn.ts';
 import { reapOnExit } from './reaper.ts';
 import { linkedWorkdir } from './workdir.ts';
@@ -40,6 +40,11 @@ export interface OfflineOptions {
   startTimeoutMs?: number;
   /** Called with each chunk of serverless' output (default: kept for error messages only). */
   onOutput?: (chunk: string) => void;
+  /**
+   * JWT authorizers of `provider.httpApi.authorizers` pointed at a local issuer (on AWS their
+   * issuer and audience are CloudFormation references offline cannot resolve).
+   */
+  authorizers?: Record<string, { issuerUrl: string; audience: string[] }>;
 }
 
 export interface Offline {
@@ -75,18 +80,33 @@ export function freePort(): Promise<number> {
 
 /**
  * The service YAML with `provider.environment` completed by `env` (which wins over any
- * intrinsic or parameter written there).
+ * intrinsic or parameter written there), and JWT authorizers pointed at a local issuer.
  *
  * @example
  * ```ts
  * const yaml = withEnvironment(await readFile('serverless.yml', 'utf8'), { SUBSCRIBERS_TABLE: 'SubscribersTable' });
  * ```
  */
-export function withEnvironment(serviceYaml: string, env: Record<string, string>): string {
+export function withEnvironment(serviceYaml: string, env: Record<string, string>, authorizers: OfflineOptions['authorizers'] = {}): string {
   const doc = parseDocument(serviceYaml);
   if (doc.errors.length > 0) throw new Error(`serverless.yml: ${doc.errors[0]?.message ?? 'invalid YAML'}`);
   for (const [key, value] of Object.entries(env)) {
     doc.setIn(['provider', 'environment', key], doc.createNode(value));
+  }
+  // A variable still written as a CloudFormation intrinsic (`!Sub …` of a resource the local
+  // stack does not make, like the editors' user pool) cannot be resolved here: leave it out
+  // rather than hand the functions an unreadable value.
+  const environment = doc.getIn(['provider', 'environment']);
+  if (isMap(environment)) {
+    for (const pair of [...environment.items]) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      const intrinsic = isMap(pair.value) || (isScalar(pair.value) && typeof pair.value.tag === 'string' && pair.value.tag.startsWith('!'));
+      if (intrinsic && !(key in env)) environment.delete(pair.key);
+    }
+  }
+  for (const [name, { issuerUrl, audience }] of Object.entries(authorizers)) {
+    doc.setIn(['provider', 'httpApi', 'authorizers', name, 'issuerUrl'], doc.createNode(issuerUrl));
+    doc.setIn(['provider', 'httpApi', 'authorizers', name, 'audience'], doc.createNode(audience));
   }
   return doc.toString({ lineWidth: 0 });
 }
@@ -153,7 +173,9 @@ export async function startOffline(options: OfflineOptions): Promise<Offline> {
 
   try {
     const serviceYaml = options.serviceYaml ?? (await readFile(join(project, 'serverless.yml'), 'utf8'));
-    await writeFile(join(workdir.dir, 'serverless.yml'), withEnvironment(serviceYaml, options.env));
+    // LAMBDA_ENDPOINT: offline's Lambda API, where the editors' API starts the edition function.
+    const env = { LAMBDA_ENDPOINT: `http://${HOST}:${lambdaPort}`, ...options.env };
+    await writeFile(join(workdir.dir, 'serverless.yml'), withEnvironment(serviceYaml, env, options.authorizers));
 
     let output = '';
     child = spawn(
@@ -174,7 +196,7 @@ export async function startOffline(options: OfflineOptions): Promise<Offline> {
         stdio: ['ignore', 'pipe', 'pipe'],
         env: {
           ...process.env,
-          ...options.env,
+          ...env,
           SLS_TELEMETRY_DISABLED: '1',
           SLS_NOTIFICATIONS_MODE: 'off',
           SLS_DEPRECATION_DISABLE: '*',

@@ -1,7 +1,7 @@
 /** Ports of the local stack: fixed defaults for the CLI, overridable from the environment. */
 
 /** The ports `npm start` uses unless told otherwise. */
-export const DEFAULT_PORTS = { s3: 4569, dynamodb: 4567, ses: 8005, sqs: 9324, http: 3000 } as const;
+export const DEFAULT_PORTS = { s3: 4569, dynamodb: 4567, ses: 8005, sqs: 9324, http: 3000, auth: 4580 } as const;
 
 export type PortName = keyof typeof DEFAULT_PORTS;
 export type Ports = Record<PortName, number>;
@@ -12,16 +12,18 @@ const ENV_NAMES: Record<PortName, string> = {
   ses: 'LOCAL_SES_PORT',
   sqs: 'LOCAL_SQS_PORT',
   http: 'LOCAL_HTTP_PORT',
+  auth: 'LOCAL_AUTH_PORT',
 };
 
 /**
  * The CLI's ports: DEFAULT_PORTS, overridden by `LOCAL_S3_PORT`, `LOCAL_DYNAMODB_PORT`,
- * `LOCAL_SES_PORT`, `LOCAL_SQS_PORT`, `LOCAL_HTTP_PORT` (0 = any free port).
+ * `LOCAL_SES_PORT`, `LOCAL_SQS_PORT`, `LOCAL_HTTP_PORT`, `LOCAL_AUTH_PORT` (the local editors'
+ * sign-in) (0 = any free port).
  *
  * @throws Error naming a variable that is not a port number.
  * @example
  * ```ts
- * portsFromEnv({ LOCAL_SES_PORT: '0' }); // { s3: 4569, dynamodb: 4567, ses: 0, sqs: 9324, http: 3000 }
+ * portsFromEnv({ LOCAL_SES_PORT: '0' }); // { s3: 4569, dynamodb: 4567, ses: 0, sqs: 9324, http: 3000, auth: 4580 }
  * ```
  */
 export function portsFromEnv(env: Record<string, string | undefined>): Ports {

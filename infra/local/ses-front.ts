@@ -29,8 +29,10 @@ export interface CapturedMessage {
   destinations: string[];
   tags: Record<string, string>;
   configurationSet?: string;
-  /** When its request arrived (ms since the epoch): the front stamps each request before its latency. */
+  /** When it was accepted (ms since the epoch): after the latency. */
   at: number;
+  /** When its request arrived (ms since the epoch), before the latency: the rate is judged by it. */
+  receivedAt: number;
 }
 
 /** Counts of what the front answered to SendRawEmail. */
@@ -128,9 +130,10 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
   const events = new EventEmitter();
 
   /** Stores an accepted message, publishes its Send event and copies it to the mailbox. */
-  function capture(req: IncomingMessage, body: Buffer, email: NonNullable<ReturnType<typeof readSendRawEmail>>, at: number): string {
+  function capture(req: IncomingMessage, body: Buffer, email: NonNullable<ReturnType<typeof readSendRawEmail>>, receivedAt: number): string {
     counts.accepted++;
     const messageId = newMessageId();
+    const at = Date.now();
     if ((counts.accepted - 1) % keepEvery === 0) captured.push({
       messageId,
       raw: keepRaw ? email.raw : Buffer.alloc(0),
@@ -138,6 +141,7 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
       tags: email.tags,
       ...(email.configurationSet ? { configurationSet: email.configurationSet } : {}),
       at,
+      receivedAt,
     });
     if (email.configurationSet && events.listenerCount('send') > 0) {
       events.emit('send', sendEvent({ ...email, messageId, at }));
@@ -149,8 +153,8 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
   }
 
   function accept(req: IncomingMessage, body: Buffer, email: NonNullable<ReturnType<typeof readSendRawEmail>>,
-    res: ServerResponse, at: number): void {
-    const messageId = capture(req, body, email, at);
+    res: ServerResponse, receivedAt: number): void {
+    const messageId = capture(req, body, email, receivedAt);
     reply(res, 200, successXml('SendRawEmail', `<MessageId>${messageId}</MessageId>`));
   }
 
@@ -191,17 +195,17 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
    * by when requests came, as SES does), answers after the latency.
    */
   async function sendRawEmail(req: IncomingMessage, body: Buffer, params: URLSearchParams,
-    res: ServerResponse, arrivedAt: number): Promise<void> {
+    res: ServerResponse, receivedAt: number): Promise<void> {
     counts.requests++;
     counts.maxInFlight = Math.max(counts.maxInFlight, ++counts.inFlight);
     try {
       const email = readSendRawEmail(params);
-      const rateRefused = email !== undefined && plan.enforceRate && overRate(arrivedAt);
+      const rateRefused = email !== undefined && plan.enforceRate && overRate(receivedAt);
       const outcome: SendOutcome | undefined = !email ? undefined
         : rateRefused ? { kind: 'throttled', message: 'Maximum sending rate exceeded.' }
           : plan.decide(email.destinations);
       if (rateRefused) counts.overRate++;
-      if (outcome?.kind === 'accepted' || outcome?.kind === 'held') countAccepted(arrivedAt);
+      if (outcome?.kind === 'accepted' || outcome?.kind === 'held') countAccepted(receivedAt);
       if (outcome?.kind === 'accepted' || outcome?.kind === 'held') sentTotal++;
       if (plan.latencyMs > 0) await sleep(plan.latencyMs, undefined, { signal: stopping.signal });
       if (!email || !outcome) {
@@ -220,13 +224,13 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
           counts.errors++;
           return reply(res, outcome.status, errorXml('Receiver', outcome.code, ERROR_MESSAGES[outcome.code]));
         case 'accepted':
-          return accept(req, body, email, res, arrivedAt);
+          return accept(req, body, email, res, receivedAt);
         case 'hang':
           counts.hung++;
           return await neverAnswer(res);
         case 'held':
           counts.held++;
-          capture(req, body, email, arrivedAt);
+          capture(req, body, email, receivedAt);
           return await neverAnswer(res);
       }
     } finally {

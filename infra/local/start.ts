@@ -20,6 +20,7 @@ import { drainQueue, forwardS3Events, forwardSesEvents, sqsEventSource } from '.
 import { importSubscribersFile, runAlerts, runJob, uploadContent, useStack } from './local-run.ts';
 import { clearLocalState, writeLocalState } from './local-state.ts';
 import { startOffline } from './offline.ts';
+import { startEditorIssuer } from './editor-issuer.ts';
 import { whenParentGone } from './parent-watch.ts';
 import { getConfig } from '../../functions/core/config.ts';
 import { handler as ingestHandler } from '../../functions/ingest.ts';
@@ -52,7 +53,10 @@ async function main(): Promise<void> {
   });
 
   try {
-    const env = localAppEnv(stack, { httpPort: ports.http, logLevel: 'WARN' });
+    // The editors' sign-in: a local issuer in place of Cognito (infra/local/editor-issuer.ts).
+    const issuer = await startEditorIssuer({ port: ports.auth });
+    stops.push(() => issuer.stop());
+    const env = { ...localAppEnv(stack, { httpPort: ports.http, logLevel: 'WARN' }), ...issuer.env };
     useStack(env);
     await writeLocalState(env);
 
@@ -83,7 +87,7 @@ async function main(): Promise<void> {
       await poller.catch(() => undefined);
     });
 
-    const offline = await startOffline({ env, port: ports.http });
+    const offline = await startOffline({ env, port: ports.http, authorizers: issuer.authorizers });
     stops.unshift(() => offline.stop());
 
     // Subscribers first: their keyword alerts are matched as the content is ingested.
@@ -103,6 +107,8 @@ async function main(): Promise<void> {
         '',
         'news-digest is running on the embedded local stack.',
         `  HTTP API            ${offline.url}   (GET /health, /subscribe, /unsubscribe, /preferences)`,
+        `  Editors' console    ${offline.url}/editor   (it sends you to the local sign-in: choose local-editor, or local-viewer for read-only)`,
+        `  Editor sign-in      ${issuer.url}   (a token for curl: curl -s -X POST ${issuer.url}/dev/token; the CLI finds it by itself)`,
         `  SES mailbox         ${stack.endpoints.ses}`,
         `  S3                  ${stack.endpoints.s3}   (content bucket: ${getConfig().CONTENT_BUCKET})`,
         `  DynamoDB            ${stack.endpoints.dynamodb}`,
@@ -112,7 +118,8 @@ async function main(): Promise<void> {
         `  Subscribers         ${imported.imported} imported`,
         '',
         'Upload to the content bucket and it is ingested (and matched against the alerts, flushed every 5 minutes);',
-        'try `npm run digest -- edition status ' + summary.edition + '` or `npm run digest -- alerts status`.',
+        'try `npm run digest -- edition status ' + summary.edition + '`, `npm run digest -- alerts status`,',
+        'or `npm run digest -- edition preview daily` and `npm run digest -- edition send daily` (a dry run first, then --confirm CODE).',
         'Press Ctrl-C to stop.',
         '',
       ].join('\n'),

@@ -142,6 +142,21 @@ export function describeEditionsContract(name: string, setup: () => Promise<Edit
         expect(await editions.get(ID)).toEqual(after);
       });
 
+      it('adds the cancelled counter only when given, from nothing on a record that has none', async ({ subject: editions }) => {
+        // Prepare
+        await editions.createIfAbsent(makeEditionRecord({ id: ID, total: 9, sent: 1 }));
+
+        // Act
+        const plain = await editions.addCounts(ID, { sent: 1 });
+        await Promise.all([1, 2, 3].map(() => editions.addCounts(ID, { cancelled: 2 })));
+        const after = await editions.addCounts(ID, { sent: 1, cancelled: 1 });
+
+        // Assess
+        expect(plain.cancelled).toBeUndefined();
+        expect(after).toMatchObject({ sent: 3, failed: 0, skipped: 0, cancelled: 7 });
+        expect(await editions.get(ID)).toEqual(after);
+      });
+
       it('fails for an edition that does not exist, and creates none', async ({ subject: editions }) => {
         // Act
         const act = editions.addCounts(ID, { sent: 1 });

@@ -32,7 +32,7 @@ async function drive(ledger: DeliveryLedger, t: SendTask, state: DeliveryState):
   const lease = await take(ledger, t);
   if (state === DeliveryState.PENDING) await ledger.release(t, lease, 'Throttling');
   else if (state === DeliveryState.SENT) await ledger.complete(t, lease, { state, messageId: `m-${t.subscriberId}` });
-  else if (state === DeliveryState.FAILED || state === DeliveryState.SKIPPED) await ledger.complete(t, lease, { state, reason: `${state} for a reason` });
+  else if (state === DeliveryState.FAILED || state === DeliveryState.SKIPPED || state === DeliveryState.CANCELLED) await ledger.complete(t, lease, { state, reason: `${state} for a reason` });
 }
 
 /** Every subscriber id of one state, page by page; also returns the page sizes. */
@@ -116,7 +116,7 @@ export function describeLedgerContract(name: string, setup: () => Promise<Ledger
         expect((await ledger.get(task('s_1')))?.reason).toBeUndefined();
       });
 
-      it.for([DeliveryState.SENT, DeliveryState.SKIPPED])('never takes a %s entry, not even to resend failures', async (state, { subject: { ledger } }) => {
+      it.for([DeliveryState.SENT, DeliveryState.SKIPPED, DeliveryState.CANCELLED])('never takes a %s entry, not even to resend failures', async (state, { subject: { ledger } }) => {
         // Prepare
         await drive(ledger, task('s_1'), state);
         const before = await ledger.get(task('s_1'));
@@ -210,7 +210,7 @@ export function describeLedgerContract(name: string, setup: () => Promise<Ledger
         expect(entry?.reason).toBeUndefined();
       });
 
-      it.for([DeliveryState.FAILED, DeliveryState.SKIPPED])('records %s with its reason, cut to 500 characters', async (state, { subject: { ledger } }) => {
+      it.for([DeliveryState.FAILED, DeliveryState.SKIPPED, DeliveryState.CANCELLED])('records %s with its reason, cut to 500 characters', async (state, { subject: { ledger } }) => {
         // Prepare
         const lease = await take(ledger, task('s_1'));
 
@@ -348,7 +348,7 @@ export function describeLedgerContract(name: string, setup: () => Promise<Ledger
         // Prepare
         for (const [id, state] of [
           ['a', DeliveryState.SENT], ['b', DeliveryState.SENT], ['c', DeliveryState.FAILED], ['d', DeliveryState.SKIPPED],
-          ['e', DeliveryState.SENDING], ['f', DeliveryState.PENDING],
+          ['e', DeliveryState.SENDING], ['f', DeliveryState.PENDING], ['g', DeliveryState.CANCELLED], ['h', DeliveryState.CANCELLED],
         ] as const) await drive(ledger, task(id), state);
         await drive(ledger, task('a', 'weekly-2026-W48'), DeliveryState.SENT);
 
@@ -356,8 +356,8 @@ export function describeLedgerContract(name: string, setup: () => Promise<Ledger
         const counts = await ledger.countByState(EDITION);
 
         // Assess
-        expect(counts).toEqual({ sending: 1, sent: 2, failed: 1, skipped: 1 });
-        expect(await ledger.countByState('daily-2026-11-29')).toEqual({ sending: 0, sent: 0, failed: 0, skipped: 0 });
+        expect(counts).toEqual({ sending: 1, sent: 2, failed: 1, skipped: 1, cancelled: 2 });
+        expect(await ledger.countByState('daily-2026-11-29')).toEqual({ sending: 0, sent: 0, failed: 0, skipped: 0, cancelled: 0 });
       });
     });
 

@@ -13,8 +13,8 @@ import { closeServer } from '../../infra/local/http-util.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, provision } from '../../infra/local/provision.ts';
 import { resolveVariables } from '../../infra/local/variables.ts';
 
-/** The tables of infra/storage.yml, by logical id. */
-export type TableId = 'ArticlesTable' | 'EditionsTable' | 'SubscribersTable' | 'DeliveriesTable' | 'AlertsTable';
+/** The tables of infra/*.yml, by logical id. */
+export type TableId = 'ArticlesTable' | 'EditionsTable' | 'SubscribersTable' | 'DeliveriesTable' | 'AlertsTable' | 'EditorsTable';
 
 /** What dynalite does not do as DynamoDB does, so that a contract can say so instead of failing. */
 export interface EmulatorGaps {

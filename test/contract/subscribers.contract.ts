@@ -282,6 +282,27 @@ export function describeSubscribersContract(name: string, setup: (clock: Contrac
       });
     });
 
+    describe('Method: countSegment', () => {
+      it('counts the confirmed subscribers of a segment, and follows status changes', async ({ subject: { repo } }) => {
+        // Prepare
+        for (const n of [1, 2, 3, 5]) await repo.put(makeSubscriber(n));
+        await repo.put(makeSubscriber(4, { newsletter: 'weekly', alerts: 'hourly' }));
+        await repo.put(makeSubscriber(6, { status: 'pending' }));
+        await repo.put(makeSubscriber(7, { status: 'complained' }));
+
+        // Act
+        const before = await repo.countSegment(DAILY);
+        await repo.setStatus('s_002', 'unsubscribed');
+        const after = await repo.countSegment(DAILY);
+
+        // Assess
+        expect([before, after]).toEqual([4, 3]);
+        expect(await repo.countSegment({ kind: 'newsletter', newsletter: 'weekly' })).toBe(1);
+        expect(await repo.countSegment({ kind: 'alerts', cadence: 'hourly' })).toBe(1);
+        expect(await repo.countSegment({ kind: 'alerts', cadence: 'instant' })).toBe(0);
+      });
+    });
+
     describe('Method: pageAll', () => {
       it('pages through every subscriber of any status, each once, and nothing else the store keeps', async ({ subject: { repo, once } }) => {
         // Prepare

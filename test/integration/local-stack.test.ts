@@ -470,10 +470,11 @@ describe('resources from any template', () => {
 
 describe('ports', () => {
   it('defaults to fixed ports, overridable from the environment', () => {
-    expect(DEFAULT_PORTS).toEqual({ s3: 4569, dynamodb: 4567, ses: 8005, sqs: 9324, http: 3000 });
+    expect(DEFAULT_PORTS).toEqual({ s3: 4569, dynamodb: 4567, ses: 8005, sqs: 9324, http: 3000, auth: 4580 });
     expect(portsFromEnv({})).toEqual(DEFAULT_PORTS);
     expect(portsFromEnv({ LOCAL_SES_PORT: '0', LOCAL_S3_PORT: '5000', LOCAL_HTTP_PORT: '' })).toEqual({ ...DEFAULT_PORTS, ses: 0, s3: 5000 });
     expect(() => portsFromEnv({ LOCAL_SQS_PORT: 'abc' })).toThrow(/LOCAL_SQS_PORT/);
+    expect(portsFromEnv({ LOCAL_AUTH_PORT: '0' }).auth).toBe(0);
   });
 });
 

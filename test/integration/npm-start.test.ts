@@ -56,7 +56,7 @@ async function leftovers(dir: string): Promise<string[]> {
 
 interface Run {
   child: ChildProcessByStdio<null, Readable, Readable>;
-  ports: Record<'s3' | 'dynamodb' | 'ses' | 'sqs' | 'http', number>;
+  ports: Record<'s3' | 'dynamodb' | 'ses' | 'sqs' | 'http' | 'auth', number>;
   /** The run's TMPDIR. */
   tmp: string;
   stateFile: string;
@@ -68,7 +68,7 @@ const runs: Run[] = [];
 
 /** Starts `command` as npm start runs it, with its own ports, state file and TMPDIR; waits until it is ready. */
 async function start(command: string, args: string[], options: { detached?: boolean } = {}): Promise<Run> {
-  const ports = { s3: await freePort(), dynamodb: await freePort(), ses: await freePort(), sqs: await freePort(), http: await freePort() };
+  const ports = { s3: await freePort(), dynamodb: await freePort(), ses: await freePort(), sqs: await freePort(), http: await freePort(), auth: await freePort() };
   const tmp = await mkdtemp(join(tmpdir(), 'npm-start-tmp-'));
   // tsx keeps its compile cache in TMPDIR: the run shares the usual one rather than starting cold.
   const tsxCache = `tsx-${process.getuid?.() ?? 0}`;
@@ -85,6 +85,7 @@ async function start(command: string, args: string[], options: { detached?: bool
       LOCAL_SES_PORT: String(ports.ses),
       LOCAL_SQS_PORT: String(ports.sqs),
       LOCAL_HTTP_PORT: String(ports.http),
+      LOCAL_AUTH_PORT: String(ports.auth),
       LOCAL_STATE_FILE: stateFile,
       TMPDIR: tmp,
     },
@@ -138,6 +139,12 @@ describe('Script: npm start', () => {
       expect(alerts).toMatchObject({ job: 'alerts', sent: 1, recipients: 1, articles: 1 });
       expect(stdout).toContain(`http://127.0.0.1:${ports.http}`);
       expect(stdout).toContain(`http://127.0.0.1:${ports.ses}`);
+      expect(stdout).toContain(`Editors' console    http://127.0.0.1:${ports.http}/editor`);
+      const page = await fetch(`http://127.0.0.1:${ports.http}/editor`);
+      expect([page.status, page.headers.get('content-security-policy')]).toEqual([200, expect.stringContaining("script-src 'self'")]);
+      const { access_token: token } = (await (await fetch(`http://127.0.0.1:${ports.auth}/dev/token`, { method: 'POST' })).json()) as { access_token: string };
+      const me = await fetch(`http://127.0.0.1:${ports.http}/editor/api/me`, { headers: { authorization: `Bearer ${token}` } });
+      expect(await me.json()).toMatchObject({ username: 'local-editor', scopes: ['editor', 'viewer'] });
       expect((await fetch(`http://127.0.0.1:${ports.http}/health`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${ports.ses}/`)).status).toBe(200);
       const raw = (await (await fetch(`http://127.0.0.1:${ports.ses}/raw`)).json()) as unknown[] | { messages: unknown[] };

@@ -45,6 +45,9 @@ class CountingSink implements SubscriberRepository {
   public async pageSegment(): Promise<{ subscribers: Subscriber[] }> {
     return { subscribers: [] };
   }
+  public async countSegment(): Promise<number> {
+    return 0;
+  }
   public async pageAll(): Promise<{ subscribers: Subscriber[] }> {
     return { subscribers: [] };
   }

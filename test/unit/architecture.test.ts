@@ -125,7 +125,10 @@ describe('Architecture: MJML stays out of the send path', () => {
     expect(packagesReachable(path.join(RENDERING, 'mjml-compiler.ts')).has('mjml')).toBe(true);
   });
 
-  it.each(['functions/send.ts', 'functions/http/confirm.ts', 'functions/http/unsubscribe.ts', 'functions/http/preferences.ts', 'functions/http/archive.ts', 'functions/http/subscribe-page.ts'])(
+  it.each([
+    'functions/send.ts', 'functions/http/confirm.ts', 'functions/http/unsubscribe.ts', 'functions/http/preferences.ts', 'functions/http/archive.ts',
+    'functions/http/subscribe-page.ts', 'functions/http/editor/page.ts', 'functions/http/editor/read.ts', 'functions/http/editor/control.ts', 'functions/reconcile.ts',
+  ])(
     'should bundle %s without any mjml module',
     async (entry) => {
       // Act: the bundle as serverless-esbuild builds it (bundled, node, ESM), not written.
@@ -147,10 +150,10 @@ describe('Architecture: MJML stays out of the send path', () => {
     },
   );
 
-  it('should bundle functions/http/subscribe.ts with mjml (the bundle check works)', async () => {
+  it.each(['functions/http/subscribe.ts', 'functions/http/editor/compose.ts'])('should bundle %s with mjml (the bundle check works; the editors\' preview renders)', async (entry) => {
     // Act
     const result = await build({
-      entryPoints: [path.join(ROOT, 'functions/http/subscribe.ts')],
+      entryPoints: [path.join(ROOT, entry)],
       bundle: true,
       platform: 'node',
       format: 'esm',

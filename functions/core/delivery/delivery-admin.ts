@@ -24,6 +24,8 @@ export interface EditionStatus {
   sent: number;
   failed: number;
   skipped: number;
+  /** Recipients not sent because the edition was cancelled. */
+  cancelled: number;
   reason?: string;
 }
 
@@ -51,7 +53,7 @@ export class DeliveryAdmin {
   public async status(editionId: string): Promise<EditionStatus> {
     const edition = await this.#edition(editionId);
     const counts = await this.#d.ledger.countByState(editionId);
-    const done = counts.sending + counts.sent + counts.failed + counts.skipped;
+    const done = counts.sending + counts.sent + counts.failed + counts.skipped + counts.cancelled;
     return {
       edition: editionId,
       state: edition.state,

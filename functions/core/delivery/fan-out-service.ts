@@ -4,7 +4,7 @@
  * crash resumes at the page it was on (re-enqueued tasks are harmless: the ledger sends
  * each recipient once) and never skips one. While the account's daily quota is exhausted
  * the fan-out holds (the edition stays `sending`, with the reason) and is resumed later by
- * the reconciler.
+ * the reconciler. It stops before the next page once the edition is cancelled.
  */
 import type { EditionRecord, EditionRepository, FanOut } from '../editions/ports.ts';
 import { EditionState, JobName } from '../editions/types.ts';
@@ -71,6 +71,12 @@ export class FanOutService implements FanOut {
         this.#d.logger.info('fan-out yields', { edition: edition.id, total });
         return { ...edition, total, pages, ...(cursor ? { cursor } : {}) };
       }
+      // An editor cancelled the edition: enqueue no more (what is queued is recorded as cancelled).
+      const latest = await this.#d.editions.get(edition.id);
+      if (latest?.state === EditionState.CANCELLED) {
+        this.#d.logger.info('fan-out stops: the edition was cancelled', { edition: edition.id, total: latest.total });
+        return latest;
+      }
       if (this.#d.quota && (await this.#d.quota.remaining()) <= 0) {
         this.#d.logger.warn('fan-out held: daily quota exhausted', { edition: edition.id, total });
         if (reason !== FANOUT_HELD_REASON) await this.#d.editions.update(edition.id, { reason: FANOUT_HELD_REASON });
@@ -117,5 +123,5 @@ export class FanOutService implements FanOut {
  * ```
  */
 export function isComplete(edition: EditionRecord): boolean {
-  return edition.fanoutDone && edition.sent + edition.failed + edition.skipped >= edition.total;
+  return edition.fanoutDone && edition.sent + edition.failed + edition.skipped + (edition.cancelled ?? 0) >= edition.total;
 }

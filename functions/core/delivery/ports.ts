@@ -15,7 +15,7 @@ export interface SendQueue {
 /** A final result of one ledger entry. */
 export type LedgerResult =
   | { state: typeof DeliveryState.SENT; messageId: string }
-  | { state: typeof DeliveryState.FAILED | typeof DeliveryState.SKIPPED; reason: string };
+  | { state: typeof DeliveryState.FAILED | typeof DeliveryState.SKIPPED | typeof DeliveryState.CANCELLED; reason: string };
 
 /**
  * The delivery ledger: the one record of who got what. Every send goes through it.

@@ -1,6 +1,8 @@
 /**
- * Delivery recovery, run by the reconciler every few minutes. For each recent edition still
- * `sending` it:
+ * Delivery recovery, run by the reconciler every few minutes. An edition stuck in `building`
+ * (its edition function died mid-build) is started again once it has not changed for a
+ * while; a `cancelled` edition's expired leases are re-queued (their worker died: the task
+ * is then recorded as cancelled). For each recent edition still `sending` it:
  * 1. re-queues ledger entries whose `sending` lease expired (their worker died mid-send);
  * 2. resumes a fan-out that stopped before the end (the edition Lambda yielded or died, or
  *    the daily quota held it) once nobody has moved it for a while;
@@ -11,7 +13,7 @@
  * Every step is idempotent, so two reconcilers at once, or a reconciler beside the workers,
  * do no harm.
  */
-import type { EditionRecord, EditionRepository } from '../editions/ports.ts';
+import type { EditionRecord, EditionRepository, EditionStarter } from '../editions/ports.ts';
 import { EditionState, JobName } from '../editions/types.ts';
 import type { Logger } from '../logger.ts';
 import type { DeliveryAdmin } from './delivery-admin.ts';
@@ -33,6 +35,10 @@ export interface DeliveryRecoveryDeps {
   recentPerJob?: number;
   /** A fan-out whose edition did not change for this long is taken over (default 15 min, the edition Lambda's timeout). */
   staleFanOutMs?: number;
+  /** Starts the `edition` function again for an edition stuck in `building` (optional: without it they are left alone). */
+  starter?: EditionStarter;
+  /** A `building` edition unchanged for this long is started again (default 15 min, the edition Lambda's timeout). */
+  staleBuildMs?: number;
   /**
    * The ledger must have been still for this long before the counters are overwritten from
    * it: longer than a send invocation may run, so no worker is left with counts to add.
@@ -54,6 +60,8 @@ export interface EditionRecovery {
   recounted: boolean;
   /** The edition moved to `sent`. */
   closed: boolean;
+  /** It was stuck in `building` and its edition function was started again. */
+  restarted?: boolean;
 }
 
 const DEFAULT_STALE_FANOUT_MS = 15 * 60_000;
@@ -81,9 +89,11 @@ export class DeliveryRecovery {
     for (const job of jobs) {
       const recent = await this.#d.editions.listRecent(job, this.#d.recentPerJob ?? 10);
       for (const listed of recent) {
-        if (listed.state !== EditionState.SENDING) continue;
         try {
-          const result = await this.recoverEdition(listed.id);
+          let result: EditionRecovery | undefined;
+          if (listed.state === EditionState.SENDING) result = await this.recoverEdition(listed.id);
+          else if (listed.state === EditionState.BUILDING) result = await this.#restartBuild(listed);
+          else if (listed.state === EditionState.CANCELLED && listed.total > 0) result = await this.#settleCancelled(listed);
           if (result) report.push(result);
         } catch (error) {
           // One broken edition must not stop the others' recovery.
@@ -122,6 +132,25 @@ export class DeliveryRecovery {
       this.#d.logger.info('edition recovered', { ...result });
     }
     return result;
+  }
+
+  /** Starts the edition function again for an edition whose build has not moved for a while. */
+  async #restartBuild(edition: EditionRecord): Promise<EditionRecovery | undefined> {
+    const starter = this.#d.starter;
+    if (!starter || this.#now() - Date.parse(edition.updatedAt) < (this.#d.staleBuildMs ?? DEFAULT_STALE_FANOUT_MS)) return undefined;
+    // Stamped first (updatedAt moves), so the next sweeps wait a whole period before trying again.
+    await this.#d.editions.update(edition.id, { reason: `build restarted by the reconciler at ${new Date(this.#now()).toISOString()}` });
+    await starter.start({ job: edition.job, editionId: edition.id, scheduledAt: edition.scheduledAt });
+    this.#d.logger.warn('edition stuck in building: started again', { edition: edition.id, since: edition.updatedAt });
+    return { edition: edition.id, requeued: 0, abandoned: 0, resumed: false, fanoutDone: edition.fanoutDone, recounted: false, closed: false, restarted: true };
+  }
+
+  /** Re-queues a cancelled edition's expired leases, so that every recipient ends sent, failed, skipped or cancelled. */
+  async #settleCancelled(edition: EditionRecord): Promise<EditionRecovery | undefined> {
+    const leases = await this.#d.admin.requeueExpiredLeases(edition.id);
+    if (leases.requeued + leases.abandoned === 0) return undefined;
+    this.#d.logger.info('cancelled edition: expired leases re-queued', { edition: edition.id, ...leases });
+    return { edition: edition.id, ...leases, resumed: false, fanoutDone: edition.fanoutDone, recounted: false, closed: false };
   }
 
   async #reconcileCounts(edition: EditionRecord, result: EditionRecovery): Promise<void> {

@@ -57,6 +57,12 @@ export interface SendServiceDeps {
   maxAttempts?: number;
   /** How long quota-stopped tasks wait in the queue before they are tried again (default 900 s, the SQS maximum). */
   quotaRetryDelaySeconds?: number;
+  /**
+   * An edition's state is read (strongly consistent) at most this often per process, and
+   * checked in memory right before each SES call (default 1000 ms). A cancel waits longer
+   * than this before it is acknowledged (docs/delivery.md#cancel).
+   */
+  stateCheckMs?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   /** Random numbers in [0, 1) for the backoff jitter. */
@@ -68,6 +74,8 @@ export const TaskOutcome = {
   SENT: 'sent',
   FAILED: 'failed',
   SKIPPED: 'skipped',
+  /** The edition was cancelled before this message went to SES. */
+  CANCELLED: 'cancelled',
   /** Already final, or leased by a live attempt, or the lease was lost: nothing to do here. */
   DUPLICATE: 'duplicate',
   RETRY: 'retry',
@@ -161,6 +169,8 @@ export class SendService {
    * is when its own send is about to start.
    */
   readonly #subscriberReads: DataLoader<string, Subscriber | undefined>;
+  /** Each edition's state as last read, and when that read started (see {@link SendServiceDeps.stateCheckMs}). */
+  readonly #states = new Map<string, { at: number; state: Promise<EditionState | undefined> }>();
 
   public constructor(deps: SendServiceDeps) {
     this.#d = deps;
@@ -225,7 +235,8 @@ export class SendService {
   public async processTask(task: SendTask, batch: BatchState = {}): Promise<TaskOutcome> {
     await this.#quota.ensureAvailable();
     this.#checkDeadline(batch);
-    const slot = await this.#d.rate.acquire(1, { leadMs: this.#leadMs() });
+    // A cancelled edition's tasks need no send slot: they are only recorded as cancelled.
+    const slot = (await this.#freshState(task.editionId)) !== EditionState.CANCELLED ? await this.#d.rate.acquire(1, { leadMs: this.#leadMs() }) : undefined;
     this.#checkDeadline(batch);
     const now = this.#now();
     const lease: Lease = { until: now + this.#d.leaseMs, settled: false };
@@ -293,9 +304,8 @@ export class SendService {
     let read = batch.editions.get(task.editionId);
     if (!read) batch.editions.set(task.editionId, (read = this.#d.editions.get(task.editionId)));
     const edition = await read;
-    if (!edition || edition.state === EditionState.CANCELLED) {
-      return this.#complete(task, lease, { state: DeliveryState.SKIPPED, reason: edition ? 'edition cancelled' : 'edition not found' });
-    }
+    if (!edition) return this.#complete(task, lease, { state: DeliveryState.SKIPPED, reason: 'edition not found' });
+    if (edition.state === EditionState.CANCELLED) return this.#complete(task, lease, { state: DeliveryState.CANCELLED, reason: 'edition cancelled' });
     const subscriber = await this.#subscriberReads.load(task.subscriberId);
     if (!subscriber || subscriber.status !== SubscriberStatus.CONFIRMED) {
       const reason = subscriber ? `subscriber is ${subscriber.status}` : 'subscriber no longer exists';
@@ -347,10 +357,19 @@ export class SendService {
     for (let attempt = 1; ; attempt++) {
       // A retry waits for a send slot of its own; the first attempt took one before the lease,
       // ahead of its time by the lead, and waits here for the time itself.
-      if (attempt > 1) await this.#atSlot(await this.#d.rate.acquire(1));
-      else await this.#atSlot(firstSlot, now);
+      let at = attempt > 1 ? await this.#atSlot(await this.#d.rate.acquire(1)) : await this.#atSlot(firstSlot, now);
       // Reading, personalising or waiting may have eaten into the lease: renew it, or give way if it is gone.
       if (!(await this.#keepLease(task, lease))) return TaskOutcome.DUPLICATE;
+      // The last look before SES: nothing goes out once a cancel has been acknowledged. A look
+      // that had to read the table (once a second per process) may take the send past its
+      // slot: then it waits for a new slot and looks again.
+      for (;;) {
+        if ((await this.#freshState(task.editionId)) === EditionState.CANCELLED) {
+          return this.#complete(task, lease, { state: DeliveryState.CANCELLED, reason: 'edition cancelled' });
+        }
+        if (at === undefined || this.#now() - at <= SLOT_LATE_MS) break;
+        at = await this.#atSlot(await this.#d.rate.acquire(1));
+      }
       const deadline = this.#callDeadline(lease, batch);
       let messageId: string;
       try {
@@ -394,9 +413,10 @@ export class SendService {
    * took longer than its lead) is given up, and the send waits for a new one: a send never
    * starts far from its slot, so the sends of all workers stay spaced as their slots are.
    * `readyFrom` is when the preparation started, on a first attempt (it tunes the lead).
+   * Returns the slot's time (undefined when no rate applies).
    */
-  async #atSlot(slot: number | void, readyFrom?: number): Promise<void> {
-    if (typeof slot !== 'number') return;
+  async #atSlot(slot: number | void, readyFrom?: number): Promise<number | undefined> {
+    if (typeof slot !== 'number') return undefined;
     if (readyFrom !== undefined) this.#prepMs += (Math.max(0, this.#now() - readyFrom) - this.#prepMs) * 0.1;
     for (let at = slot; ; ) {
       const now = this.#now();
@@ -404,10 +424,32 @@ export class SendService {
         await this.#sleep(at - now);
         continue;
       }
-      if (now - at <= SLOT_LATE_MS) return;
+      if (now - at <= SLOT_LATE_MS) return at;
       const next = await this.#d.rate.acquire(1);
-      if (typeof next !== 'number') return;
+      if (typeof next !== 'number') return undefined;
       at = next;
+    }
+  }
+
+  /**
+   * The edition's state from a strongly consistent read that started less than
+   * `stateCheckMs` ago, still true when this returns: a read is shared by the tasks of this
+   * process, and a wait for it that outlasts the period is followed by a fresh read. The
+   * caller calls SES synchronously after this resolves.
+   */
+  async #freshState(editionId: string): Promise<EditionState | undefined> {
+    const period = this.#d.stateCheckMs ?? 1000;
+    for (;;) {
+      let entry = this.#states.get(editionId);
+      if (!entry || this.#now() - entry.at >= period) {
+        const read = this.#d.editions.get(editionId).then((e) => e?.state);
+        entry = { at: this.#now(), state: read };
+        const mine = entry;
+        read.catch(() => this.#states.get(editionId) === mine && this.#states.delete(editionId));
+        this.#states.set(editionId, entry);
+      }
+      const state = await entry.state;
+      if (this.#now() - entry.at < period) return state;
     }
   }
 
@@ -481,11 +523,11 @@ export class SendService {
    * recounts from it.
    */
   async #count(tasks: readonly SendTask[], outcomes: readonly TaskOutcome[]): Promise<void> {
-    const perEdition = new Map<string, { sent: number; failed: number; skipped: number }>();
+    const perEdition = new Map<string, { sent: number; failed: number; skipped: number; cancelled: number }>();
     tasks.forEach((task, i) => {
       const outcome = outcomes[i];
-      if (outcome !== TaskOutcome.SENT && outcome !== TaskOutcome.FAILED && outcome !== TaskOutcome.SKIPPED) return;
-      const c = perEdition.get(task.editionId) ?? { sent: 0, failed: 0, skipped: 0 };
+      if (outcome !== TaskOutcome.SENT && outcome !== TaskOutcome.FAILED && outcome !== TaskOutcome.SKIPPED && outcome !== TaskOutcome.CANCELLED) return;
+      const c = perEdition.get(task.editionId) ?? { sent: 0, failed: 0, skipped: 0, cancelled: 0 };
       c[outcome] += 1;
       perEdition.set(task.editionId, c);
     });

@@ -18,6 +18,8 @@ export const DeliveryState = {
   SENT: 'sent',
   FAILED: 'failed',
   SKIPPED: 'skipped',
+  /** The edition was cancelled before this recipient's message went to SES (docs/delivery.md#cancel). */
+  CANCELLED: 'cancelled',
 } as const;
 export type DeliveryState = (typeof DeliveryState)[keyof typeof DeliveryState];
 

@@ -1,12 +1,14 @@
 /**
  * Assembles what goes into an edition from the items ingested in its period: editor's-choice
  * items first (flagged articles and page-export teasers, one per normalised headline), then
- * the other articles grouped by section, each section most recent first.
+ * the other articles grouped by section, each section most recent first. An editor's
+ * {@link PickOverride} pins stories to the top of the editor's choice, in its order, and takes
+ * picks out of it.
  */
 import type { IngestedItem } from '../articles/ports.ts';
 import { normaliseHeadline } from '../articles/parsing/index.ts';
 import type { StoredArticle } from '../articles/types.ts';
-import type { EditionContent, EditionPick, EditionSection, JobName } from './types.ts';
+import type { EditionContent, EditionPick, EditionSection, JobName, PickOverride } from './types.ts';
 
 /** Sections listed first, in this order; others follow alphabetically. */
 const SECTION_ORDER = ['News', 'Analysis', 'Opinion', 'Interview'];
@@ -41,11 +43,14 @@ function pickFromArticle(a: StoredArticle): EditionPick {
  * ```ts
  * const content = assembleEdition({ id: 'daily-2026-11-28', job: 'daily', from, to, language: 'en' }, items);
  * content.picks[0]?.headline;
+ * const edited = assembleEdition(meta, items, { pinned: ['https://example.org/story'], unpinned: [] });
+ * edited.picks[0]?.id; // 'https://example.org/story'
  * ```
  */
 export function assembleEdition(
   meta: { id: string; job: JobName; from: string; to: string; language: string },
   items: Iterable<IngestedItem>,
+  override?: PickOverride,
 ): EditionContent {
   const articles: StoredArticle[] = [];
   const teasers: EditionPick[] = [];
@@ -67,7 +72,7 @@ export function assembleEdition(
     const key = normaliseHeadline(a.title);
     if (!byHeadline.has(key)) byHeadline.set(key, a);
   }
-  const picks: EditionPick[] = [];
+  let picks: EditionPick[] = [];
   const seen = new Set<string>();
   const inPicks = new Set<string>();
   const addPick = (headline: string, make: () => EditionPick): void => {
@@ -82,6 +87,7 @@ export function assembleEdition(
   };
   for (const a of articles) if (a.editorsChoice) addPick(a.title, () => pickFromArticle(a));
   for (const t of teasers) addPick(t.headline, () => t);
+  if (override) picks = applyOverride(picks, articles, inPicks, override);
 
   // A section is named as in the fixed order, else as its most recent article spells it.
   const sections = new Map<string, EditionSection>();
@@ -98,6 +104,30 @@ export function assembleEdition(
 
   const language = mostCommon(articles.map((a) => a.language)) ?? meta.language;
   return { ...meta, language, picks, sections: ordered };
+}
+
+/**
+ * The editor's order: pinned stories first (a pick, or an article of the period promoted to
+ * one), then the other picks in their own order; unpinned picks leave the block, and an
+ * article among them goes back to its section (`inPicks` is updated to match).
+ */
+function applyOverride(picks: EditionPick[], articles: readonly StoredArticle[], inPicks: Set<string>, override: PickOverride): EditionPick[] {
+  const unpinned = new Set(override.unpinned);
+  const byId = new Map(picks.map((p) => [p.id, p]));
+  const articleById = new Map(articles.map((a) => [a.id, a]));
+  const lead: EditionPick[] = [];
+  const placed = new Set<string>();
+  for (const id of override.pinned) {
+    if (placed.has(id) || unpinned.has(id)) continue;
+    const article = articleById.get(id);
+    const pick = byId.get(id) ?? (article ? pickFromArticle(article) : undefined);
+    if (!pick) continue; // not in this period (any more)
+    lead.push(pick);
+    placed.add(id);
+    if (article) inPicks.add(id);
+  }
+  for (const id of unpinned) inPicks.delete(id);
+  return [...lead, ...picks.filter((p) => !placed.has(p.id) && !unpinned.has(p.id))];
 }
 
 function mostCommon(values: string[]): string | undefined {

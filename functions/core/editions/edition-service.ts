@@ -8,8 +8,8 @@ import type { ArticleStore } from '../articles/ports.ts';
 import { ArchivePath } from '../links.ts';
 import type { Logger } from '../logger.ts';
 import { assembleEdition, storyCount } from './edition-builder.ts';
-import type { ArtefactStore, EditionRecord, EditionRenderer, EditionRepository, FanOut } from './ports.ts';
-import { EditionState, JobName, type ArchiveEntry, type EditionContent, type RenderedEdition } from './types.ts';
+import type { ArtefactStore, EditionRecord, EditionRenderer, EditionRepository, FanOut, PickOverrideStore } from './ports.ts';
+import { EditionState, JobName, type ArchiveEntry, type EditionContent, type PickOverride, type RenderedEdition } from './types.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 
 export interface EditionServiceDeps {
@@ -19,6 +19,8 @@ export interface EditionServiceDeps {
   renderer: EditionRenderer;
   fanOut: FanOut;
   logger: Logger;
+  /** The editors' pick overrides (optional: without it editions keep the content's own order). */
+  picks?: PickOverrideStore;
   defaultLanguage: string;
   /** An edition asked for more than this late is held for an editor. */
   maxDelayMs: number;
@@ -80,6 +82,36 @@ export function editionIdFor(job: JobName, scheduledAt: Date): string {
 }
 
 /**
+ * A new edition's record: `building`, or `held` with a reason. `from`/`to` fix its period
+ * ahead of the build (an editor's send-now fixes it at the dry run).
+ *
+ * @example
+ * ```ts
+ * await editions.createIfAbsent(newEditionRecord({ id: 'daily-2026-11-28', job: 'daily', scheduledAt: now, now }));
+ * ```
+ */
+export function newEditionRecord(input: { id: string; job: JobName; scheduledAt: Date; now: Date; held?: string; from?: string; to?: string }): EditionRecord {
+  const iso = input.now.toISOString();
+  return {
+    id: input.id,
+    job: input.job,
+    state: input.held ? EditionState.HELD : EditionState.BUILDING,
+    scheduledAt: input.scheduledAt.toISOString(),
+    createdAt: iso,
+    updatedAt: iso,
+    total: 0,
+    pages: 0,
+    fanoutDone: false,
+    sent: 0,
+    failed: 0,
+    skipped: 0,
+    ...(input.from ? { from: input.from } : {}),
+    ...(input.to ? { to: input.to } : {}),
+    ...(input.held ? { reason: input.held } : {}),
+  };
+}
+
+/**
  * Runs a newsletter job (daily or weekly).
  *
  * @example
@@ -94,29 +126,23 @@ export class EditionService {
     this.#d = deps;
   }
 
-  public async run(input: { job: JobName; scheduledAt: Date; now: Date; force?: boolean }): Promise<EditionRunResult> {
+  /**
+   * `editionId` runs (or resumes) that edition instead of the period's (an editor's special
+   * edition, or a resume); `from`/`to` fix the period of an edition it creates.
+   */
+  public async run(input: { job: JobName; scheduledAt: Date; now: Date; force?: boolean; editionId?: string; from?: string; to?: string }): Promise<EditionRunResult> {
     const { job, scheduledAt, now } = input;
     if (job !== JobName.DAILY && job !== JobName.WEEKLY) {
       throw new ValidationError(`job "${job}" is not a newsletter job (daily or weekly)`);
     }
-    const id = editionIdFor(job, scheduledAt);
-    const iso = now.toISOString();
+    const id = input.editionId ?? editionIdFor(job, scheduledAt);
     const late = now.getTime() - scheduledAt.getTime() > this.#d.maxDelayMs;
-    const { created, edition } = await this.#d.editions.createIfAbsent({
-      id,
-      job,
-      state: late && !input.force ? EditionState.HELD : EditionState.BUILDING,
-      scheduledAt: scheduledAt.toISOString(),
-      createdAt: iso,
-      updatedAt: iso,
-      total: 0,
-      pages: 0,
-      fanoutDone: false,
-      sent: 0,
-      failed: 0,
-      skipped: 0,
-      ...(late && !input.force ? { reason: `scheduled at ${scheduledAt.toISOString()}, started ${Math.round((now.getTime() - scheduledAt.getTime()) / 60_000)} min late: waiting for an editor` } : {}),
-    });
+    const held = late && !input.force
+      ? `scheduled at ${scheduledAt.toISOString()}, started ${Math.round((now.getTime() - scheduledAt.getTime()) / 60_000)} min late: waiting for an editor`
+      : undefined;
+    const { created, edition } = await this.#d.editions.createIfAbsent(
+      newEditionRecord({ id, job, scheduledAt, now, ...(held ? { held } : {}), ...(input.from ? { from: input.from } : {}), ...(input.to ? { to: input.to } : {}) }),
+    );
     let current = edition;
     if (current.state === EditionState.HELD && input.force) {
       await this.#d.editions.transition(id, EditionState.HELD, EditionState.BUILDING);
@@ -141,15 +167,22 @@ export class EditionService {
 
   /**
    * Builds and renders what the next edition of a job would hold, without creating,
-   * storing or sending anything (`digest render`).
+   * storing or sending anything (`digest render`, the editors' preview and dry run), with the
+   * editors' pick override. `editionId` and `to` give the edition the id and period end it
+   * will have when built, so that the build renders the same bytes.
    */
-  public async preview(job: JobName, now: Date): Promise<{ content: EditionContent; rendered: RenderedEdition; page: string }> {
-    const id = editionIdFor(job, now);
-    const to = new Date(Math.max(now.getTime(), Date.now()) + 1).toISOString();
+  public async preview(
+    job: JobName,
+    now: Date,
+    options: { editionId?: string; to?: string } = {},
+  ): Promise<{ content: EditionContent; rendered: RenderedEdition; page: string }> {
+    const id = options.editionId ?? editionIdFor(job, now);
+    const to = options.to ?? new Date(Math.max(now.getTime(), Date.now()) + 1).toISOString();
     const from = (await this.#d.editions.getWatermark(job)) ?? new Date(now.getTime() - FIRST_LOOKBACK_MS[job]).toISOString();
     const items = [];
     for await (const item of this.#d.articles.listIngested(new Date(from), new Date(to))) items.push(item);
-    const content = assembleEdition({ id, job, from, to, language: this.#d.defaultLanguage }, items);
+    const override = await this.#override(job, id);
+    const content = assembleEdition({ id, job, from, to, language: this.#d.defaultLanguage }, items, override);
     if (storyCount(content) === 0) throw new NotFoundError(`nothing new for the ${job} edition since ${from}: no stories to render`);
     const [rendered, page] = await Promise.all([this.#d.renderer.render(content), this.#d.renderer.renderPage(content)]);
     return { content, rendered, page };
@@ -166,7 +199,8 @@ export class EditionService {
       new Date(Math.min(new Date(edition.scheduledAt).getTime(), now.getTime()) - FIRST_LOOKBACK_MS[job]).toISOString();
     const items = [];
     for await (const item of this.#d.articles.listIngested(new Date(from), new Date(to))) items.push(item);
-    const content = assembleEdition({ id: edition.id, job, from, to, language: this.#d.defaultLanguage }, items);
+    const override = await this.#override(job, edition.id);
+    const content = assembleEdition({ id: edition.id, job, from, to, language: this.#d.defaultLanguage }, items, override);
     // Every article of the period is in the edition, as a pick or in its section.
     const articles = items.filter((i) => i.type === 'article').length;
 
@@ -186,9 +220,17 @@ export class EditionService {
       this.#d.artefacts.putArchiveFile(ArchivePath.feed(job), archive.feed, ATOM),
     ]);
 
-    const fields = { state: EditionState.SENDING, from, to, subject: rendered.subject, articles, picks: content.picks.length } as const;
+    const fields = { state: EditionState.SENDING, from, to, subject: rendered.subject, articles, picks: content.picks.length, sendingAt: new Date().toISOString() } as const;
     await this.#d.editions.update(edition.id, fields);
     await this.#d.editions.advanceWatermark(job, to);
+    // This edition used the override; the next one starts from its content's own order.
+    if (override && !override.appliedTo) await this.#d.picks?.markApplied(job, edition.id, override.version);
     return { ...edition, ...fields };
+  }
+
+  /** The job's pick override, unless another edition was already built with it. */
+  async #override(job: JobName, editionId: string): Promise<(PickOverride & { version: number; appliedTo?: string }) | undefined> {
+    const record = await this.#d.picks?.get(job);
+    return record && (record.appliedTo === undefined || record.appliedTo === editionId) ? record : undefined;
   }
 }

@@ -6,7 +6,7 @@
  * MjmlEditionRenderer and the fan-out the delivery module's FanOutService. The editions
  * module imports neither: they depend on it, never the other way round.
  */
-import type { ArchiveEntry, EditionContent, EditionState, JobName, RenderedEdition } from './types.ts';
+import type { ArchiveEntry, EditionContent, EditionState, JobName, PickOverride, PickOverrideRecord, RenderedEdition } from './types.ts';
 
 /** An edition's record: its state, period, artefact summary, fan-out cursor and counts. */
 export interface EditionRecord {
@@ -35,6 +35,10 @@ export interface EditionRecord {
   sent: number;
   failed: number;
   skipped: number;
+  /** Recipients not sent because the edition was cancelled (absent on records made before cancel existed). */
+  cancelled?: number;
+  /** When the edition was built and started sending (ISO-8601): the start of its send rate. */
+  sendingAt?: string;
 }
 
 export interface EditionRepository {
@@ -42,7 +46,7 @@ export interface EditionRepository {
   createIfAbsent(record: EditionRecord): Promise<{ created: boolean; edition: EditionRecord }>;
   get(id: string): Promise<EditionRecord | undefined>;
   /** Sets fields (not counters). */
-  update(id: string, fields: Partial<Omit<EditionRecord, 'id' | 'sent' | 'failed' | 'skipped' | 'total' | 'pages'>>): Promise<void>;
+  update(id: string, fields: Partial<Omit<EditionRecord, 'id' | 'sent' | 'failed' | 'skipped' | 'cancelled' | 'total' | 'pages'>>): Promise<void>;
   /**
    * Records one enqueued page: adds `added` to total, moves the cursor and counts the page,
    * only if `expectedPages` pages were recorded so far (so two fan-outs of the same edition
@@ -50,7 +54,7 @@ export interface EditionRepository {
    */
   advanceCursor(id: string, expectedPages: number, nextCursor: string | undefined, added: number): Promise<boolean>;
   /** Adds to the delivery counters and returns the record after the change. */
-  addCounts(id: string, counts: { sent?: number; failed?: number; skipped?: number }): Promise<EditionRecord>;
+  addCounts(id: string, counts: { sent?: number; failed?: number; skipped?: number; cancelled?: number }): Promise<EditionRecord>;
   /**
    * Sets the delivery counters (the reconciler, from the ledger), only if they still hold
    * `expected`, so that a concurrent `addCounts` is never overwritten. Returns whether it did.
@@ -63,6 +67,23 @@ export interface EditionRepository {
   advanceWatermark(job: JobName, to: string): Promise<void>;
   /** Most recent editions of a job, newest first. */
   listRecent(job: JobName, limit: number): Promise<EditionRecord[]>;
+}
+
+/**
+ * The editors' pick overrides, one per job, for its next edition (EditionsTable, beside the
+ * editions). Every change is conditional on the version it was made from, so two editors
+ * never overwrite each other unseen.
+ */
+export interface PickOverrideStore {
+  get(job: JobName): Promise<PickOverrideRecord | undefined>;
+  /**
+   * Replaces the job's override if its version is still `expectedVersion` (0: there is none
+   * yet); the new record has the next version and no `appliedTo`. Returns undefined when
+   * someone else changed it first.
+   */
+  put(job: JobName, override: PickOverride & { updatedBy: string }, expectedVersion: number): Promise<PickOverrideRecord | undefined>;
+  /** Records that `editionId` was built with version `version` (no-op when it changed since). */
+  markApplied(job: JobName, editionId: string, version: number): Promise<void>;
 }
 
 /** Where rendered editions and the public web archive are kept (S3). */
@@ -96,6 +117,27 @@ export interface EditionRenderer {
   renderPage(content: EditionContent): Promise<string>;
   /** The job's archive index and feed listing `entries` (newest first). */
   renderArchive(job: JobName, entries: readonly ArchiveEntry[]): RenderedArchive;
+}
+
+/** What an edition run started elsewhere is asked to do (the `edition` function's event). */
+export interface EditionStartRequest {
+  job: JobName;
+  /** The edition to create or resume. */
+  editionId: string;
+  /** When it was asked for (ISO-8601). */
+  scheduledAt: string;
+  /** The period of an edition the run creates, fixed beforehand (an editor's dry run). */
+  from?: string;
+  to?: string;
+}
+
+/**
+ * Starts an edition's run (build, render, fan-out) elsewhere and returns at once: the
+ * `edition` function, invoked asynchronously, so that an API request or the reconciler never
+ * waits for a long fan-out.
+ */
+export interface EditionStarter {
+  start(request: EditionStartRequest): Promise<void>;
 }
 
 /** Hands an edition's recipients to delivery, page by page, resumably. */

@@ -32,6 +32,32 @@ export interface EditionPick {
   image?: { url: string; alt: string; caption?: string };
 }
 
+/**
+ * An editor's change to the editor's-choice block of a job's next edition, kept beside the
+ * editions (never in the content bucket) and applied when the edition is assembled.
+ */
+export interface PickOverride {
+  /**
+   * Stories that lead the block, in this order: picks of the period, or articles of the
+   * period promoted to picks. Ids no longer in the period are ignored.
+   */
+  pinned: readonly string[];
+  /** Picks taken out of the block: an article goes back to its section, a teaser is left out. */
+  unpinned: readonly string[];
+}
+
+/** The stored override of a job, with who changed it and which edition used it. */
+export interface PickOverrideRecord extends PickOverride {
+  job: JobName;
+  /** Bumped by every change: a change quotes the version it was made from. */
+  version: number;
+  updatedAt: string;
+  /** Who changed it (the editor's user name). */
+  updatedBy: string;
+  /** The edition that was built with it; later editions start from the content's own order. */
+  appliedTo?: string;
+}
+
 /** A section of the edition with its stories, most recent first. */
 export interface EditionSection {
   name: string;

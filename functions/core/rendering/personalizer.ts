@@ -226,6 +226,24 @@ function valueFor(token: Token, recipient: Recipient): string {
   }
 }
 
+/**
+ * A rendered body with one recipient's values in place of its tokens (HTML-escaped when
+ * `html` is set): what {@link personalize} puts in the message, before the MIME encoding.
+ * The editors' preview shows this, so that it matches a test send byte for byte, tokens aside.
+ *
+ * @example
+ * ```ts
+ * fillTokens('<p>Hello %%{name}%%</p>', { ...recipient, name: 'Ann' }, { html: true }); // '<p>Hello Ann</p>'
+ * ```
+ */
+export function fillTokens(body: string, recipient: Recipient, options: { html: boolean }): string {
+  return body.replace(TOKEN_PATTERN, (token) => {
+    if (!KNOWN_TOKENS.has(token)) return token;
+    const raw = valueFor(token as Token, recipient).replace(/[\u0000-\u001f\u007f]+/g, ' ');
+    return options.html ? escapeHtml(raw) : raw;
+  });
+}
+
 /** A token's value for one part, control characters made spaces, HTML-escaped in the HTML part, QP-encoded. */
 function encodedValue(token: Token, recipient: Recipient, html: boolean): string {
   const raw = valueFor(token, recipient).replace(/[\u0000-\u001f\u007f]+/g, ' ');

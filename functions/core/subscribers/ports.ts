@@ -29,6 +29,8 @@ export interface SubscriberRepository {
   setStatus(id: string, status: SubscriberStatus, options?: { unlessIn?: SubscriberStatus[] }): Promise<boolean>;
   /** One page of confirmed subscribers in a segment, at most `limit` of them. */
   pageSegment(segment: Segment, options: { limit: number; cursor?: string }): Promise<SubscriberPage>;
+  /** How many confirmed subscribers a segment has now (the editors' dry run), counted on the segment's index. */
+  countSegment(segment: Segment): Promise<number>;
   /** Every subscriber, page by page, for exports. */
   pageAll(options: { limit: number; cursor?: string }): Promise<SubscriberPage>;
   /**

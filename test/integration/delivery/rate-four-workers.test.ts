@@ -73,7 +73,7 @@ describe('four send workers under one account rate', () => {
     const stats = h.stack.ses.stats();
     expect(stats.throttled).toBe(0);
     expect(stats.overRate).toBe(0);
-    const arrivals = h.stack.ses.messages().filter((m) => m.tags.edition === run.edition).map((m) => m.at);
+    const arrivals = h.stack.ses.messages().filter((m) => m.tags.edition === run.edition).map((m) => m.receivedAt);
     expect(arrivals).toHaveLength(readers.daily.length);
     expect(busiestSecond(arrivals)).toBeLessThanOrEqual(CAP);
     await expectExactlyOnce(h, run.edition, { eligible: readers.daily, absent: [...readers.suppressed, ...readers.weekly] });

@@ -10,6 +10,7 @@ import { InMemoryAdapter, byKey, clone, defined, type InMemoryOptions } from './
 const METHODS = ['createIfAbsent', 'get', 'update', 'advanceCursor', 'addCounts', 'setCounts', 'transition', 'getWatermark', 'advanceWatermark', 'listRecent'] as const;
 
 type Counts = { sent: number; failed: number; skipped: number };
+type AddedCounts = Partial<Counts> & { cancelled?: number };
 
 /**
  * Editions and per-job watermarks in memory. Calls on an edition that does not exist fail
@@ -46,7 +47,7 @@ export class InMemoryEditionRepository extends InMemoryAdapter<(typeof METHODS)[
     return e ? clone(e) : undefined;
   }
 
-  public async update(id: string, fields: Partial<Omit<EditionRecord, 'id' | 'sent' | 'failed' | 'skipped' | 'total' | 'pages'>>): Promise<void> {
+  public async update(id: string, fields: Partial<Omit<EditionRecord, 'id' | 'sent' | 'failed' | 'skipped' | 'cancelled' | 'total' | 'pages'>>): Promise<void> {
     await this.enter('update', arguments);
     const next: Record<string, unknown> = { ...this.#must(id) };
     for (const [k, v] of Object.entries(fields)) {
@@ -66,10 +67,11 @@ export class InMemoryEditionRepository extends InMemoryAdapter<(typeof METHODS)[
     return true;
   }
 
-  public async addCounts(id: string, counts: Partial<Counts>): Promise<EditionRecord> {
+  public async addCounts(id: string, counts: AddedCounts): Promise<EditionRecord> {
     await this.enter('addCounts', arguments);
     const e = this.#must(id);
     const next = { ...e, sent: e.sent + (counts.sent ?? 0), failed: e.failed + (counts.failed ?? 0), skipped: e.skipped + (counts.skipped ?? 0) };
+    if (counts.cancelled) next.cancelled = (e.cancelled ?? 0) + counts.cancelled;
     this.items.set(id, next);
     return clone(next);
   }

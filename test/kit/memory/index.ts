@@ -9,8 +9,11 @@ export { CountingAlertRenderer, InMemoryAlertPieceStore, InMemoryAlertStore, InM
 export { InMemoryArtefactStore } from './artefacts.ts';
 export { InMemoryArticleStore } from './articles.ts';
 export { InMemoryEditionRepository } from './editions.ts';
+export { InMemoryAuditLog, InMemoryIntentStore } from './editors.ts';
 export { InMemoryDeliveryLedger, type SeededEntry } from './ledger.ts';
 export { MemoryLogger, type LoggedLine } from './logger.ts';
+export { InMemoryPickOverrideStore } from './picks.ts';
+export { FakeEditionRenderer } from './renderer.ts';
 export { FakeMailSender, FixedQuota, RecordingConfirmationMailer, type SendScript } from './mail.ts';
 export { RecordingSendQueue } from './queue.ts';
 export { InMemoryRateLimiter, InMemorySendSlotStore, NoWaitRateLimiter } from './rate.ts';

@@ -115,7 +115,7 @@ export class InMemoryDeliveryLedger extends InMemoryAdapter<(typeof METHODS)[num
 
   public async countByState(editionId: string): Promise<Record<Exclude<DeliveryState, 'pending'>, number>> {
     await this.enter('countByState', arguments);
-    const counts = { sending: 0, sent: 0, failed: 0, skipped: 0 };
+    const counts = { sending: 0, sent: 0, failed: 0, skipped: 0, cancelled: 0 };
     for (const entry of this.entries.values()) {
       if (entry.editionId === editionId && entry.state !== DeliveryState.PENDING) counts[entry.state] += 1;
     }

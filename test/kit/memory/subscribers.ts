@@ -8,7 +8,7 @@ import type { OnceStore, SubscriberRepository } from '../../../functions/core/su
 import type { Segment, Subscriber, SubscriberPage, SubscriberStatus } from '../../../functions/core/subscribers/types.ts';
 import { InMemoryAdapter, clone, defined, pageByKey, type InMemoryOptions } from './adapter.ts';
 
-const METHODS = ['get', 'getMany', 'put', 'setStatus', 'pageSegment', 'pageAll', 'update'] as const;
+const METHODS = ['get', 'getMany', 'put', 'setStatus', 'pageSegment', 'countSegment', 'pageAll', 'update'] as const;
 
 /** The most a page holds, whatever the limit asked (as on DynamoDB). */
 const MAX_PAGE = 1000;
@@ -86,6 +86,11 @@ export class InMemorySubscriberRepository extends InMemoryAdapter<(typeof METHOD
   public async pageSegment(segment: Segment, options: { limit: number; cursor?: string }): Promise<SubscriberPage> {
     await this.enter('pageSegment', arguments);
     return this.#page([...this.items.values()].filter((s) => inSegment(s, segment)), options);
+  }
+
+  public async countSegment(segment: Segment): Promise<number> {
+    await this.enter('countSegment', arguments);
+    return [...this.items.values()].filter((s) => inSegment(s, segment)).length;
   }
 
   public async pageAll(options: { limit: number; cursor?: string }): Promise<SubscriberPage> {

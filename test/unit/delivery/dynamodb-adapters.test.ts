@@ -236,7 +236,7 @@ describe('Class: DynamoDbDeliveryLedger', () => {
       const counts = await ledger.countByState('daily-2026-11-28');
 
       // Assess
-      expect(counts).toEqual({ sending: 1, sent: 3, failed: 1, skipped: 1 });
+      expect(counts).toEqual({ sending: 1, sent: 3, failed: 1, skipped: 1, cancelled: 0 });
       const input = ddb.commandCalls(QueryCommand)[0]?.args[0].input;
       expect(input).toMatchObject({ KeyConditionExpression: 'pk = :pk', ProjectionExpression: '#state' });
       expect(input?.IndexName).toBeUndefined();

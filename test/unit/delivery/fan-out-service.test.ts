@@ -44,6 +44,25 @@ describe('Class: FanOutService', () => {
       expect((await t.edition()).cursor).toBeUndefined();
     });
 
+    it('stops before the next page once the edition is cancelled', async () => {
+      // Prepare: an editor cancels while the second page is being enqueued
+      const t = setup(10);
+      const enqueue = t.queue.enqueue.bind(t.queue);
+      let pages = 0;
+      t.queue.enqueue = async (...args) => {
+        pages += 1;
+        if (pages === 2) await t.editions.update(EDITION, { state: EditionState.CANCELLED });
+        return enqueue(...args);
+      };
+
+      // Act
+      const result = await t.fanOut.fanOut(await t.edition());
+
+      // Assess: two pages were in; none after the cancel
+      expect(t.queue.subscriberIds()).toHaveLength(8);
+      expect(result).toMatchObject({ state: EditionState.CANCELLED, total: 8, pages: 2, fanoutDone: false });
+    });
+
     it('resumes after a crash between enqueuing a page and moving the cursor without skipping or double-counting', async () => {
       // Prepare: the second page is enqueued, then the process dies before the cursor moves
       const t = setup(10);

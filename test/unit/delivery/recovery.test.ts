@@ -3,7 +3,7 @@ import { DeliveryAdmin } from '../../../functions/core/delivery/delivery-admin.t
 import { FANOUT_HELD_REASON, FanOutService } from '../../../functions/core/delivery/fan-out-service.ts';
 import { DeliveryRecovery } from '../../../functions/core/delivery/recovery.ts';
 import { DeliveryState } from '../../../functions/core/delivery/types.ts';
-import type { EditionRecord } from '../../../functions/core/editions/ports.ts';
+import type { EditionRecord, EditionStartRequest, EditionStarter } from '../../../functions/core/editions/ports.ts';
 import { EditionState } from '../../../functions/core/editions/types.ts';
 import { makeEditionRecord, makeSubscriber } from '../../kit/fixtures/index.ts';
 import { FixedQuota, InMemoryDeliveryLedger, InMemoryEditionRepository, InMemorySubscriberRepository, MemoryLogger, RecordingSendQueue } from '../../kit/memory/index.ts';
@@ -11,7 +11,7 @@ import { FixedQuota, InMemoryDeliveryLedger, InMemoryEditionRepository, InMemory
 const EDITION = 'daily-2026-11-28';
 const SETTLE_MS = 120_000;
 
-function setup(editions: EditionRecord[], options: { now?: number; subscribers?: number; quota?: FixedQuota } = {}) {
+function setup(editions: EditionRecord[], options: { now?: number; subscribers?: number; quota?: FixedQuota; starter?: EditionStarter } = {}) {
   let now = options.now ?? Date.now();
   const ledger = new InMemoryDeliveryLedger({ latencyMs: 0 });
   const repo = new InMemoryEditionRepository({ latencyMs: 0 });
@@ -25,6 +25,7 @@ function setup(editions: EditionRecord[], options: { now?: number; subscribers?:
   const recovery = new DeliveryRecovery({
     editions: repo, ledger, admin, fanOut, logger, settleMs: SETTLE_MS, staleFanOutMs: 60_000, now: () => now,
     ...(options.quota ? { quota: options.quota } : {}),
+    ...(options.starter ? { starter: options.starter, staleBuildMs: 600_000 } : {}),
   });
   return {
     ledger, repo, queue, recovery, logger,
@@ -56,6 +57,58 @@ describe('Class: DeliveryRecovery', () => {
       // Assess
       expect(report).toEqual([expect.objectContaining({ edition: EDITION, requeued: 1, closed: false })]);
       expect(t.queue.sent.map((s) => s.task)).toEqual([{ editionId: EDITION, subscriberId: 'a' }]);
+    });
+
+    it('starts the edition function again for an edition stuck in building, once per period, and leaves a recent build alone', async () => {
+      // Prepare
+      const now = Date.now();
+      const started: EditionStartRequest[] = [];
+      const starter: EditionStarter = { start: async (request) => void started.push(request) };
+      const t = setup(
+        [
+          makeEditionRecord({ id: EDITION, state: EditionState.BUILDING, updatedAt: new Date(now - 700_000).toISOString() }),
+          makeEditionRecord({ id: 'weekly-2026-W48', job: 'weekly', state: EditionState.BUILDING, updatedAt: new Date(now - 60_000).toISOString() }),
+        ],
+        { now, starter },
+      );
+
+      // Act
+      const first = await t.recovery.run();
+      const second = await t.recovery.run();
+
+      // Assess
+      expect(first).toEqual([expect.objectContaining({ edition: EDITION, restarted: true })]);
+      expect(second).toEqual([]);
+      expect(started).toEqual([{ job: 'daily', editionId: EDITION, scheduledAt: '2026-11-28T06:00:00.000Z' }]);
+      expect((await t.repo.get(EDITION))?.reason).toMatch(/^build restarted by the reconciler at /);
+    });
+
+    it('leaves a stuck build alone when it has no way to start the edition function', async () => {
+      // Prepare
+      const t = setup([makeEditionRecord({ id: EDITION, state: EditionState.BUILDING, updatedAt: '2026-11-28T06:00:00.000Z' })]);
+
+      // Act
+      const report = await t.recovery.run();
+
+      // Assess
+      expect(report).toEqual([]);
+      expect((await t.repo.get(EDITION))?.state).toBe(EditionState.BUILDING);
+    });
+
+    it('re-queues the expired leases of a cancelled edition, so that its workers record them as cancelled', async () => {
+      // Prepare
+      const t = setup([makeEditionRecord({ id: EDITION, state: EditionState.CANCELLED, total: 3, fanoutDone: true })]);
+      t.seed('a', DeliveryState.SENDING, 200_000, { leaseUntil: t.now() - 1 });
+      t.seed('b', DeliveryState.SENDING, 1_000, { leaseUntil: t.now() + 60_000 });
+      t.seed('c', DeliveryState.CANCELLED, 200_000);
+
+      // Act
+      const report = await t.recovery.run();
+
+      // Assess
+      expect(report).toEqual([expect.objectContaining({ edition: EDITION, requeued: 1, closed: false })]);
+      expect(t.queue.sent.map((s) => s.task)).toEqual([{ editionId: EDITION, subscriberId: 'a' }]);
+      expect((await t.repo.get(EDITION))?.state).toBe(EditionState.CANCELLED);
     });
 
     it('resumes a fan-out nobody moved for a while, and leaves a busy one alone', async () => {

@@ -189,7 +189,7 @@ describe('Class: SendService', () => {
       expect(await t.editions.get(EDITION)).toMatchObject({ sent: 1, skipped: 3, state: EditionState.SENT });
     });
 
-    it('skips every recipient of a cancelled edition', async () => {
+    it('records every recipient of a cancelled edition as cancelled, without a send slot, and counts them', async () => {
       // Prepare
       const t = setup(2);
       await t.editions.update(EDITION, { state: EditionState.CANCELLED });
@@ -198,8 +198,50 @@ describe('Class: SendService', () => {
       const outcomes = await t.service.processBatch(t.tasks());
 
       // Assess
-      expect(outcomes).toEqual([TaskOutcome.SKIPPED, TaskOutcome.SKIPPED]);
+      expect(outcomes).toEqual([TaskOutcome.CANCELLED, TaskOutcome.CANCELLED]);
       expect(t.mail.calls.send).toBe(0);
+      expect(t.rate.calls.acquire).toBe(0);
+      expect(await t.ledger.get(t.tasks([1])[0] as SendTask)).toMatchObject({ state: DeliveryState.CANCELLED, reason: 'edition cancelled' });
+      expect(await t.editions.get(EDITION)).toMatchObject({ sent: 0, skipped: 0, cancelled: 2, state: EditionState.CANCELLED });
+    });
+
+    it('checks the edition state in memory right before each SES call, read again once the period has passed', async () => {
+      // Prepare: the batch read says sending; the cancel lands while the first message is with SES
+      const t = setup(3, { concurrency: 1, stateCheckMs: 1_000 });
+      t.mail.script(async (_m, call) => {
+        if (call === 1) await t.editions.update(EDITION, { state: EditionState.CANCELLED });
+        t.advance(600);
+        return `ses-${call}`;
+      });
+
+      // Act
+      const outcomes = await t.service.processBatch(t.tasks());
+
+      // Assess: the second task still saw the state read 600 ms before (within the period); the third read it again
+      expect(outcomes).toEqual([TaskOutcome.SENT, TaskOutcome.SENT, TaskOutcome.CANCELLED]);
+      expect(t.mail.calls.send).toBe(2);
+      expect(await t.ledger.get(t.tasks([3])[0] as SendTask)).toMatchObject({ state: DeliveryState.CANCELLED });
+      expect(await t.editions.get(EDITION)).toMatchObject({ sent: 2, cancelled: 1 });
+    });
+
+    it('reads the state again when the wait for a shared read outlasted the period', async () => {
+      // Prepare: the state read takes 1.5 s of the clock, longer than the period
+      const t = setup(1, { stateCheckMs: 1_000 });
+      const get = t.editions.get.bind(t.editions);
+      let reads = 0;
+      t.editions.get = async (id) => {
+        reads += 1;
+        const edition = await get(id);
+        if (reads === 1) t.advance(1_500);
+        return edition;
+      };
+
+      // Act
+      const outcomes = await t.service.processBatch(t.tasks());
+
+      // Assess: the state read before the slot (1.5 s) is read again, then the batch read; the look before SES is fresh
+      expect(outcomes).toEqual([TaskOutcome.SENT]);
+      expect(reads).toBe(3);
     });
 
     it('retries throttled sends with jittered backoff inside the invocation', async () => {

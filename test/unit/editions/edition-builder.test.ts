@@ -220,3 +220,55 @@ describe('Function: assembleEdition', () => {
     expect(content).toMatchObject({ id: META.id, job: 'daily', from: META.from, to: META.to });
   });
 });
+
+describe('Function: assembleEdition, with an editor\'s pick override', () => {
+  const items = [
+    article('First choice', { editorsChoice: true, publishedAt: '2026-11-27T09:00:00.000Z' }),
+    article('Second choice', { editorsChoice: true, publishedAt: '2026-11-27T08:00:00.000Z' }),
+    teaser('A teaser from the front page'),
+    article('Plain story', { section: 'Analysis' }),
+  ];
+
+  it('leaves the content\'s own order when the override pins and unpins nothing', () => {
+    // Act
+    const content = assembleEdition(META, items, { pinned: [], unpinned: [] });
+
+    // Assess
+    expect(content).toEqual(assembleEdition(META, items));
+  });
+
+  it('moves pinned picks to the top in the editor\'s order, the rest after in their own order', () => {
+    // Act
+    const content = assembleEdition(META, items, { pinned: ['pick-28', 'second-choice'], unpinned: [] });
+
+    // Assess
+    expect(headlines(content)).toEqual(['A teaser from the front page', 'Second choice', 'First choice']);
+  });
+
+  it('promotes a pinned article of the period to a pick and takes it out of its section', () => {
+    // Act
+    const content = assembleEdition(META, items, { pinned: ['plain-story'], unpinned: [] });
+
+    // Assess
+    expect(headlines(content)).toEqual(['Plain story', 'First choice', 'Second choice', 'A teaser from the front page']);
+    expect(sections(content)).toEqual([]);
+  });
+
+  it('takes unpinned picks out: an article goes back to its section, a teaser is left out', () => {
+    // Act
+    const content = assembleEdition(META, items, { pinned: ['first-choice'], unpinned: ['first-choice', 'pick-28'] });
+
+    // Assess: unpinning wins over pinning the same story
+    expect(headlines(content)).toEqual(['Second choice']);
+    expect(sections(content)).toEqual([['News', ['First choice']], ['Analysis', ['Plain story']]]);
+  });
+
+  it('ignores ids that are not in the period and ids pinned twice', () => {
+    // Act
+    const content = assembleEdition(META, items, { pinned: ['gone', 'second-choice', 'second-choice'], unpinned: ['also-gone'] });
+
+    // Assess
+    expect(headlines(content)).toEqual(['Second choice', 'First choice', 'A teaser from the front page']);
+    expect(storyCount(content)).toBe(4);
+  });
+});

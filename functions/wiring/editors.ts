@@ -1,0 +1,107 @@
+/**
+ * Wiring of the editors' API functions without MJML (page, read, control): token checks,
+ * the editors' stores and use cases. The preview/test/send function adds MJML on top
+ * (editors-compose.ts).
+ */
+import { DynamoDbAuditLog, DynamoDbIntentStore } from '../adapters/dynamodb-editors-store.ts';
+import { JwtEditorTokenVerifier } from '../adapters/jwt-editor-token-verifier.ts';
+import { tokenSecret } from '../adapters/aws-clients.ts';
+import type { Config } from '../core/config.ts';
+import { EditionControl } from '../core/editors/edition-control.ts';
+import { EditionOverview } from '../core/editors/edition-overview.ts';
+import { EditionPreviewer, type RenderNext } from '../core/editors/edition-preview.ts';
+import { PicksEditor } from '../core/editors/picks-editor.ts';
+import type { EditorTokenVerifier } from '../core/editors/ports.ts';
+import { ConfigError } from '../core/errors.ts';
+import { artefactStore, config, ddb, deliveryLedger, editionRepository, links, logger, memo, pickOverrideStore, subscriberRepository } from './common.ts';
+import { deliveryAdmin } from './send.ts';
+import { editionStarter } from './starter.ts';
+
+/** A setting the editor functions need, or a ConfigError naming it. */
+function required<K extends keyof Config>(c: Config, name: K): NonNullable<Config[K]> {
+  const value = c[name];
+  if (value === undefined || value === null || value === '') throw new ConfigError(`Configuration error: ${String(name)} is missing (the editors' console needs it)`);
+  return value as NonNullable<Config[K]>;
+}
+
+/** Where editors sign in, as the page and the token checks need it. */
+export interface EditorAuthSettings {
+  issuer: string;
+  clientId: string;
+  scopePrefix: string;
+  /** The OAuth server: `<domain>/oauth2/authorize`, `/oauth2/token`, `/logout`. */
+  domain: string;
+  jwksUri?: string;
+}
+
+/** @throws ConfigError naming a missing EDITOR_AUTH_* setting. */
+export const editorAuthSettings = memo((): EditorAuthSettings => {
+  const c = config();
+  return {
+    issuer: required(c, 'EDITOR_AUTH_ISSUER'),
+    clientId: required(c, 'EDITOR_AUTH_CLIENT_ID'),
+    scopePrefix: required(c, 'EDITOR_AUTH_SCOPE_PREFIX'),
+    domain: required(c, 'EDITOR_AUTH_DOMAIN').replace(/\/+$/, ''),
+    ...(c.EDITOR_AUTH_JWKS_URI ? { jwksUri: c.EDITOR_AUTH_JWKS_URI } : {}),
+  };
+});
+
+const verifier = memo((): EditorTokenVerifier => new JwtEditorTokenVerifier(editorAuthSettings()));
+
+/**
+ * The token check of every editors' API route.
+ *
+ * @example
+ * ```ts
+ * export const handler = editorApi(routes, { auth: editorAuth, logger: editorLogger });
+ * ```
+ */
+export async function editorAuth(): Promise<{ verifier: EditorTokenVerifier; scopePrefix: string }> {
+  return { verifier: verifier(), scopePrefix: editorAuthSettings().scopePrefix };
+}
+
+/** The editors' functions' logger. */
+export const editorLogger = memo(() => logger('editors'));
+
+const editorsTable = (): string => required(config(), 'EDITORS_TABLE');
+export const auditLog = memo(() => new DynamoDbAuditLog({ client: ddb(), tableName: editorsTable() }));
+export const intentStore = memo(() => new DynamoDbIntentStore({ client: ddb(), tableName: editorsTable() }));
+
+/** Editions as the console lists them. */
+export const editionOverview = memo(() => new EditionOverview({ editions: editionRepository(), ledger: deliveryLedger() }));
+
+/** Cancel, resend-failed, resume. */
+export const editionControl = memo(
+  () =>
+    new EditionControl({
+      editions: editionRepository(),
+      admin: deliveryAdmin(),
+      audit: auditLog(),
+      starter: editionStarter(),
+      stateCheckMs: config().SEND_STATE_CHECK_MS,
+      cancelMarginMs: config().CANCEL_MARGIN_MS,
+    }),
+);
+
+/** Pin, unpin, reorder. */
+export const picksEditor = memo(() => new PicksEditor({ picks: pickOverrideStore(), audit: auditLog() }));
+
+/**
+ * A previewer; with `renderNext` it also previews the next edition (only the compose function has MJML).
+ *
+ * @example
+ * ```ts
+ * const preview = await (await previewer()).existing('daily-2026-11-28');
+ * ```
+ */
+export async function previewer(renderNext?: RenderNext): Promise<EditionPreviewer> {
+  return new EditionPreviewer({
+    artefacts: artefactStore(),
+    editions: editionRepository(),
+    subscribers: subscriberRepository(),
+    picks: pickOverrideStore(),
+    links: links(),
+    tokenSecret: await tokenSecret(config()),
+    ...(renderNext ? { renderNext } : {}),
+  });
+}
