@@ -36,6 +36,7 @@ import { articleView, languageTag, type StoryView } from '../rendering/digest-mo
 import type { AlertPieceStore, AlertRenderer, AlertStore } from './ports.ts';
 import { articleKeyOf, DUE_SHARDS, flushIdFor, type AlertDigestRecord, type DigestEntry, type PendingMatch } from './types.ts';
 import { capDay, nextAllowed, type WindowSettings } from './windows.ts';
+import { newEditionRecord } from '../editions/edition-service.ts';
 
 export interface AlertFlushDeps {
   store: AlertStore;
@@ -343,22 +344,11 @@ export class AlertFlushService {
   /** The flush record, created with the first digest (a run with nothing due creates none). */
   #ensureRecord(run: FlushRun): Promise<EditionRecord> {
     run.record ??= (async () => {
-      const iso = run.now.toISOString();
+      // An edition of the job `alerts`, sending from the start: its tasks are queued as it goes.
       const { edition } = await this.#d.editions.createIfAbsent({
-        id: run.flushId,
-        job: JobName.ALERTS,
+        ...newEditionRecord({ id: run.flushId, job: JobName.ALERTS, scheduledAt: run.scheduledAt, now: run.now, to: run.dueBy }),
         state: EditionState.SENDING,
-        scheduledAt: run.scheduledAt.toISOString(),
-        createdAt: iso,
-        updatedAt: iso,
-        to: run.dueBy,
         subject: 'Alert digests',
-        total: 0,
-        pages: 0,
-        fanoutDone: false,
-        sent: 0,
-        failed: 0,
-        skipped: 0,
       });
       return edition;
     })();
