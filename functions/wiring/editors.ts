@@ -13,7 +13,7 @@ import { EditionPreviewer, type RenderNext } from '../core/editors/edition-previ
 import { PicksEditor } from '../core/editors/picks-editor.ts';
 import type { EditorTokenVerifier } from '../core/editors/ports.ts';
 import { ConfigError } from '../core/errors.ts';
-import { artefactStore, config, ddb, deliveryLedger, editionRepository, links, logger, memo, pickOverrideStore, subscriberRepository } from './common.ts';
+import { artefactStore, config, ddb, deliveryLedger, editionRepository, jobZones, links, logger, memo, pickOverrideStore, subscriberRepository } from './common.ts';
 import { deliveryAdmin } from './send.ts';
 import { editionStarter } from './starter.ts';
 
@@ -102,6 +102,7 @@ export async function previewer(renderNext?: RenderNext): Promise<EditionPreview
     picks: pickOverrideStore(),
     links: links(),
     tokenSecret: await tokenSecret(config()),
+    zones: jobZones(),
     ...(renderNext ? { renderNext } : {}),
   });
 }
