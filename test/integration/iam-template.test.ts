@@ -21,6 +21,12 @@ const SUBSCRIBER_TOKENS = on('token-secret', 'ssm:GetParameter');
 const PSEUDONYMS = on('log-pseudonym-key', 'ssm:GetParameter');
 /** Keyword alerts matched as articles are ingested: phrase heads, followers, pending matches. */
 const ALERT_MATCHING = on('AlertsTable', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:UpdateItem');
+/** Mail from the sending identity with the configuration set. */
+const SEND_MAIL = [...on('sending-identity', 'ses:SendRawEmail'), ...on('configuration-set', 'ses:SendRawEmail')];
+/** A rendered edition (`editions/<id>/…`), read where a missing one is "not rendered yet". */
+const READ_RENDERED = [...on('ArtefactsBucket/editions/*', 's3:GetObject'), ...on('ArtefactsBucket?prefix=editions/', 's3:ListBucket')];
+/** Starts the edition function asynchronously (send now, resume, a build stuck in `building`). */
+const START_EDITION = on('edition-function', 'lambda:InvokeFunction');
 
 /**
  * What each function's code calls (docs/security.md says why). Changing a role means
@@ -88,6 +94,7 @@ const EXPECTED: Record<string, string[]> = {
     ...on('SendQueue', 'sqs:SendMessage'),
     ...on('*', 'ses:GetSendQuota'),
     ...ALERT_MATCHING,
+    ...START_EDITION,
   ],
   archive: [...LOGS, ...on('ArtefactsBucket/archive/*', 's3:GetObject'), ...on('ArtefactsBucket?prefix=archive/', 's3:ListBucket')],
   health: LOGS,
@@ -110,12 +117,57 @@ const EXPECTED: Record<string, string[]> = {
     ...PSEUDONYMS,
     ...on('AlertsTable', 'dynamodb:BatchWriteItem'),
   ],
+  // The editors' console (docs/editors.md). None logs a subscriber's address: no pseudonym key.
+  editorPage: LOGS,
+  editorRead: [
+    ...LOGS,
+    ...on('EditionsTable', 'dynamodb:GetItem'),
+    ...on('EditionsTable/index/gsi1', 'dynamodb:Query'),
+    ...on('DeliveriesTable', 'dynamodb:Query'),
+    ...on('DeliveriesTable/index/gsi1', 'dynamodb:Query'),
+    ...READ_RENDERED,
+    ...on('SubscribersTable', 'dynamodb:GetItem'),
+    ...SUBSCRIBER_TOKENS,
+    ...on('EditorsTable', 'dynamodb:Query'),
+    ...on('EditorsTable/index/gsi1', 'dynamodb:Query'),
+    ...on('ArticlesTable/index/gsi1', 'dynamodb:Query'),
+  ],
+  editorCompose: [
+    ...LOGS,
+    ...on('EditionsTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'),
+    ...on('ArticlesTable/index/gsi1', 'dynamodb:Query'),
+    ...on('SubscribersTable', 'dynamodb:GetItem'),
+    ...on('SubscribersTable/index/gsi1', 'dynamodb:Query'),
+    ...on('EditorsTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'),
+    ...READ_RENDERED,
+    ...SEND_MAIL,
+    ...SUBSCRIBER_TOKENS,
+    ...START_EDITION,
+  ],
+  editorControl: [
+    ...LOGS,
+    ...on('EditionsTable', 'dynamodb:GetItem', 'dynamodb:UpdateItem'),
+    ...on('DeliveriesTable', 'dynamodb:GetItem', 'dynamodb:UpdateItem'),
+    ...on('DeliveriesTable/index/gsi1', 'dynamodb:Query'),
+    ...on('SendQueue', 'sqs:SendMessage'),
+    ...on('EditorsTable', 'dynamodb:PutItem'),
+    ...START_EDITION,
+  ],
+  // Cognito's pre token generation trigger (infra/editors.yml): a plain CloudFormation
+  // function, named like the others, that reads and writes nothing.
+  'editors-token-scopes': LOGS,
 };
 
-/** The functions API Gateway invokes. */
-const HTTP_FUNCTIONS = ['archive', 'confirm', 'health', 'preferences', 'subscribe', 'subscribePage', 'unsubscribe'];
-/** Public functions with no data access at all. */
-const NO_DATA = ['health', 'subscribePage'];
+/**
+ * The functions API Gateway invokes: the public ones, and the editors' console (the page is
+ * public; every /editor/api route is behind the JWT authorizer, and the handlers check the
+ * token again). All of them are held to the rules below.
+ */
+const HTTP_FUNCTIONS = [
+  'archive', 'confirm', 'editorCompose', 'editorControl', 'editorPage', 'editorRead', 'health', 'preferences', 'subscribe', 'subscribePage', 'unsubscribe',
+];
+/** HTTP-facing functions with no data access at all. */
+const NO_DATA = ['editorPage', 'health', 'subscribePage'];
 /** Tables an HTTP-facing function may write (any other: none). */
 const HTTP_TABLE_WRITES: Record<string, string[]> = {
   subscribe: ['SubscribersTable'],
@@ -123,11 +175,31 @@ const HTTP_TABLE_WRITES: Record<string, string[]> = {
   confirm: ['SubscribersTable', 'AlertsTable'],
   preferences: ['SubscribersTable', 'AlertsTable'],
   unsubscribe: ['SubscribersTable', 'AlertsTable'],
+  // Editor scope only. Send now: intents and audit records (EditorsTable), and the edition a
+  // confirm creates or takes from held (EditionsTable). Never the subscribers or the ledger.
+  editorCompose: ['EditionsTable', 'EditorsTable'],
+  // Editor scope only. Picks, cancel, resend-failed, resume: the pick override and the
+  // edition's state and counters (EditionsTable), a poison lease marked failed on resume
+  // (DeliveriesTable), audit records (EditorsTable). Never the subscribers.
+  editorControl: ['EditionsTable', 'DeliveriesTable', 'EditorsTable'],
+  // editorRead (viewer scope) writes nothing.
 };
-/** The functions that sign or check subscriber tokens. */
-const TOKEN_USERS = ['confirm', 'preferences', 'send', 'subscribe', 'unsubscribe'];
-/** The functions that send mail: the editions, and the confirmation. */
-const MAIL_SENDERS = ['send', 'subscribe'];
+/**
+ * The functions that sign or check subscriber tokens. The editors' preview and test send sign
+ * the links a recipient would get (docs/editors.md: a subscriber's preview has working links).
+ */
+const TOKEN_USERS = ['confirm', 'editorCompose', 'editorRead', 'preferences', 'send', 'subscribe', 'unsubscribe'];
+/** The functions that send mail: the editions, the confirmation, and the editors' test sends. */
+const MAIL_SENDERS = ['editorCompose', 'send', 'subscribe'];
+/**
+ * The HTTP-facing functions that may send mail. `subscribe` sends one confirmation to the
+ * address posted. `editorCompose` is the one exception among the others, and not a public
+ * one: its test send needs the editor scope (checked by API Gateway and again by the handler)
+ * and goes to at most five addresses; a viewer's token cannot reach it.
+ */
+const HTTP_MAIL_SENDERS = ['editorCompose', 'subscribe'];
+/** The functions that may start the edition function: send now and resume, and the reconciler. */
+const EDITION_STARTERS = ['editorCompose', 'editorControl', 'reconcile'];
 
 const DYNAMODB_ACTIONS = [
   'GetItem', 'BatchGetItem', 'Query', 'Scan', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'ConditionCheckItem',
@@ -142,8 +214,14 @@ const SQS_ACTIONS = ['SendMessage', 'ReceiveMessage', 'DeleteMessage', 'ChangeMe
 const MAIL_ACTIONS = ['SendRawEmail', 'SendEmail', 'SendTemplatedEmail', 'SendBulkTemplatedEmail', 'SendBounce'].map((a) => `ses:${a}`);
 const SSM_ACTIONS = ['GetParameter', 'GetParameters', 'GetParameterHistory', 'PutParameter', 'DeleteParameter'].map((a) => `ssm:${a}`);
 
+/**
+ * A variable of the service's environment (provider.environment), as a function of the
+ * framework has it. The editors' token trigger is a plain CloudFormation function without an
+ * environment: its probes name the same identity and parameters, read from `send`.
+ */
 function variable(template: CfnTemplate, functionId: string, name: string): string {
-  const env = (template.Resources[functionId]?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
+  const envOf = (id: string | undefined) => (template.Resources[id ?? '']?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
+  const env = envOf(functionId) ?? envOf(functionsOf(template, PREFIX).get('send'));
   const value = env?.[name];
   if (typeof value !== 'string') throw new Error(`${functionId}: ${name} is not a plain string`);
   return value;
@@ -207,6 +285,9 @@ function probesFor(template: CfnTemplate, fn: string, functionId: string): Probe
   add('logs:CreateLogGroup any', 'logs:CreateLogGroup', `${logs}/${PREFIX}${fn}:*`);
   add('iam:PassRole *', 'iam:PassRole', `arn:aws:iam::${ACCOUNT}:role/any`);
   add('lambda:InvokeFunction *', 'lambda:InvokeFunction', `arn:aws:lambda:${REGION}:${ACCOUNT}:function:any`);
+  for (const action of ['lambda:InvokeFunction', 'lambda:InvokeAsync', 'lambda:UpdateFunctionCode']) {
+    add(`${action} edition-function`, action, `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${PREFIX}edition`);
+  }
   return probes;
 }
 
@@ -239,11 +320,14 @@ function violations(template: CfnTemplate): string[] {
       for (const table of writable) {
         if (!(HTTP_TABLE_WRITES[fn] ?? []).includes(table ?? '')) found.push(`${fn} (HTTP) can write ${table}`);
       }
-      if (fn !== 'subscribe' && allowed.some((l) => MAIL_ACTIONS.includes(actionOf(l)))) found.push(`${fn} (HTTP) can send mail`);
+      if (!HTTP_MAIL_SENDERS.includes(fn) && allowed.some((l) => MAIL_ACTIONS.includes(actionOf(l)))) found.push(`${fn} (HTTP) can send mail`);
     }
     if (!MAIL_SENDERS.includes(fn) && allowed.some((l) => MAIL_ACTIONS.includes(actionOf(l)))) found.push(`${fn} can send mail`);
     if (!TOKEN_USERS.includes(fn) && allowed.some((l) => l.startsWith('ssm:') && targetOf(l) === 'token-secret')) {
       found.push(`${fn} can read the token secret`);
+    }
+    if (!EDITION_STARTERS.includes(fn) && allowed.some((l) => l.startsWith('lambda:') && targetOf(l) === 'edition-function')) {
+      found.push(`${fn} can start the edition function`);
     }
     if (NO_DATA.includes(fn)) {
       for (const label of allowed.filter((l) => !LOGS.includes(l))) found.push(`${fn} can ${label}`);
@@ -287,7 +371,7 @@ describe('Template: execution roles (serverless package)', () => {
     expect(permissionsOf(template, fn)).toEqual([...(EXPECTED[fn] ?? [])].sort());
   });
 
-  it('keeps the public functions to the rules: no table writes they do not need, mail only from subscribe, the token secret only where tokens are signed or checked, no data for health, only archive/* for archive', () => {
+  it('keeps the HTTP-facing functions to the rules: no table writes they do not need, mail only from subscribe and the editors\' test send, the token secret only where tokens are signed or checked, no data for health and the pages, only archive/* for archive, the edition function started only by its starters', () => {
     expect(httpFunctions(template)).toEqual(HTTP_FUNCTIONS);
     expect(violations(template)).toEqual([]);
   });
@@ -304,6 +388,11 @@ describe('Template: execution roles (serverless package)', () => {
     grant('ConfirmRole', 'ses:SendRawEmail', '*');
     grant('FeedbackRole', 'ssm:GetParameter*', '*');
     grant('UnsubscribeRole', 'dynamodb:UpdateItem', { 'Fn::GetAtt': ['DeliveriesTable', 'Arn'] });
+    grant('EditorReadRole', 'dynamodb:PutItem', { 'Fn::GetAtt': ['EditorsTable', 'Arn'] });
+    grant('EditorControlRole', 'ses:SendRawEmail', '*');
+    grant('EditorControlRole', 'dynamodb:UpdateItem', { 'Fn::GetAtt': ['SubscribersTable', 'Arn'] });
+    grant('EditorPageRole', 'lambda:InvokeFunction', '*');
+    grant('SendRole', 'lambda:InvokeFunction', '*');
 
     // Act
     const found = violations(widened);
@@ -317,8 +406,15 @@ describe('Template: execution roles (serverless package)', () => {
       'confirm can send mail',
       'feedback can read the token secret',
       'unsubscribe (HTTP) can write DeliveriesTable',
+      'editorRead (HTTP) can write EditorsTable',
+      'editorControl (HTTP) can send mail',
+      'editorControl can send mail',
+      'editorControl (HTTP) can write SubscribersTable',
+      'editorPage can start the edition function',
+      'editorPage can lambda:InvokeFunction edition-function',
+      'send can start the edition function',
     ]));
-    expect(permissionsOf(widened, 'send')).toEqual([...(EXPECTED.send ?? [])].sort());
+    expect(permissionsOf(widened, 'subscribe')).toEqual([...(EXPECTED.subscribe ?? [])].sort());
     expect(permissionsOf(widened, 'archive')).not.toEqual([...(EXPECTED.archive ?? [])].sort());
   });
 
