@@ -82,6 +82,11 @@ const EnvSchema = z.object({
    */
   DAILY_SCHEDULE: jobSchedule.prefault(DEFAULT_SCHEDULES.daily),
   WEEKLY_SCHEDULE: jobSchedule.prefault(DEFAULT_SCHEDULES.weekly),
+  /**
+   * Edition analytics: how long each recipient's SES events (delivery, bounce, open, click …)
+   * are kept (days). The edition's totals stay. README's privacy notice says what is kept.
+   */
+  ENGAGEMENT_RETENTION_DAYS: positiveInt.default(90),
   /** An edition created more than this late is held for an editor (hours). */
   EDITION_MAX_DELAY_HOURS: z.coerce.number().min(0).default(6),
   /** The `edition` function, started asynchronously by the editors' API and the reconciler. */
