@@ -87,6 +87,19 @@ const EnvSchema = z.object({
    * are kept (days). The edition's totals stay. README's privacy notice says what is kept.
    */
   ENGAGEMENT_RETENTION_DAYS: positiveInt.default(90),
+  /**
+   * The newsletter jobs whose editions let SES track clicks (comma-separated: `daily`,
+   * `weekly`), or `none` (the default). The subscriber's own links are never tracked.
+   */
+  CLICK_TRACKING: z
+    .string()
+    .transform((value, ctx): Array<'daily' | 'weekly'> => {
+      const jobs = value.split(/[\s,]+/).filter((s) => s !== '' && s !== 'none');
+      const bad = jobs.filter((job) => job !== 'daily' && job !== 'weekly');
+      if (bad.length > 0) ctx.addIssue({ code: 'custom', message: `daily, weekly or none, not ${bad.join(', ')}` });
+      return jobs as Array<'daily' | 'weekly'>;
+    })
+    .prefault('none'),
   /** An edition created more than this late is held for an editor (hours). */
   EDITION_MAX_DELAY_HOURS: z.coerce.number().min(0).default(6),
   /** The `edition` function, started asynchronously by the editors' API and the reconciler. */

@@ -24,6 +24,7 @@ export function editionService(shouldYield?: () => boolean, options: { renderObs
       branding: branding(),
       links: links(),
       subjectPattern: c.SUBJECT_PATTERN,
+      clickTracking: c.CLICK_TRACKING,
       ...(options.renderObserver ? { observer: options.renderObserver } : {}),
     }),
     fanOut: deliveryFanOut(shouldYield),
