@@ -59,7 +59,8 @@ async function main(): Promise<void> {
     // The editors' sign-in: a local issuer in place of Cognito (infra/local/editor-issuer.ts).
     const issuer = await startEditorIssuer({ port: ports.auth });
     stops.push(() => issuer.stop());
-    const env = { ...localAppEnv(stack, { httpPort: ports.http, logLevel: 'WARN' }), ...issuer.env };
+    // Click tracking on for the daily edition, so that the local funnel fills in (off by default on AWS).
+    const env = { ...localAppEnv(stack, { httpPort: ports.http, logLevel: 'WARN' }), ...issuer.env, CLICK_TRACKING: 'daily' };
     useStack(env);
     await writeLocalState(env);
 
@@ -71,7 +72,7 @@ async function main(): Promise<void> {
       },
     });
     stops.push(async () => events.stop());
-    // SES's Send events → feedback (SNS on AWS), for every send while the stack runs.
+    // SES's events (Send, Delivery or Bounce, Click) → feedback (SNS on AWS), while the stack runs.
     const sendEvents = forwardSesEvents(stack, feedbackHandler);
     stops.push(async () => sendEvents.stop());
     let draining = true;
