@@ -264,7 +264,8 @@ describe('Integration: the editors\' API on serverless-offline', () => {
 
   it('drives the same API from the command line: preview, test, send with a wrong code (nothing sent), then the right one, status --watch', async () => {
     // Prepare
-    const cli = (args: string[], token: string | undefined = editor) => digest(['edition', ...args, '--endpoint', api.url, ...(token ? ['--token', token] : [])], { timeoutMs: 120_000 });
+    // `null`: no --token at all (an explicit `undefined` would take the default, the editor's token).
+    const cli = (args: string[], token: string | null = editor) => digest(['edition', ...args, '--endpoint', api.url, ...(token ? ['--token', token] : [])], { timeoutMs: 120_000 });
 
     // Act
     const preview = await cli(['preview', 'daily', '--to', DAILY[1]!]);
@@ -273,7 +274,7 @@ describe('Integration: the editors\' API on serverless-offline', () => {
     const intent = JSON.parse(dry.stdout.trim()) as { intent: string; edition: string; total: number; code: string };
     const wrong = await cli(['send', 'daily', '--confirm', intent.code.replace(/\.(\d+)\./, (_m, n: string) => `.${Number(n) + 1}.`)]);
     const asViewer = await cli(['send', 'daily', '--confirm', intent.code], api.issuer.mint({ user: 'viewer' }));
-    const noToken = await cli(['status', intent.edition], undefined);
+    const noToken = await cli(['status', intent.edition], null);
     const nothingYet = ofEdition(intent.edition).length;
     const sent = await cli(['send', 'daily', '--confirm', intent.code]);
     const watched = await cli(['status', intent.edition, '--watch']);
@@ -293,7 +294,8 @@ describe('Integration: the editors\' API on serverless-offline', () => {
     expect(JSON.parse(lastLine(watched.stdout))).toMatchObject({ id: intent.edition, state: 'sent', counts: { sent: 3 } });
     expect([cancelSent.code, cancelSent.stderr]).toEqual([1, expect.stringMatching(/was sent already: nothing to cancel \(HTTP 409/)]);
     expect(api.stack.ses.messages().filter((m) => m.destinations.includes('cli-desk@editors.example.org'))).toHaveLength(1);
-  });
+    // Ten CLI processes (Node with tsx, 3 to 7 s each on a shared 2-core machine) and a send.
+  }, 240_000);
 
   it('cancels an edition in the middle of its send: nothing reaches SES after the acknowledgement, and the counts add up exactly', async () => {
     // Prepare: the weekly edition to 120 readers, SES answering in 200 ms at 10 per second
