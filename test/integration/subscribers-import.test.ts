@@ -152,7 +152,7 @@ describe('Integration: subscriber imports', () => {
 
     // Assess 2: no cell starts a formula.
     expect(exported.code).toBe(0);
-    expect(exported.stdout).toContain(`'-old@example.org,'@SUM(1),daily,daily,'=1+1;energy,confirmed\n`);
+    expect(exported.stdout).toContain(`'-old@example.org,'@SUM(1),daily,daily,'=1+1;energy,confirmed,,\n`);
     expect(exported.stdout.split('\n').some((l) => /(^|,)"?[=+\-@]/.test(l))).toBe(false);
 
     // Act 3: the export imported again (the old keyword now breaks the keyword rule: reported).
