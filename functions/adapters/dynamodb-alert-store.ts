@@ -222,8 +222,10 @@ export class DynamoDbAlertStore implements AlertStore {
           TableName: this.#table,
           Key: { pk: pk(subscriberId), sk: `CAP#${day}` },
           UpdateExpression: 'ADD digests :f SET expiresAt = :exp',
-          ConditionExpression: 'attribute_not_exists(digests) OR size(digests) < :cap OR contains(digests, :fid)',
-          ExpressionAttributeValues: { ':f': new Set([flushId]), ':fid': flushId, ':cap': cap, ':exp': epoch(`${day}T00:00:00Z`) + CAP_RETENTION_S },
+          // Under a cap of 0 nothing is counted, not even in a day without a count yet: only a
+          // flush counted before (the cap was lowered since) stays counted.
+          ConditionExpression: cap > 0 ? 'attribute_not_exists(digests) OR size(digests) < :cap OR contains(digests, :fid)' : 'contains(digests, :fid)',
+          ExpressionAttributeValues: { ':f': new Set([flushId]), ':fid': flushId, ...(cap > 0 ? { ':cap': cap } : {}), ':exp': epoch(`${day}T00:00:00Z`) + CAP_RETENTION_S },
         }),
       ),
     );

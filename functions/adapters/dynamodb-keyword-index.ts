@@ -45,7 +45,10 @@ export class DynamoDbKeywordIndex implements KeywordIndex {
   }
 
   public async follow(entries: readonly FollowerEntry[]): Promise<void> {
-    const puts = entries.map((e) => ({
+    // One write per phrase and subscriber, the last of the list (as writing them in turn
+    // would leave): BatchWriteItem refuses a batch naming a key twice, and batches run at once.
+    const last = new Map(entries.map((e) => [`${e.phrase}\u0000${e.subscriberId}`, e]));
+    const puts = [...last.values()].map((e) => ({
       PutRequest: {
         Item: { ...followerKey(e.phrase, e.subscriberId), subscriberId: e.subscriberId, label: e.label, cadence: e.cadence, timezone: e.timezone, alertHour: e.alertHour },
       },
@@ -72,7 +75,8 @@ export class DynamoDbKeywordIndex implements KeywordIndex {
   }
 
   public async unfollow(subscriberId: string, phrases: readonly string[]): Promise<void> {
-    await this.#batchWrite(phrases.map((phrase) => ({ DeleteRequest: { Key: followerKey(phrase, subscriberId) } })));
+    // Each phrase once: BatchWriteItem refuses a batch naming a key twice.
+    await this.#batchWrite([...new Set(phrases)].map((phrase) => ({ DeleteRequest: { Key: followerKey(phrase, subscriberId) } })));
   }
 
   public async phrasesStartingWith(tokens: readonly string[]): Promise<string[]> {

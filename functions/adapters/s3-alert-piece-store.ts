@@ -2,10 +2,11 @@
  * AlertPieceStore on the artefacts bucket, beside the editions' artefacts (not public):
  * `alerts/<flush>/shell-<language>.json` and `alerts/<flush>/cards/<article key>.json`.
  */
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { AlertPieceStore } from '../core/alerts/ports.ts';
 import { mapBounded } from '../core/concurrency.ts';
 import type { AlertCard, AlertShell } from '../core/rendering/alert-parts.ts';
+import { S3TextObjects } from './s3-support.ts';
 
 const JSON_TYPE = 'application/json';
 
@@ -16,47 +17,31 @@ const JSON_TYPE = 'application/json';
  * ```
  */
 export class S3AlertPieceStore implements AlertPieceStore {
-  readonly #s3: S3Client;
-  readonly #bucket: string;
+  readonly #objects: S3TextObjects;
 
   public constructor(options: { client: S3Client; bucket: string }) {
-    this.#s3 = options.client;
-    this.#bucket = options.bucket;
+    this.#objects = new S3TextObjects(options.client, options.bucket);
   }
 
   public async putShell(flushId: string, shell: AlertShell): Promise<void> {
-    await this.#put(`alerts/${flushId}/shell-${shell.language}.json`, JSON.stringify(shell));
+    await this.#objects.put(`alerts/${flushId}/shell-${shell.language}.json`, JSON.stringify(shell), JSON_TYPE);
   }
 
   public async getShell(flushId: string, language: string): Promise<AlertShell | undefined> {
-    const body = await this.#get(`alerts/${flushId}/shell-${language}.json`);
+    const body = await this.#objects.get(`alerts/${flushId}/shell-${language}.json`);
     return body === undefined ? undefined : (JSON.parse(body) as AlertShell);
   }
 
   public async putCards(flushId: string, cards: readonly AlertCard[]): Promise<void> {
-    await mapBounded(cards, 16, (card) => this.#put(`alerts/${flushId}/cards/${card.key}.json`, JSON.stringify(card)));
+    await mapBounded(cards, 16, (card) => this.#objects.put(`alerts/${flushId}/cards/${card.key}.json`, JSON.stringify(card), JSON_TYPE));
   }
 
   public async getCards(flushId: string, keys: readonly string[]): Promise<Map<string, AlertCard>> {
     const found = new Map<string, AlertCard>();
     await mapBounded([...new Set(keys)], 16, async (key) => {
-      const body = await this.#get(`alerts/${flushId}/cards/${key}.json`);
+      const body = await this.#objects.get(`alerts/${flushId}/cards/${key}.json`);
       if (body !== undefined) found.set(key, JSON.parse(body) as AlertCard);
     });
     return found;
-  }
-
-  async #put(key: string, body: string): Promise<void> {
-    await this.#s3.send(new PutObjectCommand({ Bucket: this.#bucket, Key: key, Body: body, ContentType: JSON_TYPE }));
-  }
-
-  async #get(key: string): Promise<string | undefined> {
-    try {
-      const out = await this.#s3.send(new GetObjectCommand({ Bucket: this.#bucket, Key: key }));
-      return await out.Body?.transformToString('utf-8');
-    } catch (error) {
-      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return undefined;
-      throw error;
-    }
   }
 }

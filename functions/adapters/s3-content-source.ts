@@ -1,11 +1,12 @@
 /**
  * ContentSource on the S3 content bucket.
  */
-import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { ContentSource, ObjectInfo } from '../core/articles/ports.ts';
 import type { SourceObject } from '../core/articles/types.ts';
 import { MAX_OBJECT_BYTES, oversizeReason } from '../core/articles/parsing/index.ts';
 import { UnreadableContentError } from '../core/errors.ts';
+import { isNoSuchKey } from './s3-support.ts';
 
 /**
  * Reads the publisher's objects.
@@ -36,7 +37,7 @@ export class S3ContentSource implements ContentSource {
       const body = out.Body ? await out.Body.transformToByteArray() : new Uint8Array(0);
       return { key, body, lastModified: out.LastModified ?? new Date(), ...(out.ContentType ? { contentType: out.ContentType } : {}) };
     } catch (error) {
-      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return undefined;
+      if (isNoSuchKey(error)) return undefined;
       throw error;
     }
   }

@@ -15,7 +15,7 @@ import { editionStarter } from './starter.ts';
 /** Previews of the next edition (MJML) and of existing ones. */
 export const composePreviewer = memo((): Promise<EditionPreviewer> => {
   const editions = editionService();
-  return previewer((job, now, options) => editions.preview(job, now, options));
+  return previewer((job, now, options) => editions.preview(job, now, options), { signsLinks: true });
 });
 
 /** Test sends. */

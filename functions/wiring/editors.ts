@@ -99,21 +99,23 @@ export const editionControl = memo(
 export const picksEditor = memo(() => new PicksEditor({ picks: pickOverrideStore(), audit: auditLog() }));
 
 /**
- * A previewer; with `renderNext` it also previews the next edition (only the compose function has MJML).
+ * A previewer; with `renderNext` it also previews the next edition (only the compose function has MJML);
+ * with `signsLinks` it signs the live links of test sends (the token secret).
  *
  * @example
  * ```ts
  * const preview = await (await previewer()).existing('daily-2026-11-28');
  * ```
  */
-export async function previewer(renderNext?: RenderNext): Promise<EditionPreviewer> {
+export async function previewer(renderNext?: RenderNext, options: { signsLinks?: boolean } = {}): Promise<EditionPreviewer> {
   return new EditionPreviewer({
     artefacts: artefactStore(),
     editions: editionRepository(),
     subscribers: subscriberRepository(),
     picks: pickOverrideStore(),
     links: links(),
-    tokenSecret: await tokenSecret(config()),
+    // Only test sends sign links (previews carry inert ones): the read function needs no secret.
+    ...(options.signsLinks ? { tokenSecret: await tokenSecret(config()) } : {}),
     zones: jobZones(),
     ...(renderNext ? { renderNext } : {}),
   });

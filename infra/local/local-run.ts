@@ -140,13 +140,23 @@ async function sendUntilComplete(stack: LocalStack, id: string, options: RunOpti
 export async function runJob(stack: LocalStack, options: RunOptions & { job: JobName }): Promise<RunSummary> {
   const result = await editionHandler({ job: options.job, time: options.now.toISOString(), force: true });
   if (result.state === EditionState.SENDING) await sendUntilComplete(stack, result.edition, options);
-  const edition = await editionRepository().get(result.edition);
+  return summarise(options.job, result.edition, { articles: result.articles, editorsChoice: result.editorsChoice, recipients: result.recipients }, options);
+}
+
+/** The run's summary line: the edition's (or flush's) final counts from its record. */
+async function summarise(
+  job: JobName,
+  id: string,
+  built: { articles: number; editorsChoice?: number; recipients: number },
+  options: RunOptions,
+): Promise<RunSummary> {
+  const edition = await editionRepository().get(id);
   return {
-    job: options.job,
-    edition: result.edition,
-    articles: result.articles,
-    editorsChoice: result.editorsChoice,
-    recipients: edition?.total ?? result.recipients,
+    job,
+    edition: id,
+    articles: built.articles,
+    ...(built.editorsChoice !== undefined ? { editorsChoice: built.editorsChoice } : {}),
+    recipients: edition?.total ?? built.recipients,
     sent: edition?.sent ?? 0,
     skipped: edition?.skipped ?? 0,
     failed: edition?.failed ?? 0,
@@ -168,17 +178,7 @@ export async function runAlerts(stack: LocalStack, options: RunOptions): Promise
   const dueBy = new Date(Math.max(options.now.getTime(), Date.now()) + 8 * 86_400_000);
   const result = await alertsHandler({ time: options.now.toISOString(), dueBy: dueBy.toISOString() });
   if (result.state === EditionState.SENDING) await sendUntilComplete(stack, result.flush, options);
-  const flush = await editionRepository().get(result.flush);
-  return {
-    job: JobName.ALERTS,
-    edition: result.flush,
-    articles: result.articles,
-    recipients: flush?.total ?? result.recipients,
-    sent: flush?.sent ?? 0,
-    skipped: flush?.skipped ?? 0,
-    failed: flush?.failed ?? 0,
-    quarantined: options.quarantined,
-  };
+  return summarise(JobName.ALERTS, result.flush, { articles: result.articles, recipients: result.recipients }, options);
 }
 
 /** Points this process's handlers at a stack (and forgets clients built for another). */

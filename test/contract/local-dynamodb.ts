@@ -14,7 +14,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION, provision } from '../../infra/local/pr
 import { resolveVariables } from '../../infra/local/variables.ts';
 
 /** The tables of infra/*.yml, by logical id. */
-export type TableId = 'ArticlesTable' | 'EditionsTable' | 'SubscribersTable' | 'DeliveriesTable' | 'EditorsTable';
+export type TableId = 'ArticlesTable' | 'EditionsTable' | 'SubscribersTable' | 'DeliveriesTable' | 'AlertsTable' | 'EditorsTable';
 
 /** What dynalite does not do as DynamoDB does, so that a contract can say so instead of failing. */
 export interface EmulatorGaps {

@@ -97,7 +97,8 @@ describe('CLI: digest run', () => {
       expect(result.stderr.trim().split('\n').filter((l) => l.startsWith('digest:'))).toHaveLength(1);
       expect(result.stderr).toMatch(reason);
     }
-  });
+    // Seven CLI processes, each loading tsx: about 30 s alone, over a minute on a busy machine.
+  }, 180_000);
 
   it('reports invalid subscriber rows by line and still sends to the valid ones', async () => {
     // Prepare

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { ArtefactStore, EditionRepository, PickOverrideStore } from '../editions/ports.ts';
 import type { EditionContent, EditionState, JobName, PickOverrideRecord, RenderedEdition } from '../editions/types.ts';
-import { NotFoundError } from '../errors.ts';
+import { ConfigError, NotFoundError } from '../errors.ts';
 import type { Links } from '../links.ts';
 import { fillTokens, type Recipient } from '../rendering/personalizer.ts';
 import { normaliseEmail, subscriberIdFor } from '../subscribers/identity.ts';
@@ -78,14 +78,22 @@ export interface EditionPreviewerDeps {
   subscribers: SubscriberRepository;
   picks: PickOverrideStore;
   links: Links;
-  /** Signs the preview's links with the first (as the send worker does). */
-  tokenSecret: TokenSecrets;
+  /**
+   * Signs the links of a test send with the first (as the send worker does). Previews never
+   * sign: their unsubscribe and preferences links are inert ({@link PREVIEW_TOKEN}), so that a
+   * viewer who previews "as" a subscriber gets no working link of theirs. Absent in the
+   * functions that only preview.
+   */
+  tokenSecret?: TokenSecrets;
   /** Absent in the functions without MJML: they preview existing editions only. */
   renderNext?: RenderNext;
   now?: () => number;
   /** Each job's time zone (its schedule's), which names the period's edition; UTC when absent. */
   zones?: Partial<Record<JobName, string>>;
 }
+
+/** The token of a preview's unsubscribe and preferences links: not a token, so the pages refuse it. */
+export const PREVIEW_TOKEN = 'preview';
 
 /**
  * The content hash of a rendered edition: 16 hex digits of the sha256 of its subject, HTML
@@ -168,26 +176,31 @@ export class EditionPreviewer {
    *
    * @throws ValidationError for an invalid address.
    */
-  public async recipientFor(email: string | undefined, editionId: string): Promise<PreviewRecipient> {
+  public async recipientFor(email: string | undefined, editionId: string, options: { liveLinks?: boolean } = { liveLinks: true }): Promise<PreviewRecipient> {
     const address = email === undefined ? undefined : normaliseEmail(email);
     const subscriber = address ? await this.#d.subscribers.get(subscriberIdFor(address)) : undefined;
     const subscriberId = subscriber?.id ?? 'sample';
     const nowS = Math.floor(this.#now() / 1000);
     const { links, tokenSecret } = this.#d;
     const name = subscriber ? subscriber.name : address ? undefined : SAMPLE_RECIPIENT.name;
+    const sign = (purpose: TokenPurpose, ttlS: number): string => {
+      if (options.liveLinks === false) return PREVIEW_TOKEN;
+      if (!tokenSecret) throw new ConfigError('this function previews only: it has no token secret to sign live links');
+      return signToken(tokenSecret, { subscriberId, purpose, expiresAt: nowS + ttlS });
+    };
     return {
       email: address ?? SAMPLE_RECIPIENT.email,
       ...(name ? { name } : {}),
       subscriberId,
       sample: !subscriber,
-      unsubscribeUrl: links.unsubscribe(signToken(tokenSecret, { subscriberId, purpose: TokenPurpose.UNSUBSCRIBE, expiresAt: nowS + UNSUBSCRIBE_LINK_TTL_S })),
-      preferencesUrl: links.preferences(signToken(tokenSecret, { subscriberId, purpose: TokenPurpose.PREFERENCES, expiresAt: nowS + PREFERENCES_LINK_TTL_S })),
+      unsubscribeUrl: links.unsubscribe(sign(TokenPurpose.UNSUBSCRIBE, UNSUBSCRIBE_LINK_TTL_S)),
+      preferencesUrl: links.preferences(sign(TokenPurpose.PREFERENCES, PREFERENCES_LINK_TTL_S)),
       webViewUrl: links.editionPage(editionId),
     };
   }
 
   async #view(rendered: RenderedEdition, job: JobName, email: string | undefined): Promise<Omit<EditionPreview, 'next'>> {
-    const recipient = await this.recipientFor(email, rendered.editionId);
+    const recipient = await this.recipientFor(email, rendered.editionId, { liveLinks: false });
     return {
       editionId: rendered.editionId,
       job,

@@ -5,7 +5,7 @@
  * contract suites in test/contract/ hold the stateful ones to the DynamoDB adapters.
  */
 export { InMemoryAdapter, clone, pageByKey, type ArgsOf, type InMemoryOptions, type Latency } from './adapter.ts';
-export { CountingAlertRenderer, InMemoryAlertPieceStore, InMemoryAlertStore, InMemoryKeywordIndex } from './alerts.ts';
+export { CountingAlertRenderer, InMemoryAlertPieceStore, InMemoryAlertStore, InMemoryKeywordIndex, type AlertStoreMethod } from './alerts.ts';
 export { InMemoryArtefactStore } from './artefacts.ts';
 export { InMemoryArticleStore } from './articles.ts';
 export { InMemoryEditionRepository } from './editions.ts';

@@ -1,9 +1,10 @@
 import { simpleParser } from 'mailparser';
 import { describe, expect, it } from 'vitest';
-import { contentHash, SAMPLE_RECIPIENT } from '../../../functions/core/editors/edition-preview.ts';
+import { contentHash, PREVIEW_TOKEN, SAMPLE_RECIPIENT } from '../../../functions/core/editors/edition-preview.ts';
 import { testAddresses } from '../../../functions/core/editors/test-send.ts';
 import { subscriberIdFor } from '../../../functions/core/subscribers/identity.ts';
 import { TokenPurpose, verifyToken } from '../../../functions/core/subscribers/tokens.ts';
+import { InvalidTokenError } from '../../../functions/core/errors.ts';
 import { ANN, SECRET, setup, START } from './setup.ts';
 
 /** Token values (signed links) aside: they carry an expiry. */
@@ -30,16 +31,22 @@ describe('Class: EditionPreviewer', () => {
       expect(t.artefacts.editions.size + t.editions.items.size).toBe(0); // nothing stored
     });
 
-    it('personalises for a subscriber with their name and working links', async () => {
+    it('personalises for a subscriber with their name, and links that work for nobody (a viewer gets no subscriber\'s links)', async () => {
       // Prepare
       const t = await setup();
 
       // Act
       const preview = await t.previewer.next('daily', { recipient: 'Reader2@Example.org' });
+      const live = await t.previewer.recipientFor('Reader2@Example.org', preview.editionId);
 
       // Assess
       expect(preview.recipient).toEqual({ email: 'reader2@example.org', name: 'Reader 2', sample: false });
-      const token = /unsubscribe\?token=([\w.-]+)/.exec(preview.html)?.[1] ?? '';
+      const tokens = [...preview.html.matchAll(/(?:unsubscribe|preferences)\?token=([\w.-]+)/g)].map((m) => m[1]);
+      expect(tokens.length).toBeGreaterThan(0);
+      expect(new Set(tokens)).toEqual(new Set([PREVIEW_TOKEN]));
+      expect(() => verifyToken(SECRET, PREVIEW_TOKEN, TokenPurpose.UNSUBSCRIBE, Math.floor(START / 1000))).toThrow(InvalidTokenError);
+      // The test send's links (recipientFor's default) do work, for that subscriber.
+      const token = /unsubscribe\?token=([\w.-]+)/.exec(live.unsubscribeUrl)?.[1] ?? '';
       expect(verifyToken(SECRET, token, TokenPurpose.UNSUBSCRIBE, Math.floor(START / 1000)).subscriberId).toBe(subscriberIdFor('reader2@example.org'));
     });
   });
