@@ -42,6 +42,8 @@ export interface CliOptions {
   to?: string | undefined;
   /** `edition status`: follow the edition until it is no longer sending. */
   watch?: boolean | undefined;
+  /** `edition stats`: print one JSON line instead of the report. */
+  json?: boolean | undefined;
   /** The running `npm start`'s editors' API, when there is one (set by the entry point). */
   localEditorApi?: (() => Promise<{ endpoint: string; token: () => Promise<string> } | undefined>) | undefined;
   /** `subscribers import`: the newsletter of rows whose file does not say (default daily). */
@@ -70,6 +72,7 @@ export const USAGE = `usage:
   digest edition send daily|weekly                 (a dry run: prints the intent and a code)
   digest edition send daily|weekly --confirm CODE  (sends, quoting the code)
   digest edition status ID [--watch]
+  digest edition stats ID [--json]
   digest edition cancel ID
   digest edition resend-failed ID
   digest edition resume ID
@@ -113,6 +116,7 @@ export async function runCli(argv: string[], setup: CliSetup): Promise<number> {
         confirm: { type: 'string' },
         to: { type: 'string' },
         watch: { type: 'boolean' },
+        json: { type: 'boolean' },
         newsletter: { type: 'string' },
         alerts: { type: 'string' },
       },

@@ -15,7 +15,7 @@ import { ProgressBar } from './progress.ts';
 
 const JOBS = new Set(['daily', 'weekly']);
 const EDITION_ID = /^(daily|weekly)-[0-9A-Za-z-]{1,60}$/;
-const USAGE = 'usage: digest edition preview|test|send|status|cancel|resend-failed|resume JOB|ID [options] (see digest --help)';
+const USAGE = 'usage: digest edition preview|test|send|status|stats|cancel|resend-failed|resume JOB|ID [options] (see digest --help)';
 
 const out = (value: unknown): void => void process.stdout.write(`${JSON.stringify(value)}\n`);
 const note = (text: string): void => void process.stderr.write(`${text}\n`);
@@ -122,6 +122,46 @@ async function status(id: string, options: CliOptions, requireEnvironment: () =>
   return 0;
 }
 
+/** What `GET /editor/api/editions/{id}/stats` answers (core/analytics/edition-stats.ts). */
+interface StatsAnswer {
+  edition: string;
+  state?: string;
+  subject?: string;
+  funnel: Array<{ step: string; count: number; share: number }>;
+  counters: Record<string, number>;
+  rates: { bounce: number; complaint: number };
+  warnings: string[];
+  links: Array<{ url: string; clicks: number }>;
+  timeline: Array<{ minute: string; sent: number; delivered: number }>;
+  chart?: string;
+}
+
+/** The stats as a report for people. */
+export function statsReport(s: StatsAnswer): string {
+  const c = s.counters;
+  const pct = (share: number): string => `${(share * 100).toFixed(1)}%`.padStart(7);
+  const lines = [
+    `Edition ${s.edition}${s.state ? ` (${s.state})` : ''}${s.subject ? `: ${s.subject}` : ''}`,
+    ...s.warnings.map((w) => `WARNING: ${w}`),
+    'Funnel',
+    ...s.funnel.map((f) => `  ${f.step.padEnd(10)}${String(f.count).padStart(8)} ${pct(f.share)}`),
+    `Bounced ${(c.bouncedPermanent ?? 0) + (c.bouncedTransient ?? 0)} (${c.bouncedPermanent ?? 0} permanent, ${c.bouncedTransient ?? 0} transient) · complaints ${c.complained ?? 0} · rejected ${c.rejected ?? 0} · delayed ${c.delayed ?? 0}`,
+    `Bounce rate ${(s.rates.bounce * 100).toFixed(1)}% · complaint rate ${(s.rates.complaint * 100).toFixed(2)}%`,
+    'Top links',
+    ...(s.links.length > 0 ? s.links.map((l) => `  ${String(l.clicks).padStart(6)}  ${l.url}`) : ['  (no clicks recorded)']),
+    'Sends and deliveries (per minute, UTC)',
+    ...(s.timeline.length > 0 ? s.timeline.map((p) => `  ${p.minute.replace('T', ' ')}  sent ${p.sent}  delivered ${p.delivered}`) : ['  (none yet)']),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+async function stats(id: string, options: CliOptions): Promise<number> {
+  const { chart: _chart, ...answer } = await (await requireApi(options)).call<StatsAnswer>('GET', `/editor/api/editions/${encode(id)}/stats`);
+  if (options.json) out(answer);
+  else process.stdout.write(statsReport(answer));
+  return 0;
+}
+
 async function resendFailed(id: string, options: CliOptions, requireEnvironment: () => void): Promise<number> {
   const api = await editorApi(options);
   if (!api) {
@@ -153,6 +193,8 @@ export async function editionCommand([sub, target]: string[], options: CliOption
       return send(target, options);
     case 'status':
       return status(editionId(target), options, requireEnvironment);
+    case 'stats':
+      return stats(editionId(target), options);
     case 'resend-failed':
       return resendFailed(editionId(target), options, requireEnvironment);
     case 'cancel': {

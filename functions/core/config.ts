@@ -5,10 +5,20 @@
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
 import { secretWeakness } from './secrets.ts';
+import { DEFAULT_SCHEDULES, parseJobSchedule, type JobSchedule } from './editions/schedule.ts';
 
 const url = z.url({ protocol: /^https?$/ });
 const hexColor = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a colour like #1a2b3c');
 const positiveInt = z.coerce.number().int().positive();
+/** A job's schedule, `[MON ]HH:MM Area/City` (editions/schedule.ts). */
+const jobSchedule = z.string().transform((value, ctx): JobSchedule => {
+  try {
+    return parseJobSchedule(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
 const bool = z
   .enum(['true', 'false', '1', '0', ''])
   .transform((v) => v === 'true' || v === '1');
@@ -66,6 +76,30 @@ const EnvSchema = z.object({
    * lease): an entry whose send may have been accepted is not taken over before then.
    */
   SEND_SETTLE_SECONDS: positiveInt.default(30),
+  /**
+   * When the newsletter jobs run, as a local time and an IANA zone (serverless.yml's
+   * `custom.schedules`, from the parameters). The zone also names the edition's day or week.
+   */
+  DAILY_SCHEDULE: jobSchedule.prefault(DEFAULT_SCHEDULES.daily),
+  WEEKLY_SCHEDULE: jobSchedule.prefault(DEFAULT_SCHEDULES.weekly),
+  /**
+   * Edition analytics: how long each recipient's SES events (delivery, bounce, open, click …)
+   * are kept (days). The edition's totals stay. README's privacy notice says what is kept.
+   */
+  ENGAGEMENT_RETENTION_DAYS: positiveInt.default(90),
+  /**
+   * The newsletter jobs whose editions let SES track clicks (comma-separated: `daily`,
+   * `weekly`), or `none` (the default). The subscriber's own links are never tracked.
+   */
+  CLICK_TRACKING: z
+    .string()
+    .transform((value, ctx): Array<'daily' | 'weekly'> => {
+      const jobs = value.split(/[\s,]+/).filter((s) => s !== '' && s !== 'none');
+      const bad = jobs.filter((job) => job !== 'daily' && job !== 'weekly');
+      if (bad.length > 0) ctx.addIssue({ code: 'custom', message: `daily, weekly or none, not ${bad.join(', ')}` });
+      return jobs as Array<'daily' | 'weekly'>;
+    })
+    .prefault('none'),
   /** An edition created more than this late is held for an editor (hours). */
   EDITION_MAX_DELAY_HOURS: z.coerce.number().min(0).default(6),
   /** The `edition` function, started asynchronously by the editors' API and the reconciler. */

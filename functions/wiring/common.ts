@@ -6,6 +6,7 @@
 import { getConfig, type Config } from '../core/config.ts';
 import { Links } from '../core/links.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
+import type { JobName } from '../core/editions/types.ts';
 import type { Branding } from '../core/rendering/types.ts';
 import type { MessageHeaders } from '../core/rendering/personalizer.ts';
 import { dynamoDocumentClient, s3Client, sesClient, sqsClient } from '../adapters/aws-clients.ts';
@@ -63,6 +64,17 @@ export const deliveryLedger = memo(() => new DynamoDbDeliveryLedger({ client: dd
 export const sendQueue = memo(() => new SqsSendQueue({ client: sqs(), queueUrl: config().SEND_QUEUE_URL }));
 
 /** Every public URL (archive pages, subscriber links). */
+/**
+ * Each newsletter job's time zone (DAILY_SCHEDULE, WEEKLY_SCHEDULE): the day or week its
+ * editions are named after.
+ *
+ * @example
+ * ```ts
+ * jobZones().daily; // 'Europe/Amsterdam'
+ * ```
+ */
+export const jobZones = (): Partial<Record<JobName, string>> => ({ daily: config().DAILY_SCHEDULE.zone, weekly: config().WEEKLY_SCHEDULE.zone });
+
 export const links = memo(() => new Links({ publicBaseUrl: config().PUBLIC_BASE_URL, archiveBaseUrl: config().ARCHIVE_BASE_URL }));
 
 /** A logger for one function. */

@@ -2,7 +2,7 @@
 import { EditionService } from '../core/editions/edition-service.ts';
 import { MjmlEditionRenderer } from '../core/rendering/edition-renderer.ts';
 import type { RenderObserver } from '../core/rendering/mjml-compiler.ts';
-import { articleStore, artefactStore, branding, config, editionRepository, links, logger, pickOverrideStore } from './common.ts';
+import { articleStore, artefactStore, branding, config, editionRepository, jobZones, links, logger, pickOverrideStore } from './common.ts';
 // The same fan-out as the reconciler's: it holds while the daily sending quota is exhausted.
 import { deliveryFanOut } from './send.ts';
 
@@ -24,6 +24,7 @@ export function editionService(shouldYield?: () => boolean, options: { renderObs
       branding: branding(),
       links: links(),
       subjectPattern: c.SUBJECT_PATTERN,
+      clickTracking: c.CLICK_TRACKING,
       ...(options.renderObserver ? { observer: options.renderObserver } : {}),
     }),
     fanOut: deliveryFanOut(shouldYield),
@@ -31,5 +32,6 @@ export function editionService(shouldYield?: () => boolean, options: { renderObs
     logger: logger('edition'),
     defaultLanguage: c.CONTENT_LANGUAGE,
     maxDelayMs: c.EDITION_MAX_DELAY_HOURS * 3600_000,
+    zones: jobZones(),
   });
 }

@@ -6,7 +6,7 @@ import { SendNow } from '../core/editors/send-now.ts';
 import { TestSender } from '../core/editors/test-send.ts';
 import type { EditionPreviewer } from '../core/editors/edition-preview.ts';
 import { JobName } from '../core/editions/types.ts';
-import { config, editionRepository, memo, messageHeaders, subscriberRepository } from './common.ts';
+import { config, editionRepository, jobZones, memo, messageHeaders, subscriberRepository } from './common.ts';
 import { editionService } from './edition.ts';
 import { auditLog, intentStore, previewer } from './editors.ts';
 import { mailSender } from './send.ts';
@@ -37,5 +37,6 @@ export const sendNow = memo(
       audit: auditLog(),
       starter: editionStarter(),
       newsletterName,
+      zones: jobZones(),
     }),
 );

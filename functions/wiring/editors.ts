@@ -3,6 +3,9 @@
  * the editors' stores and use cases. The preview/test/send function adds MJML on top
  * (editors-compose.ts).
  */
+import { DynamoDbEngagementStore } from '../adapters/dynamodb-engagement-store.ts';
+import { COUNTER_SHARDS } from '../core/analytics/engagement-recorder.ts';
+import { EditionStatsReader } from '../core/analytics/edition-stats.ts';
 import { DynamoDbAuditLog, DynamoDbIntentStore } from '../adapters/dynamodb-editors-store.ts';
 import { JwtEditorTokenVerifier } from '../adapters/jwt-editor-token-verifier.ts';
 import { tokenSecret } from '../adapters/aws-clients.ts';
@@ -13,7 +16,7 @@ import { EditionPreviewer, type RenderNext } from '../core/editors/edition-previ
 import { PicksEditor } from '../core/editors/picks-editor.ts';
 import type { EditorTokenVerifier } from '../core/editors/ports.ts';
 import { ConfigError } from '../core/errors.ts';
-import { artefactStore, config, ddb, deliveryLedger, editionRepository, links, logger, memo, pickOverrideStore, subscriberRepository } from './common.ts';
+import { artefactStore, config, ddb, deliveryLedger, editionRepository, jobZones, links, logger, memo, pickOverrideStore, subscriberRepository } from './common.ts';
 import { deliveryAdmin } from './send.ts';
 import { editionStarter } from './starter.ts';
 
@@ -68,7 +71,16 @@ export const auditLog = memo(() => new DynamoDbAuditLog({ client: ddb(), tableNa
 export const intentStore = memo(() => new DynamoDbIntentStore({ client: ddb(), tableName: editorsTable() }));
 
 /** Editions as the console lists them. */
-export const editionOverview = memo(() => new EditionOverview({ editions: editionRepository(), ledger: deliveryLedger() }));
+/** An edition's analytics: funnel, top links, timeline, review warnings (core/analytics). */
+export const editionStats = memo(
+  () =>
+    new EditionStatsReader({
+      editions: editionRepository(),
+      engagement: new DynamoDbEngagementStore({ client: ddb(), tableName: config().DELIVERIES_TABLE, shards: COUNTER_SHARDS }),
+    }),
+);
+
+export const editionOverview = memo(() => new EditionOverview({ editions: editionRepository(), ledger: deliveryLedger(), warnings: (id) => editionStats().warnings(id) }));
 
 /** Cancel, resend-failed, resume. */
 export const editionControl = memo(
@@ -104,6 +116,7 @@ export async function previewer(renderNext?: RenderNext, options: { signsLinks?:
     links: links(),
     // Only test sends sign links (previews carry inert ones): the read function needs no secret.
     ...(options.signsLinks ? { tokenSecret: await tokenSecret(config()) } : {}),
+    zones: jobZones(),
     ...(renderNext ? { renderNext } : {}),
   });
 }

@@ -24,6 +24,12 @@ export const BUILTIN_RESOURCE_ENV: Record<string, unknown> = {
   SEND_DLQ_URL: { Ref: 'SendDeadLetterQueue' },
 };
 
+/**
+ * Settings of serverless.yml's `provider.environment` that the local stack takes as they are
+ * (with their parameters' defaults): the newsletter schedules.
+ */
+export const PLAIN_SETTINGS = ['DAILY_SCHEDULE', 'WEEKLY_SCHEDULE'] as const;
+
 const NAME_PROPERTIES = ['BucketName', 'TableName', 'QueueName'] as const;
 
 /** Physical names written in the templates (e.g. a BucketName) → the local name or URL. */
@@ -74,6 +80,17 @@ function resourceVariables(
   return env;
 }
 
+/** The {@link PLAIN_SETTINGS} serverless.yml resolves to plain strings. */
+function plainSettings(context: VariableContext): Record<string, string> {
+  const declared = providerEnvironment(context);
+  const env: Record<string, string> = {};
+  for (const key of PLAIN_SETTINGS) {
+    const value = resolveVariables(declared[key], context);
+    if (typeof value === 'string') env[key] = value;
+  }
+  return env;
+}
+
 /**
  * Builds the environment for the app: region, credentials, endpoints, resource names.
  *
@@ -100,6 +117,7 @@ export function localEnvironment(
     SQS_ENDPOINT: endpoints.sqs,
     ...resourceVariables(BUILTIN_RESOURCE_ENV, local, names, context),
     ...resourceVariables(providerEnvironment(context), local, names, context),
+    ...plainSettings(context),
     LOCAL: 'true',
   };
 }

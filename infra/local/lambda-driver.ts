@@ -78,9 +78,10 @@ export function snsEventOf(notification: unknown): SNSEvent {
 }
 
 /**
- * Hands the SES stand-in's Send events to a handler (the `feedback` function), one SNS
- * record per invocation and in order, as the configuration set's event destination and SNS
- * do on AWS.
+ * Hands the SES stand-in's events (Send, then Delivery or Bounce, and Clicks) to a handler
+ * (the `feedback` function), one SNS record per invocation, as the configuration set's event
+ * destination and SNS do on AWS: several invocations at once (`concurrency`, default 8), in
+ * no guaranteed order.
  *
  * @example
  * ```ts
@@ -90,21 +91,43 @@ export function snsEventOf(notification: unknown): SNSEvent {
  * events.stop();
  * ```
  */
-export function forwardSesEvents(stack: { ses: { events: EventEmitter } }, handler: (event: SNSEvent) => Promise<unknown>) {
-  let chain: Promise<unknown> = Promise.resolve();
+export function forwardSesEvents(stack: { ses: { events: EventEmitter } }, handler: (event: SNSEvent) => Promise<unknown>, options: { concurrency?: number } = {}) {
+  const limit = options.concurrency ?? 8;
+  const waiting: unknown[] = [];
+  const running = new Set<Promise<unknown>>();
   const errors: unknown[] = [];
-  const listener = (notification: unknown): void => {
-    chain = chain.then(() => handler(snsEventOf(notification))).catch((error: unknown) => errors.push(error));
+  let idle: Promise<void> = Promise.resolve();
+  let settle: (() => void) | undefined;
+  const pump = (): void => {
+    while (running.size < limit && waiting.length > 0) {
+      const notification = waiting.shift();
+      const run: Promise<unknown> = handler(snsEventOf(notification))
+        .catch((error: unknown) => errors.push(error))
+        .finally(() => {
+          running.delete(run);
+          pump();
+        });
+      running.add(run);
+    }
+    if (running.size === 0 && waiting.length === 0) {
+      settle?.();
+      settle = undefined;
+    }
   };
-  stack.ses.events.on('send', listener);
+  const listener = (notification: unknown): void => {
+    if (running.size === 0 && waiting.length === 0) idle = new Promise<void>((resolve) => (settle = resolve));
+    waiting.push(notification);
+    pump();
+  };
+  stack.ses.events.on('event', listener);
   return {
     /** Waits for every event emitted so far to be handled; throws the first handler error. */
     async flush(): Promise<void> {
-      await chain;
+      await idle;
       if (errors.length > 0) throw errors[0];
     },
     stop(): void {
-      stack.ses.events.off('send', listener);
+      stack.ses.events.off('event', listener);
     },
   };
 }

@@ -3,10 +3,18 @@
  * byte for byte, answers GetSendQuota itself, injects faults, copies accepted mail to the
  * internal aws-ses-v2-local (so its mailbox UI shows it) and passes everything else there.
  * Like SES with a configuration set's event publishing, it emits a `Send` event for every
- * accepted message sent with a configuration set (`events`, 'send'); the local stack hands
- * them to the `feedback` function as SNS would (lambda-driver.ts, forwardSesEvents).
+ * accepted message sent with a configuration set (`events`, 'send'), and every event of such
+ * a message on `events` 'event': the Send event, then a `Delivery` per recipient, or a
+ * permanent `Bounce` for an address at LOCAL_BOUNCE_DOMAIN (`bounce.example.net`), and a
+ * `Click` whenever a tracked link is followed. The local stack hands them to the `feedback`
+ * function as SNS would (lambda-driver.ts, forwardSesEvents).
  *
- * HTTP routes of its own: `GET /raw`, `POST /raw/clear`, `GET|POST /faults`, `GET /stats`.
+ * Click tracking as SES does it: in the copy the mailbox shows, every link without
+ * `ses:no-track` points at `GET /click/<messageId>/<n>` of this front, which emits the Click
+ * event and redirects to the link. The captured raw message stays exactly as sent.
+ *
+ * HTTP routes of its own: `GET /raw`, `POST /raw/clear`, `GET|POST /faults`, `GET /stats`,
+ * `GET /click/<messageId>/<n>`.
  */
 import { EventEmitter } from 'node:events';
 import { createServer } from 'node:http';
@@ -17,7 +25,8 @@ import { closeServer, json, readBody, reply } from './http-util.ts';
 import { startMailbox } from './mailbox.ts';
 import { FaultPlan } from './ses-faults.ts';
 import type { SendOutcome, SesFaults } from './ses-faults.ts';
-import { errorXml, fieldsXml, newMessageId, parseQueryBody, readSendRawEmail, sendEvent, successXml } from './ses-protocol.ts';
+import { clickEvent, errorXml, fieldsXml, htmlPart, newMessageId, outcomeEvents, parseQueryBody, readSendRawEmail, sendEvent, successXml } from './ses-protocol.ts';
+import { trackedLinks } from '../../functions/core/rendering/link-tracking.ts';
 
 export type { SesFaults } from './ses-faults.ts';
 
@@ -91,9 +100,12 @@ export interface SesFront {
   stats(): SesStats;
   /**
    * Emits `'send'` with the Send event (the JSON object of the SNS `Message`) of each
-   * accepted message sent with a configuration set, as it is accepted.
+   * accepted message sent with a configuration set, as it is accepted; and `'event'` with
+   * every event of such a message (Send, then Delivery or Bounce, and each Click).
    */
   events: EventEmitter;
+  /** The click-tracking URLs of a captured message's tracked links, in order (as the mailbox copy has them). */
+  clickUrls(messageId: string): Array<{ link: string; url: string }>;
   stop(): Promise<void>;
 }
 
@@ -128,6 +140,24 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
     inFlight: 0, maxInFlight: 0, forwarded: 0, forwardErrors: 0,
   };
   const events = new EventEmitter();
+  let frontUrl = '';
+  /** What a click needs of each message sent with a configuration set: its event `mail` and tracked links. */
+  const tracked = new Map<string, { mail: ReturnType<typeof sendEvent>['mail']; links: string[] }>();
+
+  /** The request body the mailbox gets: the message with its tracked links sent through `/click`. */
+  function mailboxCopy(body: Buffer, raw: Buffer, messageId: string, links: readonly string[]): Buffer {
+    const part = links.length > 0 ? htmlPart(raw) : undefined;
+    if (!part) return body;
+    let n = 0;
+    const html = part.html.replace(/<a\b([^>]*)>/gi, (whole, attributes: string) => {
+      if (/\bses:no-track\b/i.test(attributes) || !/\bhref\s*=\s*"https?:/i.test(attributes)) return whole;
+      const url = `${frontUrl}/click/${messageId}/${n++}`;
+      return `<a${attributes.replace(/\bhref\s*=\s*"[^"]*"/i, `href="${url}"`)}>`;
+    });
+    const params = parseQueryBody(body);
+    params.set('RawMessage.Data', part.replace(html).toString('base64'));
+    return Buffer.from(params.toString(), 'utf8');
+  }
 
   /** Stores an accepted message, publishes its Send event and copies it to the mailbox. */
   function capture(req: IncomingMessage, body: Buffer, email: NonNullable<ReturnType<typeof readSendRawEmail>>, receivedAt: number): string {
@@ -143,11 +173,20 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
       at,
       receivedAt,
     });
-    if (email.configurationSet && events.listenerCount('send') > 0) {
-      events.emit('send', sendEvent({ ...email, messageId, at }));
+    let copy = body;
+    if (email.configurationSet) {
+      const send = sendEvent({ ...email, messageId, at });
+      const links = trackedLinks(htmlPart(email.raw)?.html ?? '');
+      tracked.set(messageId, { mail: send.mail, links });
+      if (events.listenerCount('send') > 0) events.emit('send', send);
+      if (events.listenerCount('event') > 0) {
+        events.emit('event', send);
+        for (const outcome of outcomeEvents(send, email.destinations, Date.now())) events.emit('event', outcome);
+      }
+      if (forward) copy = mailboxCopy(body, email.raw, messageId, links);
     }
     if (forward) {
-      void mailbox.copy(req, body).then((ok) => (ok ? counts.forwarded++ : counts.forwardErrors++));
+      void mailbox.copy(req, copy).then((ok) => (ok ? counts.forwarded++ : counts.forwardErrors++));
     }
     return messageId;
   }
@@ -303,7 +342,18 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
     if (route === 'POST /faults') return setFaultsOverHttp(req, res);
     if (route === 'GET /faults') return json(res, plan.get());
     if (route === 'GET /stats') return json(res, { ...counts });
+    const click = /^GET \/click\/([\w.-]+)\/(\d+)$/.exec(route);
+    if (click) return followClick(res, click[1] ?? '', Number(click[2]));
     return mailbox.proxy(req, res);
+  }
+
+  /** A followed tracked link: the Click event, then the redirect SES's tracking domain answers. */
+  function followClick(res: ServerResponse, messageId: string, n: number): void {
+    const message = tracked.get(messageId);
+    const link = message?.links[n];
+    if (!message || link === undefined) return json(res, { message: 'No such tracked link' }, 404);
+    events.emit('event', clickEvent(message.mail, link, Date.now()));
+    res.writeHead(302, { location: link, 'cache-control': 'no-store' }).end();
   }
 
   const server: Server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
@@ -323,6 +373,7 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
     throw error;
   }
   const { port } = server.address() as AddressInfo;
+  frontUrl = `http://${host}:${port}`;
 
   return {
     url: `http://${host}:${port}`,
@@ -336,6 +387,7 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
     faults: () => plan.get(),
     stats: () => ({ ...counts }),
     events,
+    clickUrls: (messageId) => (tracked.get(messageId)?.links ?? []).map((link, n) => ({ link, url: `${frontUrl}/click/${messageId}/${n}` })),
     stop: async () => {
       stopping.abort();
       await closeServer(server);

@@ -259,3 +259,109 @@ export function sendEvent(message: AcceptedMessage): { eventType: 'Send'; mail: 
     send: {},
   };
 }
+
+/**
+ * Addresses at this domain bounce on the local SES (a permanent bounce, after the Send event),
+ * as SES's mailbox simulator's bounce address does on AWS. Every other accepted address gets
+ * a Delivery event.
+ */
+export const LOCAL_BOUNCE_DOMAIN = 'bounce.example.net';
+
+/** The mail part of an event, as sendEvent writes it. */
+type SesMail = ReturnType<typeof sendEvent>['mail'];
+
+/**
+ * The events SES publishes after accepting a message: `Delivery` for each recipient, or a
+ * permanent `Bounce` for one at {@link LOCAL_BOUNCE_DOMAIN}.
+ *
+ * @example
+ * ```ts
+ * outcomeEvents(sendEvent(message), ['ann@example.org'], Date.now())[0]?.eventType; // 'Delivery'
+ * ```
+ */
+export function outcomeEvents(send: ReturnType<typeof sendEvent>, destinations: readonly string[], at: number): Array<Record<string, unknown>> {
+  const timestamp = new Date(at).toISOString();
+  return destinations.map((address) => {
+    const bounces = address.toLowerCase().endsWith(`@${LOCAL_BOUNCE_DOMAIN}`);
+    return bounces
+      ? {
+          eventType: 'Bounce',
+          mail: send.mail,
+          bounce: {
+            bounceType: 'Permanent',
+            bounceSubType: 'General',
+            bouncedRecipients: [{ emailAddress: address, action: 'failed', status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 user unknown' }],
+            timestamp,
+            feedbackId: `${send.mail.messageId}-bounce-${address}`,
+            reportingMTA: 'dns; local-ses',
+          },
+        }
+      : {
+          eventType: 'Delivery',
+          mail: send.mail,
+          delivery: { timestamp, processingTimeMillis: 1, recipients: [address], smtpResponse: '250 2.0.0 OK (local)', reportingMTA: 'local-ses' },
+        };
+  });
+}
+
+/**
+ * The `Click` event of a followed link.
+ *
+ * @example
+ * ```ts
+ * clickEvent(send.mail, 'https://www.example.org/a', Date.now()).eventType; // 'Click'
+ * ```
+ */
+export function clickEvent(mail: SesMail, link: string, at: number): Record<string, unknown> {
+  return { eventType: 'Click', mail, click: { timestamp: new Date(at).toISOString(), ipAddress: '127.0.0.1', userAgent: 'local', link, linkTags: {} } };
+}
+
+/** Decodes a quoted-printable body (soft line breaks, `=XX` octets) into bytes. */
+function decodeQuotedPrintable(body: string): Buffer {
+  const joined = body.replace(/=\r?\n/g, '');
+  const bytes: number[] = [];
+  for (let i = 0; i < joined.length; i++) {
+    const ch = joined[i] ?? '';
+    const hex = joined.slice(i + 1, i + 3);
+    if (ch === '=' && /^[0-9A-Fa-f]{2}$/.test(hex)) {
+      bytes.push(Number.parseInt(hex, 16));
+      i += 2;
+    } else {
+      bytes.push(joined.charCodeAt(i) & 0xff);
+    }
+  }
+  return Buffer.from(bytes);
+}
+
+/**
+ * The HTML part of a raw message (base64 or quoted-printable), decoded, and a function that
+ * puts a changed HTML back in its place (base64 encoded, its header changed to say so).
+ *
+ * @example
+ * ```ts
+ * const part = htmlPart(raw);
+ * const changed = part?.replace(part.html.replace('a', 'b'));
+ * ```
+ */
+export function htmlPart(raw: Buffer): { html: string; replace(html: string): Buffer } | undefined {
+  const text = raw.toString('latin1');
+  const header = /(?:^|\r?\n)(Content-Type:\s*text\/html[^\r\n]*(?:\r?\n[^\r\n]+)*)\r?\n\r?\n/i.exec(text);
+  if (!header || header[1] === undefined) return undefined;
+  const headerStart = header.index + header[0].indexOf(header[1]);
+  const bodyStart = header.index + header[0].length;
+  const boundaryAt = text.indexOf('\r\n--', bodyStart);
+  const bodyEnd = boundaryAt < 0 ? text.length : boundaryAt;
+  const body = text.slice(bodyStart, bodyEnd);
+  const encoding = /Content-Transfer-Encoding:\s*([\w-]+)/i.exec(header[1])?.[1]?.toLowerCase();
+  const bytes = encoding === 'base64' ? Buffer.from(body.replace(/\s+/g, ''), 'base64') : encoding === 'quoted-printable' ? decodeQuotedPrintable(body) : Buffer.from(body, 'latin1');
+  return {
+    html: bytes.toString('utf8'),
+    replace: (changed: string) => {
+      const encoded = (Buffer.from(changed, 'utf8').toString('base64').match(/.{1,76}/g) ?? []).join('\r\n');
+      const newHeader = /Content-Transfer-Encoding:/i.test(header[1] ?? '')
+        ? (header[1] ?? '').replace(/Content-Transfer-Encoding:\s*[\w-]+/i, 'Content-Transfer-Encoding: base64')
+        : `${header[1] ?? ''}\r\nContent-Transfer-Encoding: base64`;
+      return Buffer.from(`${text.slice(0, headerStart)}${newHeader}\r\n\r\n${encoded}${text.slice(bodyEnd)}`, 'latin1');
+    },
+  };
+}

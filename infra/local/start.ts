@@ -27,6 +27,9 @@ import { handler as ingestHandler } from '../../functions/ingest.ts';
 import { handler as sendHandler } from '../../functions/send.ts';
 import { handler as feedbackHandler } from '../../functions/feedback.ts';
 import { handler as alertsHandler } from '../../functions/alerts.ts';
+import { handler as editionHandler } from '../../functions/edition.ts';
+import { scheduleJobs } from './job-scheduler.ts';
+import { describeSchedule } from '../../functions/core/editions/schedule.ts';
 
 const SAMPLE = fileURLToPath(new URL('./sample/', import.meta.url));
 
@@ -56,7 +59,8 @@ async function main(): Promise<void> {
     // The editors' sign-in: a local issuer in place of Cognito (infra/local/editor-issuer.ts).
     const issuer = await startEditorIssuer({ port: ports.auth });
     stops.push(() => issuer.stop());
-    const env = { ...localAppEnv(stack, { httpPort: ports.http, logLevel: 'WARN' }), ...issuer.env };
+    // Click tracking on for the daily edition, so that the local funnel fills in (off by default on AWS).
+    const env = { ...localAppEnv(stack, { httpPort: ports.http, logLevel: 'WARN' }), ...issuer.env, CLICK_TRACKING: 'daily' };
     useStack(env);
     await writeLocalState(env);
 
@@ -68,7 +72,7 @@ async function main(): Promise<void> {
       },
     });
     stops.push(async () => events.stop());
-    // SES's Send events → feedback (SNS on AWS), for every send while the stack runs.
+    // SES's events (Send, Delivery or Bounce, Click) → feedback (SNS on AWS), while the stack runs.
     const sendEvents = forwardSesEvents(stack, feedbackHandler);
     stops.push(async () => sendEvents.stop());
     let draining = true;
@@ -101,6 +105,13 @@ async function main(): Promise<void> {
       alertsHandler({ time: new Date().toISOString() }).catch((e: unknown) => process.stderr.write(`alert flush: ${String(e)}\n`));
     }, 5 * 60_000);
     stops.push(async () => clearInterval(schedule));
+    // The newsletter schedules, at their local time and zone as on AWS (serverless.yml custom.schedules).
+    const jobs = scheduleJobs({
+      schedules: { daily: getConfig().DAILY_SCHEDULE, weekly: getConfig().WEEKLY_SCHEDULE },
+      run: (event) => editionHandler(event),
+      onError: (e, job) => process.stderr.write(`${job} edition: ${String(e)}\n`),
+    });
+    stops.push(async () => jobs.stop());
 
     process.stdout.write(
       [
@@ -116,6 +127,7 @@ async function main(): Promise<void> {
         `  Sample edition      ${JSON.stringify(summary)}`,
         `  Sample alert digest ${JSON.stringify(alerts)}   (davit@example.com follows "Tbilisi", instant)`,
         `  Subscribers         ${imported.imported} imported`,
+        `  Schedules           daily ${jobs.next.daily ?? '-'}, weekly ${jobs.next.weekly ?? '-'}   (UTC; serverless.yml custom.schedules: ${describeSchedule(getConfig().DAILY_SCHEDULE)} daily, ${describeSchedule(getConfig().WEEKLY_SCHEDULE)} weekly)`,
         '',
         'Upload to the content bucket and it is ingested (and matched against the alerts, flushed every 5 minutes);',
         'try `npm run digest -- edition status ' + summary.edition + '`, `npm run digest -- alerts status`,',

@@ -36,6 +36,7 @@ const ROUTES = [
   ['GET', '/editor/api/editions', 'viewer'],
   ['GET', '/editor/api/editions/daily-2026-01-01', 'viewer'],
   ['GET', '/editor/api/editions/daily-2026-01-01/preview', 'viewer'],
+  ['GET', '/editor/api/editions/daily-2026-01-01/stats', 'viewer'],
   ['GET', '/editor/api/audit', 'viewer'],
   ['GET', '/editor/api/quarantine', 'viewer'],
   ['GET', '/editor/api/jobs/daily/preview', 'viewer'],

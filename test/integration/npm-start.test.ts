@@ -147,8 +147,24 @@ describe('Script: npm start', () => {
       expect(await me.json()).toMatchObject({ username: 'local-editor', scopes: ['editor', 'viewer'] });
       expect((await fetch(`http://127.0.0.1:${ports.http}/health`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${ports.ses}/`)).status).toBe(200);
-      const raw = (await (await fetch(`http://127.0.0.1:${ports.ses}/raw`)).json()) as unknown[] | { messages: unknown[] };
-      expect(Array.isArray(raw) ? raw.length : raw.messages.length).toBe((summary.sent ?? 0) + (alerts.sent ?? 0));
+      const raw = (await (await fetch(`http://127.0.0.1:${ports.ses}/raw`)).json()) as Array<{ messageId: string; destinations: string[]; tags: Record<string, string> }>;
+      expect(raw.length).toBe((summary.sent ?? 0) + (alerts.sent ?? 0));
+
+      // Edition analytics: delivered for every recipient but the one at the local bounce domain,
+      // which bounces; a tracked link followed once through the local SES is one click.
+      const edition = (summary as { edition?: string }).edition ?? '';
+      type Stats = { counters: Record<string, number>; links: Array<{ url: string; clicks: number }> };
+      const stats = async (): Promise<Stats> => (await (await fetch(`http://127.0.0.1:${ports.http}/editor/api/editions/${edition}/stats`, { headers: { authorization: `Bearer ${token}` } })).json()) as Stats;
+      const settled = await pollUntil(async () => {
+        const s = await stats();
+        return s.counters.delivered === (summary.recipients ?? 0) - 1 && s.counters.bouncedPermanent === 1 ? s : undefined;
+      }, { timeoutMs: 60_000, intervalMs: 250, message: 'the sample edition\'s deliveries and bounce counted' });
+      expect(settled.counters).toMatchObject({ sent: summary.recipients, clicks: 0 });
+      const reader = raw.find((m) => m.tags.edition === edition && !m.destinations[0]?.endsWith('@bounce.example.net'));
+      const click = await fetch(`http://127.0.0.1:${ports.ses}/click/${reader?.messageId ?? ''}/0`, { redirect: 'manual' });
+      expect(click.status).toBe(302);
+      const clicked = await pollUntil(async () => ((await stats()).counters.clicks === 1 ? stats() : undefined), { timeoutMs: 30_000, intervalMs: 250, message: 'the click counted' });
+      expect(clicked.links).toEqual([{ url: click.headers.get('location'), clicks: 1 }]);
     } finally {
       run.child.kill('SIGINT');
     }

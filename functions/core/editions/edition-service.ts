@@ -11,6 +11,9 @@ import { assembleEdition, storyCount } from './edition-builder.ts';
 import type { ArtefactStore, EditionRecord, EditionRenderer, EditionRepository, FanOut, PickOverrideStore } from './ports.ts';
 import { EditionState, JobName, type ArchiveEntry, type EditionContent, type PickOverride, type RenderedEdition } from './types.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
+import { editionIdFor } from './schedule.ts';
+
+export { editionIdFor } from './schedule.ts';
 
 export interface EditionServiceDeps {
   articles: ArticleStore;
@@ -24,6 +27,8 @@ export interface EditionServiceDeps {
   defaultLanguage: string;
   /** An edition asked for more than this late is held for an editor. */
   maxDelayMs: number;
+  /** Each job's time zone (its schedule's): the day or week an edition is named after. UTC when absent. */
+  zones?: Partial<Record<JobName, string>>;
 }
 
 /** What a run of the job reports. */
@@ -44,15 +49,6 @@ const FIRST_LOOKBACK_MS: Record<JobName, number> = {
   alerts: 3600_000,
 };
 
-function isoWeek(date: Date): string {
-  const d = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
-  const day = d.getUTCDay() || 7;
-  d.setUTCDate(d.getUTCDate() + 4 - day);
-  const yearStart = new Date(Date.UTC(d.getUTCFullYear(), 0, 1));
-  const week = Math.ceil(((d.getTime() - yearStart.getTime()) / 86_400_000 + 1) / 7);
-  return `${d.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
-}
-
 const HTML = 'text/html; charset=utf-8';
 const ATOM = 'application/atom+xml; charset=utf-8';
 
@@ -64,21 +60,6 @@ function archiveEntries(content: EditionContent, rendered: RenderedEdition, rece
       .filter((e) => e.id !== content.id && (e.state === EditionState.SENDING || e.state === EditionState.SENT) && e.subject)
       .map((e) => ({ id: e.id, title: e.subject ?? e.id, publishedAt: e.to ?? e.createdAt })),
   ];
-}
-
-/**
- * The edition id for a job and the time it was scheduled: one per period.
- *
- * @example
- * ```ts
- * editionIdFor('daily', new Date('2026-11-28T06:00:00Z')); // 'daily-2026-11-28'
- * editionIdFor('weekly', new Date('2026-11-28T06:00:00Z')); // 'weekly-2026-W48'
- * ```
- */
-export function editionIdFor(job: JobName, scheduledAt: Date): string {
-  if (job === JobName.WEEKLY) return `weekly-${isoWeek(scheduledAt)}`;
-  if (job === JobName.ALERTS) return `alerts-${scheduledAt.toISOString().slice(0, 13).replace('T', '-')}`;
-  return `daily-${scheduledAt.toISOString().slice(0, 10)}`;
 }
 
 /**
@@ -135,7 +116,7 @@ export class EditionService {
     if (job !== JobName.DAILY && job !== JobName.WEEKLY) {
       throw new ValidationError(`job "${job}" is not a newsletter job (daily or weekly)`);
     }
-    const id = input.editionId ?? editionIdFor(job, scheduledAt);
+    const id = input.editionId ?? editionIdFor(job, scheduledAt, this.#d.zones?.[job]);
     const late = now.getTime() - scheduledAt.getTime() > this.#d.maxDelayMs;
     const held = late && !input.force
       ? `scheduled at ${scheduledAt.toISOString()}, started ${Math.round((now.getTime() - scheduledAt.getTime()) / 60_000)} min late: waiting for an editor`
@@ -176,7 +157,7 @@ export class EditionService {
     now: Date,
     options: { editionId?: string; to?: string } = {},
   ): Promise<{ content: EditionContent; rendered: RenderedEdition; page: string }> {
-    const id = options.editionId ?? editionIdFor(job, now);
+    const id = options.editionId ?? editionIdFor(job, now, this.#d.zones?.[job]);
     const to = options.to ?? new Date(Math.max(now.getTime(), Date.now()) + 1).toISOString();
     const from = (await this.#d.editions.getWatermark(job)) ?? new Date(now.getTime() - FIRST_LOOKBACK_MS[job]).toISOString();
     const items = [];

@@ -18,6 +18,8 @@ export interface EditionOverviewDeps {
   ledger: DeliveryLedger;
   /** Jobs listed (default: daily and weekly). */
   jobs?: readonly JobName[];
+  /** The review warnings of a sending or sent edition (edition analytics: bounce and complaint rates). */
+  warnings?: (editionId: string) => Promise<string[]>;
   now?: () => number;
 }
 
@@ -83,6 +85,10 @@ export class EditionOverview {
       ...(edition.sendingAt ? { sendingAt: edition.sendingAt } : {}),
       stalled: false,
     };
+    if (this.#d.warnings && (edition.state === EditionState.SENDING || edition.state === EditionState.SENT)) {
+      const warnings = await this.#d.warnings(edition.id);
+      if (warnings.length > 0) summary.warnings = warnings;
+    }
     if (edition.state !== EditionState.SENDING && edition.state !== EditionState.BUILDING) return summary;
     const lastChange = edition.state === EditionState.SENDING ? await this.#d.ledger.lastChange(edition.id) : undefined;
     const lastMove = Math.max(Date.parse(edition.updatedAt), lastChange ?? 0);

@@ -88,6 +88,8 @@ export interface EditionPreviewerDeps {
   /** Absent in the functions without MJML: they preview existing editions only. */
   renderNext?: RenderNext;
   now?: () => number;
+  /** Each job's time zone (its schedule's), which names the period's edition; UTC when absent. */
+  zones?: Partial<Record<JobName, string>>;
 }
 
 /** The token of a preview's unsubscribe and preferences links: not a token, so the pages refuse it. */
@@ -132,7 +134,7 @@ export class EditionPreviewer {
     if (!this.#d.renderNext) throw new NotFoundError('this function previews existing editions only');
     const now = new Date(this.#now());
     // The edition a send-now would make (its id is in the web view link, so in the bytes).
-    const next = options.editionId ? undefined : await nextEdition(this.#d.editions, job, now);
+    const next = options.editionId ? undefined : await nextEdition(this.#d.editions, job, now, this.#d.zones?.[job]);
     const editionId = options.editionId ?? (next && !('busy' in next) ? next.editionId : undefined);
     const [{ content, rendered }, override] = await Promise.all([
       this.#d.renderNext(job, now, { ...(editionId ? { editionId } : {}), ...(options.to ? { to: options.to } : {}) }),

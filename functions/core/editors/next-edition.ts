@@ -5,7 +5,7 @@
  * run all ask here, so that they show, test and send the same edition (its id is in its web
  * view link, and so in its content hash).
  */
-import { editionIdFor } from '../editions/edition-service.ts';
+import { editionIdFor } from '../editions/schedule.ts';
 import type { EditionRepository } from '../editions/ports.ts';
 import { EditionState, type JobName } from '../editions/types.ts';
 import { IntentKind } from './types.ts';
@@ -24,8 +24,8 @@ export type NextEdition =
  * await nextEdition(editions, 'daily', new Date('2026-12-01T09:00:00Z')); // { kind: 'special', editionId: 'daily-2026-12-01-s2' }
  * ```
  */
-export async function nextEdition(editions: EditionRepository, job: JobName, now: Date): Promise<NextEdition> {
-  const period = editionIdFor(job, now);
+export async function nextEdition(editions: EditionRepository, job: JobName, now: Date, zone?: string): Promise<NextEdition> {
+  const period = editionIdFor(job, now, zone);
   const existing = await editions.get(period);
   if (!existing) return { kind: IntentKind.PERIOD, editionId: period };
   if (existing.state === EditionState.HELD) return { kind: IntentKind.HELD, editionId: period };

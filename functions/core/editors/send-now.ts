@@ -37,6 +37,8 @@ export interface SendNowDeps {
   now?: () => number;
   /** Makes intent ids (default: 10 random base-36 characters). */
   newId?: () => string;
+  /** Each job's time zone (its schedule's), which names the period's edition; UTC when absent. */
+  zones?: Partial<Record<JobName, string>>;
 }
 
 /** What a confirm quotes: the intent's recipient count and content hash. */
@@ -176,7 +178,7 @@ export class SendNow {
 
   /** Which edition a send-now of `job` makes or sends right now. */
   async #target(job: JobName, now: Date): Promise<{ kind: SendIntent['kind']; editionId: string }> {
-    const next = await nextEdition(this.#d.editions, job, now);
+    const next = await nextEdition(this.#d.editions, job, now, this.#d.zones?.[job]);
     if (!('busy' in next)) return next;
     const { editionId, state } = next.busy;
     if (state === EditionState.BUILDING) throw new ConflictError(`edition ${editionId} is being built: wait for it, or resume it`);

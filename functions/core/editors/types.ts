@@ -123,4 +123,6 @@ export interface EditionSummary {
   lastMoveAt?: string;
   /** Building or sending, and nothing moved for 10 minutes. */
   stalled: boolean;
+  /** Sending or sent: the bounce or complaint rate is at SES's review level (edition analytics). */
+  warnings?: string[];
 }

@@ -43,7 +43,7 @@ function digestReason(siteName: string, job: string): string {
  * ```
  */
 export async function renderEdition(content: EditionContent, options: RenderOptions): Promise<RenderedEdition> {
-  const ctx = renderContext(options.branding, options.templatesDir);
+  const ctx = renderContext(options.branding, options.templatesDir, { trackClicks: options.trackClicks === true });
   const editionUrl = checkedEditionUrl(options.editionUrl);
   const lang = languageTag(content.language);
   const date = formatEditionDate(content.to, lang);

@@ -20,6 +20,8 @@ export interface MjmlEditionRendererOptions {
   subjectPattern?: string;
   /** Told about each compile and render (benchmarks, tests). */
   observer?: RenderObserver;
+  /** The jobs whose editions let SES track clicks (CLICK_TRACKING; default none). */
+  clickTracking?: readonly JobName[];
 }
 
 /**
@@ -42,6 +44,7 @@ export class MjmlEditionRenderer implements EditionRenderer {
       editionUrl: this.#o.links.editionPage(content.id),
       ...(this.#o.subjectPattern ? { subjectPattern: this.#o.subjectPattern } : {}),
       ...(this.#o.observer ? { observer: this.#o.observer } : {}),
+      ...(this.#o.clickTracking?.includes(content.job) ? { trackClicks: true } : {}),
     });
   }
 

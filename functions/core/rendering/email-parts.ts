@@ -25,6 +25,8 @@ export interface RenderOptions {
   templatesDir?: string;
   /** Told about each compile and render (benchmarks, tests). */
   observer?: RenderObserver;
+  /** Let SES track clicks on the stories' links (the job's CLICK_TRACKING); default off. */
+  trackClicks?: boolean;
 }
 
 function headlineHtml(ctx: RenderContext, story: StoryView): string {

@@ -15,6 +15,7 @@
  */
 import path from 'node:path';
 import mjml2html from 'mjml';
+import { markUntracked } from './link-tracking.ts';
 import type { Branding } from './types.ts';
 import { escapeHtml, escapeText, oneLine } from './escape.ts';
 import { RenderError } from '../errors.ts';
@@ -113,10 +114,12 @@ export interface RenderContext {
    * (empty unless the layout fills it: only digests show a date).
    */
   brand: Slots;
+  /** Whether SES may track clicks on the links (not the subscriber's own): see link-tracking.ts. Default false. */
+  trackClicks?: boolean;
 }
 
 /** The branding context of one email, from the branding and the templates folder. */
-export function renderContext(branding: Branding, templatesDir: string | undefined): RenderContext {
+export function renderContext(branding: Branding, templatesDir: string | undefined, options: { trackClicks?: boolean } = {}): RenderContext {
   const checked = checkBranding(branding);
   const dir = resolveTemplatesDir(templatesDir);
   const postal = checked.postalAddress
@@ -138,6 +141,7 @@ export function renderContext(branding: Branding, templatesDir: string | undefin
   return {
     dir,
     branding: checked,
+    ...(options.trackClicks ? { trackClicks: true } : {}),
     brand: {
       site_name: escapeText(oneLine(checked.siteName)),
       site_url: escapeHtml(checked.siteUrl),
@@ -222,7 +226,7 @@ export async function compileMjml(ctx: RenderContext, layout: Layout, slots: Slo
   if (result.html.includes('mj-include denied') || result.html.includes('mj-include fails')) {
     throw new RenderError(`An mj-include of ${layout} could not be resolved inside the templates folder`);
   }
-  return result.html;
+  return markUntracked(result.html, { track: ctx.trackClicks === true });
 }
 
 function summarize(details: readonly string[]): string {

@@ -98,6 +98,22 @@ export function consolePage(s: ConsoleSettings): string {
 <button type="button" id="resume-edition" class="secondary">Resume</button>
 </div>
 <div class="actions"><button type="button" id="preview-edition" class="secondary">Preview this edition</button></div>
+<div id="stats" aria-labelledby="stats-h">
+<h3 id="stats-h">How it did</h3>
+<p id="stats-warnings" class="warn" role="alert" hidden></p>
+<div class="table-wrap"><table id="funnel">
+<thead><tr><th scope="col">Funnel</th><th scope="col" class="num">Recipients</th><th scope="col" class="num">Of sent</th><th scope="col">Share</th></tr></thead>
+<tbody></tbody>
+</table></div>
+<p id="stats-problems" class="hint"></p>
+<h3 id="links-h">Top links</h3>
+<div class="table-wrap"><table id="top-links" aria-labelledby="links-h">
+<thead><tr><th scope="col">Link</th><th scope="col" class="num">Clicks</th></tr></thead>
+<tbody></tbody>
+</table></div>
+<h3 id="chart-h">Sends and deliveries over time</h3>
+<div id="stats-chart" class="chart-wrap"></div>
+</div>
 </section>
 
 <section aria-labelledby="next-h">

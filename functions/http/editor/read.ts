@@ -1,12 +1,13 @@
 /**
  * The editors' read-only API (viewer scope; an editor passes too): who am I, the editions
- * with their counts, one edition, the preview of an edition that was built (from its
+ * with their counts, one edition, its analytics (funnel, top links, chart), the preview of an edition that was built (from its
  * artefact: no MJML here), the audit log, the quarantine.
  */
 import { JobName } from '../../core/editions/types.ts';
 import { ValidationError } from '../../core/errors.ts';
 import { articleStore } from '../../wiring/common.ts';
-import { auditLog, editionOverview, editorAuth, editorLogger, previewer } from '../../wiring/editors.ts';
+import { auditLog, editionOverview, editionStats, editorAuth, editorLogger, previewer } from '../../wiring/editors.ts';
+import { timelineSvg } from '../../core/analytics/stats-chart.ts';
 import { json } from '../middleware.ts';
 import { editorApi, param, text } from './router.ts';
 
@@ -27,6 +28,13 @@ export const handler = editorApi(
       handle: async (request) => json(200, { jobs: [JobName.DAILY, JobName.WEEKLY], editions: await editionOverview().list({ perJob: limit(request.query.limit, 10, 50) }) }),
     },
     'GET /editor/api/editions/{id}': { scope: 'viewer', handle: async (request) => json(200, await editionOverview().get(param(request, 'id'))) },
+    'GET /editor/api/editions/{id}/stats': {
+      scope: 'viewer',
+      handle: async (request) => {
+        const stats = await editionStats().get(param(request, 'id'));
+        return json(200, { ...stats, chart: timelineSvg(stats.timeline) });
+      },
+    },
     'GET /editor/api/editions/{id}/preview': {
       scope: 'viewer',
       handle: async (request) => {

@@ -18,3 +18,4 @@ export { FakeMailSender, FixedQuota, RecordingConfirmationMailer, type SendScrip
 export { RecordingSendQueue } from './queue.ts';
 export { InMemoryRateLimiter, InMemorySendSlotStore, NoWaitRateLimiter } from './rate.ts';
 export { InMemoryOnceStore, InMemorySubscriberRepository } from './subscribers.ts';
+export { InMemoryEngagementStore, type StoredEngagementEvent } from './engagement.ts';

@@ -148,7 +148,7 @@
           'tr',
           { class: state.selected === e.id ? 'selected' : undefined },
           el('td', {}, el('button', { type: 'button', class: 'link', text: e.id, 'aria-label': `Show edition ${e.id}`, on: { click: () => select(e.id) } }), e.subject ? el('div', { class: 'hint', text: e.subject }) : undefined),
-          el('td', {}, e.state, e.stalled ? el('div', { class: 'warn', text: 'stalled' }) : undefined),
+          el('td', {}, e.state, e.stalled ? el('div', { class: 'warn', text: 'stalled' }) : undefined, ...(e.warnings || []).map((w) => el('div', { class: 'warn', text: w }))),
           el('td', {}, el('progress', { max: Math.max(1, e.total), value: done(e), 'aria-label': `${e.id}: ${done(e)} of ${e.total}` })),
           el('td', { class: 'num', text: e.counts.sent }),
           el('td', { class: 'num', text: e.counts.failed }),
@@ -185,6 +185,38 @@
     $('cancel-edition').disabled = !(e.state === 'sending' || e.state === 'held');
     $('resend-failed').disabled = !((e.state === 'sent' || e.state === 'sending') && c.failed > 0);
     $('resume-edition').disabled = !(e.state === 'building' || e.state === 'sending');
+    await showStats();
+  }
+
+  // ---- analytics -----------------------------------------------------------------------
+
+  async function showStats() {
+    const s = await api('GET', `/editor/api/editions/${encodeURIComponent(state.selected)}/stats`);
+    const c = s.counters;
+    $('stats-warnings').hidden = s.warnings.length === 0;
+    $('stats-warnings').textContent = s.warnings.map((w) => `Warning: ${w}`).join(' · ');
+    $('funnel').tBodies[0].replaceChildren(
+      ...s.funnel.map((f) =>
+        el('tr', { class: `step-${f.step}` },
+          el('th', { scope: 'row', text: f.step }),
+          el('td', { class: 'num', text: f.count }),
+          el('td', { class: 'num', text: `${(f.share * 100).toFixed(1)}%` }),
+          el('td', {}, el('meter', { min: 0, max: 1, value: f.share, 'aria-label': `${f.step}: ${(f.share * 100).toFixed(1)}% of sent` })),
+        ),
+      ),
+    );
+    $('stats-problems').textContent =
+      `Bounced ${c.bouncedPermanent + c.bouncedTransient} (${c.bouncedPermanent} permanent, ${c.bouncedTransient} transient) · ` +
+      `complaints ${c.complained} · rejected ${c.rejected} · delayed ${c.delayed} · ` +
+      `bounce rate ${(s.rates.bounce * 100).toFixed(1)}%, complaint rate ${(s.rates.complaint * 100).toFixed(2)}%`;
+    $('top-links').tBodies[0].replaceChildren(
+      ...(s.links.length > 0
+        ? s.links.map((l) => el('tr', {}, el('td', { class: 'link-url', text: l.url }), el('td', { class: 'num', text: l.clicks })))
+        : [el('tr', {}, el('td', { colspan: 2, class: 'hint', text: 'No clicks recorded (click tracking is a per-job setting, off by default).' }))]),
+    );
+    // The chart is SVG the server drew (its texts escaped there), parsed as SVG: nothing in it runs.
+    const svg = new DOMParser().parseFromString(s.chart, 'image/svg+xml').documentElement;
+    $('stats-chart').replaceChildren(document.importNode(svg, true));
   }
 
   // ---- preview and picks ---------------------------------------------------------------
