@@ -10,6 +10,8 @@ import type { SendRateLimiter, SendSlotStore } from './ports.ts';
 
 /** Waits `ms` milliseconds. */
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** Lets the callbacks due in this turn of the event loop run first. */
+const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 
 /**
  * Spaces sends evenly at `rate` per second.
@@ -93,6 +95,8 @@ export class SharedRateLimiter implements SendRateLimiter {
   #end = 0;
   /** How long a claim took lately (ms, moving average): claims ask for slots at least that far ahead. */
   #claimMs = 5;
+  /** Slots asked for by the `acquire` calls of this worker not served yet (the one being served included). */
+  #demand = 0;
   #pending: Promise<unknown> = Promise.resolve();
 
   public constructor(store: SendSlotStore, rate: () => Promise<number>, options: SharedRateLimiterOptions = {}) {
@@ -105,12 +109,24 @@ export class SharedRateLimiter implements SendRateLimiter {
   }
 
   public async acquire(count: number, options: { leadMs?: number } = {}): Promise<number | void> {
-    const rate = await this.#rate();
-    if (!(rate > 0) || !Number.isFinite(rate)) return;
-    // One claim at a time in this worker: slots are handed out in order.
-    const turn = this.#pending.then(() => this.#slot(rate, Math.max(1, count), options.leadMs ?? 0));
-    this.#pending = turn.catch(() => undefined);
-    const at = await turn;
+    const wanted = Math.max(1, count);
+    // Counted at once (before any await), so a claim sees every send that is waiting.
+    this.#demand += wanted;
+    let at: number;
+    try {
+      const rate = await this.#rate();
+      if (!(rate > 0) || !Number.isFinite(rate)) {
+        this.#demand -= wanted;
+        return;
+      }
+      // One claim at a time in this worker: slots are handed out in order.
+      const turn = this.#pending.then(() => this.#slot(rate, wanted, options.leadMs ?? 0));
+      this.#pending = turn.catch(() => undefined);
+      at = await turn;
+    } catch (error) {
+      this.#demand -= wanted; // not served (#slot counts the ones it serves)
+      throw error;
+    }
     const wait = at - (options.leadMs ?? 0) - this.#clock();
     if (wait > 0) await this.#sleep(wait);
     return at;
@@ -125,6 +141,7 @@ export class SharedRateLimiter implements SendRateLimiter {
       this.#next = this.#end = 0;
     }
     const maxClaim = Math.max(count, this.#maxClaim ?? Math.min(25, Math.max(1, Math.ceil(rate / 4))));
+    let settled = false;
     for (;;) {
       // Slots more than a moment in the past are of no use (a send there would come late): skip them.
       const now = this.#clock();
@@ -133,11 +150,22 @@ export class SharedRateLimiter implements SendRateLimiter {
       if (this.#end - this.#next >= count) {
         const first = this.#next;
         this.#next += count;
+        this.#demand -= count;
         return first * spacing;
       }
-      // A quarter of a second's worth at a time: one write covers several sends (a worker that
-      // stops sending leaves at most that much unused).
-      const want = maxClaim;
+      // The sends of a batch ask for their slots together, but not in one tick (each first looks
+      // at the quota and the edition): before a claim smaller than the most, let the ones about
+      // to ask do so (one turn of the event loop), so one claim covers them.
+      if (!settled && this.#demand < maxClaim) {
+        settled = true;
+        await nextTurn();
+        continue;
+      }
+      // A quarter of a second's worth at a time at most, so one write covers several sends; but
+      // no more than the sends waiting for one: a slot claimed and not used is a gap in the
+      // shared sequence that no other worker can fill (at the end of every batch, it would cost
+      // rate).
+      const want = Math.min(maxClaim, Math.max(count, this.#demand));
       // Ask for slots from when the claim will have come back and the caller prepared its send
       // (else, at high rates, every slot a claim brings would already have passed).
       const from = Math.ceil((now + Math.min(MAX_AHEAD_MS, 2 * this.#claimMs + 2 + leadMs)) / spacing);
