@@ -97,6 +97,8 @@ export class SharedRateLimiter implements SendRateLimiter {
   #claimMs = 5;
   /** Slots asked for by the `acquire` calls of this worker not served yet (the one being served included). */
   #demand = 0;
+  /** Sends this worker said it is about to ask for (`more` of the latest `acquire`). */
+  #more = 0;
   #pending: Promise<unknown> = Promise.resolve();
 
   public constructor(store: SendSlotStore, rate: () => Promise<number>, options: SharedRateLimiterOptions = {}) {
@@ -108,10 +110,12 @@ export class SharedRateLimiter implements SendRateLimiter {
     this.#maxClaim = options.maxClaim;
   }
 
-  public async acquire(count: number, options: { leadMs?: number } = {}): Promise<number | void> {
+  public async acquire(count: number, options: { leadMs?: number; more?: number } = {}): Promise<number | void> {
     const wanted = Math.max(1, count);
-    // Counted at once (before any await), so a claim sees every send that is waiting.
+    // Counted at once (before any await), so a claim sees every send that is waiting, and
+    // the latest word on the sends about to ask.
     this.#demand += wanted;
+    if (options.more !== undefined) this.#more = Math.max(0, options.more);
     let at: number;
     try {
       const rate = await this.#rate();
@@ -156,20 +160,21 @@ export class SharedRateLimiter implements SendRateLimiter {
       // The sends of a batch ask for their slots together, but not in one tick (each first looks
       // at the quota and the edition): before a claim smaller than the most, let the ones about
       // to ask do so (one turn of the event loop), so one claim covers them.
-      if (!settled && this.#demand < maxClaim) {
+      if (!settled && this.#demand + this.#more < maxClaim) {
         settled = true;
         await nextTurn();
         continue;
       }
       // A quarter of a second's worth at a time at most, so one write covers several sends; but
-      // no more than the sends waiting for one: a slot claimed and not used is a gap in the
-      // shared sequence that no other worker can fill (at the end of every batch, it would cost
-      // rate).
-      const want = Math.min(maxClaim, Math.max(count, this.#demand));
+      // no more than the sends waiting for one or about to ask: a slot claimed and not used is
+      // a gap in the shared sequence that no other worker can fill (at the end of every batch,
+      // it would cost rate).
+      const want = Math.min(maxClaim, Math.max(count, this.#demand + this.#more));
       // Ask for slots from when the claim will have come back and the caller prepared its send
       // (else, at high rates, every slot a claim brings would already have passed).
       const from = Math.ceil((now + Math.min(MAX_AHEAD_MS, 2 * this.#claimMs + 2 + leadMs)) / spacing);
       const first = await this.#store.claim(sequence, want, from);
+      ((globalThis as any).__rt ??= []).push(['claim', first * spacing, this.#clock(), want, from * spacing, now, this.#next, this.#end]);
       this.#claimMs += (Math.max(0, this.#clock() - now) - this.#claimMs) * 0.2;
       this.#next = first;
       this.#end = first + want;

@@ -123,6 +123,8 @@ export interface BatchState {
   timeUp?: boolean;
   /** Editions read once per batch (their state changes rarely; subscribers are read per task). */
   editions?: Map<string, Promise<EditionRecord | undefined>>;
+  /** Tasks of the batch not started yet (the rate limiter reserves send slots for them too, and no more). */
+  toStart?: number;
 }
 
 /** The batch's deadline passed before this task could start. */
@@ -204,6 +206,7 @@ export class SendService {
       ...(options.end !== undefined ? { end: options.end } : {}),
     };
     const outcomes = await mapBounded(tasks, this.#d.concurrency, async (task) => {
+      batch.toStart = (batch.toStart ?? tasks.length) - 1;
       if (batch.quotaStop) return this.#requeue(task, this.#d.quotaRetryDelaySeconds ?? QUOTA_RETRY_DELAY_S);
       if (batch.timeUp) return this.#requeue(task, 0);
       try {
@@ -236,7 +239,7 @@ export class SendService {
     await this.#quota.ensureAvailable();
     this.#checkDeadline(batch);
     // A cancelled edition's tasks need no send slot: they are only recorded as cancelled.
-    const slot = (await this.#freshState(task.editionId)) !== EditionState.CANCELLED ? await this.#d.rate.acquire(1, { leadMs: this.#leadMs() }) : undefined;
+    const slot = (await this.#freshState(task.editionId)) !== EditionState.CANCELLED ? await this.#d.rate.acquire(1, { leadMs: this.#leadMs(), more: batch.toStart ?? 0 }) : undefined;
     this.#checkDeadline(batch);
     const now = this.#now();
     const lease: Lease = { until: now + this.#d.leaseMs, settled: false };

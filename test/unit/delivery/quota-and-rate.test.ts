@@ -212,6 +212,21 @@ describe('Class: SharedRateLimiter', () => {
       expect(new Set(at).size).toBe(10);
     });
 
+    it('claims for the sends a worker says are about to ask too, so sends that come one by one share a claim', async () => {
+      // Prepare
+      let now = 6_000_000;
+      const slots = new InMemorySendSlotStore({ counters: 'args' });
+      const limiter = new SharedRateLimiter(slots, async () => 100, { now: () => now, sleep: async (ms) => void (now += ms), margin: 0 });
+
+      // Act: ten sends, one after the other, each saying how many are still to come
+      const at: (number | void)[] = [];
+      for (let i = 0; i < 10; i++) at.push(await limiter.acquire(1, { more: 9 - i }));
+
+      // Assess
+      expect(slots.argsOf('claim').map(([, count]) => count)).toEqual([10]);
+      expect(new Set(at).size).toBe(10);
+    });
+
     it('still claims at most a quarter of a second\'s worth when more sends wait', async () => {
       // Prepare
       let now = 5_000_000;
