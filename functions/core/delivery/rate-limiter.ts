@@ -174,7 +174,6 @@ export class SharedRateLimiter implements SendRateLimiter {
       // (else, at high rates, every slot a claim brings would already have passed).
       const from = Math.ceil((now + Math.min(MAX_AHEAD_MS, 2 * this.#claimMs + 2 + leadMs)) / spacing);
       const first = await this.#store.claim(sequence, want, from);
-      ((globalThis as any).__rt ??= []).push(['claim', first * spacing, this.#clock(), want, from * spacing, now, this.#next, this.#end]);
       this.#claimMs += (Math.max(0, this.#clock() - now) - this.#claimMs) * 0.2;
       this.#next = first;
       this.#end = first + want;
