@@ -69,12 +69,23 @@ export interface SharedRateLimiterOptions {
 
 /**
  * Holds all workers under the account rate. The slots of one shared sequence are evenly
- * spaced in time (slot n at n × spacing, epoch ms); a worker claims a quarter of a second's
- * worth of consecutive slots at a time (1 to 25; one `ADD` per claim) and hands them to its
- * sends in order. A send must not
- * start before its slot's time; a slot whose time passed without its send (the worker was
- * late or had nothing to send) is dropped, the safe side. Every send of every worker
- * therefore starts at its own slot, and slots are 1/rate apart or more.
+ * spaced in time (slot n at n × spacing, epoch ms); a worker claims consecutive slots (one
+ * `ADD` per claim) and hands them to its sends in order. A claim takes as many slots as the
+ * worker's sends waiting for one plus those it said are about to ask (`more`: its batch's
+ * tasks not started yet), at most a quarter of a second's worth (1 to 25): a slot claimed
+ * and not used is a gap in the sequence no other worker can fill. A send must not start
+ * before its slot's time; a slot whose time passed without its send (the worker was late
+ * or had nothing to send) is dropped, the safe side. Every send of every worker therefore
+ * starts at its own slot, and slots are 1/rate apart or more.
+ *
+ * Why a late send gives its slot up rather than go late: with slots s = 1000 ÷ (rate × (1 −
+ * margin)) ms apart, a sliding second holds more than `rate` arrivals only if the request
+ * of slot i arrives more than 1000 × margin ÷ (1 − margin) ms (≈ 15 ms) later, behind its
+ * slot, than the request of slot i + rate does behind its own. Sends never start before
+ * their slot, so keeping every request within ≈ 15 ms of its slot is enough, and it is the
+ * only rule one worker can keep on its own: slot i + rate is a second ahead, usually
+ * another worker's. Letting a send go δ > 15 ms late safely would need ⌈(δ − 15) ÷ s⌉ slots
+ * of that later second left unused, never fewer than the one slot given up now.
  *
  * @example
  * ```ts

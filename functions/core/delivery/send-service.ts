@@ -107,7 +107,8 @@ const UNKNOWN_REQUEUE_LIMIT = 5;
 /**
  * A send slot missed by more than this is given up for a new one (its send would bunch up
  * with the next ones). The slots keep 1.5 % of the rate back, about 15 ms in any second
- * (SharedRateLimiter): a send up to 12 ms late leaves 3 ms for the network's jitter.
+ * (SharedRateLimiter, which says why the bound is on each send's own lateness): a send up
+ * to 12 ms late leaves 3 ms for the way to SES.
  */
 const SLOT_LATE_MS = 12;
 /**
