@@ -113,10 +113,10 @@ const UNKNOWN_REQUEUE_LIMIT = 5;
 const SLOT_LATE_MS = 12;
 /**
  * How long before its slot a task starts to prepare its send (lease, reads, personalising):
- * 60 ms at least. A send not ready when its slot comes loses the slot for good (a share of
+ * 100 ms at least. A send not ready when its slot comes loses the slot for good (a share of
  * the account's rate); an earlier start costs only a lease held that much longer.
  */
-const MIN_LEAD_MS = 60;
+const MIN_LEAD_MS = 100;
 const MAX_LEAD_MS = 500;
 
 /** What the tasks of one batch share: its deadline and why it stopped early. */
@@ -411,7 +411,7 @@ export class SendService {
 
   /**
    * How long before its send slot a task is let go to take its lease, read and personalise:
-   * three times what that took lately, plus 30 ms (60–500 ms), so it is ready when the slot
+   * three times what that took lately, plus 30 ms (100–500 ms), so it is ready when the slot
    * comes even on a busy machine (the time a preparation takes has a long tail there).
    */
   #leadMs(): number {
