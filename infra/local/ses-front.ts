@@ -24,6 +24,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { closeServer, json, readBody, reply } from './http-util.ts';
 import { startMailbox } from './mailbox.ts';
 import { FaultPlan } from './ses-faults.ts';
+import { SlidingSecond } from './sliding-second.ts';
 import type { SendOutcome, SesFaults } from './ses-faults.ts';
 import { clickEvent, errorXml, fieldsXml, htmlPart, newMessageId, outcomeEvents, parseQueryBody, readSendRawEmail, sendEvent, successXml } from './ses-protocol.ts';
 import { trackedLinks } from '../../functions/core/rendering/link-tracking.ts';
@@ -209,24 +210,22 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
   }
 
   /**
-   * Arrival times of the accepted sends of the last second (a ring of MaxSendRate entries):
-   * with `enforceRate`, a request is over the rate when the oldest of the last MaxSendRate
-   * acceptances is less than a second old.
+   * Arrival times of the accepted sends (sliding-second.ts): with `enforceRate`, a request is
+   * over the rate when accepting it would put more than MaxSendRate acceptances into some
+   * sliding one-second window of arrival times.
    */
-  let recent: number[] = [];
-  let recentNext = 0;
+  const recent = new SlidingSecond();
+  let recentMax = 0;
   function overRate(at: number): boolean {
     const max = Math.max(1, Math.floor(plan.maxSendRate));
-    if (recent.length !== max) {
-      recent = Array.from({ length: max }, () => -Infinity);
-      recentNext = 0;
+    if (max !== recentMax) {
+      recent.clear();
+      recentMax = max;
     }
-    return at - (recent[recentNext] as number) < 1000;
+    return recent.wouldExceed(at, max);
   }
   function countAccepted(at: number): void {
-    if (recent.length === 0) return;
-    recent[recentNext] = at;
-    recentNext = (recentNext + 1) % recent.length;
+    if (recentMax > 0) recent.add(at);
   }
 
   /**

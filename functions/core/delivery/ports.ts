@@ -112,9 +112,11 @@ export interface SendRateLimiter {
    * Reserves `count` sends (one slot each, evenly spaced). Resolves `leadMs` (default 0)
    * before the first slot, with the slot's time (epoch ms): the caller may prepare the send
    * meanwhile and must not start it before that time. Resolves with nothing when no rate
-   * applies (the send may start at once).
+   * applies (the send may start at once). `more` (default 0) is how many further sends this
+   * worker is about to ask for (the tasks of its batch not started yet): a limiter that
+   * reserves slots in advance may reserve for them too, and for no one else.
    */
-  acquire(count: number, options?: { leadMs?: number }): Promise<number | void>;
+  acquire(count: number, options?: { leadMs?: number; more?: number }): Promise<number | void>;
 }
 
 /** What is left of the account's 24-hour sending quota, as far as this process knows. */

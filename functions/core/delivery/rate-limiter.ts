@@ -10,6 +10,8 @@ import type { SendRateLimiter, SendSlotStore } from './ports.ts';
 
 /** Waits `ms` milliseconds. */
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** Lets the callbacks due in this turn of the event loop run first. */
+const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 
 /**
  * Spaces sends evenly at `rate` per second.
@@ -67,12 +69,23 @@ export interface SharedRateLimiterOptions {
 
 /**
  * Holds all workers under the account rate. The slots of one shared sequence are evenly
- * spaced in time (slot n at n × spacing, epoch ms); a worker claims a quarter of a second's
- * worth of consecutive slots at a time (1 to 25; one `ADD` per claim) and hands them to its
- * sends in order. A send must not
- * start before its slot's time; a slot whose time passed without its send (the worker was
- * late or had nothing to send) is dropped, the safe side. Every send of every worker
- * therefore starts at its own slot, and slots are 1/rate apart or more.
+ * spaced in time (slot n at n × spacing, epoch ms); a worker claims consecutive slots (one
+ * `ADD` per claim) and hands them to its sends in order. A claim takes as many slots as the
+ * worker's sends waiting for one plus those it said are about to ask (`more`: its batch's
+ * tasks not started yet), at most a quarter of a second's worth (1 to 25): a slot claimed
+ * and not used is a gap in the sequence no other worker can fill. A send must not start
+ * before its slot's time; a slot whose time passed without its send (the worker was late
+ * or had nothing to send) is dropped, the safe side. Every send of every worker therefore
+ * starts at its own slot, and slots are 1/rate apart or more.
+ *
+ * Why a late send gives its slot up rather than go late: with slots s = 1000 ÷ (rate × (1 −
+ * margin)) ms apart, a sliding second holds more than `rate` arrivals only if the request
+ * of slot i arrives more than 1000 × margin ÷ (1 − margin) ms (≈ 15 ms) later, behind its
+ * slot, than the request of slot i + rate does behind its own. Sends never start before
+ * their slot, so keeping every request within ≈ 15 ms of its slot is enough, and it is the
+ * only rule one worker can keep on its own: slot i + rate is a second ahead, usually
+ * another worker's. Letting a send go δ > 15 ms late safely would need ⌈(δ − 15) ÷ s⌉ slots
+ * of that later second left unused, never fewer than the one slot given up now.
  *
  * @example
  * ```ts
@@ -93,6 +106,10 @@ export class SharedRateLimiter implements SendRateLimiter {
   #end = 0;
   /** How long a claim took lately (ms, moving average): claims ask for slots at least that far ahead. */
   #claimMs = 5;
+  /** Slots asked for by the `acquire` calls of this worker not served yet (the one being served included). */
+  #demand = 0;
+  /** Sends this worker said it is about to ask for (`more` of the latest `acquire`). */
+  #more = 0;
   #pending: Promise<unknown> = Promise.resolve();
 
   public constructor(store: SendSlotStore, rate: () => Promise<number>, options: SharedRateLimiterOptions = {}) {
@@ -104,13 +121,27 @@ export class SharedRateLimiter implements SendRateLimiter {
     this.#maxClaim = options.maxClaim;
   }
 
-  public async acquire(count: number, options: { leadMs?: number } = {}): Promise<number | void> {
-    const rate = await this.#rate();
-    if (!(rate > 0) || !Number.isFinite(rate)) return;
-    // One claim at a time in this worker: slots are handed out in order.
-    const turn = this.#pending.then(() => this.#slot(rate, Math.max(1, count), options.leadMs ?? 0));
-    this.#pending = turn.catch(() => undefined);
-    const at = await turn;
+  public async acquire(count: number, options: { leadMs?: number; more?: number } = {}): Promise<number | void> {
+    const wanted = Math.max(1, count);
+    // Counted at once (before any await), so a claim sees every send that is waiting, and
+    // the latest word on the sends about to ask.
+    this.#demand += wanted;
+    if (options.more !== undefined) this.#more = Math.max(0, options.more);
+    let at: number;
+    try {
+      const rate = await this.#rate();
+      if (!(rate > 0) || !Number.isFinite(rate)) {
+        this.#demand -= wanted;
+        return;
+      }
+      // One claim at a time in this worker: slots are handed out in order.
+      const turn = this.#pending.then(() => this.#slot(rate, wanted, options.leadMs ?? 0));
+      this.#pending = turn.catch(() => undefined);
+      at = await turn;
+    } catch (error) {
+      this.#demand -= wanted; // not served (#slot counts the ones it serves)
+      throw error;
+    }
     const wait = at - (options.leadMs ?? 0) - this.#clock();
     if (wait > 0) await this.#sleep(wait);
     return at;
@@ -125,6 +156,7 @@ export class SharedRateLimiter implements SendRateLimiter {
       this.#next = this.#end = 0;
     }
     const maxClaim = Math.max(count, this.#maxClaim ?? Math.min(25, Math.max(1, Math.ceil(rate / 4))));
+    let settled = false;
     for (;;) {
       // Slots more than a moment in the past are of no use (a send there would come late): skip them.
       const now = this.#clock();
@@ -133,11 +165,22 @@ export class SharedRateLimiter implements SendRateLimiter {
       if (this.#end - this.#next >= count) {
         const first = this.#next;
         this.#next += count;
+        this.#demand -= count;
         return first * spacing;
       }
-      // A quarter of a second's worth at a time: one write covers several sends (a worker that
-      // stops sending leaves at most that much unused).
-      const want = maxClaim;
+      // The sends of a batch ask for their slots together, but not in one tick (each first looks
+      // at the quota and the edition): before a claim smaller than the most, let the ones about
+      // to ask do so (one turn of the event loop), so one claim covers them.
+      if (!settled && this.#demand + this.#more < maxClaim) {
+        settled = true;
+        await nextTurn();
+        continue;
+      }
+      // A quarter of a second's worth at a time at most, so one write covers several sends; but
+      // no more than the sends waiting for one or about to ask: a slot claimed and not used is
+      // a gap in the shared sequence that no other worker can fill (at the end of every batch,
+      // it would cost rate).
+      const want = Math.min(maxClaim, Math.max(count, this.#demand + this.#more));
       // Ask for slots from when the claim will have come back and the caller prepared its send
       // (else, at high rates, every slot a claim brings would already have passed).
       const from = Math.ceil((now + Math.min(MAX_AHEAD_MS, 2 * this.#claimMs + 2 + leadMs)) / spacing);

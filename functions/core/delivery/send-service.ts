@@ -107,10 +107,16 @@ const UNKNOWN_REQUEUE_LIMIT = 5;
 /**
  * A send slot missed by more than this is given up for a new one (its send would bunch up
  * with the next ones). The slots keep 1.5 % of the rate back, about 15 ms in any second
- * (SharedRateLimiter): a send up to 12 ms late leaves 3 ms for the network's jitter.
+ * (SharedRateLimiter, which says why the bound is on each send's own lateness): a send up
+ * to 12 ms late leaves 3 ms for the way to SES.
  */
 const SLOT_LATE_MS = 12;
-const MIN_LEAD_MS = 30;
+/**
+ * How long before its slot a task starts to prepare its send (lease, reads, personalising):
+ * 100 ms at least. A send not ready when its slot comes loses the slot for good (a share of
+ * the account's rate); an earlier start costs only a lease held that much longer.
+ */
+const MIN_LEAD_MS = 100;
 const MAX_LEAD_MS = 500;
 
 /** What the tasks of one batch share: its deadline and why it stopped early. */
@@ -123,6 +129,8 @@ export interface BatchState {
   timeUp?: boolean;
   /** Editions read once per batch (their state changes rarely; subscribers are read per task). */
   editions?: Map<string, Promise<EditionRecord | undefined>>;
+  /** Tasks of the batch not started yet (the rate limiter reserves send slots for them too, and no more). */
+  toStart?: number;
 }
 
 /** The batch's deadline passed before this task could start. */
@@ -204,6 +212,7 @@ export class SendService {
       ...(options.end !== undefined ? { end: options.end } : {}),
     };
     const outcomes = await mapBounded(tasks, this.#d.concurrency, async (task) => {
+      batch.toStart = (batch.toStart ?? tasks.length) - 1;
       if (batch.quotaStop) return this.#requeue(task, this.#d.quotaRetryDelaySeconds ?? QUOTA_RETRY_DELAY_S);
       if (batch.timeUp) return this.#requeue(task, 0);
       try {
@@ -236,7 +245,7 @@ export class SendService {
     await this.#quota.ensureAvailable();
     this.#checkDeadline(batch);
     // A cancelled edition's tasks need no send slot: they are only recorded as cancelled.
-    const slot = (await this.#freshState(task.editionId)) !== EditionState.CANCELLED ? await this.#d.rate.acquire(1, { leadMs: this.#leadMs() }) : undefined;
+    const slot = (await this.#freshState(task.editionId)) !== EditionState.CANCELLED ? await this.#d.rate.acquire(1, { leadMs: this.#leadMs(), more: batch.toStart ?? 0 }) : undefined;
     this.#checkDeadline(batch);
     const now = this.#now();
     const lease: Lease = { until: now + this.#d.leaseMs, settled: false };
@@ -402,10 +411,11 @@ export class SendService {
 
   /**
    * How long before its send slot a task is let go to take its lease, read and personalise:
-   * twice what that took lately, plus 20 ms (30–500 ms), so it is ready when the slot comes.
+   * three times what that took lately, plus 30 ms (100–500 ms), so it is ready when the slot
+   * comes even on a busy machine (the time a preparation takes has a long tail there).
    */
   #leadMs(): number {
-    return Math.min(MAX_LEAD_MS, Math.max(MIN_LEAD_MS, 2 * this.#prepMs + 20));
+    return Math.min(MAX_LEAD_MS, Math.max(MIN_LEAD_MS, 3 * this.#prepMs + 30));
   }
 
   /**

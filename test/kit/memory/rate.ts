@@ -78,7 +78,7 @@ export class NoWaitRateLimiter extends InMemoryAdapter<'acquire'> implements Sen
     super(['acquire'], options);
   }
 
-  public async acquire(_count: number, _options?: { leadMs?: number }): Promise<void> {
+  public async acquire(_count: number, _options?: { leadMs?: number; more?: number }): Promise<void> {
     await this.enter('acquire', arguments);
     this.onAcquire?.();
   }

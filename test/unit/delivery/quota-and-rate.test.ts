@@ -179,6 +179,67 @@ describe('Class: SharedRateLimiter', () => {
       expect(now).toBe(1_000_170);
     });
 
+    it('claims no more slots than the sends waiting for them, so a batch\'s tail leaves no gap in the sequence', async () => {
+      // Prepare: at 100/s a claim may take up to 25 slots
+      let now = 3_000_000;
+      const slots = new InMemorySendSlotStore({ counters: 'args' });
+      const limiter = new SharedRateLimiter(slots, async () => 100, { now: () => now, sleep: async (ms) => void (now += ms), margin: 0 });
+
+      // Act: the last three sends of a batch ask together, as a batch's tasks do
+      const at = await Promise.all([0, 1, 2].map(() => limiter.acquire(1)));
+
+      // Assess: one claim of three slots, each used; the next claim follows on without a gap
+      expect(slots.argsOf('claim').map(([, count]) => count)).toEqual([3]);
+      expect(new Set(at).size).toBe(3);
+      const next = slots.used.get('SEQ#10000us') as number;
+      expect(Math.max(...(at as number[]))).toBe((next - 1) * 10);
+    });
+
+    it('lets the sends about to ask join a claim (one claim for a batch\'s sends that ask within one turn)', async () => {
+      // Prepare
+      let now = 4_000_000;
+      const slots = new InMemorySendSlotStore({ counters: 'args' });
+      const limiter = new SharedRateLimiter(slots, async () => 100, { now: () => now, sleep: async (ms) => void (now += ms), margin: 0 });
+
+      // Act: each send first awaits something of its own (the quota, the edition) before asking
+      const at = await Promise.all(Array.from({ length: 10 }, async (_, i) => {
+        for (let hop = 0; hop < i; hop++) await Promise.resolve();
+        return limiter.acquire(1);
+      }));
+
+      // Assess
+      expect(slots.argsOf('claim').map(([, count]) => count)).toEqual([10]);
+      expect(new Set(at).size).toBe(10);
+    });
+
+    it('claims for the sends a worker says are about to ask too, so sends that come one by one share a claim', async () => {
+      // Prepare
+      let now = 6_000_000;
+      const slots = new InMemorySendSlotStore({ counters: 'args' });
+      const limiter = new SharedRateLimiter(slots, async () => 100, { now: () => now, sleep: async (ms) => void (now += ms), margin: 0 });
+
+      // Act: ten sends, one after the other, each saying how many are still to come
+      const at: (number | void)[] = [];
+      for (let i = 0; i < 10; i++) at.push(await limiter.acquire(1, { more: 9 - i }));
+
+      // Assess
+      expect(slots.argsOf('claim').map(([, count]) => count)).toEqual([10]);
+      expect(new Set(at).size).toBe(10);
+    });
+
+    it('still claims at most a quarter of a second\'s worth when more sends wait', async () => {
+      // Prepare
+      let now = 5_000_000;
+      const slots = new InMemorySendSlotStore({ counters: 'args' });
+      const limiter = new SharedRateLimiter(slots, async () => 40, { now: () => now, sleep: async (ms) => void (now += ms), margin: 0 });
+
+      // Act
+      await Promise.all(Array.from({ length: 25 }, () => limiter.acquire(1)));
+
+      // Assess: 40/s → 10 at a time
+      expect(slots.argsOf('claim').map(([, count]) => count)).toEqual([10, 10, 5]);
+    });
+
     it('never hands out a slot whose time passed (a worker back from a stall starts at the present)', async () => {
       // Prepare: the worker stalls 1 s after its first send
       let now = 2_000_000;

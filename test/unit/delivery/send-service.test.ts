@@ -189,6 +189,23 @@ describe('Class: SendService', () => {
       expect(await t.editions.get(EDITION)).toMatchObject({ sent: 1, skipped: 3, state: EditionState.SENT });
     });
 
+    it('tells the rate limiter, with each send slot it asks for, how many of the batch\'s tasks are still to start', async () => {
+      // Prepare: 12 tasks, 8 at a time
+      const rate = new NoWaitRateLimiter({ counters: 'args' });
+      const t = setup(12, { rate });
+
+      // Act
+      await t.service.processBatch(t.tasks());
+
+      // Assess: the first eight start together and ask with 4 still to come; then one starts
+      // as another ends, and the last asks with none to come
+      const more = rate.argsOf('acquire').map(([, options]) => options?.more);
+      expect(more).toHaveLength(12);
+      expect(more.slice(0, 8)).toEqual([4, 4, 4, 4, 4, 4, 4, 4]);
+      for (const m of more.slice(8)) expect(m).toBeLessThanOrEqual(3);
+      expect(more.at(-1)).toBe(0);
+    });
+
     it('records every recipient of a cancelled edition as cancelled, without a send slot, and counts them', async () => {
       // Prepare
       const t = setup(2);
