@@ -72,7 +72,7 @@ const PLAN: {
   };
 } = quick
   ? {
-      personalize: { rounds: 3, recipients: 100, ours: 3000, composer: 100, naive: 5 },
+      personalize: { rounds: 3, recipients: 100, ours: 10_000, composer: 100, naive: 5 },
       send: { concurrency: 128, throughput: { rounds: 3, perRound: 1500, warmup: 1000 }, rate: { rounds: 0, seconds: 0, cap: 50 }, checkEvery: 300 },
       rateCap: { caps: [14, 50, 200], seconds: 3 },
       scale: [{ subscribers: 1000, runs: 1 }],
@@ -89,7 +89,7 @@ const PLAN: {
       },
     }
   : {
-      personalize: { rounds: 5, recipients: 200, ours: 5000, composer: 200, naive: 10 },
+      personalize: { rounds: 5, recipients: 200, ours: 20_000, composer: 200, naive: 10 },
       send: { concurrency: 128, throughput: { rounds: 5, perRound: 3000, warmup: 3000 }, rate: { rounds: 0, seconds: 0, cap: 50 }, checkEvery: 500 },
       rateCap: { caps: [14, 50, 200], seconds: 10 },
       scale: [{ subscribers: 1000, runs: 3 }, { subscribers: 10_000, runs: 1 }, { subscribers: 100_000, runs: 1 }],
