@@ -203,6 +203,7 @@ export class SendService {
       ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
       ...(options.end !== undefined ? { end: options.end } : {}),
     };
+    this.#prefetch(tasks, batch);
     const outcomes = await mapBounded(tasks, this.#d.concurrency, async (task) => {
       if (batch.quotaStop) return this.#requeue(task, this.#d.quotaRetryDelaySeconds ?? QUOTA_RETRY_DELAY_S);
       if (batch.timeUp) return this.#requeue(task, 0);
@@ -480,6 +481,31 @@ export class SendService {
   async #release(task: SendTask, lease: Lease, reason: string): Promise<void> {
     lease.settled = true;
     await this.#d.ledger.release(task, lease.until, reason);
+  }
+
+  /**
+   * Starts the reads every task of the batch will wait for, together rather than one after
+   * the other (on a cold start each is a first call on a new connection): the daily quota,
+   * and each edition's record (shared by the batch, and as the edition's state while it is
+   * fresh) followed by its template. Only what the tasks would read anyway; a failure here is
+   * met again, and handled, by the task that awaits the same read.
+   */
+  #prefetch(tasks: readonly SendTask[], batch: BatchState): void {
+    this.#quota.remaining().catch(() => undefined);
+    batch.editions ??= new Map();
+    for (const editionId of new Set(tasks.map((t) => t.editionId))) {
+      if (batch.editions.has(editionId)) continue;
+      const at = this.#now();
+      const read = this.#d.editions.get(editionId);
+      batch.editions.set(editionId, read);
+      const fresh = this.#states.get(editionId);
+      if (!fresh || at - fresh.at >= (this.#d.stateCheckMs ?? 1000)) {
+        const entry = { at, state: read.then((e) => e?.state) };
+        entry.state.catch(() => this.#states.get(editionId) === entry && this.#states.delete(editionId));
+        this.#states.set(editionId, entry);
+      }
+      read.then((e) => (e && e.job !== JobName.ALERTS && e.state !== EditionState.CANCELLED ? this.#template(editionId) : undefined)).catch(() => undefined);
+    }
   }
 
   #template(editionId: string): Promise<MessageTemplate | undefined> {
