@@ -11,7 +11,7 @@
 import DataLoader from 'dataloader';
 import type { ArtefactStore, EditionRecord, EditionRepository } from '../editions/ports.ts';
 import { EditionState, JobName } from '../editions/types.ts';
-import { PermanentSendError, QuotaExhaustedError, SendOutcomeUnknownError, TransientSendError } from '../errors.ts';
+import { DigestError, PermanentSendError, QuotaExhaustedError, SendOutcomeUnknownError, TransientSendError } from '../errors.ts';
 import type { Links } from '../links.ts';
 import type { Logger } from '../logger.ts';
 import { personalizeMime, prepareMessage, type MessageHeaders, type MessageTemplate } from '../rendering/personalizer.ts';
@@ -110,6 +110,12 @@ const UNKNOWN_REQUEUE_LIMIT = 5;
  * (SharedRateLimiter): a send up to 12 ms late leaves 3 ms for the network's jitter.
  */
 const SLOT_LATE_MS = 12;
+/**
+ * State reads in a row that may come back stale (slower than the state-check period) before a
+ * task gives up: without a bound, a store slower than the period kept a task (and its lease
+ * and its invocation) waiting for ever.
+ */
+const STALE_STATE_READS = 3;
 const MIN_LEAD_MS = 30;
 const MAX_LEAD_MS = 500;
 
@@ -130,6 +136,17 @@ class DeadlineReached extends Error {
   public constructor() {
     super('the invocation is about to time out');
     this.name = 'DeadlineReached';
+  }
+}
+
+/**
+ * The edition's state could not be read fresh: each of several reads took longer than the
+ * state-check period. Nothing is sent; the task is retried (its lease given back).
+ */
+class StateReadTooSlow extends DigestError {
+  public constructor(editionId: string, periodMs: number) {
+    super(`edition ${editionId}: ${STALE_STATE_READS} state reads in a row each took longer than ${periodMs} ms`);
+    this.name = 'StateReadTooSlow';
   }
 }
 
@@ -436,11 +453,13 @@ export class SendService {
    * The edition's state from a strongly consistent read that started less than
    * `stateCheckMs` ago, still true when this returns: a read is shared by the tasks of this
    * process, and a wait for it that outlasts the period is followed by a fresh read. The
-   * caller calls SES synchronously after this resolves.
+   * caller calls SES synchronously after this resolves. Throws StateReadTooSlow when
+   * STALE_STATE_READS reads in a row came back stale.
    */
   async #freshState(editionId: string): Promise<EditionState | undefined> {
     const period = this.#d.stateCheckMs ?? 1000;
-    for (;;) {
+    for (let stale = 0; ; stale++) {
+      if (stale >= STALE_STATE_READS) throw new StateReadTooSlow(editionId, period);
       let entry = this.#states.get(editionId);
       if (!entry || this.#now() - entry.at >= period) {
         const read = this.#d.editions.get(editionId).then((e) => e?.state);

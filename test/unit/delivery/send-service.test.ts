@@ -224,6 +224,27 @@ describe('Class: SendService', () => {
       expect(await t.editions.get(EDITION)).toMatchObject({ sent: 2, cancelled: 1 });
     });
 
+    it('gives a task back, sending nothing, when every state read takes longer than the period', async () => {
+      // Prepare: each read of the edition takes 1.5 s of the clock (a store slower than the 1 s period)
+      const t = setup(1, { stateCheckMs: 1_000 });
+      const get = t.editions.get.bind(t.editions);
+      let reads = 0;
+      t.editions.get = async (id) => {
+        reads += 1;
+        const edition = await get(id);
+        t.advance(1_500);
+        return edition;
+      };
+
+      // Act
+      const outcomes = await t.service.processBatch(t.tasks());
+
+      // Assess: retried, not sent, after a bounded number of reads
+      expect(outcomes).toEqual([TaskOutcome.RETRY]);
+      expect(t.mail.calls.send).toBe(0);
+      expect(reads).toBeLessThanOrEqual(4);
+    });
+
     it('reads the state again when the wait for a shared read outlasted the period', async () => {
       // Prepare: the state read takes 1.5 s of the clock, longer than the period
       const t = setup(1, { stateCheckMs: 1_000 });
