@@ -666,12 +666,14 @@ const percentile = (values: readonly number[], p: number) => {
 const SEND_CPU_SHARE = 512 / 1769;
 /**
  * Prices used for costPer100kUsd (AWS us-east-1, on-demand, as published in November 2026):
- * DynamoDB on-demand since the November 2024 cut, Lambda x86, SQS standard, SNS standard.
+ * DynamoDB on-demand since the November 2024 cut, Lambda on Arm (serverless.yml deploys every
+ * function with `architecture: arm64`; x86 would be $0.0000166667 per GB-second), SQS
+ * standard, SNS standard.
  */
 const PRICES = {
   dynamodbPerMillionWriteUnits: 0.625,
   dynamodbPerMillionReadUnits: 0.125,
-  lambdaPerGbSecond: 0.0000166667,
+  lambdaPerGbSecond: 0.0000133334,
   lambdaPerMillionRequests: 0.2,
   sqsPerMillionRequests: 0.4,
   snsPerMillionPublishes: 0.5,

@@ -69,7 +69,7 @@ if (params.role === 'fan-out') {
   // container stand-ins, one per concurrent invocation the event source allows, each with the
   // function's heap limits; this process is the event source (SQS polling) and the watcher.
   const { getConfig } = await import('../functions/core/config.ts');
-  const { artefactStore, editionRepository, subscriberRepository } = await import('../functions/wiring/common.ts');
+  const { artefactStore, deliveryLedger, editionRepository, subscriberRepository } = await import('../functions/wiring/common.ts');
   const { checkMessage, sentRecipient } = await import('./lib/mime-check.ts');
   const { drainQueue } = await import('../infra/local/lambda-driver.ts');
   const { isComplete } = await import('../functions/core/delivery/fan-out-service.ts');
@@ -94,6 +94,7 @@ if (params.role === 'fan-out') {
   const ses = params.env.SES_ENDPOINT ?? '';
   const before = (await (await fetch(`${ses}/stats`)).json()) as { accepted: number; throttled: number };
   const t0 = performance.now();
+  let ledgerCheckedAt = t0;
   const drained = await drainQueue({
     queueUrl: config.SEND_QUEUE_URL,
     endpoint: params.env.SQS_ENDPOINT ?? '',
@@ -103,7 +104,16 @@ if (params.role === 'fan-out') {
     done: async () => {
       const e = await editionRepository().get(editionId);
       // While the fan-out runs beside the sending (the timeline), the edition may not exist yet.
-      return e ? isComplete(e) : !params.overlapFanOut;
+      if (!e) return !params.overlapFanOut;
+      if (isComplete(e)) return true;
+      // The counters can stay short of the ledger (an outcome recorded by an attempt that then
+      // timed out is re-delivered and found final: on AWS the reconciler recounts). The ledger
+      // is the truth: once every entry is final the run is over (the counters are reported
+      // as they are, and a shortfall as a problem).
+      if (!e.fanoutDone || performance.now() - ledgerCheckedAt < 2_000) return false;
+      ledgerCheckedAt = performance.now();
+      const c = await deliveryLedger().countByState(editionId);
+      return c.sending === 0 && c.sent + c.failed + c.skipped + c.cancelled >= e.total;
     },
     // The run ends when the edition is complete, known to within 50 ms (the pollers may
     // still be waiting on an empty queue then, as idle Lambda pollers do).

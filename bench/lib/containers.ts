@@ -1,5 +1,5 @@
 /**
- * A pool of Lambda container stand-ins (bench/lib/lambda-container.ts): each runs one
+ * A pool of Lambda container stand-ins (bench/lib/lambda-container.mjs): each runs one
  * invocation at a time, as Lambda does; an invocation goes to an idle container.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -76,12 +76,14 @@ export class ContainerPool {
   /** Starts `count` containers of `handlerFile` (a `.mjs` bundle, or a `.ts` source run through tsx). */
   public static async start(count: number, handlerFile: string, env: Record<string, string>, nodeArgs: string[] = [], options: { verbose?: boolean; cpuShare?: number } = {}): Promise<ContainerPool> {
     const verbose = options.verbose ?? false;
-    const script = fileURLToPath(new URL('./lambda-container.ts', import.meta.url));
+    const script = fileURLToPath(new URL('./lambda-container.mjs', import.meta.url));
+    // A bundle runs under plain node, as on Lambda; only a TypeScript source needs the loader.
+    const loader = /\.[cm]?ts$/.test(handlerFile) ? ['--import', 'tsx'] : [];
     const containers = await Promise.all(
       Array.from({ length: count }, async () => {
         const child = fork(script, [handlerFile], {
           env: { PATH: process.env.PATH ?? '', ...env },
-          execArgv: [...nodeArgs, '--import', 'tsx'],
+          execArgv: [...nodeArgs, ...loader],
           stdio: ['ignore', verbose ? 'inherit' : 'ignore', 'pipe', 'ipc'],
         });
         let stderr = '';

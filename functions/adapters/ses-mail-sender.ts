@@ -137,6 +137,7 @@ export class SesMailSender implements MailSender {
   readonly #ses: SESClient;
   readonly #configurationSet: string | undefined;
   #quota: { value: SendQuota; at: number } | undefined;
+  #quotaRead: Promise<SendQuota> | undefined;
 
   public constructor(options: { client: SESClient; configurationSet?: string | undefined }) {
     this.#ses = options.client;
@@ -166,10 +167,18 @@ export class SesMailSender implements MailSender {
 
   public async getQuota(): Promise<SendQuota> {
     if (this.#quota && Date.now() - this.#quota.at < QUOTA_CACHE_MS) return this.#quota.value;
-    const out = await this.#ses.send(new GetSendQuotaCommand({}));
-    const value = { maxSendRate: out.MaxSendRate ?? 1, max24HourSend: out.Max24HourSend ?? 200, sentLast24Hours: out.SentLast24Hours ?? 0 };
-    this.#quota = { value, at: Date.now() };
-    return value;
+    // Callers that arrive while a read is under way (a cold batch's tasks) share it.
+    this.#quotaRead ??= this.#ses
+      .send(new GetSendQuotaCommand({}))
+      .then((out) => {
+        const value = { maxSendRate: out.MaxSendRate ?? 1, max24HourSend: out.Max24HourSend ?? 200, sentLast24Hours: out.SentLast24Hours ?? 0 };
+        this.#quota = { value, at: Date.now() };
+        return value;
+      })
+      .finally(() => {
+        this.#quotaRead = undefined;
+      });
+    return this.#quotaRead;
   }
 }
 

@@ -11,7 +11,7 @@
 import DataLoader from 'dataloader';
 import type { ArtefactStore, EditionRecord, EditionRepository } from '../editions/ports.ts';
 import { EditionState, JobName } from '../editions/types.ts';
-import { PermanentSendError, QuotaExhaustedError, SendOutcomeUnknownError, TransientSendError } from '../errors.ts';
+import { DigestError, PermanentSendError, QuotaExhaustedError, SendOutcomeUnknownError, TransientSendError } from '../errors.ts';
 import type { Links } from '../links.ts';
 import type { Logger } from '../logger.ts';
 import { personalizeMime, prepareMessage, type MessageHeaders, type MessageTemplate } from '../rendering/personalizer.ts';
@@ -117,6 +117,12 @@ const SLOT_LATE_MS = 12;
  * the account's rate); an earlier start costs only a lease held that much longer.
  */
 const MIN_LEAD_MS = 100;
+/**
+ * State reads in a row that may come back stale (slower than the state-check period) before a
+ * task gives up: without a bound, a store slower than the period kept a task (and its lease
+ * and its invocation) waiting for ever.
+ */
+const STALE_STATE_READS = 3;
 const MAX_LEAD_MS = 500;
 
 /** What the tasks of one batch share: its deadline and why it stopped early. */
@@ -138,6 +144,17 @@ class DeadlineReached extends Error {
   public constructor() {
     super('the invocation is about to time out');
     this.name = 'DeadlineReached';
+  }
+}
+
+/**
+ * The edition's state could not be read fresh: each of several reads took longer than the
+ * state-check period. Nothing is sent; the task is retried (its lease given back).
+ */
+class StateReadTooSlow extends DigestError {
+  public constructor(editionId: string, periodMs: number) {
+    super(`edition ${editionId}: ${STALE_STATE_READS} state reads in a row each took longer than ${periodMs} ms`);
+    this.name = 'StateReadTooSlow';
   }
 }
 
@@ -211,6 +228,7 @@ export class SendService {
       ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
       ...(options.end !== undefined ? { end: options.end } : {}),
     };
+    this.#prefetch(tasks, batch);
     const outcomes = await mapBounded(tasks, this.#d.concurrency, async (task) => {
       batch.toStart = (batch.toStart ?? tasks.length) - 1;
       if (batch.quotaStop) return this.#requeue(task, this.#d.quotaRetryDelaySeconds ?? QUOTA_RETRY_DELAY_S);
@@ -445,11 +463,13 @@ export class SendService {
    * The edition's state from a strongly consistent read that started less than
    * `stateCheckMs` ago, still true when this returns: a read is shared by the tasks of this
    * process, and a wait for it that outlasts the period is followed by a fresh read. The
-   * caller calls SES synchronously after this resolves.
+   * caller calls SES synchronously after this resolves. Throws StateReadTooSlow when
+   * STALE_STATE_READS reads in a row came back stale.
    */
   async #freshState(editionId: string): Promise<EditionState | undefined> {
     const period = this.#d.stateCheckMs ?? 1000;
-    for (;;) {
+    for (let stale = 0; ; stale++) {
+      if (stale >= STALE_STATE_READS) throw new StateReadTooSlow(editionId, period);
       let entry = this.#states.get(editionId);
       if (!entry || this.#now() - entry.at >= period) {
         const read = this.#d.editions.get(editionId).then((e) => e?.state);
@@ -490,6 +510,31 @@ export class SendService {
   async #release(task: SendTask, lease: Lease, reason: string): Promise<void> {
     lease.settled = true;
     await this.#d.ledger.release(task, lease.until, reason);
+  }
+
+  /**
+   * Starts the reads every task of the batch will wait for, together rather than one after
+   * the other (on a cold start each is a first call on a new connection): the daily quota,
+   * and each edition's record (shared by the batch, and as the edition's state while it is
+   * fresh) followed by its template. Only what the tasks would read anyway; a failure here is
+   * met again, and handled, by the task that awaits the same read.
+   */
+  #prefetch(tasks: readonly SendTask[], batch: BatchState): void {
+    this.#quota.remaining().catch(() => undefined);
+    batch.editions ??= new Map();
+    for (const editionId of new Set(tasks.map((t) => t.editionId))) {
+      if (batch.editions.has(editionId)) continue;
+      const at = this.#now();
+      const read = this.#d.editions.get(editionId);
+      batch.editions.set(editionId, read);
+      const fresh = this.#states.get(editionId);
+      if (!fresh || at - fresh.at >= (this.#d.stateCheckMs ?? 1000)) {
+        const entry = { at, state: read.then((e) => e?.state) };
+        entry.state.catch(() => this.#states.get(editionId) === entry && this.#states.delete(editionId));
+        this.#states.set(editionId, entry);
+      }
+      read.then((e) => (e && e.job !== JobName.ALERTS && e.state !== EditionState.CANCELLED ? this.#template(editionId) : undefined)).catch(() => undefined);
+    }
   }
 
   #template(editionId: string): Promise<MessageTemplate | undefined> {
