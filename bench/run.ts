@@ -19,6 +19,7 @@
  * meanwhile (from /proc/stat), which tells a run bound by this machine's cores from one that
  * waits.
  */
+import { spawn } from 'node:child_process';
 import { writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -462,6 +463,69 @@ interface TimelineRun {
   accepted: number;
   distinctRecipients: number;
   throttles: number;
+  /** Where the time to the first message goes: each step's moment, ms after the schedule fired. */
+  steps: TimelineSteps;
+}
+
+/** Moments of one timeline run, ms after the schedule fired (the edition process spawned). */
+interface TimelineSteps {
+  /** The edition process's node started (its performance.timeOrigin). */
+  processStarted: number;
+  /** The edition handler imported (the bundle's init). */
+  handlerImported: number;
+  /** The edition record created (the handler's first write). */
+  editionCreated: number;
+  /** Built, rendered, artefacts written, the edition `sending`. */
+  rendered: number;
+  /** The first send task on the queue (its SentTimestamp). */
+  firstQueued: number;
+  /** The event source received its first record. */
+  firstReceived: number;
+  /** The SES stand-in accepted the first message. */
+  firstAccepted: number;
+  /** The last send task on the queue. */
+  lastQueued: number;
+  /** The edition function returned (fan-out done). */
+  editionReturned: number;
+  /** The SES stand-in accepted the last message. */
+  lastAccepted: number;
+}
+
+/**
+ * The edition function started cold, as the schedule starts it: a fresh `node` (no loader:
+ * Lambda's runtime imports the bundle with node alone) with the function's heap limits and
+ * the app's environment, importing the bundle and running one event. Resolves with its
+ * moments (ms since the epoch) and the handler's result.
+ */
+function coldEditionProcess(handlerFile: string, env: Record<string, string>, event: unknown, nodeArgs: string[]): Promise<{ startedAt: number; importedAt: number; returnedAt: number; result: { edition: string; state: string; recipients: number } }> {
+  // Inline (no tsx): the same steps as Lambda's runtime, import then invoke.
+  const code = [
+    'const { pathToFileURL } = await import("node:url");',
+    'const { handler } = await import(pathToFileURL(process.env.BENCH_HANDLER_FILE).href);',
+    'const importedAt = Date.now();',
+    'const result = await handler(JSON.parse(process.env.BENCH_EVENT));',
+    'process.stdout.write(JSON.stringify({ startedAt: performance.timeOrigin, importedAt, returnedAt: Date.now(), result }) + "\\n");',
+  ].join('\n');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...nodeArgs, '--input-type=module', '-e', code], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env, BENCH_HANDLER_FILE: handlerFile, BENCH_EVENT: JSON.stringify(event) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => {
+      err = (err + c.toString()).slice(-20_000);
+      if (verbose) process.stderr.write(c.toString().replace(/^/gm, '  [edition] '));
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const line = out.trim().split('\n').at(-1) ?? '';
+      if (code !== 0 || !line.startsWith('{')) reject(new Error(`the edition process exited with ${code}\n${err.trim()}`));
+      else resolve(JSON.parse(line) as Awaited<ReturnType<typeof coldEditionProcess>>);
+    });
+  });
 }
 
 async function timelineBench(prepared: Promise<Prepared>): Promise<TimelineRun[]> {
@@ -473,8 +537,12 @@ async function timelineBench(prepared: Promise<Prepared>): Promise<TimelineRun[]
   try {
     const sendFile = await sendBundle();
     const editionFile = await editionBundle();
+    if (!editionFile) throw new Error('timeline: no bundle of the edition function (run with packaging)');
     const editionArgs = await lambdaNodeArgs('edition');
     const sendArgs = await lambdaNodeArgs('send');
+    const { useStack } = await import('../infra/local/local-run.ts');
+    useStack(env);
+    const { editionRepository } = await import('../functions/wiring/common.ts');
     for (const [i, cap] of PLAN.timeline.caps.entries()) {
       const n = PLAN.timeline.subscribers;
       log(`timeline: ${n.toLocaleString('en')} readers at ${cap}/s, from the schedule firing (a cold edition process) to the last message …`);
@@ -482,26 +550,49 @@ async function timelineBench(prepared: Promise<Prepared>): Promise<TimelineRun[]
       await call('/raw/clear', {});
       const before = (await call('/stats')) as { throttled: number };
       const time = new Date(Date.now() - i * 86_400_000).toISOString();
-      const { editionIdFor } = { editionIdFor: (t: string) => `daily-${t.slice(0, 10)}` };
-      const t0 = Date.now();
-      // The schedule fires: the edition function starts cold; the send function's event source
-      // polls the queue meanwhile, so sending starts as soon as the first page is enqueued.
-      const fanOut = runChild<RoleRun>('scale-worker.ts', { role: 'fan-out', env, subscribers: n, time, ...(editionFile ? { handlerFile: editionFile } : {}) }, { ...childOptions, env, nodeArgs: editionArgs.nodeArgs });
-      const send = runChild<RoleRun>('scale-worker.ts', {
-        role: 'send', env, subscribers: n, edition: editionIdFor(time), eventSource: await sqsEventSource('send'), overlapFanOut: true,
+      const editionId = `daily-${time.slice(0, 10)}`;
+      // The send function's side first: its event source polling the queue and its containers
+      // initialised (the handler imported), as Lambda's pollers wait on a queue before any
+      // message comes. (A container's own cold start is sendColdStartMs.)
+      let polling: () => void = () => undefined;
+      const ready = new Promise<void>((resolve) => (polling = resolve));
+      const send = runChild<RoleRun & { queue?: { firstReceivedAt?: number; firstSentAt?: number; lastSentAt?: number } }>('scale-worker.ts', {
+        role: 'send', env, subscribers: n, edition: editionId, eventSource: await sqsEventSource('send'), overlapFanOut: true,
         ...(sendFile ? { handlerFile: sendFile } : {}), containerNodeArgs: sendArgs.nodeArgs,
-      }, childOptions);
+      }, { ...childOptions, onLine: (line) => line === 'PHASE polling' && polling() });
+      await Promise.race([ready, send]);
+      // The schedule fires: the edition function starts cold and fans out while the sends run.
+      const t0 = Date.now();
+      const fanOut = coldEditionProcess(editionFile, env, { job: 'daily', time, force: true }, editionArgs.nodeArgs);
       const [f, s] = await Promise.all([fanOut, send]);
       const after = (await call('/stats')) as { throttled: number };
       const captured = (await call('/raw')) as { at: number; destinations: string[]; tags: Record<string, string> }[];
-      const mine = captured.filter((c) => c.tags.edition === f.result?.edition);
+      const mine = captured.filter((c) => c.tags.edition === f.result.edition);
       const times = mine.map((c) => c.at).sort((a, b) => a - b);
-      const run: TimelineRun = {
-        cap, subscribers: n, firstMs: (times[0] ?? NaN) - t0, lastMs: (times.at(-1) ?? NaN) - t0, targetLastMs: ((n / cap) * 1.03 + 10) * 1000,
-        accepted: mine.length, distinctRecipients: new Set(mine.map((c) => c.destinations[0])).size, throttles: after.throttled - before.throttled,
+      const record = await editionRepository().get(f.result.edition);
+      const at = (ms: number | string | undefined) => (ms === undefined ? NaN : (typeof ms === 'string' ? Date.parse(ms) : ms) - t0);
+      const steps: TimelineSteps = {
+        processStarted: at(f.startedAt),
+        handlerImported: at(f.importedAt),
+        editionCreated: at(record?.createdAt),
+        rendered: at(record?.sendingAt),
+        firstQueued: at(s.queue?.firstSentAt),
+        firstReceived: at(s.queue?.firstReceivedAt),
+        firstAccepted: at(times[0]),
+        lastQueued: at(s.queue?.lastSentAt),
+        editionReturned: at(f.returnedAt),
+        lastAccepted: at(times.at(-1)),
       };
+      const run: TimelineRun = {
+        cap, subscribers: n, firstMs: steps.firstAccepted, lastMs: steps.lastAccepted, targetLastMs: ((n / cap) * 1.03 + 10) * 1000,
+        accepted: mine.length, distinctRecipients: new Set(mine.map((c) => c.destinations[0])).size, throttles: after.throttled - before.throttled, steps,
+      };
+      if (f.result.edition !== editionId) problems.push(`timeline ${cap}: the edition function made ${f.result.edition}, the senders waited for ${editionId}`);
       if (run.accepted !== n || run.distinctRecipients !== n || s.edition?.sent !== n) problems.push(`timeline ${cap}: ${run.accepted} accepted, ${run.distinctRecipients} recipients, edition ${JSON.stringify(s.edition)}`);
-      log(`timeline ${cap}/s: first ${(run.firstMs / 1000).toFixed(2)} s, last ${(run.lastMs / 1000).toFixed(1)} s (target ${(run.targetLastMs / 1000).toFixed(1)} s), throttles ${run.throttles}`);
+      problems.push(...(s.checked?.problems ?? []).map((p) => `timeline ${cap}: ${p}`));
+      const sec = (ms: number) => (ms / 1000).toFixed(2);
+      log(`timeline ${cap}/s: first ${sec(run.firstMs)} s, last ${(run.lastMs / 1000).toFixed(1)} s (target ${(run.targetLastMs / 1000).toFixed(1)} s), throttles ${run.throttles}`);
+      log(`  node started ${sec(steps.processStarted)}, handler imported ${sec(steps.handlerImported)}, edition created ${sec(steps.editionCreated)}, rendered ${sec(steps.rendered)}, first task queued ${sec(steps.firstQueued)}, received ${sec(steps.firstReceived)}, accepted ${sec(steps.firstAccepted)}; last queued ${sec(steps.lastQueued)}, edition function returned ${sec(steps.editionReturned)}`);
       runs.push(run);
     }
     return runs;

@@ -94,6 +94,9 @@ if (params.role === 'fan-out') {
   const ses = params.env.SES_ENDPOINT ?? '';
   const before = (await (await fetch(`${ses}/stats`)).json()) as { accepted: number; throttled: number };
   const t0 = performance.now();
+  // The containers have imported the handler and the pollers start now: a run that fires the
+  // schedule after this signal starts with warm pollers (as Lambda's are) and warm containers.
+  signal('polling');
   const drained = await drainQueue({
     queueUrl: config.SEND_QUEUE_URL,
     endpoint: params.env.SQS_ENDPOINT ?? '',
@@ -121,7 +124,8 @@ if (params.role === 'fan-out') {
   const rendered = await artefactStore().getEdition(editionId);
   const captured = (await (await fetch(`${ses}/raw`)).json()) as { raw: string; destinations: string[]; tags: Record<string, string> }[];
   const checked = { messages: 0, problems: [] as string[] };
-  for (const sample of captured.filter((c) => c.tags.edition === editionId)) {
+  // (A stack that keeps every record for its arrival time but no bytes, as the timeline's, has nothing to parse.)
+  for (const sample of captured.filter((c) => c.tags.edition === editionId && c.raw.length > 0)) {
     const id = sample.tags.subscriber ?? '';
     const subscriber = await subscriberRepository().get(id);
     if (!rendered || !subscriber) {
@@ -158,6 +162,7 @@ if (params.role === 'fan-out') {
     bundled: params.handlerFile !== undefined,
     invocations: drained.invocations,
     records: drained.records,
+    queue: { firstReceivedAt: drained.firstReceivedAt, firstSentAt: drained.firstSentAt, lastSentAt: drained.lastSentAt },
     accepted: after.accepted - before.accepted,
     throttled: after.throttled - before.throttled,
     dynamodb,
