@@ -82,7 +82,7 @@ const PLAN: {
       cpuLimited: { subscribers: 500, share: 0.29 },
       edition: { articles: 1000, runs: 1 },
       reconcile: { objects: 2000 },
-      bundleRuns: 3,
+      bundleRuns: 1,
       alerts: {
         assemble: { rounds: 3, recipients: 200, mjml: 5, check: 10, articles: 30 },
         match: { subscribers: 1000, perSubscriber: 10, vocabulary: 5000, zipfS: 1, articles: 3, mentions: 2, concurrency: 32 },
@@ -316,9 +316,12 @@ const setupDone = () => Promise.all(setupLanes);
 function prepareStack(task: { upload?: number; ingest?: boolean; subscribers?: number }, stackOptions: Parameters<typeof startStack>[0] = {}): Promise<Prepared> {
   const lane = nextLane++ % SETUP_LANES;
   const prepared = (setupLanes[lane] ?? Promise.resolve()).then(async () => {
+    const t0 = performance.now();
     const stack = await startStack(stackOptions);
+    const started = performance.now();
     try {
       const seeded = await runChild<{ seconds: number }>('stack-tasks.ts', { env: stack.env, ...task }, childOptions);
+      log(`set-up: stack ${JSON.stringify(task)} started in ${((started - t0) / 1000).toFixed(1)} s, seeded in ${((performance.now() - started) / 1000).toFixed(1)} s (${seeded.seconds.toFixed(1)} s of it writing)`);
       return { ...stack, seedSeconds: seeded.seconds };
     } catch (error) {
       await stack.service.stop();
@@ -540,11 +543,15 @@ async function timelineBench(prepared: Promise<Prepared>): Promise<TimelineRun[]
     if (!editionFile) throw new Error('timeline: no bundle of the edition function (run with packaging)');
     const editionArgs = await lambdaNodeArgs('edition');
     const sendArgs = await lambdaNodeArgs('send');
-    const { useStack } = await import('../infra/local/local-run.ts');
+    const { useStack } = await import('./lib/use-stack.ts');
     useStack(env);
-    const { editionRepository } = await import('../functions/wiring/common.ts');
+    const { editionRepository, ddb } = await import('../functions/wiring/common.ts');
+    const { DeleteCommand } = await import('@aws-sdk/lib-dynamodb');
     for (const [i, cap] of PLAN.timeline.caps.entries()) {
       const n = PLAN.timeline.subscribers;
+      // Each run builds an edition of the same stories (dated a day earlier each time): the
+      // previous run's watermark would leave it nothing new, so it is removed first.
+      if (i > 0) await ddb().send(new DeleteCommand({ TableName: env.EDITIONS_TABLE, Key: { pk: 'JOB#daily', sk: 'WATERMARK' } }));
       log(`timeline: ${n.toLocaleString('en')} readers at ${cap}/s, from the schedule firing (a cold edition process) to the last message …`);
       await call('/faults', { maxSendRate: cap, enforceRate: true, latencyMs: 50, max24HourSend: 100_000_000 });
       await call('/raw/clear', {});
@@ -696,21 +703,35 @@ function startBundleTiming(): void {
   });
 }
 
-const personalize = only.has('personalize') ? await personalizeBench() : undefined;
-const alerts: AlertRuns = {};
-if (only.has('alerts')) alerts.assemble = await alertAssembleBench();
-
 // Set-up ahead of time: the first two scale stacks, the first edition stack and the stacks of
 // the cold-start, timeline and CPU-limited runs; larger sizes and further runs are prepared
 // when their turn comes (their data would sit idle meanwhile).
-startPackaging();
 const scaleSizes = only.has('scale') ? PLAN.scale.flatMap((size) => Array.from({ length: size.runs }, () => size.subscribers)) : [];
-const preparedScale: (Promise<Prepared> | undefined)[] = scaleSizes.map((n, i) => (i < 2 && n <= 10_000 ? prepareScale(n) : undefined));
-const preparedEditions: (Promise<Prepared> | undefined)[] = only.has('edition') ? Array.from({ length: PLAN.edition.runs }, (_, i) => (i === 0 ? prepareEdition() : undefined)) : [];
-const preparedCold = only.has('cold') ? prepareReadyEdition(PLAN.coldStart.runs, { keepCaptured: true }) : undefined;
-const preparedTimeline = only.has('timeline') ? prepareReadyEdition(PLAN.timeline.subscribers, { keepCaptured: true }) : undefined;
-const preparedLimited = only.has('limited') ? prepareScale(PLAN.cpuLimited.subscribers) : undefined;
-const preparedAlerts = only.has('alerts') ? prepareAlerts() : undefined;
+let preparedScale: (Promise<Prepared> | undefined)[] = [];
+let preparedEditions: (Promise<Prepared> | undefined)[] = [];
+let preparedCold: Promise<Prepared> | undefined;
+let preparedTimeline: Promise<Prepared> | undefined;
+let preparedLimited: Promise<Prepared> | undefined;
+let preparedAlerts: Promise<AlertsPrepared> | undefined;
+function startSetUp(): void {
+  startPackaging();
+  preparedScale = scaleSizes.map((n, i) => (i < 2 && n <= 10_000 ? prepareScale(n) : undefined));
+  preparedEditions = only.has('edition') ? Array.from({ length: PLAN.edition.runs }, (_, i) => (i === 0 ? prepareEdition() : undefined)) : [];
+  preparedCold = only.has('cold') ? prepareReadyEdition(PLAN.coldStart.runs, { keepCaptured: true }) : undefined;
+  preparedTimeline = only.has('timeline') ? prepareReadyEdition(PLAN.timeline.subscribers, { keepCaptured: true }) : undefined;
+  preparedLimited = only.has('limited') ? prepareScale(PLAN.cpuLimited.subscribers) : undefined;
+  preparedAlerts = only.has('alerts') ? prepareAlerts() : undefined;
+}
+
+// Quick mode starts the set-up at once, beside the personalisation and the alert assembly
+// (one process each, wall time per message: the machine's second core takes the set-up, and
+// their comparisons, ours vs MailComposer and vs MJML, take turns within each round, so the
+// ratios hold); the full mode keeps every measurement apart from the set-up.
+if (quick) startSetUp();
+const personalize = only.has('personalize') ? await personalizeBench() : undefined;
+const alerts: AlertRuns = {};
+if (only.has('alerts')) alerts.assemble = await alertAssembleBench();
+if (!quick) startSetUp();
 if (only.has('send') || only.has('rate')) {
   log('set-up: stacks of the later runs …');
   await Promise.all([setupDone(), packaging?.catch(() => undefined)]);
@@ -828,7 +849,7 @@ const latest = {
   dynamodbReadUnitsPerMessage: units ? round(units.readPerMessage) : null,
   costPer100kUsd: cost ? round(cost.total, 4) : null,
   costPer100kBreakdownUsd: cost ? { lambda: round(cost.lambda, 4), dynamodb: round(cost.dynamodb, 4), sqs: round(cost.sqs, 4), notIncludedSendEventsAndRequests: round(cost.sendEventsAndRequests, 4) } : null,
-  timeline: timeline ? timeline.map((t) => ({ cap: t.cap, subscribers: t.subscribers, firstSeconds: round(t.firstMs / 1000), lastSeconds: round(t.lastMs / 1000), targetLastSeconds: round(t.targetLastMs / 1000), throttles: t.throttles })) : null,
+  timeline: timeline ? timeline.map((t) => ({ cap: t.cap, subscribers: t.subscribers, firstSeconds: round(t.firstMs / 1000), lastSeconds: round(t.lastMs / 1000), targetLastSeconds: round(t.targetLastMs / 1000), throttles: t.throttles, stepsSeconds: Object.fromEntries(Object.entries(t.steps).map(([k, v]) => [k, round(v / 1000)])) })) : null,
   sendColdStartMs: coldStart && coldStart.firstRequestMs.length > 0 ? { p50: Math.round(percentile(coldStart.firstRequestMs, 50)), p95: Math.round(percentile(coldStart.firstRequestMs, 95)), runs: coldStart.firstRequestMs.length } : null,
   liveHeapMb: scale.length > 0 ? scale.map((x) => ({ subscribers: x.subscribers, fanOut: round(pick(x.runs, (r) => r.fanOut.liveHeapAtEndMb ?? NaN)), send: round(pick(x.runs, (r) => r.send.liveHeapAtEndMb ?? NaN)) })) : null,
   scale: scale.map((x) => ({
@@ -865,6 +886,9 @@ const latest = {
   /** How each figure was obtained (docs/performance.md defines them). */
   settings: {
     mode: quick ? 'quick' : 'full',
+    /** What this mode runs (sizes, rounds, caps); docs/performance.md compares the two modes. */
+    plan: PLAN,
+    setUp: quick ? 'packaging and the seeded stacks start at once, beside the personalisation and the alert assembly; every later run waits for them' : 'packaging and the seeded stacks after the personalisation and the alert assembly, before the send runs; nothing measured meanwhile',
     machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`,
     personalizeMsPerRecipient: { timed: 'two tokens signed, links, MIME chunks, RawMessage.Data form-encoded and spliced into the request body (one Buffer)', excluded: 'SDK serialization of the other fields, SigV4 signing, HTTP', process: 'one, a whole core', rounds: PLAN.personalize.rounds, perRound: PLAN.personalize.ours },
     mailComposerMsPerRecipient: { timed: 'the same, with MailComposer building the message and formEncodedBase64 of the whole of it', rounds: PLAN.personalize.rounds, perRound: PLAN.personalize.composer },
@@ -874,7 +898,7 @@ const latest = {
     rateCap: { workers: 4, concurrency: 32, batch: 100, slotStore: 'DynamoDB (dynalite)', otherStores: 'in memory', ses: 'stand-in enforcing MaxSendRate on arrival (sliding second), 50 ms latency', seconds: PLAN.rateCap.seconds, achieved: '(n - 1) / (last - first) over arrival times' },
     dynamodbUnits: { from: 'requests counted at dynalite over the scale run', subscribers: costRun?.subscribers ?? null, model: 'items under 1 KB: 1 write unit per write call (held or not), +1 per index entry added or removed, +2 per index key moved; consistent reads 1 unit per item, eventual 0.5; Query 2 units per page; + the Send event (feedback): 0.5 read unit, no write for an entry already sent', byCall: units?.byCall ?? null },
     costPer100kUsd: { includes: 'Lambda GB-s (send 512 MB, fan-out 1024 MB) at the measured CPU ÷ vCPU share, DynamoDB on-demand (units above), SQS requests (0.3 per message)', excludes: 'SES, the Send events\' SNS publish and feedback invocation, Lambda request fees, time a worker waits for send slots', prices: PRICES },
-    timeline: { from: 'the edition function\'s process spawned (bundled, cold)', to: 'first and last SendRawEmail accepted by the SES stand-in (stamped on arrival)', sendContainers: 4, batch: 100, batchingWindowMs: 1000, ses: 'enforcing the cap, 50 ms latency' },
+    timeline: { from: 'the edition function\'s process spawned (a fresh plain node importing the bundle, cold)', to: 'first and last SendRawEmail accepted by the SES stand-in (stamped on arrival)', sendSide: 'the event source polling and the 4 send containers initialised (bundle imported) before the schedule fires, as warm Lambda pollers; each container\'s first invocation builds its service (cold start measured apart: sendColdStartMs)', sendContainers: 4, batch: 100, batchingWindowMs: 1000, ses: 'enforcing the cap, 50 ms latency', caps: PLAN.timeline.caps, subscribers: PLAN.timeline.subscribers, steps: 'stepsSeconds: each step\'s moment after the schedule fired' },
     sendColdStartMs: { processes: PLAN.coldStart.runs, from: 'spawn of a fresh node process (the function\'s heap limits)', to: 'the SES stand-in stamping its SendRawEmail request', includes: 'import of the bundle, configuration, token secret, GetSendQuota, template from S3, lease, subscriber read, message' },
     liveHeapMb: { what: 'heapUsed after a forced GC at the end of the run, per process: the fan-out process, the largest of the 4 send containers' },
   },
@@ -961,7 +985,7 @@ if (units && cost) {
 }
 if (timeline) {
   for (const t of timeline) {
-    rows.push([`time to inbox, ${t.subscribers} at ${t.cap}/s`, `${fmt(t.firstMs / 1000)} s / ${fmt(t.lastMs / 1000)} s`, `<= 5 s / <= ${fmt(t.targetLastMs / 1000)} s`, ok(t.firstMs <= 5000 && t.lastMs <= t.targetLastMs), `first / last accepted; throttles ${t.throttles}`]);
+    rows.push([`time to inbox, ${t.subscribers} at ${t.cap}/s`, `${fmt(t.firstMs / 1000)} s / ${fmt(t.lastMs / 1000)} s`, `<= 5 s / <= ${fmt(t.targetLastMs / 1000)} s`, ok(t.firstMs <= 5000 && t.lastMs <= t.targetLastMs), `first / last accepted; throttles ${t.throttles}; edition imported ${fmt(t.steps.handlerImported / 1000, 2)} s, rendered ${fmt(t.steps.rendered / 1000, 2)} s, first task queued ${fmt(t.steps.firstQueued / 1000, 2)} s, received ${fmt(t.steps.firstReceived / 1000, 2)} s; last queued ${fmt(t.steps.lastQueued / 1000, 1)} s`]);
   }
 }
 if (latest.sendColdStartMs) {

@@ -42,7 +42,7 @@ interface Params {
 
 const params = childParams<Params>();
 const memory = new RssSampler().start(50);
-const { useStack } = await import('../infra/local/local-run.ts');
+const { useStack } = await import('./lib/use-stack.ts');
 useStack(params.env);
 // With --expose-gc (as Lambda starts node): the live heap once the work is done and measured,
 // to tell memory held per recipient from garbage not yet collected.

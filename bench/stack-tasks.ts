@@ -17,7 +17,7 @@ interface Params {
 }
 
 const params = childParams<Params>();
-const { useStack } = await import('../infra/local/local-run.ts');
+const { useStack } = await import('./lib/use-stack.ts');
 useStack(params.env);
 const t0 = performance.now();
 const keys = params.upload ? await uploadArticles(params.env, params.upload) : [];
