@@ -306,16 +306,35 @@ interface Prepared {
 }
 
 /**
- * Set-up work (a stack of its own, seeded) runs on at most two lanes, each taking the next
- * preparation in order; `setupDone` settles when every preparation asked for so far has.
+ * Set-up work (a stack of its own, seeded) runs on at most two lanes: each lane takes the next
+ * preparation asked for as soon as it is free. `setupDone` settles when every preparation
+ * asked for so far has.
  */
 const SETUP_LANES = 2;
-const setupLanes: Promise<unknown>[] = Array.from({ length: SETUP_LANES }, () => Promise.resolve());
-let nextLane = 0;
-const setupDone = () => Promise.all(setupLanes);
+const setupQueue: (() => Promise<void>)[] = [];
+const setupAll: Promise<unknown>[] = [];
+let setupActive = 0;
+function pumpSetup(): void {
+  while (setupActive < SETUP_LANES && setupQueue.length > 0) {
+    const job = setupQueue.shift() as () => Promise<void>;
+    setupActive += 1;
+    void job().finally(() => {
+      setupActive -= 1;
+      pumpSetup();
+    });
+  }
+}
+function onSetupLane<T>(work: () => Promise<T>): Promise<T> {
+  const done = new Promise<T>((resolve, reject) => {
+    setupQueue.push(() => work().then(resolve, reject));
+  });
+  setupAll.push(done.catch(() => undefined));
+  pumpSetup();
+  return done;
+}
+const setupDone = () => Promise.all(setupAll);
 function prepareStack(task: { upload?: number; ingest?: boolean; subscribers?: number }, stackOptions: Parameters<typeof startStack>[0] = {}): Promise<Prepared> {
-  const lane = nextLane++ % SETUP_LANES;
-  const prepared = (setupLanes[lane] ?? Promise.resolve()).then(async () => {
+  return onSetupLane(async () => {
     const t0 = performance.now();
     const stack = await startStack(stackOptions);
     const started = performance.now();
@@ -328,8 +347,6 @@ function prepareStack(task: { upload?: number; ingest?: boolean; subscribers?: n
       throw error;
     }
   });
-  setupLanes[lane] = prepared.catch(() => undefined);
-  return prepared;
 }
 
 /** Stacks are stopped in the background (their shutdown is not part of any run); awaited at the end. */
@@ -645,8 +662,7 @@ interface AlertsPrepared extends Prepared {
 
 /** A stack with the keyword index seeded (followers) and the flush's due windows written. */
 function prepareAlerts(): Promise<AlertsPrepared> {
-  const lane = nextLane++ % SETUP_LANES;
-  const prepared = (setupLanes[lane] ?? Promise.resolve()).then(async () => {
+  return onSetupLane(async () => {
     const stack = await startStack();
     try {
       const { match, flush } = PLAN.alerts;
@@ -654,14 +670,13 @@ function prepareAlerts(): Promise<AlertsPrepared> {
       const dueAt = new Date(Date.now() - 60_000).toISOString();
       const windows = await runChild<{ seconds: number; pendingMatches: number }>('alert-flush.ts', { ...flush, phase: 'seed', env: stack.env, dueAt }, childOptions);
       const seed = { indexSeconds: index.seconds, entries: index.entries, topFollowers: index.topFollowers, windowsSeconds: windows.seconds, pendingMatches: windows.pendingMatches };
+      log(`set-up: alerts stack, keyword index seeded in ${index.seconds.toFixed(1)} s, ${flush.windows} windows in ${windows.seconds.toFixed(1)} s`);
       return { ...stack, seedSeconds: index.seconds + windows.seconds, dueAt, seed };
     } catch (error) {
       await stack.service.stop();
       throw error;
     }
   });
-  setupLanes[lane] = prepared.catch(() => undefined);
-  return prepared;
 }
 
 async function alertStackBench(prepared: Promise<AlertsPrepared>): Promise<Pick<AlertRuns, 'match' | 'flush' | 'seed'>> {
@@ -715,12 +730,14 @@ let preparedLimited: Promise<Prepared> | undefined;
 let preparedAlerts: Promise<AlertsPrepared> | undefined;
 function startSetUp(): void {
   startPackaging();
+  // The longest preparation (the alerts' keyword index and windows) first, on a lane of its own
+  // while the other lane takes the next ones; each lane then takes the next in order.
+  preparedAlerts = only.has('alerts') ? prepareAlerts() : undefined;
   preparedScale = scaleSizes.map((n, i) => (i < 2 && n <= 10_000 ? prepareScale(n) : undefined));
   preparedEditions = only.has('edition') ? Array.from({ length: PLAN.edition.runs }, (_, i) => (i === 0 ? prepareEdition() : undefined)) : [];
   preparedCold = only.has('cold') ? prepareReadyEdition(PLAN.coldStart.runs, { keepCaptured: true }) : undefined;
   preparedTimeline = only.has('timeline') ? prepareReadyEdition(PLAN.timeline.subscribers, { keepCaptured: true }) : undefined;
   preparedLimited = only.has('limited') ? prepareScale(PLAN.cpuLimited.subscribers) : undefined;
-  preparedAlerts = only.has('alerts') ? prepareAlerts() : undefined;
 }
 
 // Quick mode starts the set-up at once, beside the personalisation and the alert assembly
