@@ -562,7 +562,9 @@ async function timelineBench(prepared: Promise<Prepared>): Promise<TimelineRun[]
     const sendArgs = await lambdaNodeArgs('send');
     const { useStack } = await import('./lib/use-stack.ts');
     useStack(env);
-    const { editionRepository, ddb } = await import('../functions/wiring/common.ts');
+    const { editionRepository, ddb, jobZones } = await import('../functions/wiring/common.ts');
+    const { editionIdFor } = await import('../functions/core/editions/schedule.ts');
+    const { JobName } = await import('../functions/core/editions/types.ts');
     const { DeleteCommand } = await import('@aws-sdk/lib-dynamodb');
     for (const [i, cap] of PLAN.timeline.caps.entries()) {
       const n = PLAN.timeline.subscribers;
@@ -574,7 +576,8 @@ async function timelineBench(prepared: Promise<Prepared>): Promise<TimelineRun[]
       await call('/raw/clear', {});
       const before = (await call('/stats')) as { throttled: number };
       const time = new Date(Date.now() - i * 86_400_000).toISOString();
-      const editionId = `daily-${time.slice(0, 10)}`;
+      // The id the edition function will give the edition (the job's time zone names its day).
+      const editionId = editionIdFor(JobName.DAILY, new Date(time), jobZones().daily);
       // The send function's side first: its event source polling the queue and its containers
       // initialised (the handler imported), as Lambda's pollers wait on a queue before any
       // message comes. (A container's own cold start is sendColdStartMs.)
