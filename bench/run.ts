@@ -560,24 +560,29 @@ async function timelineBench(prepared: Promise<Prepared>): Promise<TimelineRun[]
     if (!editionFile) throw new Error('timeline: no bundle of the edition function (run with packaging)');
     const editionArgs = await lambdaNodeArgs('edition');
     const sendArgs = await lambdaNodeArgs('send');
-    const { useStack } = await import('./lib/use-stack.ts');
-    useStack(env);
-    const { editionRepository, ddb, jobZones } = await import('../functions/wiring/common.ts');
-    const { editionIdFor } = await import('../functions/core/editions/schedule.ts');
+    // This process reads the stack with clients of its own (the app's configuration would
+    // write the stack's settings into process.env, which every later child inherits).
+    const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+    const { DeleteCommand, DynamoDBDocumentClient } = await import('@aws-sdk/lib-dynamodb');
+    const { DynamoDbEditionRepository } = await import('../functions/adapters/dynamodb-edition-repository.ts');
+    const { DEFAULT_SCHEDULES, editionIdFor, parseJobSchedule } = await import('../functions/core/editions/schedule.ts');
     const { JobName } = await import('../functions/core/editions/types.ts');
-    const { DeleteCommand } = await import('@aws-sdk/lib-dynamodb');
+    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: env.AWS_REGION ?? 'us-east-1', endpoint: env.DYNAMODB_ENDPOINT }));
+    const editions = new DynamoDbEditionRepository({ client: doc, tableName: env.EDITIONS_TABLE ?? '' });
+    // The job's time zone names the edition's day (as the app's configuration reads it).
+    const dailyZone = parseJobSchedule(env.DAILY_SCHEDULE ?? DEFAULT_SCHEDULES.daily).zone;
     for (const [i, cap] of PLAN.timeline.caps.entries()) {
       const n = PLAN.timeline.subscribers;
       // Each run builds an edition of the same stories (dated a day earlier each time): the
       // previous run's watermark would leave it nothing new, so it is removed first.
-      if (i > 0) await ddb().send(new DeleteCommand({ TableName: env.EDITIONS_TABLE, Key: { pk: 'JOB#daily', sk: 'WATERMARK' } }));
+      if (i > 0) await doc.send(new DeleteCommand({ TableName: env.EDITIONS_TABLE, Key: { pk: 'JOB#daily', sk: 'WATERMARK' } }));
       log(`timeline: ${n.toLocaleString('en')} readers at ${cap}/s, from the schedule firing (a cold edition process) to the last message …`);
       await call('/faults', { maxSendRate: cap, enforceRate: true, latencyMs: 50, max24HourSend: 100_000_000 });
       await call('/raw/clear', {});
       const before = (await call('/stats')) as { throttled: number };
       const time = new Date(Date.now() - i * 86_400_000).toISOString();
       // The id the edition function will give the edition (the job's time zone names its day).
-      const editionId = editionIdFor(JobName.DAILY, new Date(time), jobZones().daily);
+      const editionId = editionIdFor(JobName.DAILY, new Date(time), dailyZone);
       // The send function's side first: its event source polling the queue and its containers
       // initialised (the handler imported), as Lambda's pollers wait on a queue before any
       // message comes. (A container's own cold start is sendColdStartMs.)
@@ -596,7 +601,7 @@ async function timelineBench(prepared: Promise<Prepared>): Promise<TimelineRun[]
       const captured = (await call('/raw')) as { at: number; destinations: string[]; tags: Record<string, string> }[];
       const mine = captured.filter((c) => c.tags.edition === f.result.edition);
       const times = mine.map((c) => c.at).sort((a, b) => a - b);
-      const record = await editionRepository().get(f.result.edition);
+      const record = await editions.get(f.result.edition);
       const at = (ms: number | string | undefined) => (ms === undefined ? NaN : (typeof ms === 'string' ? Date.parse(ms) : ms) - t0);
       const steps: TimelineSteps = {
         processStarted: at(f.startedAt),
@@ -622,6 +627,7 @@ async function timelineBench(prepared: Promise<Prepared>): Promise<TimelineRun[]
       log(`  node started ${sec(steps.processStarted)}, handler imported ${sec(steps.handlerImported)}, edition created ${sec(steps.editionCreated)}, rendered ${sec(steps.rendered)}, first task queued ${sec(steps.firstQueued)}, received ${sec(steps.firstReceived)}, accepted ${sec(steps.firstAccepted)}; last queued ${sec(steps.lastQueued)}, edition function returned ${sec(steps.editionReturned)}`);
       runs.push(run);
     }
+    doc.destroy();
     return runs;
   } finally {
     stopLater(service);
