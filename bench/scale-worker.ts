@@ -95,6 +95,7 @@ if (params.role === 'fan-out') {
   const before = (await (await fetch(`${ses}/stats`)).json()) as { accepted: number; throttled: number };
   let ledgerCheckedAt = 0;
   let countersShort: { edition: Record<string, number>; ledger: Record<string, number> } | undefined;
+  let stall: { counted: number; since: number } | undefined;
   const { deliveryLedger } = await import('../functions/wiring/common.ts');
   const t0 = performance.now();
   // The containers have imported the handler and the pollers start now: a run that fires the
@@ -114,13 +115,21 @@ if (params.role === 'fan-out') {
       // The edition's counters can fall short of its ledger (a batch's counter update lost:
       // the reconciler rewrites them on AWS, after the lease's length). So that such a run
       // ends and says so rather than waiting for the deadline, the ledger itself is counted
-      // (at most once a second) once the fan-out is done and SES has accepted a message per reader.
+      // (at most once a second) once the fan-out is done and SES has accepted a message per
+      // reader; the run ends when the ledger is complete and the counters have not moved for
+      // 10 s (a batch's update comes after its messages' ledger writes: not lost, only late).
       if (!e.fanoutDone || Date.now() - ledgerCheckedAt < 1000) return false;
       ledgerCheckedAt = Date.now();
       const accepted = ((await (await fetch(`${ses}/stats`)).json()) as { accepted: number }).accepted - before.accepted;
       if (accepted < params.subscribers) return false;
       const states = await deliveryLedger().countByState(editionId);
+      const counted = e.sent + e.failed + e.skipped + (e.cancelled ?? 0);
       if (states.sent + states.failed + states.skipped + (states.cancelled ?? 0) < e.total) return false;
+      if (!stall || stall.counted !== counted) {
+        stall = { counted, since: Date.now() };
+        return false;
+      }
+      if (Date.now() - stall.since < 10_000) return false;
       countersShort = { edition: { sent: e.sent, failed: e.failed, skipped: e.skipped }, ledger: states };
       return true;
     },
@@ -163,7 +172,7 @@ if (params.role === 'fan-out') {
     checked.messages += 1;
   }
   // Exactly one message per recipient: as many accepted as there are subscribers, every one sent.
-  if (countersShort) checked.problems.push(`the edition's counters fell short of its ledger: edition ${JSON.stringify(countersShort.edition)}, ledger ${JSON.stringify(countersShort.ledger)}`);
+  if (countersShort) checked.problems.push(`the edition's counters fell short of its ledger (unchanged for 10 s; the run's time includes that wait): edition ${JSON.stringify(countersShort.edition)}, ledger ${JSON.stringify(countersShort.ledger)}`);
   if (after.accepted - before.accepted !== params.subscribers) checked.problems.push(`SES accepted ${after.accepted - before.accepted} messages for ${params.subscribers} subscribers`);
   const cpuMs = stats.reduce((a, s) => a + s.cpuMs, 0);
   reportResult({
