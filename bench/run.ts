@@ -567,7 +567,7 @@ async function timelineBench(prepared: Promise<Prepared>): Promise<TimelineRun[]
     const { DynamoDbEditionRepository } = await import('../functions/adapters/dynamodb-edition-repository.ts');
     const { DEFAULT_SCHEDULES, editionIdFor, parseJobSchedule } = await import('../functions/core/editions/schedule.ts');
     const { JobName } = await import('../functions/core/editions/types.ts');
-    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: env.AWS_REGION ?? 'us-east-1', endpoint: env.DYNAMODB_ENDPOINT }));
+    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: env.AWS_REGION ?? 'us-east-1', endpoint: env.DYNAMODB_ENDPOINT, credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID ?? 'local', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'local' } }));
     const editions = new DynamoDbEditionRepository({ client: doc, tableName: env.EDITIONS_TABLE ?? '' });
     // The job's time zone names the edition's day (as the app's configuration reads it).
     const dailyZone = parseJobSchedule(env.DAILY_SCHEDULE ?? DEFAULT_SCHEDULES.daily).zone;
