@@ -1017,7 +1017,7 @@ if (units && cost) {
 }
 if (timeline) {
   for (const t of timeline) {
-    rows.push([`time to inbox, ${t.subscribers} at ${t.cap}/s`, `${fmt(t.firstMs / 1000)} s / ${fmt(t.lastMs / 1000)} s`, `<= 5 s / <= ${fmt(t.targetLastMs / 1000)} s`, ok(t.firstMs <= 5000 && t.lastMs <= t.targetLastMs), `first / last accepted; throttles ${t.throttles}; edition imported ${fmt(t.steps.handlerImported / 1000, 2)} s, rendered ${fmt(t.steps.rendered / 1000, 2)} s, first task queued ${fmt(t.steps.firstQueued / 1000, 2)} s, received ${fmt(t.steps.firstReceived / 1000, 2)} s; last queued ${fmt(t.steps.lastQueued / 1000, 1)} s`]);
+    rows.push([`time to inbox, ${t.subscribers} at ${t.cap}/s`, `${fmt(t.firstMs / 1000)} s / ${fmt(t.lastMs / 1000)} s`, `<= 5 s / <= ${fmt(t.targetLastMs / 1000)} s`, ok(t.firstMs <= 5000 && t.lastMs <= t.targetLastMs), `first / last accepted; throttles ${t.throttles}; edition imported ${fmt(t.steps.handlerImported / 1000, 3)} s, rendered ${fmt(t.steps.rendered / 1000, 3)} s, first task queued ${fmt(t.steps.firstQueued / 1000, 3)} s, received ${fmt(t.steps.firstReceived / 1000, 3)} s; last queued ${fmt(t.steps.lastQueued / 1000, 3)} s`]);
   }
 }
 if (latest.sendColdStartMs) {
