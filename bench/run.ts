@@ -19,6 +19,7 @@
  * meanwhile (from /proc/stat), which tells a run bound by this machine's cores from one that
  * waits.
  */
+import { spawn } from 'node:child_process';
 import { writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -81,7 +82,7 @@ const PLAN: {
       cpuLimited: { subscribers: 500, share: 0.29 },
       edition: { articles: 1000, runs: 1 },
       reconcile: { objects: 2000 },
-      bundleRuns: 3,
+      bundleRuns: 1,
       alerts: {
         assemble: { rounds: 3, recipients: 200, mjml: 5, check: 10, articles: 30 },
         match: { subscribers: 1000, perSubscriber: 10, vocabulary: 5000, zipfS: 1, articles: 3, mentions: 2, concurrency: 32 },
@@ -306,27 +307,47 @@ interface Prepared {
 }
 
 /**
- * Set-up work (a stack of its own, seeded) runs on at most two lanes, each taking the next
- * preparation in order; `setupDone` settles when every preparation asked for so far has.
+ * Set-up work (a stack of its own, seeded) runs on at most two lanes: each lane takes the next
+ * preparation asked for as soon as it is free. `setupDone` settles when every preparation
+ * asked for so far has.
  */
 const SETUP_LANES = 2;
-const setupLanes: Promise<unknown>[] = Array.from({ length: SETUP_LANES }, () => Promise.resolve());
-let nextLane = 0;
-const setupDone = () => Promise.all(setupLanes);
+const setupQueue: (() => Promise<void>)[] = [];
+const setupAll: Promise<unknown>[] = [];
+let setupActive = 0;
+function pumpSetup(): void {
+  while (setupActive < SETUP_LANES && setupQueue.length > 0) {
+    const job = setupQueue.shift() as () => Promise<void>;
+    setupActive += 1;
+    void job().finally(() => {
+      setupActive -= 1;
+      pumpSetup();
+    });
+  }
+}
+function onSetupLane<T>(work: () => Promise<T>): Promise<T> {
+  const done = new Promise<T>((resolve, reject) => {
+    setupQueue.push(() => work().then(resolve, reject));
+  });
+  setupAll.push(done.catch(() => undefined));
+  pumpSetup();
+  return done;
+}
+const setupDone = () => Promise.all(setupAll);
 function prepareStack(task: { upload?: number; ingest?: boolean; subscribers?: number }, stackOptions: Parameters<typeof startStack>[0] = {}): Promise<Prepared> {
-  const lane = nextLane++ % SETUP_LANES;
-  const prepared = (setupLanes[lane] ?? Promise.resolve()).then(async () => {
+  return onSetupLane(async () => {
+    const t0 = performance.now();
     const stack = await startStack(stackOptions);
+    const started = performance.now();
     try {
       const seeded = await runChild<{ seconds: number }>('stack-tasks.ts', { env: stack.env, ...task }, childOptions);
+      log(`set-up: stack ${JSON.stringify(task)} started in ${((started - t0) / 1000).toFixed(1)} s, seeded in ${((performance.now() - started) / 1000).toFixed(1)} s (${seeded.seconds.toFixed(1)} s of it writing)`);
       return { ...stack, seedSeconds: seeded.seconds };
     } catch (error) {
       await stack.service.stop();
       throw error;
     }
   });
-  setupLanes[lane] = prepared.catch(() => undefined);
-  return prepared;
 }
 
 /** Stacks are stopped in the background (their shutdown is not part of any run); awaited at the end. */
@@ -463,6 +484,69 @@ interface TimelineRun {
   accepted: number;
   distinctRecipients: number;
   throttles: number;
+  /** Where the time to the first message goes: each step's moment, ms after the schedule fired. */
+  steps: TimelineSteps;
+}
+
+/** Moments of one timeline run, ms after the schedule fired (the edition process spawned). */
+interface TimelineSteps {
+  /** The edition process's node started (its performance.timeOrigin). */
+  processStarted: number;
+  /** The edition handler imported (the bundle's init). */
+  handlerImported: number;
+  /** The edition record created (the handler's first write). */
+  editionCreated: number;
+  /** Built, rendered, artefacts written, the edition `sending`. */
+  rendered: number;
+  /** The first send task on the queue (its SentTimestamp). */
+  firstQueued: number;
+  /** The event source received its first record. */
+  firstReceived: number;
+  /** The SES stand-in accepted the first message. */
+  firstAccepted: number;
+  /** The last send task on the queue. */
+  lastQueued: number;
+  /** The edition function returned (fan-out done). */
+  editionReturned: number;
+  /** The SES stand-in accepted the last message. */
+  lastAccepted: number;
+}
+
+/**
+ * The edition function started cold, as the schedule starts it: a fresh `node` (no loader:
+ * Lambda's runtime imports the bundle with node alone) with the function's heap limits and
+ * the app's environment, importing the bundle and running one event. Resolves with its
+ * moments (ms since the epoch) and the handler's result.
+ */
+function coldEditionProcess(handlerFile: string, env: Record<string, string>, event: unknown, nodeArgs: string[]): Promise<{ startedAt: number; importedAt: number; returnedAt: number; result: { edition: string; state: string; recipients: number } }> {
+  // Inline (no tsx): the same steps as Lambda's runtime, import then invoke.
+  const code = [
+    'const { pathToFileURL } = await import("node:url");',
+    'const { handler } = await import(pathToFileURL(process.env.BENCH_HANDLER_FILE).href);',
+    'const importedAt = Date.now();',
+    'const result = await handler(JSON.parse(process.env.BENCH_EVENT));',
+    'process.stdout.write(JSON.stringify({ startedAt: performance.timeOrigin, importedAt, returnedAt: Date.now(), result }) + "\\n");',
+  ].join('\n');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...nodeArgs, '--input-type=module', '-e', code], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env, BENCH_HANDLER_FILE: handlerFile, BENCH_EVENT: JSON.stringify(event) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => {
+      err = (err + c.toString()).slice(-20_000);
+      if (verbose) process.stderr.write(c.toString().replace(/^/gm, '  [edition] '));
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const line = out.trim().split('\n').at(-1) ?? '';
+      if (code !== 0 || !line.startsWith('{')) reject(new Error(`the edition process exited with ${code}\n${err.trim()}`));
+      else resolve(JSON.parse(line) as Awaited<ReturnType<typeof coldEditionProcess>>);
+    });
+  });
 }
 
 async function timelineBench(prepared: Promise<Prepared>): Promise<TimelineRun[]> {
@@ -474,37 +558,77 @@ async function timelineBench(prepared: Promise<Prepared>): Promise<TimelineRun[]
   try {
     const sendFile = await sendBundle();
     const editionFile = await editionBundle();
+    if (!editionFile) throw new Error('timeline: no bundle of the edition function (run with packaging)');
     const editionArgs = await lambdaNodeArgs('edition');
     const sendArgs = await lambdaNodeArgs('send');
+    // This process reads the stack with clients of its own (the app's configuration would
+    // write the stack's settings into process.env, which every later child inherits).
+    const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+    const { DeleteCommand, DynamoDBDocumentClient } = await import('@aws-sdk/lib-dynamodb');
+    const { DynamoDbEditionRepository } = await import('../functions/adapters/dynamodb-edition-repository.ts');
+    const { DEFAULT_SCHEDULES, editionIdFor, parseJobSchedule } = await import('../functions/core/editions/schedule.ts');
+    const { JobName } = await import('../functions/core/editions/types.ts');
+    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: env.AWS_REGION ?? 'us-east-1', endpoint: env.DYNAMODB_ENDPOINT, credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID ?? 'local', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'local' } }));
+    const editions = new DynamoDbEditionRepository({ client: doc, tableName: env.EDITIONS_TABLE ?? '' });
+    // The job's time zone names the edition's day (as the app's configuration reads it).
+    const dailyZone = parseJobSchedule(env.DAILY_SCHEDULE ?? DEFAULT_SCHEDULES.daily).zone;
     for (const [i, cap] of PLAN.timeline.caps.entries()) {
       const n = PLAN.timeline.subscribers;
+      // Each run builds an edition of the same stories (dated a day earlier each time): the
+      // previous run's watermark would leave it nothing new, so it is removed first.
+      if (i > 0) await doc.send(new DeleteCommand({ TableName: env.EDITIONS_TABLE, Key: { pk: 'JOB#daily', sk: 'WATERMARK' } }));
       log(`timeline: ${n.toLocaleString('en')} readers at ${cap}/s, from the schedule firing (a cold edition process) to the last message …`);
       await call('/faults', { maxSendRate: cap, enforceRate: true, latencyMs: 50, max24HourSend: 100_000_000 });
       await call('/raw/clear', {});
       const before = (await call('/stats')) as { throttled: number };
       const time = new Date(Date.now() - i * 86_400_000).toISOString();
-      const { editionIdFor } = { editionIdFor: (t: string) => `daily-${t.slice(0, 10)}` };
-      const t0 = Date.now();
-      // The schedule fires: the edition function starts cold; the send function's event source
-      // polls the queue meanwhile, so sending starts as soon as the first page is enqueued.
-      const fanOut = runChild<RoleRun>('scale-worker.ts', { role: 'fan-out', env, subscribers: n, time, ...(editionFile ? { handlerFile: editionFile } : {}) }, { ...childOptions, env, nodeArgs: editionArgs.nodeArgs });
-      const send = runChild<RoleRun>('scale-worker.ts', {
-        role: 'send', env, subscribers: n, edition: editionIdFor(time), eventSource: await sqsEventSource('send'), overlapFanOut: true,
+      // The id the edition function will give the edition (the job's time zone names its day).
+      const editionId = editionIdFor(JobName.DAILY, new Date(time), dailyZone);
+      // The send function's side first: its event source polling the queue and its containers
+      // initialised (the handler imported), as Lambda's pollers wait on a queue before any
+      // message comes. (A container's own cold start is sendColdStartMs.)
+      let polling: () => void = () => undefined;
+      const ready = new Promise<void>((resolve) => (polling = resolve));
+      const send = runChild<RoleRun & { queue?: { firstReceivedAt?: number; firstSentAt?: number; lastSentAt?: number } }>('scale-worker.ts', {
+        role: 'send', env, subscribers: n, edition: editionId, eventSource: await sqsEventSource('send'), overlapFanOut: true,
         ...(sendFile ? { handlerFile: sendFile } : {}), containerNodeArgs: sendArgs.nodeArgs,
-      }, childOptions);
+      }, { ...childOptions, onLine: (line) => line === 'PHASE polling' && polling() });
+      await Promise.race([ready, send]);
+      // The schedule fires: the edition function starts cold and fans out while the sends run.
+      const t0 = Date.now();
+      const fanOut = coldEditionProcess(editionFile, env, { job: 'daily', time, force: true }, editionArgs.nodeArgs);
       const [f, s] = await Promise.all([fanOut, send]);
       const after = (await call('/stats')) as { throttled: number };
       const captured = (await call('/raw')) as { at: number; destinations: string[]; tags: Record<string, string> }[];
-      const mine = captured.filter((c) => c.tags.edition === f.result?.edition);
+      const mine = captured.filter((c) => c.tags.edition === f.result.edition);
       const times = mine.map((c) => c.at).sort((a, b) => a - b);
-      const run: TimelineRun = {
-        cap, subscribers: n, firstMs: (times[0] ?? NaN) - t0, lastMs: (times.at(-1) ?? NaN) - t0, targetLastMs: ((n / cap) * 1.03 + 10) * 1000,
-        accepted: mine.length, distinctRecipients: new Set(mine.map((c) => c.destinations[0])).size, throttles: after.throttled - before.throttled,
+      const record = await editions.get(f.result.edition);
+      const at = (ms: number | string | undefined) => (ms === undefined ? NaN : (typeof ms === 'string' ? Date.parse(ms) : ms) - t0);
+      const steps: TimelineSteps = {
+        processStarted: at(f.startedAt),
+        handlerImported: at(f.importedAt),
+        editionCreated: at(record?.createdAt),
+        rendered: at(record?.sendingAt),
+        firstQueued: at(s.queue?.firstSentAt),
+        firstReceived: at(s.queue?.firstReceivedAt),
+        firstAccepted: at(times[0]),
+        lastQueued: at(s.queue?.lastSentAt),
+        editionReturned: at(f.returnedAt),
+        lastAccepted: at(times.at(-1)),
       };
+      const run: TimelineRun = {
+        cap, subscribers: n, firstMs: steps.firstAccepted, lastMs: steps.lastAccepted, targetLastMs: ((n / cap) * 1.03 + 10) * 1000,
+        accepted: mine.length, distinctRecipients: new Set(mine.map((c) => c.destinations[0])).size, throttles: after.throttled - before.throttled, steps,
+      };
+      if (f.result.edition !== editionId) problems.push(`timeline ${cap}: the edition function made ${f.result.edition}, the senders waited for ${editionId}`);
       if (run.accepted !== n || run.distinctRecipients !== n || s.edition?.sent !== n) problems.push(`timeline ${cap}: ${run.accepted} accepted, ${run.distinctRecipients} recipients, edition ${JSON.stringify(s.edition)}`);
-      log(`timeline ${cap}/s: first ${(run.firstMs / 1000).toFixed(2)} s, last ${(run.lastMs / 1000).toFixed(1)} s (target ${(run.targetLastMs / 1000).toFixed(1)} s), throttles ${run.throttles}`);
+      problems.push(...(s.checked?.problems ?? []).map((p) => `timeline ${cap}: ${p}`));
+      const sec = (ms: number) => (ms / 1000).toFixed(2);
+      log(`timeline ${cap}/s: first ${sec(run.firstMs)} s, last ${(run.lastMs / 1000).toFixed(1)} s (target ${(run.targetLastMs / 1000).toFixed(1)} s), throttles ${run.throttles}`);
+      log(`  node started ${sec(steps.processStarted)}, handler imported ${sec(steps.handlerImported)}, edition created ${sec(steps.editionCreated)}, rendered ${sec(steps.rendered)}, first task queued ${sec(steps.firstQueued)}, received ${sec(steps.firstReceived)}, accepted ${sec(steps.firstAccepted)}; last queued ${sec(steps.lastQueued)}, edition function returned ${sec(steps.editionReturned)}`);
       runs.push(run);
     }
+    doc.destroy();
     return runs;
   } finally {
     stopLater(service);
@@ -548,8 +672,7 @@ interface AlertsPrepared extends Prepared {
 
 /** A stack with the keyword index seeded (followers) and the flush's due windows written. */
 function prepareAlerts(): Promise<AlertsPrepared> {
-  const lane = nextLane++ % SETUP_LANES;
-  const prepared = (setupLanes[lane] ?? Promise.resolve()).then(async () => {
+  return onSetupLane(async () => {
     const stack = await startStack();
     try {
       const { match, flush } = PLAN.alerts;
@@ -557,14 +680,13 @@ function prepareAlerts(): Promise<AlertsPrepared> {
       const dueAt = new Date(Date.now() - 60_000).toISOString();
       const windows = await runChild<{ seconds: number; pendingMatches: number }>('alert-flush.ts', { ...flush, phase: 'seed', env: stack.env, dueAt }, childOptions);
       const seed = { indexSeconds: index.seconds, entries: index.entries, topFollowers: index.topFollowers, windowsSeconds: windows.seconds, pendingMatches: windows.pendingMatches };
+      log(`set-up: alerts stack, keyword index seeded in ${index.seconds.toFixed(1)} s, ${flush.windows} windows in ${windows.seconds.toFixed(1)} s`);
       return { ...stack, seedSeconds: index.seconds + windows.seconds, dueAt, seed };
     } catch (error) {
       await stack.service.stop();
       throw error;
     }
   });
-  setupLanes[lane] = prepared.catch(() => undefined);
-  return prepared;
 }
 
 async function alertStackBench(prepared: Promise<AlertsPrepared>): Promise<Pick<AlertRuns, 'match' | 'flush' | 'seed'>> {
@@ -606,21 +728,43 @@ function startBundleTiming(): void {
   });
 }
 
-const personalize = only.has('personalize') ? await personalizeBench() : undefined;
-const alerts: AlertRuns = {};
-if (only.has('alerts')) alerts.assemble = await alertAssembleBench();
-
 // Set-up ahead of time: the first two scale stacks, the first edition stack and the stacks of
 // the cold-start, timeline and CPU-limited runs; larger sizes and further runs are prepared
 // when their turn comes (their data would sit idle meanwhile).
-startPackaging();
 const scaleSizes = only.has('scale') ? PLAN.scale.flatMap((size) => Array.from({ length: size.runs }, () => size.subscribers)) : [];
-const preparedScale: (Promise<Prepared> | undefined)[] = scaleSizes.map((n, i) => (i < 2 && n <= 10_000 ? prepareScale(n) : undefined));
-const preparedEditions: (Promise<Prepared> | undefined)[] = only.has('edition') ? Array.from({ length: PLAN.edition.runs }, (_, i) => (i === 0 ? prepareEdition() : undefined)) : [];
-const preparedCold = only.has('cold') ? prepareReadyEdition(PLAN.coldStart.runs, { keepCaptured: true }) : undefined;
-const preparedTimeline = only.has('timeline') ? prepareReadyEdition(PLAN.timeline.subscribers, { keepCaptured: true }) : undefined;
-const preparedLimited = only.has('limited') ? prepareScale(PLAN.cpuLimited.subscribers) : undefined;
-const preparedAlerts = only.has('alerts') ? prepareAlerts() : undefined;
+let preparedScale: (Promise<Prepared> | undefined)[] = [];
+let preparedEditions: (Promise<Prepared> | undefined)[] = [];
+let preparedCold: Promise<Prepared> | undefined;
+let preparedTimeline: Promise<Prepared> | undefined;
+let preparedLimited: Promise<Prepared> | undefined;
+let preparedAlerts: Promise<AlertsPrepared> | undefined;
+function startSetUp(): void {
+  startPackaging();
+  // The longest preparation (the alerts' keyword index and windows) first, on a lane of its own
+  // while the other lane takes the next ones; each lane then takes the next in order.
+  preparedAlerts = only.has('alerts') ? prepareAlerts() : undefined;
+  preparedScale = scaleSizes.map((n, i) => (i < 2 && n <= 10_000 ? prepareScale(n) : undefined));
+  preparedEditions = only.has('edition') ? Array.from({ length: PLAN.edition.runs }, (_, i) => (i === 0 ? prepareEdition() : undefined)) : [];
+  preparedCold = only.has('cold') ? prepareReadyEdition(PLAN.coldStart.runs, { keepCaptured: true }) : undefined;
+  preparedTimeline = only.has('timeline') ? prepareReadyEdition(PLAN.timeline.subscribers, { keepCaptured: true }) : undefined;
+  preparedLimited = only.has('limited') ? prepareScale(PLAN.cpuLimited.subscribers) : undefined;
+}
+
+// Quick mode starts the set-up at once, beside the personalisation (one process, wall time
+// per message: the machine's second core takes the set-up, and its comparisons, ours vs
+// MailComposer and vs MJML, take turns within each round, so the ratios hold); the full mode
+// keeps every measurement apart from the set-up. The alert assembly runs once the set-up is
+// done in quick mode: beside it, it measured five times its figure here (1.0 → 5.5 ms).
+if (quick) startSetUp();
+const personalize = only.has('personalize') ? await personalizeBench() : undefined;
+const alerts: AlertRuns = {};
+if (!quick && only.has('alerts')) alerts.assemble = await alertAssembleBench();
+if (!quick) startSetUp();
+if (quick && only.has('alerts')) {
+  log('set-up: waiting for the stacks before the alert assembly …');
+  await Promise.all([setupDone(), packaging?.catch(() => undefined)]);
+  alerts.assemble = await alertAssembleBench();
+}
 if (only.has('send') || only.has('rate')) {
   log('set-up: stacks of the later runs …');
   await Promise.all([setupDone(), packaging?.catch(() => undefined)]);
@@ -741,7 +885,7 @@ const latest = {
   dynamodbReadUnitsPerMessage: units ? round(units.readPerMessage) : null,
   costPer100kUsd: cost ? round(cost.total, 4) : null,
   costPer100kBreakdownUsd: cost ? { lambda: round(cost.lambda, 4), dynamodb: round(cost.dynamodb, 4), sqs: round(cost.sqs, 4), notIncludedSendEventsAndRequests: round(cost.sendEventsAndRequests, 4) } : null,
-  timeline: timeline ? timeline.map((t) => ({ cap: t.cap, subscribers: t.subscribers, firstSeconds: round(t.firstMs / 1000), lastSeconds: round(t.lastMs / 1000), targetLastSeconds: round(t.targetLastMs / 1000), throttles: t.throttles })) : null,
+  timeline: timeline ? timeline.map((t) => ({ cap: t.cap, subscribers: t.subscribers, firstSeconds: round(t.firstMs / 1000), lastSeconds: round(t.lastMs / 1000), targetLastSeconds: round(t.targetLastMs / 1000), throttles: t.throttles, stepsSeconds: Object.fromEntries(Object.entries(t.steps).map(([k, v]) => [k, round(v / 1000)])) })) : null,
   sendColdStartMs: coldStart && coldStart.firstRequestMs.length > 0 ? { p50: Math.round(percentile(coldStart.firstRequestMs, 50)), p95: Math.round(percentile(coldStart.firstRequestMs, 95)), runs: coldStart.firstRequestMs.length } : null,
   liveHeapMb: scale.length > 0 ? scale.map((x) => ({ subscribers: x.subscribers, fanOut: round(pick(x.runs, (r) => r.fanOut.liveHeapAtEndMb ?? NaN)), send: round(pick(x.runs, (r) => r.send.liveHeapAtEndMb ?? NaN)) })) : null,
   scale: scale.map((x) => ({
@@ -778,6 +922,9 @@ const latest = {
   /** How each figure was obtained (docs/performance.md defines them). */
   settings: {
     mode: quick ? 'quick' : 'full',
+    /** What this mode runs (sizes, rounds, caps); docs/performance.md compares the two modes. */
+    plan: PLAN,
+    setUp: quick ? 'packaging and the seeded stacks start at once, beside the personalisation; every later run (the alert assembly first) waits for them' : 'packaging and the seeded stacks after the personalisation and the alert assembly, before the send runs; nothing measured meanwhile',
     machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`,
     personalizeMsPerRecipient: { timed: 'two tokens signed, links, MIME chunks, RawMessage.Data form-encoded and spliced into the request body (one Buffer)', measure: 'process CPU time (user + system, all threads incl. GC) per message; wall time in personalizeWallMsPerRecipient', excluded: 'SDK serialization of the other fields, SigV4 signing, HTTP', process: 'one, a whole core', rounds: PLAN.personalize.rounds, perRound: PLAN.personalize.ours },
     mailComposerMsPerRecipient: { timed: 'the same, with MailComposer building the message and formEncodedBase64 of the whole of it', rounds: PLAN.personalize.rounds, perRound: PLAN.personalize.composer },
@@ -787,7 +934,7 @@ const latest = {
     rateCap: { workers: 4, concurrency: 32, batch: 100, slotStore: 'DynamoDB (dynalite)', otherStores: 'in memory', ses: 'stand-in enforcing MaxSendRate on arrival (sliding second), 50 ms latency', seconds: PLAN.rateCap.seconds, achieved: '(n - 1) / (last - first) over arrival times' },
     dynamodbUnits: { from: 'requests counted at dynalite over the scale run', subscribers: costRun?.subscribers ?? null, model: 'items under 1 KB: 1 write unit per write call (held or not), +1 per index entry added or removed, +2 per index key moved; consistent reads 1 unit per item, eventual 0.5; Query 2 units per page; + the Send event (feedback): 0.5 read unit, no write for an entry already sent', byCall: units?.byCall ?? null },
     costPer100kUsd: { includes: 'Lambda GB-s (send 512 MB, fan-out 1024 MB) at the measured CPU ÷ vCPU share, DynamoDB on-demand (units above), SQS requests (0.3 per message)', excludes: 'SES, the Send events\' SNS publish and feedback invocation, Lambda request fees, time a worker waits for send slots', prices: PRICES },
-    timeline: { from: 'the edition function\'s process spawned (bundled, cold)', to: 'first and last SendRawEmail accepted by the SES stand-in (stamped on arrival)', sendContainers: 4, batch: 100, batchingWindowMs: 1000, ses: 'enforcing the cap, 50 ms latency' },
+    timeline: { from: 'the edition function\'s process spawned (a fresh plain node importing the bundle, cold)', to: 'first and last SendRawEmail accepted by the SES stand-in (stamped on arrival)', sendSide: 'the event source polling and the 4 send containers initialised (bundle imported) before the schedule fires, as warm Lambda pollers; each container\'s first invocation builds its service (cold start measured apart: sendColdStartMs)', sendContainers: 4, batch: 100, batchingWindowMs: 1000, ses: 'enforcing the cap, 50 ms latency', caps: PLAN.timeline.caps, subscribers: PLAN.timeline.subscribers, steps: 'stepsSeconds: each step\'s moment after the schedule fired' },
     sendColdStartMs: { processes: PLAN.coldStart.runs, from: 'spawn of a fresh node process (the function\'s heap limits)', to: 'the SES stand-in stamping its SendRawEmail request', includes: 'import of the bundle, configuration, token secret, GetSendQuota, template from S3, lease, subscriber read, message' },
     liveHeapMb: { what: 'heapUsed after a forced GC at the end of the run, per process: the fan-out process, the largest of the 4 send containers' },
   },
@@ -874,7 +1021,7 @@ if (units && cost) {
 }
 if (timeline) {
   for (const t of timeline) {
-    rows.push([`time to inbox, ${t.subscribers} at ${t.cap}/s`, `${fmt(t.firstMs / 1000)} s / ${fmt(t.lastMs / 1000)} s`, `<= 5 s / <= ${fmt(t.targetLastMs / 1000)} s`, ok(t.firstMs <= 5000 && t.lastMs <= t.targetLastMs), `first / last accepted; throttles ${t.throttles}`]);
+    rows.push([`time to inbox, ${t.subscribers} at ${t.cap}/s`, `${fmt(t.firstMs / 1000)} s / ${fmt(t.lastMs / 1000)} s`, `<= 5 s / <= ${fmt(t.targetLastMs / 1000)} s`, ok(t.firstMs <= 5000 && t.lastMs <= t.targetLastMs), `first / last accepted; throttles ${t.throttles}; edition imported ${fmt(t.steps.handlerImported / 1000, 3)} s, rendered ${fmt(t.steps.rendered / 1000, 3)} s, first task queued ${fmt(t.steps.firstQueued / 1000, 3)} s, received ${fmt(t.steps.firstReceived / 1000, 3)} s; last queued ${fmt(t.steps.lastQueued / 1000, 3)} s`]);
   }
 }
 if (latest.sendColdStartMs) {
