@@ -750,16 +750,15 @@ function startSetUp(): void {
   preparedLimited = only.has('limited') ? prepareScale(PLAN.cpuLimited.subscribers) : undefined;
 }
 
-// Quick mode starts the set-up at once, beside the personalisation (one process, wall time
-// per message: the machine's second core takes the set-up, and its comparisons, ours vs
-// MailComposer and vs MJML, take turns within each round, so the ratios hold); the full mode
-// keeps every measurement apart from the set-up. The alert assembly runs once the set-up is
-// done in quick mode: beside it, it measured five times its figure here (1.0 → 5.5 ms).
-if (quick) startSetUp();
+// The personalisation runs alone, before the set-up starts: beside packaging and seeding its
+// per-recipient figure measured three times what it does alone (CPU time too: the two cores'
+// caches and memory bandwidth are shared). The full mode also keeps the alert assembly apart
+// from the set-up; quick mode runs it once the set-up is done (beside it, it measured five
+// times its figure: 1.0 → 5.5 ms).
 const personalize = only.has('personalize') ? await personalizeBench() : undefined;
 const alerts: AlertRuns = {};
 if (!quick && only.has('alerts')) alerts.assemble = await alertAssembleBench();
-if (!quick) startSetUp();
+startSetUp();
 if (quick && only.has('alerts')) {
   log('set-up: waiting for the stacks before the alert assembly …');
   await Promise.all([setupDone(), packaging?.catch(() => undefined)]);
@@ -924,7 +923,7 @@ const latest = {
     mode: quick ? 'quick' : 'full',
     /** What this mode runs (sizes, rounds, caps); docs/performance.md compares the two modes. */
     plan: PLAN,
-    setUp: quick ? 'packaging and the seeded stacks start at once, beside the personalisation; every later run (the alert assembly first) waits for them' : 'packaging and the seeded stacks after the personalisation and the alert assembly, before the send runs; nothing measured meanwhile',
+    setUp: quick ? 'packaging and the seeded stacks start after the personalisation; every later run (the alert assembly first) waits for them' : 'packaging and the seeded stacks after the personalisation and the alert assembly, before the send runs; nothing measured meanwhile',
     machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`,
     personalizeMsPerRecipient: { timed: 'two tokens signed, links, MIME chunks, RawMessage.Data form-encoded and spliced into the request body (one Buffer)', measure: 'process CPU time (user + system, all threads incl. GC) per message; wall time in personalizeWallMsPerRecipient', excluded: 'SDK serialization of the other fields, SigV4 signing, HTTP', process: 'one, a whole core', rounds: PLAN.personalize.rounds, perRound: PLAN.personalize.ours },
     mailComposerMsPerRecipient: { timed: 'the same, with MailComposer building the message and formEncodedBase64 of the whole of it', rounds: PLAN.personalize.rounds, perRound: PLAN.personalize.composer },
