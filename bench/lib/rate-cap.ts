@@ -117,7 +117,7 @@ export async function rateCapRuns(options: { caps: number[]; seconds: number; wo
       for (const r of results) for (const [k, v] of Object.entries(r.outcomes)) outcomes[k] = (outcomes[k] ?? 0) + v;
       const spacing = 1000 / cap;
       let missedSlots = 0;
-      for (let i = 1; i < times.length; i++) missedSlots += Math.max(0, Math.round(((times[i] as number) - (times[i - 1] as number)) / spacing / 1.015) - 1);
+      for (let i = 1; i < times.length; i++) missedSlots += Math.max(0, Math.round(((times[i] as number) - (times[i - 1] as number)) / spacing / 1.02) - 1);
       const achieved = times.length > 1 ? ((times.length - 1) * 1000) / ((times.at(-1) as number) - (times[0] as number)) : 0;
       const run: RateCapRun = {
         cap,

@@ -54,6 +54,32 @@ export function describeRateContract(name: string, setup: () => Promise<RateSubj
         expect([jumped, next, ahead]).toEqual([1_000, 1_005, 1_007]);
       });
 
+      it('keeps following the clock when it lags at every claim, and follows on once it is ahead', async ({ subject: { slots } }) => {
+        // Act: workers sending below the rate find the sequence behind at each claim
+        const got = [
+          await slots.claim('SEQ#e', 2, 100),
+          await slots.claim('SEQ#e', 2, 200),
+          await slots.claim('SEQ#e', 4, 300),
+          await slots.claim('SEQ#e', 3, 250),
+          await slots.claim('SEQ#e', 1, 0),
+        ];
+
+        // Assess
+        expect(got).toEqual([100, 200, 300, 304, 307]);
+      });
+
+      it('never hands the same slot to lagging claims made at the same time', async ({ subject: { slots } }) => {
+        // Prepare: the sequence lagged at the last claim
+        await slots.claim('SEQ#f', 1, 50);
+
+        // Act
+        const firsts = await Promise.all(Array.from({ length: 8 }, (_, i) => slots.claim('SEQ#f', 3, 100 + (i % 2) * 2)));
+
+        // Assess: ranges of 3 that do not overlap
+        const sorted = [...firsts].sort((a, b) => a - b);
+        for (let i = 1; i < sorted.length; i++) expect((sorted[i] as number) - (sorted[i - 1] as number)).toBeGreaterThanOrEqual(3);
+      });
+
       it('never hands the same slot to claims made at the same time', async ({ subject: { slots } }) => {
         // Act
         const firsts = await Promise.all(Array.from({ length: 8 }, (_, i) => slots.claim('SEQ#d', 3, i < 4 ? 0 : 100)));

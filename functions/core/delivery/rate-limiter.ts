@@ -57,8 +57,8 @@ export interface SharedRateLimiterOptions {
   /** Epoch milliseconds (every worker must read the same clock: NTP on Lambda). */
   now?: () => number;
   /**
-   * Share of the rate left unused (default 0.015). Slots are spaced 1/(rate × (1 − margin))
-   * apart, so rate + 1 consecutive sends span 1 s + about 15 ms: a send that reaches SES up
+   * Share of the rate left unused (default 0.02). Slots are spaced 1/(rate × (1 − margin))
+   * apart, so rate + 1 consecutive sends span 1 s + about 20 ms: a send that reaches SES up
    * to that much later than its slot (network and scheduling jitter) still leaves every
    * sliding one-second window at or under the rate.
    */
@@ -80,11 +80,11 @@ export interface SharedRateLimiterOptions {
  *
  * Why a late send gives its slot up rather than go late: with slots s = 1000 ÷ (rate × (1 −
  * margin)) ms apart, a sliding second holds more than `rate` arrivals only if the request
- * of slot i arrives more than 1000 × margin ÷ (1 − margin) ms (≈ 15 ms) later, behind its
+ * of slot i arrives more than 1000 × margin ÷ (1 − margin) ms (≈ 20 ms) later, behind its
  * slot, than the request of slot i + rate does behind its own. Sends never start before
- * their slot, so keeping every request within ≈ 15 ms of its slot is enough, and it is the
+ * their slot, so keeping every request within ≈ 20 ms of its slot is enough, and it is the
  * only rule one worker can keep on its own: slot i + rate is a second ahead, usually
- * another worker's. Letting a send go δ > 15 ms late safely would need ⌈(δ − 15) ÷ s⌉ slots
+ * another worker's. Letting a send go δ > 20 ms late safely would need ⌈(δ − 20) ÷ s⌉ slots
  * of that later second left unused, never fewer than the one slot given up now.
  *
  * @example
@@ -117,7 +117,7 @@ export class SharedRateLimiter implements SendRateLimiter {
     this.#rate = rate;
     this.#sleep = options.sleep ?? defaultSleep;
     this.#clock = options.now ?? Date.now;
-    this.#margin = Math.min(0.5, Math.max(0, options.margin ?? 0.015));
+    this.#margin = Math.min(0.5, Math.max(0, options.margin ?? 0.02));
     this.#maxClaim = options.maxClaim;
   }
 

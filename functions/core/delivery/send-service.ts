@@ -106,12 +106,13 @@ const MIN_CALL_MS = 1_000;
 const UNKNOWN_REQUEUE_LIMIT = 5;
 /**
  * A send slot missed by more than this is given up for a new one (its send would bunch up
- * with the next ones). The slots keep 1.5 % of the rate back, about 15 ms in any second
+ * with the next ones). The slots keep 2 % of the rate back, about 20 ms in any second
  * (SharedRateLimiter, which says why the bound is on each send's own lateness): a send up
- * to 8 ms late leaves 7 ms for the way to SES (the SDK's serialising and signing of an
- * 80 KB body, the HTTP write, the event loop's other work). With 12 ms and 3 ms, four
- * workers on a quiet machine drew 1–3 throttles a run at 50 and 200/s; with 8 and 7, none,
- * at the same achieved rate (`npm run bench -- --quick --only=rate`, docs/performance.md).
+ * to 8 ms late leaves 12 ms for the way to SES (the SDK's serialising and signing of an
+ * 80 KB body, the HTTP write, the event loop's other work). With 1.5 % and 12 ms (3 ms for
+ * the way), four workers on a quiet machine drew 1–3 throttles a run at 50 and 200/s; with
+ * 1.5 % and 8 ms, none in two runs of three (`npm run bench -- --quick --only=rate`,
+ * docs/performance.md).
  */
 const SLOT_LATE_MS = 8;
 /**
