@@ -287,11 +287,19 @@ function encodedValue(token: Token, recipient: Recipient, html: boolean): string
   return encodeValue(html ? escapeHtml(raw) : raw);
 }
 
+/** The last Date header written and its second: the send worker writes thousands a second. */
+let lastDate = { second: Number.NaN, text: '' };
+function dateHeader(date: Date): string {
+  const second = Math.floor(date.getTime() / 1000);
+  if (second !== lastDate.second) lastDate = { second, text: mimeDate(date) };
+  return lastDate.text;
+}
+
 /** The headers that differ per recipient, and the blank line that ends the header. */
 function recipientHeaders(template: MessageTemplate, recipient: Recipient, meta: { subscriberId: string; date: Date; messageIdDomain: string }): string {
   return (
     `To: ${mailbox(recipient.name, recipient.email)}${CRLF}` +
-    `Date: ${mimeDate(meta.date)}${CRLF}` +
+    `Date: ${dateHeader(meta.date)}${CRLF}` +
     `Message-ID: <${template.editionId}.${meta.subscriberId}@${meta.messageIdDomain}>${CRLF}` +
     `List-Unsubscribe: <${recipient.unsubscribeUrl}>${CRLF}` +
     `${CRLF}`
