@@ -31,7 +31,7 @@ interface Params {
 }
 
 const params = childParams<Params>();
-const { useStack } = await import('../infra/local/local-run.ts');
+const { useStack } = await import('./lib/use-stack.ts');
 const { articleStore, editionRepository, links, messageHeaders, config } = await import('../functions/wiring/common.ts');
 const { alertStore, alertPieces } = await import('../functions/wiring/keyword-alerts.ts');
 const { articleKeyOf } = await import('../functions/core/alerts/types.ts');

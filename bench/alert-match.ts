@@ -29,7 +29,7 @@ interface Params {
 }
 
 const params = childParams<Params>();
-const { useStack } = await import('../infra/local/local-run.ts');
+const { useStack } = await import('./lib/use-stack.ts');
 const { keywordIndex, alertStore } = await import('../functions/wiring/keyword-alerts.ts');
 const { phraseOf } = await import('../functions/core/alerts/phrase-matcher.ts');
 const { AlertMatcher } = await import('../functions/core/alerts/alert-matcher.ts');

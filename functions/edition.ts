@@ -5,7 +5,7 @@
  * tasks out.
  */
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod'; // the namespace form lets esbuild leave out what is unused (zod's 260 KB of locales)
 import { JobName } from './core/editions/types.ts';
 import type { EditionRunResult } from './core/editions/edition-service.ts';
 import { ValidationError } from './core/errors.ts';

@@ -7,7 +7,7 @@
  * bounded concurrency, one quota stop for all its records and one counter update per edition.
  */
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod'; // the namespace form lets esbuild leave out what is unused (zod's 260 KB of locales)
 import { TaskOutcome, type SendService } from './core/delivery/send-service.ts';
 import { sendService } from './wiring/send.ts';
 import type { SendTask } from './core/delivery/types.ts';

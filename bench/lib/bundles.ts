@@ -159,3 +159,21 @@ export async function measureBundles(functions: readonly FunctionInfo[], runs: n
   }
   return out;
 }
+
+/**
+ * Unzips one function of a package into a fresh temporary folder; returns its handler file
+ * (the `.mjs` module).
+ *
+ * @example
+ * ```ts
+ * const file = unpackHandler(packaging.functions, 'send'); // …/functions/send.mjs
+ * ```
+ */
+export function unpackHandler(functions: readonly FunctionInfo[], name: string): string {
+  const fn = functions.find((f) => f.name === name);
+  if (!fn) throw new Error(`no function ${name} in the package`);
+  const dir = mkdtempSync(join(tmpdir(), `news-digest-${name}-`));
+  const unzip = spawnSync('unzip', ['-q', '-o', fn.zip, '-d', dir]);
+  if (unzip.status !== 0) throw new Error(`unzip ${fn.zip} failed: ${unzip.stderr.toString()}`);
+  return join(dir, `${fn.handler.replace(/\.[^./]+$/, '')}.mjs`);
+}

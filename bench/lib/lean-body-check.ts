@@ -1,11 +1,12 @@
 /**
- * Checks that SesMailSender's lean SendRawEmail body is byte for byte what the AWS SDK would
- * send for the same command, and that it decodes back to the message: both clients are
+ * Checks that SesMailSender's lean SendRawEmail body (from the text, and from the MIME chunks
+ * with the per-edition encodings) is byte for byte what the AWS SDK would send for the same command, and that it decodes back to the message: both clients are
  * given a request handler that keeps the request body and answers like SES.
  */
 import { Readable } from 'node:stream';
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { SesMailSender } from '../../functions/adapters/ses-mail-sender.ts';
+import type { RawMime } from '../../functions/core/rendering/personalizer.ts';
 
 const ANSWER =
   '<SendRawEmailResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><SendRawEmailResult><MessageId>m-1</MessageId></SendRawEmailResult>' +
@@ -33,7 +34,9 @@ function capturingClient(bodies: Buffer[], cacheMiddleware: boolean): SESClient 
 }
 
 /** Lists the differences for these messages (empty when the lean path is exact). */
-export async function checkLeanBodies(messages: readonly { raw: string; to: string; tags: Record<string, string> }[]): Promise<string[]> {
+export async function checkLeanBodies(messages: readonly { raw: string; to: string; tags: Record<string, string>; mime?: RawMime }[]): Promise<string[]> {
+  const chunked: Buffer[] = [];
+  const chunkedSender = new SesMailSender({ client: capturingClient(chunked, true), configurationSet: 'digest-set' });
   const lean: Buffer[] = [];
   const plain: Buffer[] = [];
   // The lean client is configured as functions/adapters/aws-clients.ts configures SES (cacheMiddleware).
@@ -41,7 +44,8 @@ export async function checkLeanBodies(messages: readonly { raw: string; to: stri
   const sdk = capturingClient(plain, false);
   const problems: string[] = [];
   for (const [i, m] of messages.entries()) {
-    await sender.send(m);
+    await sender.send({ to: m.to, raw: m.raw, tags: m.tags });
+    if (m.mime) await chunkedSender.send(m);
     await sdk.send(
       new SendRawEmailCommand({
         RawMessage: { Data: Buffer.from(m.raw, 'utf8') },
@@ -53,6 +57,7 @@ export async function checkLeanBodies(messages: readonly { raw: string; to: stri
     const a = lean[i];
     const b = plain[i];
     if (!a || !b || !a.equals(b)) problems.push(`message ${i}: the lean body differs from the SDK's (${a?.length} vs ${b?.length} bytes)`);
+    if (m.mime && !chunked.at(-1)?.equals(b ?? Buffer.alloc(0))) problems.push(`message ${i}: the body written from the MIME chunks differs from the SDK's`);
     const decoded = Buffer.from(new URLSearchParams(a?.toString('latin1') ?? '').get('RawMessage.Data') ?? '', 'base64').toString('utf8');
     if (decoded !== m.raw) problems.push(`message ${i}: the lean body does not decode to the message`);
   }

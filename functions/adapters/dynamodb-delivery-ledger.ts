@@ -1,6 +1,14 @@
 /**
- * DeliveryLedger on the deliveries table: pk EDITION#<edition>, sk SUB#<subscriber>;
- * gsi1 <edition>#<state> / <subscriber> to count and page entries by state (KEYS_ONLY).
+ * DeliveryLedger on the deliveries table: pk EDITION#<edition>, sk SUB#<subscriber>.
+ *
+ * Writes per message. A delivered message costs two writes of one item (about 300 bytes,
+ * one write unit each): the lease and the completion. Only the rare final states `failed`,
+ * `skipped` and `cancelled` are in gsi1 (<edition>#<state> / <subscriber>, KEYS_ONLY), where
+ * resend-failed pages through them; `sending` and `sent` entries carry no index key, so no
+ * index entry moves with them (that was three more write units a message). Counting by state
+ * and finding `sending` entries read the edition's own partition instead (one Query, paged),
+ * which the reconciler does every few minutes while an edition sends: a read unit costs a
+ * fifth of a write unit and covers 8 KB of entries.
  * Every move is a conditional write (the same idea as Powertools' idempotency records: an
  * "in progress" lease with an expiry that a later attempt may take over once it has expired).
  * A recorded Send event is two attributes of the entry (`sendEventMessageId`, `sendEventAt`),
@@ -58,7 +66,9 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
           TableName: this.#table,
           Key: key(task),
           UpdateExpression:
-            'SET #state = :sending, leaseUntil = :lease, attempts = if_not_exists(attempts, :zero) + :one, editionId = :e, subscriberId = :s, updatedAt = :now, gsi1pk = :g, gsi1sk = :s, expiresAt = if_not_exists(expiresAt, :exp) REMOVE reason',
+            // No index key: a `sending` entry is found through its edition's partition. A `failed`
+            // entry taken again leaves the index.
+            'SET #state = :sending, leaseUntil = :lease, attempts = if_not_exists(attempts, :zero) + :one, editionId = :e, subscriberId = :s, updatedAt = :now, expiresAt = if_not_exists(expiresAt, :exp) REMOVE reason, gsi1pk, gsi1sk',
           ConditionExpression: `attribute_not_exists(pk) OR #state = :pending OR (#state = :sending AND leaseUntil < :nowMs)${options.retryFailed ? ' OR #state = :failed' : ''}`,
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: {
@@ -71,7 +81,6 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
             ':e': task.editionId,
             ':s': task.subscriberId,
             ':now': nowIso,
-            ':g': `${task.editionId}#${DeliveryState.SENDING}`,
             ':exp': Math.floor(options.now / 1000) + RETENTION_S,
             ...(options.retryFailed ? { ':failed': DeliveryState.FAILED } : {}),
           },
@@ -118,10 +127,11 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
         new UpdateCommand({
           TableName: this.#table,
           Key: key(task),
+          // `sent` (nearly every entry) stays out of the index; `failed`, `skipped` and `cancelled` go in.
           UpdateExpression:
             'messageId' in result
-              ? 'SET #state = :state, updatedAt = :now, gsi1pk = :g, messageId = :detail REMOVE leaseUntil, reason'
-              : 'SET #state = :state, updatedAt = :now, gsi1pk = :g, reason = :detail REMOVE leaseUntil',
+              ? 'SET #state = :state, updatedAt = :now, messageId = :detail REMOVE leaseUntil, reason'
+              : 'SET #state = :state, updatedAt = :now, gsi1pk = :g, gsi1sk = :s, reason = :detail REMOVE leaseUntil',
           ConditionExpression: '#state = :sending AND leaseUntil = :lease',
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: {
@@ -129,8 +139,8 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
             ':sending': DeliveryState.SENDING,
             ':lease': leaseUntil,
             ':now': new Date().toISOString(),
-            ':g': `${task.editionId}#${result.state}`,
             ':detail': 'messageId' in result ? result.messageId : result.reason.slice(0, 500),
+            ...('messageId' in result ? {} : { ':g': `${task.editionId}#${result.state}`, ':s': task.subscriberId }),
           },
         }),
       ),
@@ -144,7 +154,7 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
         new UpdateCommand({
           TableName: this.#table,
           Key: key(task),
-          UpdateExpression: 'SET #state = :pending, reason = :reason, updatedAt = :now, gsi1pk = :g REMOVE leaseUntil',
+          UpdateExpression: 'SET #state = :pending, reason = :reason, updatedAt = :now REMOVE leaseUntil',
           ConditionExpression: '#state = :sending AND leaseUntil = :lease',
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: {
@@ -153,7 +163,6 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
             ':lease': leaseUntil,
             ':reason': reason.slice(0, 500),
             ':now': new Date().toISOString(),
-            ':g': `${task.editionId}#${DeliveryState.PENDING}`,
           },
         }),
       ),
@@ -182,6 +191,13 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
   }
 
   public async recordSendEvent(task: SendTask, event: SendEvent): Promise<{ recorded: boolean; entry: LedgerEntry | undefined }> {
+    // Nearly every event arrives after its entry was completed `sent`: a state nothing takes
+    // over, so the event would never be read. A read (half a read unit; it may lag, never lead:
+    // `sent` is final) spares the write (one write unit) for those.
+    const seen = await this.#ddb.send(new GetCommand({ TableName: this.#table, Key: key(task) }));
+    if (!seen.Item) return { recorded: false, entry: undefined };
+    const current = toEntry(seen.Item);
+    if (current.state === DeliveryState.SENT) return { recorded: false, entry: current };
     try {
       const out = await this.#ddb.send(
         new UpdateCommand({
@@ -210,19 +226,19 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
   }
 
   public async countByState(editionId: string): Promise<Record<'sending' | 'sent' | 'failed' | 'skipped' | 'cancelled', number>> {
-    const states = [DeliveryState.SENDING, DeliveryState.SENT, DeliveryState.FAILED, DeliveryState.SKIPPED, DeliveryState.CANCELLED] as const;
-    const counts = await Promise.all(
-      states.map(async (state) => {
-        let n = 0;
-        const pages = paginateQuery(
-          { client: this.#ddb },
-          { TableName: this.#table, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :g', ExpressionAttributeValues: { ':g': `${editionId}#${state}` }, Select: 'COUNT' },
-        );
-        for await (const page of pages) n += page.Count ?? 0;
-        return [state, n] as const;
-      }),
+    // One pass over the edition's partition (only the state of each entry is read).
+    const counts = { sending: 0, sent: 0, failed: 0, skipped: 0, cancelled: 0 };
+    const pages = paginateQuery(
+      { client: this.#ddb },
+      { TableName: this.#table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeNames: { '#state': 'state' }, ExpressionAttributeValues: { ':pk': `EDITION#${editionId}` }, ProjectionExpression: '#state' },
     );
-    return Object.fromEntries(counts) as Record<(typeof states)[number], number>;
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
+        const state = String(item.state) as keyof typeof counts;
+        if (state in counts) counts[state] += 1;
+      }
+    }
+    return counts;
   }
 
   public async lastChange(editionId: string): Promise<number | undefined> {
@@ -245,18 +261,46 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
     state: DeliveryState,
     options: { limit: number; cursor?: string },
   ): Promise<{ subscriberIds: string[]; cursor?: string }> {
+    const cursor = options.cursor ? { ExclusiveStartKey: decodeCursor(options.cursor, CURSOR_ATTRIBUTES) } : {};
+    if (state === DeliveryState.FAILED || state === DeliveryState.SKIPPED || state === DeliveryState.CANCELLED) {
+      const out = await this.#ddb.send(
+        new QueryCommand({
+          TableName: this.#table,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :g',
+          ExpressionAttributeValues: { ':g': `${editionId}#${state}` },
+          Limit: options.limit,
+          ...cursor,
+        }),
+      );
+      return {
+        subscriberIds: (out.Items ?? []).map((i) => String(i.gsi1sk)),
+        ...(out.LastEvaluatedKey ? { cursor: encodeCursor(out.LastEvaluatedKey) } : {}),
+      };
+    }
+    // Not indexed: the edition's partition, filtered (ten entries read for each one wanted).
+    // A page may hold fewer than `limit` (even none) and still have a cursor: callers page
+    // until there is none. One with more is cut at `limit`, its cursor at the last one kept.
+    const pk = `EDITION#${editionId}`;
     const out = await this.#ddb.send(
       new QueryCommand({
         TableName: this.#table,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :g',
-        ExpressionAttributeValues: { ':g': `${editionId}#${state}` },
-        Limit: options.limit,
-        ...(options.cursor ? { ExclusiveStartKey: decodeCursor(options.cursor, CURSOR_ATTRIBUTES) } : {}),
+        KeyConditionExpression: 'pk = :pk',
+        FilterExpression: '#state = :state',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':pk': pk, ':state': state },
+        ProjectionExpression: 'subscriberId, sk',
+        Limit: options.limit * 10,
+        ...cursor,
       }),
     );
+    const items = out.Items ?? [];
+    if (items.length > options.limit) {
+      const kept = items.slice(0, options.limit);
+      return { subscriberIds: kept.map((i) => String(i.subscriberId)), cursor: encodeCursor({ pk, sk: String(kept.at(-1)?.sk) }) };
+    }
     return {
-      subscriberIds: (out.Items ?? []).map((i) => String(i.gsi1sk)),
+      subscriberIds: items.map((i) => String(i.subscriberId)),
       ...(out.LastEvaluatedKey ? { cursor: encodeCursor(out.LastEvaluatedKey) } : {}),
     };
   }

@@ -18,6 +18,7 @@ import type { MailSender, SendQuota } from '../core/delivery/ports.ts';
 import type { OutgoingMessage } from '../core/delivery/types.ts';
 import { PermanentSendError, QuotaExhaustedError, SendOutcomeUnknownError, TransientSendError } from '../core/errors.ts';
 import { withCallDeadline } from './aws-clients.ts';
+import { formEncodedRawMessage } from './ses-raw-message.ts';
 
 /** SES errors that no retry will fix. */
 const PERMANENT = new Set([
@@ -39,11 +40,13 @@ function tagValue(value: string): string {
 const EMPTY = new Uint8Array(0);
 /** Where the swap middleware leaves the message for the splice middleware (on the call's own input). */
 const HELD_DATA = Symbol('news-digest.rawMessageData');
+/** A message already form-encoded as chunks (from its MIME chunks, ses-raw-message.ts), on the command's input. */
+const ENCODED_DATA = Symbol('news-digest.rawMessageEncoded');
 const DATA_FIELD = '&RawMessage.Data=';
 const SWAP_NAME = 'newsDigestRawMessageSwap';
 const SPLICE_NAME = 'newsDigestRawMessageSplice';
 
-type HoldingInput = Record<string, unknown> & { [HELD_DATA]?: Uint8Array };
+type HoldingInput = Record<string, unknown> & { [HELD_DATA]?: Uint8Array; [ENCODED_DATA]?: readonly Buffer[] };
 
 interface SendRawEmailInputLike {
   RawMessage?: { Data?: unknown };
@@ -64,6 +67,7 @@ export function formEncodedBase64(data: Uint8Array): Buffer {
  * shares one context among all its concurrent calls).
  */
 const swapMiddleware: SerializeMiddleware<object, object> = (next, context) => async (args) => {
+  if ((args.input as HoldingInput)[ENCODED_DATA]) return next(args);
   const input = args.input as SendRawEmailInputLike;
   const data = input.RawMessage?.Data;
   if (context.commandName !== 'SendRawEmailCommand' || !(data instanceof Uint8Array) || data.byteLength === 0) {
@@ -75,22 +79,35 @@ const swapMiddleware: SerializeMiddleware<object, object> = (next, context) => a
 
 /** After serialization, before length and signing: splice the held message into the body. */
 const spliceMiddleware: BuildMiddleware<object, object> = (next) => async (args) => {
-  const held = (args.input as HoldingInput)[HELD_DATA];
+  const holding = args.input as HoldingInput;
+  const encoded = holding[ENCODED_DATA] ?? (holding[HELD_DATA] ? [formEncodedBase64(holding[HELD_DATA])] : undefined);
   const request = args.request as { body?: unknown; headers?: Record<string, string> } | undefined;
-  if (!held || typeof request?.body !== 'string' || !request.headers) return next(args);
-  const body = request.body;
-  const at = body.indexOf(DATA_FIELD);
-  if (at < 0) throw new Error('SendRawEmail: the serialized request has no RawMessage.Data field');
-  const valueAt = at + DATA_FIELD.length;
-  const bytes = Buffer.concat([
-    Buffer.from(body.slice(0, valueAt), 'utf8'),
-    formEncodedBase64(held),
-    Buffer.from(body.slice(valueAt), 'utf8'),
-  ]);
+  if (!encoded || typeof request?.body !== 'string' || !request.headers) return next(args);
+  const bytes = spliceRawMessage(request.body, encoded);
   request.body = bytes;
   request.headers['content-length'] = String(bytes.byteLength);
   return next(args);
 };
+
+/**
+ * The request body: the serialized form (its `RawMessage.Data` empty) with the form-encoded
+ * message put in, in one Buffer.
+ *
+ * @example
+ * ```ts
+ * spliceRawMessage('Action=SendRawEmail&RawMessage.Data=&Version=2010-12-01', [Buffer.from('SGk%3D')]);
+ * ```
+ */
+export function spliceRawMessage(body: string, encoded: readonly Buffer[]): Buffer {
+  const at = body.indexOf(DATA_FIELD);
+  if (at < 0) throw new Error('SendRawEmail: the serialized request has no RawMessage.Data field');
+  const valueAt = at + DATA_FIELD.length;
+  const before = Buffer.from(body.slice(0, valueAt), 'utf8');
+  const after = Buffer.from(body.slice(valueAt), 'utf8');
+  let length = before.byteLength + after.byteLength;
+  for (const e of encoded) length += e.byteLength;
+  return Buffer.concat([before, ...encoded, after], length);
+}
 
 /**
  * Adds the lean SendRawEmail body path to a client (idempotent). {@link SesMailSender} does
@@ -120,6 +137,7 @@ export class SesMailSender implements MailSender {
   readonly #ses: SESClient;
   readonly #configurationSet: string | undefined;
   #quota: { value: SendQuota; at: number } | undefined;
+  #quotaRead: Promise<SendQuota> | undefined;
 
   public constructor(options: { client: SESClient; configurationSet?: string | undefined }) {
     this.#ses = options.client;
@@ -131,11 +149,14 @@ export class SesMailSender implements MailSender {
   public async send(message: OutgoingMessage, options: { deadline?: number } = {}): Promise<string> {
     try {
       const input = {
-        // Encoded to UTF-8 once; the body middleware sends these bytes without re-encoding.
-        RawMessage: { Data: Buffer.from(message.raw, 'utf8') },
+        // A personalised message goes as its chunks, encoded with the edition's shared encodings
+        // (the field stays empty for the serializer; the body middleware puts the bytes in).
+        // Otherwise the raw text is encoded to UTF-8 once and sent without re-encoding.
+        RawMessage: { Data: message.mime ? EMPTY : Buffer.from(message.raw, 'utf8') },
         Destinations: [message.to],
         ...(this.#configurationSet ? { ConfigurationSetName: this.#configurationSet } : {}),
         Tags: Object.entries(message.tags).map(([Name, Value]) => ({ Name, Value: tagValue(Value) })),
+        ...(message.mime ? { [ENCODED_DATA]: formEncodedRawMessage(message.mime) } : {}),
       };
       const out = await this.#ses.send(new SendRawEmailCommand(withCallDeadline(input, options.deadline)));
       return out.MessageId ?? '';
@@ -146,10 +167,18 @@ export class SesMailSender implements MailSender {
 
   public async getQuota(): Promise<SendQuota> {
     if (this.#quota && Date.now() - this.#quota.at < QUOTA_CACHE_MS) return this.#quota.value;
-    const out = await this.#ses.send(new GetSendQuotaCommand({}));
-    const value = { maxSendRate: out.MaxSendRate ?? 1, max24HourSend: out.Max24HourSend ?? 200, sentLast24Hours: out.SentLast24Hours ?? 0 };
-    this.#quota = { value, at: Date.now() };
-    return value;
+    // Callers that arrive while a read is under way (a cold batch's tasks) share it.
+    this.#quotaRead ??= this.#ses
+      .send(new GetSendQuotaCommand({}))
+      .then((out) => {
+        const value = { maxSendRate: out.MaxSendRate ?? 1, max24HourSend: out.Max24HourSend ?? 200, sentLast24Hours: out.SentLast24Hours ?? 0 };
+        this.#quota = { value, at: Date.now() };
+        return value;
+      })
+      .finally(() => {
+        this.#quotaRead = undefined;
+      });
+    return this.#quotaRead;
   }
 }
 

@@ -2,7 +2,7 @@
  * The one place that reads the environment. Every variable is validated once, and a
  * missing or bad one fails with a message naming it. Nothing else touches `process.env`.
  */
-import { z } from 'zod';
+import * as z from 'zod'; // the namespace form lets esbuild leave out what is unused (zod's 260 KB of locales)
 import { ConfigError } from './errors.ts';
 import { secretWeakness } from './secrets.ts';
 import { DEFAULT_SCHEDULES, parseJobSchedule, type JobSchedule } from './editions/schedule.ts';

@@ -8,7 +8,7 @@ import { QuotaGuard } from '../core/delivery/quota-guard.ts';
 import { SharedRateLimiter } from '../core/delivery/rate-limiter.ts';
 import { DeliveryRecovery, type DeliveryRecoveryDeps } from '../core/delivery/recovery.ts';
 import { SendService, type SendServiceDeps } from '../core/delivery/send-service.ts';
-import { DynamoDbRateWindowStore } from '../adapters/dynamodb-rate-window-store.ts';
+import { DynamoDbSendSlotStore } from '../adapters/dynamodb-send-slot-store.ts';
 import { SesMailSender } from '../adapters/ses-mail-sender.ts';
 import { tokenSecret } from '../adapters/aws-clients.ts';
 import { artefactStore, config, ddb, deliveryLedger, editionRepository, links, logger, memo, messageHeaders, sendQueue, ses, subscriberRepository } from './common.ts';
@@ -51,14 +51,14 @@ async function sendRate(): Promise<number> {
  */
 export async function buildSendService(overrides: Partial<SendServiceDeps> = {}): Promise<SendService> {
   const c = config();
-  const windows = new DynamoDbRateWindowStore({ client: ddb(), tableName: c.DELIVERIES_TABLE });
+  const slots = new DynamoDbSendSlotStore({ client: ddb(), tableName: c.DELIVERIES_TABLE });
   return new SendService({
     ledger: deliveryLedger(),
     subscribers: subscriberRepository(),
     editions: editionRepository(),
     artefacts: artefactStore(),
     mail: mailSender(),
-    rate: new SharedRateLimiter(windows, sendRate),
+    rate: new SharedRateLimiter(slots, sendRate),
     queue: sendQueue(),
     quota: dailyQuota(),
     alerts: alertDigests(),

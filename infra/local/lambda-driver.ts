@@ -168,6 +168,18 @@ export interface DrainOptions {
   retryAfterSeconds?: number;
 }
 
+/** What {@link drainQueue} did. */
+export interface DrainStats {
+  invocations: number;
+  records: number;
+  /** When `done()` first said yes (performance.now()). */
+  doneAt?: number;
+  /** Wall clock (ms since the epoch) of the first record received, and the earliest and latest `SentTimestamp` seen. */
+  firstReceivedAt?: number;
+  firstSentAt?: number;
+  lastSentAt?: number;
+}
+
 /**
  * Polls the send queue into the send handler until `done()` or the deadline.
  *
@@ -176,10 +188,10 @@ export interface DrainOptions {
  * await drainQueue({ queueUrl, endpoint, region, handler: send.handler, done: async () => isComplete(await editions.get(id)) });
  * ```
  */
-export async function drainQueue(options: DrainOptions): Promise<{ invocations: number; records: number; doneAt?: number }> {
+export async function drainQueue(options: DrainOptions): Promise<DrainStats> {
   const sqs = new SQSClient({ region: options.region, endpoint: options.endpoint, ...(options.credentials ? { credentials: options.credentials } : {}) });
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
-  const stats: { invocations: number; records: number; doneAt?: number } = { invocations: 0, records: 0 };
+  const stats: DrainStats = { invocations: 0, records: 0 };
   let finished = false;
   /** Asks `done()`; notes (performance.now()) when it first said yes. */
   const isDone = async (): Promise<boolean> => {
@@ -203,6 +215,9 @@ export async function drainQueue(options: DrainOptions): Promise<{ invocations: 
           MaxNumberOfMessages: Math.min(10, max),
           WaitTimeSeconds: waitSeconds,
           MessageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
+          // The local queue (local-aws-sqs) reads only the older, deprecated parameter: without
+          // it the records carry no SentTimestamp (the benchmarks' timeline reads it).
+          AttributeNames: ['All'],
         }),
       )
       .then((out) => out.Messages ?? []);
@@ -226,6 +241,13 @@ export async function drainQueue(options: DrainOptions): Promise<{ invocations: 
       }
       const messages = await gather();
       if (messages.length === 0) continue;
+      stats.firstReceivedAt ??= Date.now();
+      for (const m of messages) {
+        const sentAt = Number(m.Attributes?.SentTimestamp);
+        if (!Number.isFinite(sentAt)) continue;
+        stats.firstSentAt = Math.min(stats.firstSentAt ?? sentAt, sentAt);
+        stats.lastSentAt = Math.max(stats.lastSentAt ?? sentAt, sentAt);
+      }
       const records: SQSRecord[] = messages.map((m) => ({
         messageId: m.MessageId ?? '',
         receiptHandle: m.ReceiptHandle ?? '',

@@ -28,6 +28,13 @@ export interface SesFaults {
   quotaRemaining?: number;
   /** MaxSendRate reported by GetSendQuota (default 14, a fresh production account). */
   maxSendRate?: number;
+  /**
+   * Enforce MaxSendRate as SES does: a SendRawEmail that arrives when `maxSendRate` messages
+   * were already accepted in the one second before it (a sliding window, stamped on arrival)
+   * is answered `Throttling` "Maximum sending rate exceeded." (default off: most tests check
+   * other things and the limiter is tested on its own).
+   */
+  enforceRate?: boolean;
   /** Max24HourSend reported by GetSendQuota when no quotaRemaining is set (default 50000). */
   max24HourSend?: number;
   /** Seed of the random generator (default 1); setting faults restarts the sequence. */
@@ -111,6 +118,11 @@ export class FaultPlan {
 
   get latencyMs(): number {
     return Math.max(0, this.#faults.latencyMs ?? 0);
+  }
+
+  /** Whether requests above MaxSendRate are throttled (see {@link SesFaults.enforceRate}). */
+  get enforceRate(): boolean {
+    return this.#faults.enforceRate === true;
   }
 
   get maxSendRate(): number {

@@ -5,7 +5,7 @@
  * parent that dies takes it along).
  *
  * node --import tsx infra/local/ses-front-process.ts --port 0 --latency 100 --throttle 0.05 \
- *   --server-errors 0.01 --reject a@x.org,b@x.org --quota 1000 --max-send-rate 500 --seed 7 \
+ *   --server-errors 0.01 --reject a@x.org,b@x.org --quota 1000 --max-send-rate 500 --enforce-rate --seed 7 \
  *   --no-forward --no-mailbox --no-raw --stop-on-stdin-close
  *
  * Faults can be changed later with `POST /faults`; counts are at `GET /stats`.
@@ -24,6 +24,7 @@ const { values } = parseArgs({
     reject: { type: 'string' },
     quota: { type: 'string' },
     'max-send-rate': { type: 'string' },
+    'enforce-rate': { type: 'boolean', default: false },
     seed: { type: 'string' },
     'no-forward': { type: 'boolean', default: false },
     'no-mailbox': { type: 'boolean', default: false },
@@ -47,6 +48,7 @@ const faults: SesFaults = Object.fromEntries(Object.entries({
   quotaRemaining: number('quota', values.quota),
   maxSendRate: number('max-send-rate', values['max-send-rate']),
   seed: number('seed', values.seed),
+  enforceRate: values['enforce-rate'] ? true : undefined,
 }).filter(([, v]) => v !== undefined));
 
 const front = await startSesFront({

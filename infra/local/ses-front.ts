@@ -24,7 +24,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { closeServer, json, readBody, reply } from './http-util.ts';
 import { startMailbox } from './mailbox.ts';
 import { FaultPlan } from './ses-faults.ts';
-import type { SesFaults } from './ses-faults.ts';
+import { SlidingSecond } from './sliding-second.ts';
+import type { SendOutcome, SesFaults } from './ses-faults.ts';
 import { clickEvent, errorXml, fieldsXml, htmlPart, newMessageId, outcomeEvents, parseQueryBody, readSendRawEmail, sendEvent, successXml } from './ses-protocol.ts';
 import { trackedLinks } from '../../functions/core/rendering/link-tracking.ts';
 
@@ -40,7 +41,7 @@ export interface CapturedMessage {
   configurationSet?: string;
   /** When it was accepted (ms since the epoch): after the latency. */
   at: number;
-  /** When its request arrived (ms since the epoch): before the latency. */
+  /** When its request arrived (ms since the epoch), before the latency: the rate is judged by it. */
   receivedAt: number;
 }
 
@@ -49,6 +50,8 @@ export interface SesStats {
   requests: number;
   accepted: number;
   throttled: number;
+  /** Of `throttled`: answered "Maximum sending rate exceeded." because the request came above MaxSendRate (`enforceRate`). */
+  overRate: number;
   rejected: number;
   /** HTTP 500/503 answers. */
   errors: number;
@@ -77,6 +80,11 @@ export interface SesFrontOptions {
   mailbox?: boolean;
   /** Keep the raw bytes of captured messages (default true). */
   keepRaw?: boolean;
+  /**
+   * Keep a record (`messages()`, `GET /raw`) of only every n-th accepted message (default 1:
+   * all). Benchmarks keep a sample of a long run this way; counts are in `stats()`.
+   */
+  keepEvery?: number;
 }
 
 /** A running SES front. */
@@ -121,6 +129,7 @@ const ERROR_MESSAGES = {
 export async function startSesFront(options: SesFrontOptions = {}): Promise<SesFront> {
   const host = options.host ?? '127.0.0.1';
   const keepRaw = options.keepRaw ?? true;
+  const keepEvery = Math.max(1, Math.floor(options.keepEvery ?? 1));
   const plan = new FaultPlan(options.faults);
   const mailbox = await startMailbox(host, options.mailbox !== false);
   const forward = options.forwardToMailbox !== false && mailbox.url !== undefined;
@@ -128,7 +137,7 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
   let captured: CapturedMessage[] = [];
   let sentTotal = 0;
   const counts: SesStats = {
-    requests: 0, accepted: 0, throttled: 0, rejected: 0, errors: 0, invalid: 0, hung: 0, held: 0,
+    requests: 0, accepted: 0, throttled: 0, overRate: 0, rejected: 0, errors: 0, invalid: 0, hung: 0, held: 0,
     inFlight: 0, maxInFlight: 0, forwarded: 0, forwardErrors: 0,
   };
   const events = new EventEmitter();
@@ -156,7 +165,7 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
     counts.accepted++;
     const messageId = newMessageId();
     const at = Date.now();
-    captured.push({
+    if ((counts.accepted - 1) % keepEvery === 0) captured.push({
       messageId,
       raw: keepRaw ? email.raw : Buffer.alloc(0),
       destinations: email.destinations,
@@ -200,15 +209,41 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
     res.destroy();
   }
 
-  /** Decides on arrival (so outcomes follow the call order), answers after the latency. */
+  /**
+   * Arrival times of the accepted sends (sliding-second.ts): with `enforceRate`, a request is
+   * over the rate when accepting it would put more than MaxSendRate acceptances into some
+   * sliding one-second window of arrival times.
+   */
+  const recent = new SlidingSecond();
+  let recentMax = 0;
+  function overRate(at: number): boolean {
+    const max = Math.max(1, Math.floor(plan.maxSendRate));
+    if (max !== recentMax) {
+      recent.clear();
+      recentMax = max;
+    }
+    return recent.wouldExceed(at, max);
+  }
+  function countAccepted(at: number): void {
+    if (recentMax > 0) recent.add(at);
+  }
+
+  /**
+   * Stamps and decides on arrival (so outcomes follow the call order, and the rate is judged
+   * by when requests came, as SES does), answers after the latency.
+   */
   async function sendRawEmail(req: IncomingMessage, body: Buffer, params: URLSearchParams,
-    res: ServerResponse): Promise<void> {
-    const receivedAt = Date.now();
+    res: ServerResponse, receivedAt: number): Promise<void> {
     counts.requests++;
     counts.maxInFlight = Math.max(counts.maxInFlight, ++counts.inFlight);
     try {
       const email = readSendRawEmail(params);
-      const outcome = email ? plan.decide(email.destinations) : undefined;
+      const rateRefused = email !== undefined && plan.enforceRate && overRate(receivedAt);
+      const outcome: SendOutcome | undefined = !email ? undefined
+        : rateRefused ? { kind: 'throttled', message: 'Maximum sending rate exceeded.' }
+          : plan.decide(email.destinations);
+      if (rateRefused) counts.overRate++;
+      if (outcome?.kind === 'accepted' || outcome?.kind === 'held') countAccepted(receivedAt);
       if (outcome?.kind === 'accepted' || outcome?.kind === 'held') sentTotal++;
       if (plan.latencyMs > 0) await sleep(plan.latencyMs, undefined, { signal: stopping.signal });
       if (!email || !outcome) {
@@ -257,13 +292,13 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
     return successXml('GetSendStatistics', `<SendDataPoints><member>${point}</member></SendDataPoints>`);
   }
 
-  async function queryAction(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function queryAction(req: IncomingMessage, res: ServerResponse, arrivedAt: number): Promise<void> {
     const body = await readBody(req);
     const params = parseQueryBody(body);
     const action = params.get('Action');
     switch (action) {
       case 'SendRawEmail':
-        return sendRawEmail(req, body, params, res);
+        return sendRawEmail(req, body, params, res, arrivedAt);
       case 'GetSendQuota':
         return reply(res, 200, quota());
       case 'GetSendStatistics':
@@ -292,10 +327,11 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const arrivedAt = Date.now();
     const path = (req.url ?? '/').split('?')[0];
     const route = `${req.method} ${path}`;
     const form = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
-    if (route === 'POST /' && form) return queryAction(req, res);
+    if (route === 'POST /' && form) return queryAction(req, res, arrivedAt);
     if (route === 'GET /raw') return json(res, captured.map((m) => ({ ...m, raw: m.raw.toString('base64') })));
     if (route === 'POST /raw/clear') {
       const cleared = captured.length;

@@ -46,6 +46,13 @@ export interface LocalStackOptions {
   forwardToMailbox?: boolean;
   /** Keep raw bytes of captured mail (default true). */
   keepRaw?: boolean;
+  /** Keep a record of every n-th accepted mail only (default 1; see SesFrontOptions). */
+  keepEvery?: number;
+  /**
+   * Called with each DynamoDB request's operation (`X-Amz-Target` without its prefix), JSON
+   * body and headers, before dynalite handles it (benchmarks count the calls and what they write).
+   */
+  observeDynamoDb?: (operation: string, body: Record<string, unknown>, headers: Record<string, string | string[] | undefined>) => void;
   /** Where the CloudFormation fragments are (default `infra/`). */
   infraDir?: string;
   /** The serverless service file (default `serverless.yml` at the repository root). */
@@ -122,6 +129,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.push(() => rm(directory, { recursive: true, force: true }).then(release));
 
     const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    const observe = options.observeDynamoDb;
+    if (observe) {
+      dynamo.prependListener('request', (req) => {
+        const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          try {
+            observe(operation, JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>, req.headers);
+          } catch {
+            // Not JSON: dynalite answers it with an error of its own.
+          }
+        });
+      });
+    }
     const dynamoPort = await listen(dynamo, ports.dynamodb ?? 0);
     cleanups.push(() => closeServer(dynamo));
 
@@ -156,6 +178,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.faults ? { faults: options.faults } : {}),
       ...(options.forwardToMailbox === undefined ? {} : { forwardToMailbox: options.forwardToMailbox }),
       ...(options.keepRaw === undefined ? {} : { keepRaw: options.keepRaw }),
+      ...(options.keepEvery === undefined ? {} : { keepEvery: options.keepEvery }),
     });
     cleanups.push(() => ses.stop());
 

@@ -320,6 +320,19 @@ export function describeLedgerContract(name: string, setup: () => Promise<Ledger
         expect(takeover.entry?.sendEvent).toEqual({ messageId: 'ses-1', at: '2026-11-28T06:00:01.000Z' });
       });
 
+      it('writes nothing to an entry already sent (final: nothing takes it over), and returns it', async ({ subject: { ledger } }) => {
+        // Prepare
+        await drive(ledger, task('s_1'), DeliveryState.SENT);
+        const sent = await ledger.get(task('s_1'));
+
+        // Act
+        const result = await ledger.recordSendEvent(task('s_1'), { messageId: 'm-s_1', at: '2026-11-28T06:00:01.000Z' });
+
+        // Assess
+        expect(result).toEqual({ recorded: false, entry: sent });
+        expect(await ledger.get(task('s_1'))).toEqual(sent);
+      });
+
       it('writes nothing for an entry that does not exist', async ({ subject: { ledger } }) => {
         // Act
         const result = await ledger.recordSendEvent(task('s_9'), { messageId: 'ses-9', at: '2026-11-28T06:00:01.000Z' });
@@ -362,6 +375,22 @@ export function describeLedgerContract(name: string, setup: () => Promise<Ledger
         // Assess
         expect(ids).toEqual([...failed].sort());
         expect(sizes.every((n) => n <= 3)).toBe(true);
+      });
+
+      it('pages through entries in a state not in the index (sending), each once, in id order', async ({ subject: { ledger } }) => {
+        // Prepare: sending entries among sent ones
+        const sending = ['s_02', 's_05', 's_06', 's_09', 's_11'];
+        for (let i = 0; i < 12; i++) {
+          const id = `s_${String(i).padStart(2, '0')}`;
+          await drive(ledger, task(id), sending.includes(id) ? DeliveryState.SENDING : DeliveryState.SENT);
+        }
+
+        // Act
+        const { ids, sizes } = await pageAll(ledger, DeliveryState.SENDING, 2);
+
+        // Assess
+        expect(ids).toEqual(sending);
+        expect(sizes.every((n) => n <= 2)).toBe(true);
       });
 
       it('lists released entries as pending', async ({ subject: { ledger } }) => {

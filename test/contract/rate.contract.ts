@@ -1,69 +1,92 @@
 /**
- * The behaviour every RateWindowStore (functions/core/delivery/rate-limiter.ts) and
+ * The behaviour every SendSlotStore (functions/core/delivery/rate-limiter.ts) and
  * RateLimiter (functions/core/subscribers/rate-limiter.ts) must have, run against each
  * implementation by test/contract/rate.test.ts.
  */
 import { describe, expect } from 'vitest';
-import type { RateWindowStore } from '../../functions/core/delivery/ports.ts';
+import type { SendSlotStore } from '../../functions/core/delivery/ports.ts';
 import type { RateLimiter } from '../../functions/core/subscribers/ports.ts';
 import { contractTest } from './contract-test.ts';
 
-/** The two rate stores to test, fresh and empty, and what their store can report. */
+/** The two rate stores to test, fresh and empty. */
 export interface RateSubject {
-  windows: RateWindowStore;
+  slots: SendSlotStore;
   limiter: RateLimiter;
-  /** Whether a refused take learns what is left (DynamoDB does, dynalite cannot, and then takes nothing). */
-  itemOnConditionFailure: boolean;
 }
 
 const SECOND = Math.floor(Date.parse('2026-11-28T06:00:00.000Z') / 1000);
 
 /**
- * Declares the RateWindowStore and RateLimiter contract for one implementation.
+ * Declares the SendSlotStore and RateLimiter contract for one implementation.
  *
  * @example
  * ```ts
- * describeRateContract('in memory', async () => ({ windows: new InMemoryRateWindowStore(), limiter: new InMemoryRateLimiter(), itemOnConditionFailure: true }));
+ * describeRateContract('in memory', async () => ({ slots: new InMemorySendSlotStore(), limiter: new InMemoryRateLimiter() }));
  * ```
  */
 export function describeRateContract(name: string, setup: () => Promise<RateSubject>): void {
   const it = contractTest(setup);
-  describe(`Contract: RateWindowStore (${name})`, () => {
-    describe('Method: take', () => {
-      it('gives each second its budget and no more, each second on its own', async ({ subject: { windows } }) => {
+  describe(`Contract: SendSlotStore (${name})`, () => {
+    describe('Method: claim', () => {
+      it('hands out consecutive slots, each sequence on its own', async ({ subject: { slots } }) => {
         // Act
         const got = [
-          await windows.take(SECOND, 4, 10),
-          await windows.take(SECOND, 6, 10),
-          await windows.take(SECOND, 1, 10),
-          await windows.take(SECOND + 1, 50, 10),
+          await slots.claim('SEQ#a', 4, 0),
+          await slots.claim('SEQ#a', 6, 0),
+          await slots.claim('SEQ#b', 2, 0),
+          await slots.claim('SEQ#a', 1, 0),
         ];
 
         // Assess
-        expect(got).toEqual([4, 6, 0, 10]);
+        expect(got).toEqual([0, 4, 0, 10]);
       });
 
-      it('gives what is left of a second when less is left than wanted', async ({ subject: { windows, itemOnConditionFailure } }) => {
+      it('starts at `from` when the sequence lags behind it, and follows on from there', async ({ subject: { slots } }) => {
         // Prepare
-        await windows.take(SECOND, 8, 10);
+        await slots.claim('SEQ#c', 3, 0);
 
         // Act
-        const rest = await windows.take(SECOND, 5, 10);
-        const after = await windows.take(SECOND, 1, 10);
+        const jumped = await slots.claim('SEQ#c', 5, 1_000);
+        const next = await slots.claim('SEQ#c', 2, 1_000);
+        const ahead = await slots.claim('SEQ#c', 1, 500);
 
         // Assess
-        expect(rest).toBe(itemOnConditionFailure ? 2 : 0);
-        expect(after).toBe(itemOnConditionFailure ? 0 : 1);
+        expect([jumped, next, ahead]).toEqual([1_000, 1_005, 1_007]);
       });
 
-      it('never gives more than the budget to takes at the same time', async ({ subject: { windows } }) => {
-        // Act
-        const got = await Promise.all(Array.from({ length: 8 }, () => windows.take(SECOND, 3, 10)));
+      it('keeps following the clock when it lags at every claim, and follows on once it is ahead', async ({ subject: { slots } }) => {
+        // Act: workers sending below the rate find the sequence behind at each claim
+        const got = [
+          await slots.claim('SEQ#e', 2, 100),
+          await slots.claim('SEQ#e', 2, 200),
+          await slots.claim('SEQ#e', 4, 300),
+          await slots.claim('SEQ#e', 3, 250),
+          await slots.claim('SEQ#e', 1, 0),
+        ];
 
         // Assess
-        const total = got.reduce((a, b) => a + b, 0);
-        expect(total).toBeLessThanOrEqual(10);
-        expect(total).toBeGreaterThanOrEqual(9);
+        expect(got).toEqual([100, 200, 300, 304, 307]);
+      });
+
+      it('never hands the same slot to lagging claims made at the same time', async ({ subject: { slots } }) => {
+        // Prepare: the sequence lagged at the last claim
+        await slots.claim('SEQ#f', 1, 50);
+
+        // Act
+        const firsts = await Promise.all(Array.from({ length: 8 }, (_, i) => slots.claim('SEQ#f', 3, 100 + (i % 2) * 2)));
+
+        // Assess: ranges of 3 that do not overlap
+        const sorted = [...firsts].sort((a, b) => a - b);
+        for (let i = 1; i < sorted.length; i++) expect((sorted[i] as number) - (sorted[i - 1] as number)).toBeGreaterThanOrEqual(3);
+      });
+
+      it('never hands the same slot to claims made at the same time', async ({ subject: { slots } }) => {
+        // Act
+        const firsts = await Promise.all(Array.from({ length: 8 }, (_, i) => slots.claim('SEQ#d', 3, i < 4 ? 0 : 100)));
+
+        // Assess: ranges of 3 that do not overlap
+        const sorted = [...firsts].sort((a, b) => a - b);
+        for (let i = 1; i < sorted.length; i++) expect((sorted[i] as number) - (sorted[i - 1] as number)).toBeGreaterThanOrEqual(3);
       });
     });
   });

@@ -113,7 +113,7 @@ const EXPECTED: Record<string, string[]> = {
   feedback: [
     ...LOGS,
     ...on('SubscribersTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'),
-    ...on('DeliveriesTable', 'dynamodb:UpdateItem'),
+    ...on('DeliveriesTable', 'dynamodb:GetItem', 'dynamodb:UpdateItem'),
     ...PSEUDONYMS,
     ...on('AlertsTable', 'dynamodb:BatchWriteItem'),
   ],

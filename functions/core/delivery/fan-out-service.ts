@@ -10,7 +10,7 @@ import type { EditionRecord, EditionRepository, FanOut } from '../editions/ports
 import { EditionState, JobName } from '../editions/types.ts';
 import type { Logger } from '../logger.ts';
 import type { SubscriberRepository } from '../subscribers/ports.ts';
-import type { Segment } from '../subscribers/types.ts';
+import type { Segment, SubscriberPage } from '../subscribers/types.ts';
 import type { DailyQuota, SendQueue } from './ports.ts';
 import { isQuotaReason, QUOTA_REASON_PREFIX } from './quota-guard.ts';
 
@@ -62,22 +62,35 @@ export class FanOutService implements FanOut {
 
   public async fanOut(edition: EditionRecord): Promise<EditionRecord> {
     const pageSize = this.#d.pageSize ?? 100;
+    const segment = segmentFor(edition.job);
     let cursor = edition.cursor;
     let total = edition.total;
     let pages = edition.pages;
     let reason = edition.reason;
+    // The next page is read while this one is enqueued, so that the queue is filled at the
+    // pace of the enqueues rather than of query + enqueue in turn (the sends start on the
+    // first page and must not catch up with the fan-out). Only a read runs ahead: the checks
+    // below and the cursor still come before and after each page's enqueue, as before.
+    const read = (from: string | undefined): Promise<SubscriberPage> => {
+      const page = this.#d.subscribers.pageSegment(segment, { limit: pageSize, ...(from ? { cursor: from } : {}) });
+      page.catch(() => undefined); // handled where it is awaited; not unhandled if the loop stops first
+      return page;
+    };
+    let next: Promise<SubscriberPage> | undefined;
     for (;;) {
       if (this.#d.shouldYield?.()) {
         this.#d.logger.info('fan-out yields', { edition: edition.id, total });
         return { ...edition, total, pages, ...(cursor ? { cursor } : {}) };
       }
+      const pending = next ?? read(cursor);
+      next = undefined;
       // An editor cancelled the edition: enqueue no more (what is queued is recorded as cancelled).
-      const latest = await this.#d.editions.get(edition.id);
+      const [latest, remaining] = await Promise.all([this.#d.editions.get(edition.id), this.#d.quota?.remaining()]);
       if (latest?.state === EditionState.CANCELLED) {
         this.#d.logger.info('fan-out stops: the edition was cancelled', { edition: edition.id, total: latest.total });
         return latest;
       }
-      if (this.#d.quota && (await this.#d.quota.remaining()) <= 0) {
+      if (remaining !== undefined && remaining <= 0) {
         this.#d.logger.warn('fan-out held: daily quota exhausted', { edition: edition.id, total });
         if (reason !== FANOUT_HELD_REASON) await this.#d.editions.update(edition.id, { reason: FANOUT_HELD_REASON });
         return { ...edition, total, pages, reason: FANOUT_HELD_REASON, ...(cursor ? { cursor } : {}) };
@@ -86,7 +99,8 @@ export class FanOutService implements FanOut {
         await this.#d.editions.update(edition.id, { reason: undefined });
         reason = undefined;
       }
-      const page = await this.#d.subscribers.pageSegment(segmentFor(edition.job), { limit: pageSize, ...(cursor ? { cursor } : {}) });
+      const page = await pending;
+      if (page.cursor) next = read(page.cursor);
       const tasks = page.subscribers.map((s) => ({ editionId: edition.id, subscriberId: s.id }));
       if (tasks.length > 0) await this.#d.queue.enqueue(tasks);
       const moved = await this.#d.editions.advanceCursor(edition.id, pages, page.cursor, tasks.length);

@@ -1,6 +1,6 @@
 /**
  * Ports of the delivery module. Adapters: sqs-send-queue, dynamodb-delivery-ledger,
- * ses-mail-sender, dynamodb-rate-window-store (functions/adapters/).
+ * ses-mail-sender, dynamodb-send-slot-store (functions/adapters/).
  */
 import type { MessageTemplate } from '../rendering/personalizer.ts';
 import type { Subscriber } from '../subscribers/types.ts';
@@ -89,16 +89,34 @@ export interface MailSender {
   getQuota(): Promise<SendQuota>;
 }
 
-/** Per-second send budgets shared by every worker. */
-export interface RateWindowStore {
-  /** Takes up to `wanted` sends from the budget of second `epochSecond` (cap `max`); returns how many it got. */
-  take(epochSecond: number, wanted: number, max: number): Promise<number>;
+/**
+ * The one sequence of send slots every worker takes its sends from. Slot `n` of a sequence
+ * stands for the instant `n × spacing` (epoch ms); the sequence's name says its spacing, so
+ * a change of rate starts a new one.
+ *
+ * Concurrency: claims from any number of workers at once never get the same slot.
+ */
+export interface SendSlotStore {
+  /**
+   * Claims `count` consecutive slots of `sequence`; returns the number of the first. The
+   * slots follow the last ones claimed; when those lie before `from` (the sequence was idle)
+   * the claim starts at `from` instead, unless another worker moved the sequence meanwhile:
+   * then the slots returned may lie before `from`, and the caller skips them.
+   */
+  claim(sequence: string, count: number, from: number): Promise<number>;
 }
 
 /** Holds every worker together under the account's send rate. */
 export interface SendRateLimiter {
-  /** Resolves when `count` sends may start now. */
-  acquire(count: number): Promise<void>;
+  /**
+   * Reserves `count` sends (one slot each, evenly spaced). Resolves `leadMs` (default 0)
+   * before the first slot, with the slot's time (epoch ms): the caller may prepare the send
+   * meanwhile and must not start it before that time. Resolves with nothing when no rate
+   * applies (the send may start at once). `more` (default 0) is how many further sends this
+   * worker is about to ask for (the tasks of its batch not started yet): a limiter that
+   * reserves slots in advance may reserve for them too, and for no one else.
+   */
+  acquire(count: number, options?: { leadMs?: number; more?: number }): Promise<number | void>;
 }
 
 /** What is left of the account's 24-hour sending quota, as far as this process knows. */

@@ -11,10 +11,10 @@
 import DataLoader from 'dataloader';
 import type { ArtefactStore, EditionRecord, EditionRepository } from '../editions/ports.ts';
 import { EditionState, JobName } from '../editions/types.ts';
-import { PermanentSendError, QuotaExhaustedError, SendOutcomeUnknownError, TransientSendError } from '../errors.ts';
+import { DigestError, PermanentSendError, QuotaExhaustedError, SendOutcomeUnknownError, TransientSendError } from '../errors.ts';
 import type { Links } from '../links.ts';
 import type { Logger } from '../logger.ts';
-import { personalize, prepareMessage, type MessageHeaders, type MessageTemplate } from '../rendering/personalizer.ts';
+import { personalizeMime, prepareMessage, type MessageHeaders, type MessageTemplate } from '../rendering/personalizer.ts';
 import type { SubscriberRepository } from '../subscribers/ports.ts';
 import { signToken, TokenPurpose } from '../subscribers/tokens.ts';
 import { SubscriberStatus, type Subscriber } from '../subscribers/types.ts';
@@ -22,7 +22,7 @@ import { mapBounded } from '../concurrency.ts';
 import { isComplete } from './fan-out-service.ts';
 import type { AlertDigests, DailyQuota, DeliveryLedger, LedgerResult, MailSender, SendQueue, SendRateLimiter } from './ports.ts';
 import { isQuotaReason, QUOTA_REASON_PREFIX, QuotaGuard } from './quota-guard.ts';
-import { DeliveryState, type SendEvent, type SendTask } from './types.ts';
+import { DeliveryState, type OutgoingMessage, type SendEvent, type SendTask } from './types.ts';
 
 export interface SendServiceDeps {
   ledger: DeliveryLedger;
@@ -104,6 +104,30 @@ const MIN_CALL_MS = 1_000;
  * towards the dead-letter queue) instead of being re-queued as a new message again.
  */
 const UNKNOWN_REQUEUE_LIMIT = 5;
+/**
+ * A send slot missed by more than this is given up for a new one (its send would bunch up
+ * with the next ones). The slots keep 2 % of the rate back, about 20 ms in any second
+ * (SharedRateLimiter, which says why the bound is on each send's own lateness): a send up
+ * to 8 ms late leaves 12 ms for the way to SES (the SDK's serialising and signing of an
+ * 80 KB body, the HTTP write, the event loop's other work). With 1.5 % and 12 ms (3 ms for
+ * the way), four workers on a quiet machine drew 1–3 throttles a run at 50 and 200/s; with
+ * 1.5 % and 8 ms, none in two runs of three (`npm run bench -- --quick --only=rate`,
+ * docs/performance.md).
+ */
+const SLOT_LATE_MS = 8;
+/**
+ * How long before its slot a task starts to prepare its send (lease, reads, personalising):
+ * 100 ms at least. A send not ready when its slot comes loses the slot for good (a share of
+ * the account's rate); an earlier start costs only a lease held that much longer.
+ */
+const MIN_LEAD_MS = 100;
+/**
+ * State reads in a row that may come back stale (slower than the state-check period) before a
+ * task gives up: without a bound, a store slower than the period kept a task (and its lease
+ * and its invocation) waiting for ever.
+ */
+const STALE_STATE_READS = 3;
+const MAX_LEAD_MS = 500;
 
 /** What the tasks of one batch share: its deadline and why it stopped early. */
 export interface BatchState {
@@ -115,6 +139,8 @@ export interface BatchState {
   timeUp?: boolean;
   /** Editions read once per batch (their state changes rarely; subscribers are read per task). */
   editions?: Map<string, Promise<EditionRecord | undefined>>;
+  /** Tasks of the batch not started yet (the rate limiter reserves send slots for them too, and no more). */
+  toStart?: number;
 }
 
 /** The batch's deadline passed before this task could start. */
@@ -122,6 +148,17 @@ class DeadlineReached extends Error {
   public constructor() {
     super('the invocation is about to time out');
     this.name = 'DeadlineReached';
+  }
+}
+
+/**
+ * The edition's state could not be read fresh: each of several reads took longer than the
+ * state-check period. Nothing is sent; the task is retried (its lease given back).
+ */
+class StateReadTooSlow extends DigestError {
+  public constructor(editionId: string, periodMs: number) {
+    super(`edition ${editionId}: ${STALE_STATE_READS} state reads in a row each took longer than ${periodMs} ms`);
+    this.name = 'StateReadTooSlow';
   }
 }
 
@@ -152,6 +189,8 @@ export class SendService {
   readonly #margin: number;
   readonly #settleMs: number;
   readonly #callTimeoutMs: number;
+  /** How long the work between a send slot's lead and the slot took lately (ms, moving average). */
+  #prepMs = 10;
   /**
    * Subscriber reads at send time. Reads that fall due in the same turn of the event loop
    * (tasks whose lease answers arrived together) go out as one `getMany` (BatchGetItem)
@@ -193,7 +232,9 @@ export class SendService {
       ...(options.deadline !== undefined ? { deadline: options.deadline } : {}),
       ...(options.end !== undefined ? { end: options.end } : {}),
     };
+    this.#prefetch(tasks, batch);
     const outcomes = await mapBounded(tasks, this.#d.concurrency, async (task) => {
+      batch.toStart = (batch.toStart ?? tasks.length) - 1;
       if (batch.quotaStop) return this.#requeue(task, this.#d.quotaRetryDelaySeconds ?? QUOTA_RETRY_DELAY_S);
       if (batch.timeUp) return this.#requeue(task, 0);
       try {
@@ -226,7 +267,7 @@ export class SendService {
     await this.#quota.ensureAvailable();
     this.#checkDeadline(batch);
     // A cancelled edition's tasks need no send slot: they are only recorded as cancelled.
-    if ((await this.#freshState(task.editionId)) !== EditionState.CANCELLED) await this.#d.rate.acquire(1);
+    const slot = (await this.#freshState(task.editionId)) !== EditionState.CANCELLED ? await this.#d.rate.acquire(1, { leadMs: this.#leadMs(), more: batch.toStart ?? 0 }) : undefined;
     this.#checkDeadline(batch);
     const now = this.#now();
     const lease: Lease = { until: now + this.#d.leaseMs, settled: false };
@@ -234,7 +275,7 @@ export class SendService {
     if (!granted) return TaskOutcome.DUPLICATE;
     try {
       if (entry?.sendEvent) return await this.#completeFromSendEvent(task, lease, entry.sendEvent);
-      return await this.#deliver(task, lease, now, batch, entry?.attempts ?? 1);
+      return await this.#deliver(task, lease, now, batch, entry?.attempts ?? 1, slot);
     } catch (error) {
       // Anything unexpected (S3, DynamoDB, a bug): give the lease back so a retry need not wait for it.
       if (!lease.settled) await this.#release(task, lease, error instanceof Error ? error.message : String(error));
@@ -289,7 +330,7 @@ export class SendService {
     return this.#requeue(task, Math.min(900, Math.ceil((until - this.#now()) / 1000)));
   }
 
-  async #deliver(task: SendTask, lease: Lease, now: number, batch: BatchState, attempts: number): Promise<TaskOutcome> {
+  async #deliver(task: SendTask, lease: Lease, now: number, batch: BatchState, attempts: number, firstSlot: number | void): Promise<TaskOutcome> {
     batch.editions ??= new Map();
     let read = batch.editions.get(task.editionId);
     if (!read) batch.editions.set(task.editionId, (read = this.#d.editions.get(task.editionId)));
@@ -322,7 +363,7 @@ export class SendService {
     const unsubscribePurpose = alert ? TokenPurpose.UNSUBSCRIBE_ALERTS : TokenPurpose.UNSUBSCRIBE;
     const unsubscribeToken = signToken(tokenSecret, { subscriberId: subscriber.id, purpose: unsubscribePurpose, expiresAt: nowS + UNSUBSCRIBE_LINK_TTL_S });
     const preferencesToken = signToken(tokenSecret, { subscriberId: subscriber.id, purpose: TokenPurpose.PREFERENCES, expiresAt: nowS + PREFERENCES_LINK_TTL_S });
-    const raw = personalize(
+    const mime = personalizeMime(
       template,
       {
         email: subscriber.email,
@@ -333,25 +374,37 @@ export class SendService {
       },
       { subscriberId: subscriber.id, date: new Date(now), messageIdDomain: this.#d.headers.messageIdDomain },
     );
+    // The provider sends the chunks; the text is made only if something reads it (a log, a fake).
+    const message: OutgoingMessage = {
+      to: subscriber.email,
+      mime,
+      get raw() {
+        return mime.toString();
+      },
+      tags: { edition: task.editionId, subscriber: subscriber.id },
+    };
 
     const maxAttempts = this.#d.maxAttempts ?? 4;
     for (let attempt = 1; ; attempt++) {
-      // A retry waits for a send slot of its own; the first attempt took one before the lease.
-      if (attempt > 1) await this.#d.rate.acquire(1);
+      // A retry waits for a send slot of its own; the first attempt took one before the lease,
+      // ahead of its time by the lead, and waits here for the time itself.
+      let at = attempt > 1 ? await this.#atSlot(await this.#d.rate.acquire(1)) : await this.#atSlot(firstSlot, now);
       // Reading, personalising or waiting may have eaten into the lease: renew it, or give way if it is gone.
       if (!(await this.#keepLease(task, lease))) return TaskOutcome.DUPLICATE;
-      // The last look before SES: nothing goes out once a cancel has been acknowledged.
-      if ((await this.#freshState(task.editionId)) === EditionState.CANCELLED) {
-        return this.#complete(task, lease, { state: DeliveryState.CANCELLED, reason: 'edition cancelled' });
+      // The last look before SES: nothing goes out once a cancel has been acknowledged. A look
+      // that had to read the table (once a second per process) may take the send past its
+      // slot: then it waits for a new slot and looks again.
+      for (;;) {
+        if ((await this.#freshState(task.editionId)) === EditionState.CANCELLED) {
+          return this.#complete(task, lease, { state: DeliveryState.CANCELLED, reason: 'edition cancelled' });
+        }
+        if (at === undefined || this.#now() - at <= SLOT_LATE_MS) break;
+        at = await this.#atSlot(await this.#d.rate.acquire(1));
       }
       const deadline = this.#callDeadline(lease, batch);
       let messageId: string;
       try {
-        messageId = await this.#d.mail.send({
-          to: subscriber.email,
-          raw,
-          tags: { edition: task.editionId, subscriber: subscriber.id },
-        }, { deadline });
+        messageId = await this.#d.mail.send(message, { deadline });
       } catch (error) {
         if (error instanceof SendOutcomeUnknownError) return this.#unknownOutcome(task, lease, deadline, error, attempts);
         if (error instanceof PermanentSendError) {
@@ -379,14 +432,48 @@ export class SendService {
   }
 
   /**
+   * How long before its send slot a task is let go to take its lease, read and personalise:
+   * three times what that took lately, plus 30 ms (100–500 ms), so it is ready when the slot
+   * comes even on a busy machine (the time a preparation takes has a long tail there).
+   */
+  #leadMs(): number {
+    return Math.min(MAX_LEAD_MS, Math.max(MIN_LEAD_MS, 3 * this.#prepMs + 30));
+  }
+
+  /**
+   * Waits for the send slot's time. A slot missed by more than SLOT_LATE_MS (the preparation
+   * took longer than its lead) is given up, and the send waits for a new one: a send never
+   * starts far from its slot, so the sends of all workers stay spaced as their slots are.
+   * `readyFrom` is when the preparation started, on a first attempt (it tunes the lead).
+   * Returns the slot's time (undefined when no rate applies).
+   */
+  async #atSlot(slot: number | void, readyFrom?: number): Promise<number | undefined> {
+    if (typeof slot !== 'number') return undefined;
+    if (readyFrom !== undefined) this.#prepMs += (Math.max(0, this.#now() - readyFrom) - this.#prepMs) * 0.1;
+    for (let at = slot; ; ) {
+      const now = this.#now();
+      if (now < at) {
+        await this.#sleep(at - now);
+        continue;
+      }
+      if (now - at <= SLOT_LATE_MS) return at;
+      const next = await this.#d.rate.acquire(1);
+      if (typeof next !== 'number') return undefined;
+      at = next;
+    }
+  }
+
+  /**
    * The edition's state from a strongly consistent read that started less than
    * `stateCheckMs` ago, still true when this returns: a read is shared by the tasks of this
    * process, and a wait for it that outlasts the period is followed by a fresh read. The
-   * caller calls SES synchronously after this resolves.
+   * caller calls SES synchronously after this resolves. Throws StateReadTooSlow when
+   * STALE_STATE_READS reads in a row came back stale.
    */
   async #freshState(editionId: string): Promise<EditionState | undefined> {
     const period = this.#d.stateCheckMs ?? 1000;
-    for (;;) {
+    for (let stale = 0; ; stale++) {
+      if (stale >= STALE_STATE_READS) throw new StateReadTooSlow(editionId, period);
       let entry = this.#states.get(editionId);
       if (!entry || this.#now() - entry.at >= period) {
         const read = this.#d.editions.get(editionId).then((e) => e?.state);
@@ -427,6 +514,31 @@ export class SendService {
   async #release(task: SendTask, lease: Lease, reason: string): Promise<void> {
     lease.settled = true;
     await this.#d.ledger.release(task, lease.until, reason);
+  }
+
+  /**
+   * Starts the reads every task of the batch will wait for, together rather than one after
+   * the other (on a cold start each is a first call on a new connection): the daily quota,
+   * and each edition's record (shared by the batch, and as the edition's state while it is
+   * fresh) followed by its template. Only what the tasks would read anyway; a failure here is
+   * met again, and handled, by the task that awaits the same read.
+   */
+  #prefetch(tasks: readonly SendTask[], batch: BatchState): void {
+    this.#quota.remaining().catch(() => undefined);
+    batch.editions ??= new Map();
+    for (const editionId of new Set(tasks.map((t) => t.editionId))) {
+      if (batch.editions.has(editionId)) continue;
+      const at = this.#now();
+      const read = this.#d.editions.get(editionId);
+      batch.editions.set(editionId, read);
+      const fresh = this.#states.get(editionId);
+      if (!fresh || at - fresh.at >= (this.#d.stateCheckMs ?? 1000)) {
+        const entry = { at, state: read.then((e) => e?.state) };
+        entry.state.catch(() => this.#states.get(editionId) === entry && this.#states.delete(editionId));
+        this.#states.set(editionId, entry);
+      }
+      read.then((e) => (e && e.job !== JobName.ALERTS && e.state !== EditionState.CANCELLED ? this.#template(editionId) : undefined)).catch(() => undefined);
+    }
   }
 
   #template(editionId: string): Promise<MessageTemplate | undefined> {

@@ -1,6 +1,7 @@
 /**
  * Types of the delivery module. Type-only.
  */
+import type { RawMime } from '../rendering/personalizer.ts';
 
 /** One recipient of one edition: the body of one message on the send queue. */
 export interface SendTask {
@@ -51,6 +52,9 @@ export interface SendEvent {
 /** One message ready for the provider. */
 export interface OutgoingMessage {
   to: string;
+  /** The raw MIME (the send worker's messages make it only when something reads it: `mime` is what is sent). */
   raw: string;
+  /** The same message as byte chunks, when it was personalised from an edition's template (a provider may use these instead of `raw`). */
+  mime?: RawMime;
   tags: Record<string, string>;
 }

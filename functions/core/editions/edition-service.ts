@@ -191,12 +191,16 @@ export class EditionService {
       return { ...edition, state: EditionState.CANCELLED, from, to, articles: 0, picks: 0, reason: 'nothing new since the last edition' };
     }
 
+    // The recent editions are read while the edition renders, and the artefacts are written
+    // at once: the sends wait for all of them (the edition is `sending` only after the last).
+    const recent = this.#d.editions.listRecent(job, 50);
+    recent.catch(() => undefined); // awaited below; not unhandled if a render fails first
     const rendered = await this.#d.renderer.render(content);
     const page = await this.#d.renderer.renderPage(content);
-    const archive = this.#d.renderer.renderArchive(job, archiveEntries(content, rendered, await this.#d.editions.listRecent(job, 50)));
-    await this.#d.artefacts.putEdition(rendered);
-    await this.#d.artefacts.putArchiveFile(ArchivePath.edition(edition.id), page, HTML);
+    const archive = this.#d.renderer.renderArchive(job, archiveEntries(content, rendered, await recent));
     await Promise.all([
+      this.#d.artefacts.putEdition(rendered),
+      this.#d.artefacts.putArchiveFile(ArchivePath.edition(edition.id), page, HTML),
       this.#d.artefacts.putArchiveFile(ArchivePath.index(job), archive.index, HTML),
       this.#d.artefacts.putArchiveFile(ArchivePath.feed(job), archive.feed, ATOM),
     ]);

@@ -7,7 +7,7 @@
  * under any secret of the list, so that after a rotation the links already sent keep working
  * until the retired secret is dropped from the list (docs/security.md, "Rotating the secret").
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { InvalidTokenError } from '../errors.ts';
 
 export const TokenPurpose = {
@@ -51,8 +51,23 @@ interface WirePayload {
   n?: string;
 }
 
+/**
+ * Each secret as a key object, made once: `createHmac` with a string key imports the key on
+ * every call, and the send worker signs two tokens per recipient. Secrets are few (current
+ * and retired); the map is emptied if it ever holds more than 16.
+ */
+const keys = new Map<string, KeyObject>();
+function keyOf(secret: string): KeyObject {
+  let key = keys.get(secret);
+  if (!key) {
+    if (keys.size >= 16) keys.clear();
+    keys.set(secret, (key = createSecretKey(Buffer.from(secret, 'utf8'))));
+  }
+  return key;
+}
+
 function sign(secret: string, encodedPayload: string): Buffer {
-  return createHmac('sha256', secret).update(`v1.${encodedPayload}`).digest();
+  return createHmac('sha256', keyOf(secret)).update(`v1.${encodedPayload}`).digest();
 }
 
 /**

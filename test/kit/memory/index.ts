@@ -16,6 +16,6 @@ export { InMemoryPickOverrideStore } from './picks.ts';
 export { FakeEditionRenderer } from './renderer.ts';
 export { FakeMailSender, FixedQuota, RecordingConfirmationMailer, type SendScript } from './mail.ts';
 export { RecordingSendQueue } from './queue.ts';
-export { InMemoryRateLimiter, InMemoryRateWindowStore, NoWaitRateLimiter } from './rate.ts';
+export { InMemoryRateLimiter, InMemorySendSlotStore, NoWaitRateLimiter } from './rate.ts';
 export { InMemoryOnceStore, InMemorySubscriberRepository } from './subscribers.ts';
 export { InMemoryEngagementStore, type StoredEngagementEvent } from './engagement.ts';

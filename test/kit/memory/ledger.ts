@@ -100,7 +100,8 @@ export class InMemoryDeliveryLedger extends InMemoryAdapter<(typeof METHODS)[num
   public async recordSendEvent(task: SendTask, event: SendEvent): Promise<{ recorded: boolean; entry: LedgerEntry | undefined }> {
     await this.enter('recordSendEvent', arguments);
     const current = this.entries.get(keyOf(task));
-    if (!current || current.sendEvent) return { recorded: false, entry: current ? clone(current) : undefined };
+    // A `sent` entry is final: its event would never be read, so nothing is written (as on DynamoDB).
+    if (!current || current.sendEvent || current.state === DeliveryState.SENT) return { recorded: false, entry: current ? clone(current) : undefined };
     const next: LedgerEntry = { ...current, sendEvent: { ...event } };
     this.entries.set(keyOf(task), next);
     return { recorded: true, entry: clone(next) };

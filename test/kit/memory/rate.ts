@@ -1,40 +1,36 @@
 /**
- * Rate limiting in memory: the per-second send budgets (RateWindowStore), the subscribe
+ * Rate limiting in memory: the shared send slots (SendSlotStore), the subscribe
  * limiter's fixed windows (RateLimiter), and a send-rate limiter that never waits.
  */
 import type { SendRateLimiter } from '../../../functions/core/delivery/ports.ts';
-import type { RateWindowStore } from '../../../functions/core/delivery/ports.ts';
+import type { SendSlotStore } from '../../../functions/core/delivery/ports.ts';
 import type { RateLimitDecision, RateLimiter } from '../../../functions/core/subscribers/ports.ts';
 import { InMemoryAdapter, type InMemoryOptions } from './adapter.ts';
 
-/** Seconds kept before old ones are dropped (a long run must not grow without bound). */
-const KEPT_SECONDS = 120;
-
 /**
- * Per-second send budgets in this process, like the DynamoDB store's conditional ADD (one
+ * The shared sequences of send slots in this process, as the DynamoDB store claims them (one
  * process only: workers in other processes need the shared store).
  *
  * @example
  * ```ts
- * const windows = new InMemoryRateWindowStore();
- * const limiter = new SharedRateLimiter(windows, async () => 14);
+ * const slots = new InMemorySendSlotStore();
+ * const limiter = new SharedRateLimiter(slots, async () => 14);
  * ```
  */
-export class InMemoryRateWindowStore extends InMemoryAdapter<'take'> implements RateWindowStore {
-  /** Sends taken so far, by epoch second. */
-  public readonly used = new Map<number, number>();
+export class InMemorySendSlotStore extends InMemoryAdapter<'claim'> implements SendSlotStore {
+  /** The next free slot, by sequence. */
+  public readonly used = new Map<string, number>();
 
   public constructor(options: InMemoryOptions = {}) {
-    super(['take'], options);
+    super(['claim'], options);
   }
 
-  public async take(epochSecond: number, wanted: number, max: number): Promise<number> {
-    await this.enter('take', arguments);
-    const used = this.used.get(epochSecond) ?? 0;
-    const got = Math.max(0, Math.min(wanted, max - used));
-    this.used.set(epochSecond, used + got);
-    if (this.used.size > KEPT_SECONDS) for (const s of this.used.keys()) if (s < epochSecond - KEPT_SECONDS / 2) this.used.delete(s);
-    return got;
+  public async claim(sequence: string, count: number, from: number): Promise<number> {
+    await this.enter('claim', arguments);
+    const next = this.used.get(sequence) ?? 0;
+    const first = Math.max(next, from);
+    this.used.set(sequence, first + count);
+    return first;
   }
 }
 
@@ -82,7 +78,7 @@ export class NoWaitRateLimiter extends InMemoryAdapter<'acquire'> implements Sen
     super(['acquire'], options);
   }
 
-  public async acquire(_count: number): Promise<void> {
+  public async acquire(_count: number, _options?: { leadMs?: number; more?: number }): Promise<void> {
     await this.enter('acquire', arguments);
     this.onAcquire?.();
   }

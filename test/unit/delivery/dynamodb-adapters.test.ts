@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbDeliveryLedger } from '../../../functions/adapters/dynamodb-delivery-ledger.ts';
 import { DynamoDbEditionRepository } from '../../../functions/adapters/dynamodb-edition-repository.ts';
-import { DynamoDbRateWindowStore } from '../../../functions/adapters/dynamodb-rate-window-store.ts';
+import { DynamoDbSendSlotStore } from '../../../functions/adapters/dynamodb-send-slot-store.ts';
 
 const TABLE = 'deliveries';
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -36,7 +36,10 @@ describe('Class: DynamoDbDeliveryLedger', () => {
       const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
       expect(input?.Key).toEqual({ pk: 'EDITION#daily-2026-11-28', sk: 'SUB#s_1' });
       expect(input?.ConditionExpression).toBe('attribute_not_exists(pk) OR #state = :pending OR (#state = :sending AND leaseUntil < :nowMs)');
-      expect(input?.ExpressionAttributeValues).toMatchObject({ ':sending': 'sending', ':lease': NOW + 120_000, ':nowMs': NOW, ':g': 'daily-2026-11-28#sending' });
+      expect(input?.ExpressionAttributeValues).toMatchObject({ ':sending': 'sending', ':lease': NOW + 120_000, ':nowMs': NOW });
+      // A sending entry has no index key (no index entry moves with it); a failed one taken again leaves the index
+      expect(input?.UpdateExpression).not.toMatch(/gsi1pk\s*=/);
+      expect(input?.UpdateExpression).toMatch(/REMOVE reason, gsi1pk, gsi1sk$/);
       expect(input?.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
     });
 
@@ -84,8 +87,8 @@ describe('Class: DynamoDbDeliveryLedger', () => {
       expect(done).toBe(true);
       const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
       expect(input?.ConditionExpression).toBe('#state = :sending AND leaseUntil = :lease');
-      expect(input?.UpdateExpression).toContain('messageId = :detail');
-      expect(input?.ExpressionAttributeValues).toMatchObject({ ':state': 'sent', ':lease': NOW + 5, ':detail': 'ses-1', ':g': 'daily-2026-11-28#sent' });
+      expect(input?.UpdateExpression).toBe('SET #state = :state, updatedAt = :now, messageId = :detail REMOVE leaseUntil, reason');
+      expect(input?.ExpressionAttributeValues).toMatchObject({ ':state': 'sent', ':lease': NOW + 5, ':detail': 'ses-1' });
     });
 
     it('records failed with the reason, cut to 500 characters', async () => {
@@ -99,6 +102,8 @@ describe('Class: DynamoDbDeliveryLedger', () => {
       const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
       expect(input?.UpdateExpression).toContain('reason = :detail');
       expect(String(input?.ExpressionAttributeValues?.[':detail'])).toHaveLength(500);
+      // failed and skipped entries go in the index (resend-failed pages through them)
+      expect(input?.ExpressionAttributeValues).toMatchObject({ ':g': 'daily-2026-11-28#failed', ':s': 's_1' });
     });
 
     it('returns false when the lease is no longer ours', async () => {
@@ -139,7 +144,8 @@ describe('Class: DynamoDbDeliveryLedger', () => {
 
       // Assess
       const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
-      expect(input?.ExpressionAttributeValues).toMatchObject({ ':pending': 'pending', ':g': 'daily-2026-11-28#pending', ':reason': 'Throttling' });
+      expect(input?.ExpressionAttributeValues).toMatchObject({ ':pending': 'pending', ':reason': 'Throttling' });
+      expect(input?.UpdateExpression).not.toContain('gsi1pk');
     });
   });
 
@@ -166,6 +172,7 @@ describe('Class: DynamoDbDeliveryLedger', () => {
 
     it('records the first Send event on an existing entry, leaving state, lease and updatedAt alone', async () => {
       // Prepare
+      ddb.on(GetCommand).resolves({ Item: { ...task, state: 'sending', leaseUntil: NOW, attempts: 1, updatedAt: 'x' } });
       ddb.on(UpdateCommand).resolves({ Attributes: { ...task, state: 'sending', leaseUntil: NOW, attempts: 1, updatedAt: 'x', sendEventMessageId: 'ses-1', sendEventAt: event.at } });
 
       // Act
@@ -181,18 +188,31 @@ describe('Class: DynamoDbDeliveryLedger', () => {
 
     it('keeps the first event when another was recorded, and writes nothing without an entry', async () => {
       // Prepare
+      ddb.on(GetCommand).resolvesOnce({ Item: { ...task, state: 'failed', attempts: 1, updatedAt: 'x', sendEventMessageId: 'ses-0', sendEventAt: 'y' } }).resolvesOnce({});
       ddb
         .on(UpdateCommand)
-        .rejectsOnce(conditionFailed({ editionId: { S: task.editionId }, subscriberId: { S: task.subscriberId }, state: { S: 'sent' }, attempts: { N: '1' }, messageId: { S: 'ses-0' }, sendEventMessageId: { S: 'ses-0' }, sendEventAt: { S: 'y' } }))
-        .rejectsOnce(conditionFailed());
+        .rejectsOnce(conditionFailed({ editionId: { S: task.editionId }, subscriberId: { S: task.subscriberId }, state: { S: 'failed' }, attempts: { N: '1' }, sendEventMessageId: { S: 'ses-0' }, sendEventAt: { S: 'y' } }));
 
       // Act
       const again = await ledger.recordSendEvent(task, event);
       const absent = await ledger.recordSendEvent(task, event);
 
       // Assess
-      expect(again).toMatchObject({ recorded: false, entry: { state: 'sent', messageId: 'ses-0', sendEvent: { messageId: 'ses-0', at: 'y' } } });
+      expect(again).toMatchObject({ recorded: false, entry: { state: 'failed', sendEvent: { messageId: 'ses-0', at: 'y' } } });
       expect(absent).toEqual({ recorded: false, entry: undefined });
+      expect(ddb.commandCalls(UpdateCommand)).toHaveLength(1);
+    });
+
+    it('writes nothing for an entry already sent (final: its event would never be read), and returns it', async () => {
+      // Prepare
+      ddb.on(GetCommand).resolves({ Item: { ...task, state: 'sent', attempts: 1, updatedAt: 'x', messageId: 'ses-1' } });
+
+      // Act
+      const result = await ledger.recordSendEvent(task, event);
+
+      // Assess
+      expect(result).toEqual({ recorded: false, entry: { ...task, state: 'sent', attempts: 1, updatedAt: 'x', messageId: 'ses-1' } });
+      expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
     });
   });
 
@@ -205,20 +225,21 @@ describe('Class: DynamoDbDeliveryLedger', () => {
   });
 
   describe('Method: countByState', () => {
-    it('counts every state on the index, page by page', async () => {
+    it('counts every state in one pass over the edition\'s partition, page by page', async () => {
       // Prepare
-      ddb.on(QueryCommand).callsFake((input: { ExpressionAttributeValues: Record<string, string>; ExclusiveStartKey?: unknown }) => {
-        const state = String(input.ExpressionAttributeValues[':g']).split('#')[1];
-        if (state === 'sent') return input.ExclusiveStartKey ? { Count: 3 } : { Count: 5, LastEvaluatedKey: { pk: 'k' } };
-        return { Count: state === 'failed' ? 1 : 0 };
-      });
+      ddb.on(QueryCommand).callsFake((input: { ExclusiveStartKey?: unknown }) =>
+        input.ExclusiveStartKey
+          ? { Items: [{ state: 'sent' }, { state: 'sent' }, { state: 'skipped' }] }
+          : { Items: [{ state: 'sent' }, { state: 'failed' }, { state: 'sending' }, { state: 'pending' }], LastEvaluatedKey: { pk: 'k', sk: 's' } });
 
       // Act
       const counts = await ledger.countByState('daily-2026-11-28');
 
       // Assess
-      expect(counts).toEqual({ sending: 0, sent: 8, failed: 1, skipped: 0, cancelled: 0 });
-      expect(ddb.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({ IndexName: 'gsi1', Select: 'COUNT' });
+      expect(counts).toEqual({ sending: 1, sent: 3, failed: 1, skipped: 1, cancelled: 0 });
+      const input = ddb.commandCalls(QueryCommand)[0]?.args[0].input;
+      expect(input).toMatchObject({ KeyConditionExpression: 'pk = :pk', ProjectionExpression: '#state' });
+      expect(input?.IndexName).toBeUndefined();
     });
   });
 
@@ -234,6 +255,23 @@ describe('Class: DynamoDbDeliveryLedger', () => {
       // Assess
       expect(first.subscriberIds).toEqual(['s_1', 's_2']);
       expect(second).toEqual({ subscriberIds: ['s_3'] });
+      expect(ddb.commandCalls(QueryCommand)[1]?.args[0].input.ExclusiveStartKey).toEqual({ pk: 'EDITION#e', sk: 'SUB#s_2' });
+      expect(ddb.commandCalls(QueryCommand)[0]?.args[0].input.IndexName).toBe('gsi1');
+    });
+
+    it('pages through the partition for states not in the index, cutting a page at the limit', async () => {
+      // Prepare
+      ddb.on(QueryCommand).resolvesOnce({ Items: [{ subscriberId: 's_1', sk: 'SUB#s_1' }, { subscriberId: 's_2', sk: 'SUB#s_2' }, { subscriberId: 's_3', sk: 'SUB#s_3' }], LastEvaluatedKey: { pk: 'EDITION#e', sk: 'SUB#s_9' } }).resolvesOnce({ Items: [] });
+
+      // Act
+      const first = await ledger.pageByState('e', 'sending', { limit: 2 });
+      const second = await ledger.pageByState('e', 'sending', { limit: 2, ...(first.cursor ? { cursor: first.cursor } : {}) });
+
+      // Assess: the cut page resumes after its last id
+      expect(first.subscriberIds).toEqual(['s_1', 's_2']);
+      expect(second).toEqual({ subscriberIds: [] });
+      const input = ddb.commandCalls(QueryCommand)[0]?.args[0].input;
+      expect(input).toMatchObject({ KeyConditionExpression: 'pk = :pk', FilterExpression: '#state = :state' });
       expect(ddb.commandCalls(QueryCommand)[1]?.args[0].input.ExclusiveStartKey).toEqual({ pk: 'EDITION#e', sk: 'SUB#s_2' });
     });
   });
@@ -260,38 +298,53 @@ describe('Class: DynamoDbDeliveryLedger', () => {
   });
 });
 
-describe('Class: DynamoDbRateWindowStore', () => {
+describe('Class: DynamoDbSendSlotStore', () => {
   beforeEach(() => ddb.reset());
 
-  describe('Method: take', () => {
-    it('takes what it asks for from the second\'s budget by conditional ADD', async () => {
-      // Prepare
-      ddb.on(UpdateCommand).resolves({});
-      const store = new DynamoDbRateWindowStore({ client, tableName: TABLE });
+  describe('Method: claim', () => {
+    it('claims the next slots of the sequence with one ADD', async () => {
+      // Prepare: the sequence is at 1,000
+      ddb.on(UpdateCommand).resolves({ Attributes: { used: 1_004 } });
+      const store = new DynamoDbSendSlotStore({ client, tableName: TABLE });
 
       // Act
-      const got = await store.take(1_800_000_000, 4, 14);
+      const first = await store.claim('SEQ#71429us', 4, 900);
 
       // Assess
-      expect(got).toBe(4);
-      const input = ddb.commandCalls(UpdateCommand)[0]?.args[0].input;
-      expect(input?.Key).toEqual({ pk: 'RATE#ses', sk: '1800000000' });
-      expect(input?.ConditionExpression).toBe('attribute_not_exists(used) OR used <= :limit');
-      expect(input?.ExpressionAttributeValues).toMatchObject({ ':n': 4, ':limit': 10 });
+      expect(first).toBe(1_000);
+      const calls = ddb.commandCalls(UpdateCommand);
+      expect(calls).toHaveLength(1);
+      const input = calls[0]?.args[0].input;
+      expect(input?.Key).toEqual({ pk: 'RATE#ses', sk: 'SEQ#71429us' });
+      expect(input?.UpdateExpression).toBe('ADD used :n SET expiresAt = :exp');
+      expect(input?.ExpressionAttributeValues).toMatchObject({ ':n': 4 });
     });
 
-    it('takes what is left when the budget is nearly used, and nothing when it is used up', async () => {
-      // Prepare: 12 of 14 used, then the whole budget
-      ddb.on(UpdateCommand).rejectsOnce(conditionFailed({ used: { N: '12' } })).resolvesOnce({}).rejectsOnce(conditionFailed({ used: { N: '14' } }));
-      const store = new DynamoDbRateWindowStore({ client, tableName: TABLE });
+    it('moves an idle sequence to the present with a write conditional on what it saw', async () => {
+      // Prepare: the ADD shows the sequence far behind `from`
+      ddb.on(UpdateCommand).resolvesOnce({ Attributes: { used: 14 } }).resolvesOnce({});
+      const store = new DynamoDbSendSlotStore({ client, tableName: TABLE });
 
       // Act
-      const partial = await store.take(1, 4, 14);
-      const none = await store.take(1, 4, 14);
+      const first = await store.claim('SEQ#1', 4, 5_000);
 
       // Assess
-      expect(partial).toBe(2);
-      expect(none).toBe(0);
+      expect(first).toBe(5_000);
+      const input = ddb.commandCalls(UpdateCommand)[1]?.args[0].input;
+      expect(input?.ConditionExpression).toBe('used = :seen');
+      expect(input?.ExpressionAttributeValues).toMatchObject({ ':to': 5_004, ':seen': 14 });
+    });
+
+    it('returns the slots it got when another worker moved the sequence first', async () => {
+      // Prepare
+      ddb.on(UpdateCommand).resolvesOnce({ Attributes: { used: 14 } }).rejectsOnce(conditionFailed({}));
+      const store = new DynamoDbSendSlotStore({ client, tableName: TABLE });
+
+      // Act
+      const first = await store.claim('SEQ#1', 4, 5_000);
+
+      // Assess: the caller skips slots in the past
+      expect(first).toBe(10);
     });
   });
 });

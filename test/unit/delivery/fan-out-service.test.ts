@@ -85,6 +85,35 @@ describe('Class: FanOutService', () => {
       expect(await t.edition()).toMatchObject({ total: 10, pages: 3, fanoutDone: true });
     });
 
+    it('reads the next page while the current one is enqueued, and moves the cursor only after each enqueue', async () => {
+      // Prepare
+      const t = setup(10);
+      const events: string[] = [];
+      const pageSegment = t.subscribers.pageSegment.bind(t.subscribers);
+      t.subscribers.pageSegment = async (segment, options) => {
+        events.push(`read ${options.cursor ?? 'start'}`);
+        return pageSegment(segment, options);
+      };
+      const enqueue = t.queue.enqueue.bind(t.queue);
+      t.queue.enqueue = async (tasks, options) => {
+        events.push(`enqueue ${tasks[0]?.subscriberId ?? ''} (cursor ${(await t.edition()).cursor ?? 'none'})`);
+        await new Promise((resolve) => setImmediate(resolve));
+        return enqueue(tasks, options);
+      };
+
+      // Act
+      await t.fanOut.fanOut(await t.edition());
+
+      // Assess
+      const reads = events.filter((e) => e.startsWith('read'));
+      expect(reads).toHaveLength(3);
+      // The second page was asked for before the first page's enqueue.
+      expect(events.indexOf(reads[1] as string)).toBeLessThan(events.findIndex((e) => e.startsWith('enqueue s_001')));
+      // Each page was enqueued while the cursor still pointed at it (moved only afterwards).
+      expect(events.filter((e) => e.startsWith('enqueue'))).toEqual(['enqueue s_001 (cursor none)', `enqueue s_005 (cursor ${reads[1]?.slice(5)})`, `enqueue s_009 (cursor ${reads[2]?.slice(5)})`]);
+      expect(t.queue.subscriberIds()).toHaveLength(10);
+    });
+
     it('does not move the cursor when a page could not be enqueued', async () => {
       // Prepare
       const t = setup(6);

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { QuotaGuard, isQuotaReason } from '../../../functions/core/delivery/quota-guard.ts';
 import { PacedRateLimiter, SharedRateLimiter } from '../../../functions/core/delivery/rate-limiter.ts';
-import type { RateWindowStore } from '../../../functions/core/delivery/ports.ts';
 import { QuotaExhaustedError } from '../../../functions/core/errors.ts';
 import type { SendQuota } from '../../../functions/core/delivery/ports.ts';
-import { InMemoryRateWindowStore } from '../../kit/memory/index.ts';
+import { InMemorySendSlotStore } from '../../kit/memory/index.ts';
 
 function fetcher(quota: SendQuota) {
   const calls = { n: 0 };
@@ -132,34 +131,131 @@ describe('Class: PacedRateLimiter', () => {
 
 describe('Class: SharedRateLimiter', () => {
   describe('Method: acquire', () => {
-    it('holds several workers together under the account rate in every calendar second', async () => {
-      // Prepare: three workers sharing one budget of 40/s
-      const windows = new InMemoryRateWindowStore();
-      const workers = [0, 1, 2].map(() => new SharedRateLimiter(windows, async () => 40));
-      const started: number[][] = [[], [], []];
+    it('spaces the sends of several workers as one sequence, never more than the rate in any sliding second', async () => {
+      // Prepare: three workers sharing one sequence at 40/s, on a fake clock
+      let now = Date.parse('2026-11-28T06:00:00.300Z');
+      const sleep = async (ms: number) => {
+        now += ms;
+      };
+      const slots = new InMemorySendSlotStore();
+      const workers = [0, 1, 2].map(() => new SharedRateLimiter(slots, async () => 40, { now: () => now, sleep, maxClaim: 1 }));
+      const at: number[] = [];
 
-      // Act: 60 sends over the three workers
-      await Promise.all(
-        workers.map(async (w, i) => {
-          for (let n = 0; n < 20; n++) {
-            await w.acquire(1);
-            started[i]?.push(Date.now());
-          }
-        }),
-      );
+      // Act: 90 sends over the three workers, taking turns
+      for (let n = 0; n < 30; n++) {
+        for (const w of workers) at.push((await w.acquire(1)) as number);
+      }
 
       // Assess
-      const all = started.flat();
-      expect(all).toHaveLength(60);
-      const perSecond = new Map<number, number>();
-      for (const at of all) perSecond.set(Math.floor(at / 1000), (perSecond.get(Math.floor(at / 1000)) ?? 0) + 1);
-      expect(perSecond.size).toBeGreaterThanOrEqual(2); // 60 sends at 40/s cannot fit in one second
-      for (const n of perSecond.values()) expect(n).toBeLessThanOrEqual(40);
-      for (const used of windows.used.values()) expect(used).toBeLessThanOrEqual(40);
-      // Each worker spaces its own sends (25 ms at 40/s; timers may fire a millisecond early).
-      for (const own of started) {
-        for (let n = 1; n < own.length; n++) expect((own[n] as number) - (own[n - 1] as number)).toBeGreaterThanOrEqual(23);
-      }
-    }, 10_000);
+      const sorted = [...at].sort((a, b) => a - b);
+      expect(new Set(sorted).size).toBe(90);
+      for (let i = 1; i < sorted.length; i++) expect((sorted[i] as number) - (sorted[i - 1] as number)).toBeGreaterThanOrEqual(25);
+      for (let i = 40; i < sorted.length; i++) expect((sorted[i] as number) - (sorted[i - 40] as number)).toBeGreaterThan(1_000);
+      // Evenly spaced: 2 % of the rate is kept back as a margin for jitter
+      expect((sorted.at(-1)! - sorted[0]!) / 89).toBeCloseTo(1000 / (40 * 0.98), 0);
+    });
+
+    it('resolves `leadMs` before the slot and returns the slot\'s time', async () => {
+      // Prepare
+      let now = 1_000_000;
+      const waits: number[] = [];
+      const limiter = new SharedRateLimiter(new InMemorySendSlotStore(), async () => 10, {
+        now: () => now,
+        sleep: async (ms) => {
+          waits.push(ms);
+          now += ms;
+        },
+        margin: 0,
+      });
+
+      // Act
+      const first = await limiter.acquire(1, { leadMs: 30 });
+      const second = await limiter.acquire(1, { leadMs: 30 });
+
+      // Assess: slots 100 ms apart; the first after the claim's own time (about 12 ms ahead)
+      expect(first).toBe(1_000_100);
+      expect(second).toBe(1_000_200);
+      expect(waits).toEqual([70, 100]);
+      expect(now).toBe(1_000_170);
+    });
+
+    it('claims no more slots than the sends waiting for them, so a batch\'s tail leaves no gap in the sequence', async () => {
+      // Prepare: at 100/s a claim may take up to 25 slots
+      let now = 3_000_000;
+      const slots = new InMemorySendSlotStore({ counters: 'args' });
+      const limiter = new SharedRateLimiter(slots, async () => 100, { now: () => now, sleep: async (ms) => void (now += ms), margin: 0 });
+
+      // Act: the last three sends of a batch ask together, as a batch's tasks do
+      const at = await Promise.all([0, 1, 2].map(() => limiter.acquire(1)));
+
+      // Assess: one claim of three slots, each used; the next claim follows on without a gap
+      expect(slots.argsOf('claim').map(([, count]) => count)).toEqual([3]);
+      expect(new Set(at).size).toBe(3);
+      const next = slots.used.get('SEQ#10000us') as number;
+      expect(Math.max(...(at as number[]))).toBe((next - 1) * 10);
+    });
+
+    it('lets the sends about to ask join a claim (one claim for a batch\'s sends that ask within one turn)', async () => {
+      // Prepare
+      let now = 4_000_000;
+      const slots = new InMemorySendSlotStore({ counters: 'args' });
+      const limiter = new SharedRateLimiter(slots, async () => 100, { now: () => now, sleep: async (ms) => void (now += ms), margin: 0 });
+
+      // Act: each send first awaits something of its own (the quota, the edition) before asking
+      const at = await Promise.all(Array.from({ length: 10 }, async (_, i) => {
+        for (let hop = 0; hop < i; hop++) await Promise.resolve();
+        return limiter.acquire(1);
+      }));
+
+      // Assess
+      expect(slots.argsOf('claim').map(([, count]) => count)).toEqual([10]);
+      expect(new Set(at).size).toBe(10);
+    });
+
+    it('claims for the sends a worker says are about to ask too, so sends that come one by one share a claim', async () => {
+      // Prepare
+      let now = 6_000_000;
+      const slots = new InMemorySendSlotStore({ counters: 'args' });
+      const limiter = new SharedRateLimiter(slots, async () => 100, { now: () => now, sleep: async (ms) => void (now += ms), margin: 0 });
+
+      // Act: ten sends, one after the other, each saying how many are still to come
+      const at: (number | void)[] = [];
+      for (let i = 0; i < 10; i++) at.push(await limiter.acquire(1, { more: 9 - i }));
+
+      // Assess
+      expect(slots.argsOf('claim').map(([, count]) => count)).toEqual([10]);
+      expect(new Set(at).size).toBe(10);
+    });
+
+    it('still claims at most a quarter of a second\'s worth when more sends wait', async () => {
+      // Prepare
+      let now = 5_000_000;
+      const slots = new InMemorySendSlotStore({ counters: 'args' });
+      const limiter = new SharedRateLimiter(slots, async () => 40, { now: () => now, sleep: async (ms) => void (now += ms), margin: 0 });
+
+      // Act
+      await Promise.all(Array.from({ length: 25 }, () => limiter.acquire(1)));
+
+      // Assess: 40/s → 10 at a time
+      expect(slots.argsOf('claim').map(([, count]) => count)).toEqual([10, 10, 5]);
+    });
+
+    it('never hands out a slot whose time passed (a worker back from a stall starts at the present)', async () => {
+      // Prepare: the worker stalls 1 s after its first send
+      let now = 2_000_000;
+      const slots = new InMemorySendSlotStore();
+      const limiter = new SharedRateLimiter(slots, async () => 10, { now: () => now, sleep: async (ms) => void (now += ms), margin: 0, maxClaim: 4 });
+
+      // Act
+      const first = (await limiter.acquire(1)) as number;
+      now += 1_000;
+      const back = now;
+      const later = (await limiter.acquire(1)) as number;
+
+      // Assess: the next slot after the stall, not the one 100 ms after the first
+      expect(first).toBe(2_000_100);
+      expect(later).toBeGreaterThanOrEqual(back);
+      expect(later).toBeLessThan(back + 100 + 15);
+    });
   });
 });

@@ -61,14 +61,15 @@ describe('Class: SendEventRecorder', () => {
       // Prepare
       const t = setup();
       t.ledger.seed({ ...task, state: DeliveryState.SENT, messageId: 'ses-1' });
-      await t.recorder.record(sendEvent('ses-1'));
+      const first = await t.recorder.record(sendEvent('ses-1'));
 
       // Act
       const second = await t.recorder.record(sendEvent('ses-2'));
 
-      // Assess
+      // Assess: nothing is written to a sent entry (it is final); its message id tells the second message
+      expect(first).toBe(SendEventOutcome.ALREADY_RECORDED);
       expect(second).toBe(SendEventOutcome.SECOND_MESSAGE);
-      expect((await t.ledger.get(task))?.sendEvent?.messageId).toBe('ses-1');
+      expect((await t.ledger.get(task))?.sendEvent).toBeUndefined();
       expect(t.logger.lines).toContainEqual(expect.objectContaining({ level: 'error', extra: expect.objectContaining({ messageId: 'ses-2', first: 'ses-1' }) }));
     });
 

@@ -189,6 +189,23 @@ describe('Class: SendService', () => {
       expect(await t.editions.get(EDITION)).toMatchObject({ sent: 1, skipped: 3, state: EditionState.SENT });
     });
 
+    it('tells the rate limiter, with each send slot it asks for, how many of the batch\'s tasks are still to start', async () => {
+      // Prepare: 12 tasks, 8 at a time
+      const rate = new NoWaitRateLimiter({ counters: 'args' });
+      const t = setup(12, { rate });
+
+      // Act
+      await t.service.processBatch(t.tasks());
+
+      // Assess: the first eight start together and ask with 4 still to come; then one starts
+      // as another ends, and the last asks with none to come
+      const more = rate.argsOf('acquire').map(([, options]) => options?.more);
+      expect(more).toHaveLength(12);
+      expect(more.slice(0, 8)).toEqual([4, 4, 4, 4, 4, 4, 4, 4]);
+      for (const m of more.slice(8)) expect(m).toBeLessThanOrEqual(3);
+      expect(more.at(-1)).toBe(0);
+    });
+
     it('records every recipient of a cancelled edition as cancelled, without a send slot, and counts them', async () => {
       // Prepare
       const t = setup(2);
@@ -224,6 +241,27 @@ describe('Class: SendService', () => {
       expect(await t.editions.get(EDITION)).toMatchObject({ sent: 2, cancelled: 1 });
     });
 
+    it('gives a task back, sending nothing, when every state read takes longer than the period', async () => {
+      // Prepare: each read of the edition takes 1.5 s of the clock (a store slower than the 1 s period)
+      const t = setup(1, { stateCheckMs: 1_000 });
+      const get = t.editions.get.bind(t.editions);
+      let reads = 0;
+      t.editions.get = async (id) => {
+        reads += 1;
+        const edition = await get(id);
+        t.advance(1_500);
+        return edition;
+      };
+
+      // Act
+      const outcomes = await t.service.processBatch(t.tasks());
+
+      // Assess: retried, not sent, after a bounded number of reads
+      expect(outcomes).toEqual([TaskOutcome.RETRY]);
+      expect(t.mail.calls.send).toBe(0);
+      expect(reads).toBeLessThanOrEqual(4);
+    });
+
     it('reads the state again when the wait for a shared read outlasted the period', async () => {
       // Prepare: the state read takes 1.5 s of the clock, longer than the period
       const t = setup(1, { stateCheckMs: 1_000 });
@@ -239,9 +277,9 @@ describe('Class: SendService', () => {
       // Act
       const outcomes = await t.service.processBatch(t.tasks());
 
-      // Assess: the state read before the slot (1.5 s) is read again, then the batch read; the look before SES is fresh
+      // Assess: the batch's read of the edition (1.5 s, also its state) is read again before the slot; the look before SES is fresh
       expect(outcomes).toEqual([TaskOutcome.SENT]);
-      expect(reads).toBe(3);
+      expect(reads).toBe(2);
     });
 
     it('retries throttled sends with jittered backoff inside the invocation', async () => {

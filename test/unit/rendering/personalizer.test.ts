@@ -132,6 +132,37 @@ describe('Function: personalize', () => {
   });
 });
 
+describe('Function: personalize (token values written by hand)', () => {
+  it.each([
+    ['equals signs on every wrap position', `https://api.example.com/unsubscribe?token=${'a=b'.repeat(60)}`],
+    ['a hyphen where a line would start', `https://api.example.com/preferences?token=${'x'.repeat(31)}-${'y'.repeat(74)}-${'z'.repeat(80)}`],
+    ['escapes straddling the line end', `https://api.example.com/u?t=${'a'.repeat(44)}==${'b'.repeat(70)}=`],
+    ['an escape two characters from the line end', `${'a'.repeat(73)}=${'b'.repeat(100)}`],
+    ['an escape one character from the line end', `${'a'.repeat(74)}=${'b'.repeat(100)}`],
+    ['a value of one hyphen', '-'],
+  ])('keeps %s decodable, every escape whole, every line at most 76 characters and none opening with a hyphen', async (_, url) => {
+    // Prepare
+    const rendered = artefact();
+    const template = prepareMessage(rendered, HEADERS);
+    const r = recipient({ unsubscribeUrl: url, preferencesUrl: url, webViewUrl: url });
+
+    // Act
+    const raw = personalize(template, r, META);
+    const parsed = await simpleParser(raw);
+
+    // Assess
+    const body = raw.slice(raw.indexOf('\r\n\r\n') + 4);
+    const lines = body.split('\r\n');
+    expect(lines.every((l) => l.length <= 76)).toBe(true);
+    expect(lines.filter((l) => l.startsWith('-') && !l.startsWith('--=_digest_'))).toEqual([]);
+    // Every escape whole on its line (lenient decoders would hide one split by a soft break).
+    const parts = body.split(/^--=_digest_.*$/m).slice(1, 3).flatMap((part) => part.slice(part.indexOf('\r\n\r\n') + 4).split('\r\n'));
+    expect(parts.filter((l) => !/^(?:[^=]|=[0-9A-F]{2})*=?$/.test(l))).toEqual([]);
+    expect(parsed.text).toBe(expected(rendered.text, r, false));
+    expect(parsed.html).toBe(expected(rendered.html, r, true));
+  });
+});
+
 describe('Function: encodeHeaderWord', () => {
   it('leaves ASCII alone and encodes the rest as RFC 2047 words that round-trip', async () => {
     // Prepare

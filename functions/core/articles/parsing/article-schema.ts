@@ -12,7 +12,7 @@
  * The field limits ({@link ArticleLimits}) are shown here as `maxLength` / `maxItems` for
  * publishers; they are enforced for every format at once by the parsing façade.
  */
-import { z } from 'zod';
+import * as z from 'zod'; // the namespace form lets esbuild leave out what is unused (zod's 260 KB of locales)
 import { UnreadableContentError } from '../../errors.ts';
 import { ArticleLimits } from './limits.ts';
 

@@ -1,0 +1,146 @@
+/**
+ * The rate-cap benchmark's orchestration: a local stack in its own process (dynalite holding
+ * the shared send-slot sequence; the SES front enforcing MaxSendRate, stamping requests on
+ * arrival, answering `Throttling` above the rate), and four send-worker processes
+ * (bench/rate-worker.ts) started together for each cap.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface, type Interface } from 'node:readline';
+import { ROOT, startService } from './child.ts';
+
+export interface RateCapRun {
+  cap: number;
+  workers: number;
+  messages: number;
+  /** (n − 1) / (last − first) over the arrival times at the SES front. */
+  achieved: number;
+  achievedShare: number;
+  maxPerSlidingSecond: number;
+  maxPerCalendarSecond: number;
+  throttles: number;
+  /** Distinct recipients among the accepted messages (each must be there once). */
+  distinctRecipients: number;
+  workerCpuMsPerMessage: number;
+  outcomes: Record<string, number>;
+  /** Gaps between arrivals, counted in slots (a slot given up by a late worker, or not used). */
+  missedSlots: number;
+}
+
+interface Worker {
+  child: ChildProcess;
+  lines: Interface;
+  next(): Promise<string>;
+}
+
+function startWorker(env: Record<string, string>, verbose: boolean): Worker {
+  const child = spawn(process.execPath, [...(process.env.RATE_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.RATE_PROF] : []), '--import', 'tsx', 'bench/rate-worker.ts', JSON.stringify(env)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (c: Buffer) => {
+    stderr = (stderr + c.toString()).slice(-5000);
+    if (verbose) process.stderr.write(c.toString().replace(/^/gm, '  [rate-worker] '));
+  });
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  const queue: string[] = [];
+  const waiting: ((line: string) => void)[] = [];
+  lines.on('line', (line) => {
+    const w = waiting.shift();
+    if (w) w(line);
+    else queue.push(line);
+  });
+  const exited = new Promise<string>((_, reject) => child.once('exit', (code) => reject(new Error(`rate worker exited with ${code}: ${stderr}`))));
+  exited.catch(() => undefined);
+  return {
+    child,
+    lines,
+    next: () => Promise.race([queue.length > 0 ? Promise.resolve(queue.shift() as string) : new Promise<string>((r) => waiting.push(r)), exited]),
+  };
+}
+
+/** The most times in any sliding one-second window [t, t + 1000). */
+export function busiestSlidingSecond(times: readonly number[]): number {
+  let most = 0;
+  for (let a = 0, b = 0; a < times.length; a++) {
+    while (b < times.length && (times[b] as number) < (times[a] as number) + 1000) b++;
+    most = Math.max(most, b - a);
+  }
+  return most;
+}
+
+/**
+ * Runs each cap in turn for about `seconds` with four workers.
+ *
+ * @example
+ * ```ts
+ * const runs = await rateCapRuns({ caps: [14, 50, 200], seconds: 10, log: console.error });
+ * ```
+ */
+export async function rateCapRuns(options: { caps: number[]; seconds: number; workers?: number; latencyMs?: number; log: (line: string) => void; verbose?: boolean }): Promise<RateCapRun[]> {
+  const n = options.workers ?? 4;
+  const stack = await startService<{ env: Record<string, string>; endpoints: { ses: string }; tallyUrl: string }>('bench/lib/stack-process.ts', [JSON.stringify({ keepCaptured: true })], { readyTimeoutMs: 60_000 });
+  const ses = stack.info.endpoints.ses;
+  const call = async (path: string, body?: unknown) =>
+    (await fetch(`${ses}${path}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })).json();
+  const workers = Array.from({ length: n }, () => startWorker(stack.info.env, options.verbose ?? false));
+  const runs: RateCapRun[] = [];
+  try {
+    for (const w of workers) {
+      const line = await w.next();
+      if (line !== 'READY') throw new Error(`rate worker: ${line}`);
+    }
+    let from = 0;
+    // Warm-up (not measured): each worker sends a few messages, so no cap's run pays for
+    // loading and compiling the send path.
+    await call('/faults', { maxSendRate: 100_000, latencyMs: options.latencyMs ?? 50, max24HourSend: 100_000_000 });
+    for (const w of workers) {
+      w.child.stdin?.write(`${JSON.stringify({ cap: 1000, edition: 'rate-warm-up', from, count: 40, startAt: 0 })}\n`);
+      from += 40;
+    }
+    await Promise.all(workers.map((w) => w.next()));
+    for (const cap of options.caps) {
+      await call('/faults', { maxSendRate: cap, enforceRate: true, latencyMs: options.latencyMs ?? 50, max24HourSend: 100_000_000 });
+      await call('/raw/clear', {});
+      const before = (await call('/stats')) as { throttled: number; accepted: number };
+      const count = Math.ceil((cap * options.seconds) / n);
+      const startAt = Date.now() + 1500;
+      for (const w of workers) {
+        w.child.stdin?.write(`${JSON.stringify({ cap, edition: `rate-${cap}`, from, count, startAt })}\n`);
+        from += count;
+      }
+      const results = await Promise.all(workers.map(async (w) => JSON.parse((await w.next()).replace(/^DONE /, '')) as { outcomes: Record<string, number>; cpuMs: number }));
+      const after = (await call('/stats')) as { throttled: number; accepted: number };
+      const captured = (await call('/raw')) as { at: number; receivedAt: number; destinations: string[]; tags: Record<string, string> }[];
+      const mine = captured.filter((c) => c.tags.edition === `rate-${cap}`);
+      const times = mine.map((c) => c.receivedAt).sort((a, b) => a - b);
+      const calendar = new Map<number, number>();
+      for (const t of times) calendar.set(Math.floor(t / 1000), (calendar.get(Math.floor(t / 1000)) ?? 0) + 1);
+      const outcomes: Record<string, number> = {};
+      for (const r of results) for (const [k, v] of Object.entries(r.outcomes)) outcomes[k] = (outcomes[k] ?? 0) + v;
+      const spacing = 1000 / cap;
+      let missedSlots = 0;
+      for (let i = 1; i < times.length; i++) missedSlots += Math.max(0, Math.round(((times[i] as number) - (times[i - 1] as number)) / spacing / 1.02) - 1);
+      const achieved = times.length > 1 ? ((times.length - 1) * 1000) / ((times.at(-1) as number) - (times[0] as number)) : 0;
+      const run: RateCapRun = {
+        cap,
+        workers: n,
+        messages: times.length,
+        achieved,
+        achievedShare: achieved / cap,
+        maxPerSlidingSecond: busiestSlidingSecond(times),
+        maxPerCalendarSecond: Math.max(0, ...calendar.values()),
+        throttles: after.throttled - before.throttled,
+        distinctRecipients: new Set(mine.map((c) => c.destinations[0])).size,
+        workerCpuMsPerMessage: results.reduce((a, r) => a + r.cpuMs, 0) / Math.max(1, times.length),
+        outcomes,
+        missedSlots,
+      };
+      if (process.env.RATE_DEBUG) options.log(JSON.stringify(await (await fetch(stack.info.tallyUrl)).json()));
+      options.log(`rate cap ${cap}/s, ${n} workers: ${achieved.toFixed(2)}/s (${(100 * run.achievedShare).toFixed(1)} %), most in a sliding second ${run.maxPerSlidingSecond}, throttles ${run.throttles}, slots missed ${missedSlots}`);
+      runs.push(run);
+    }
+  } finally {
+    for (const w of workers) w.child.stdin?.end();
+    await Promise.all(workers.map((w) => (w.child.exitCode === null ? new Promise((r) => w.child.once('exit', r)) : undefined)));
+    await stack.stop();
+  }
+  return runs;
+}

@@ -1,0 +1,78 @@
+/**
+ * One of the four send workers of the rate-cap benchmark (child process). It runs the real
+ * SendService with the real SES client against the stack's SES front (which enforces
+ * MaxSendRate), taking its send slots from the DynamoDB send-slot store on the stack's
+ * dynalite, which the four workers share; the ledger, subscribers, editions and artefacts are
+ * in-memory (each worker sends to its own readers), so the run measures the rate, not the
+ * emulated ledger. Batches of 100, the default concurrency (32).
+ *
+ * Commands on stdin, one JSON line each: `{"cap":50,"edition":"r50","from":0,"count":100,"startAt":1733000000000}`;
+ * it answers each with one line `DONE {json}` on stdout. It ends when stdin closes.
+ */
+import { createInterface } from 'node:readline';
+import { BENCH_TOKEN_SECRET, PLACEHOLDER_ENV } from './lib/placeholder-env.ts';
+import { makeBranding, makeContent, makeRecipient, EDITION_URL } from '../test/kit/fixtures/index.ts';
+import {
+  InMemoryArtefactStore, InMemoryDeliveryLedger, InMemoryEditionRepository, InMemorySubscriberRepository, RecordingSendQueue,
+} from '../test/kit/memory/index.ts';
+import type { RenderedEdition } from '../functions/core/editions/types.ts';
+
+const env = JSON.parse(process.argv[2] ?? '{}') as Record<string, string>;
+const { useEnvironment } = await import('../functions/core/config.ts');
+useEnvironment({ ...PLACEHOLDER_ENV, ...env, TOKEN_SECRET: BENCH_TOKEN_SECRET, LOG_LEVEL: 'ERROR' });
+const { buildSendService, mailSender } = await import('../functions/wiring/send.ts');
+const { ddb, config } = await import('../functions/wiring/common.ts');
+const { SharedRateLimiter } = await import('../functions/core/delivery/rate-limiter.ts');
+const { DynamoDbSendSlotStore } = await import('../functions/adapters/dynamodb-send-slot-store.ts');
+const { renderEdition } = await import('../functions/core/rendering/edition-email.ts');
+const rendered: RenderedEdition = await renderEdition(makeContent(), { branding: makeBranding({ fromAddress: 'digest@news-digest.test' }), editionUrl: EDITION_URL });
+
+interface Run {
+  cap: number;
+  edition: string;
+  from: number;
+  count: number;
+  startAt: number;
+}
+
+async function run(r: Run): Promise<Record<string, unknown>> {
+  const subscribers = new InMemorySubscriberRepository();
+  const editions = new InMemoryEditionRepository();
+  const artefacts = new InMemoryArtefactStore();
+  const now = new Date().toISOString();
+  const ids: string[] = [];
+  for (let i = r.from; i < r.from + r.count; i++) {
+    const m = makeRecipient(i);
+    await subscribers.put({ id: m.id, email: m.email, ...(m.name ? { name: m.name } : {}), status: 'confirmed', newsletter: 'daily', alerts: 'none', keywords: [], createdAt: now, updatedAt: now });
+    ids.push(m.id);
+  }
+  await artefacts.putEdition({ ...rendered, editionId: r.edition });
+  await editions.createIfAbsent({ id: r.edition, job: 'daily', state: 'sending', scheduledAt: now, createdAt: now, updatedAt: now, total: 4 * r.count, pages: 1, fanoutDone: true, sent: 0, failed: 0, skipped: 0, subject: rendered.subject });
+  const service = await buildSendService({
+    ledger: new InMemoryDeliveryLedger(),
+    subscribers,
+    editions,
+    artefacts,
+    queue: new RecordingSendQueue(),
+    mail: mailSender(),
+    rate: new SharedRateLimiter(new DynamoDbSendSlotStore({ client: ddb(), tableName: config().DELIVERIES_TABLE }), async () => r.cap),
+  });
+  const wait = r.startAt - Date.now();
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  const cpu = process.cpuUsage();
+  const outcomes: string[] = [];
+  for (let i = 0; i < ids.length; i += 100) {
+    outcomes.push(...(await service.processBatch(ids.slice(i, i + 100).map((subscriberId) => ({ editionId: r.edition, subscriberId })))));
+  }
+  const used = process.cpuUsage(cpu);
+  const byOutcome: Record<string, number> = {};
+  for (const o of outcomes) byOutcome[o] = (byOutcome[o] ?? 0) + 1;
+  return { outcomes: byOutcome, cpuMs: (used.user + used.system) / 1000 };
+}
+
+process.stdout.write('READY\n');
+for await (const line of createInterface({ input: process.stdin })) {
+  if (!line.trim()) continue;
+  const result = await run(JSON.parse(line) as Run);
+  process.stdout.write(`DONE ${JSON.stringify(result)}\n`);
+}
