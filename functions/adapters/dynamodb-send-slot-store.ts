@@ -37,21 +37,8 @@ export class DynamoDbSendSlotStore implements SendSlotStore {
     const expiresAt = Math.floor(Date.now() / 1000) + KEEP_S;
     if (this.#lagging.has(sequence)) {
       // Behind last time: take [from, from + count) if nobody has claimed up to `from` since.
-      try {
-        await this.#ddb.send(
-          new UpdateCommand({
-            TableName: this.#table,
-            Key: key,
-            UpdateExpression: 'SET used = :to, expiresAt = :exp',
-            ConditionExpression: 'attribute_not_exists(used) OR used <= :from',
-            ExpressionAttributeValues: { ':to': from + count, ':from': from, ':exp': expiresAt },
-          }),
-        );
-        return from;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-        this.#lagging.delete(sequence);
-      }
+      if (await this.#moveTo(key, from + count, expiresAt, 'attribute_not_exists(used) OR used <= :from', { ':from': from })) return from;
+      this.#lagging.delete(sequence);
     }
     const out = await this.#ddb.send(
       new UpdateCommand({
@@ -70,20 +57,25 @@ export class DynamoDbSendSlotStore implements SendSlotStore {
     }
     this.#lagging.add(sequence);
     // The sequence lags behind the clock: move it to `from`, unless someone claimed meanwhile.
+    return (await this.#moveTo(key, from + count, expiresAt, 'used = :seen', { ':seen': end })) ? from : first;
+  }
+
+  /** Sets the sequence's next free slot to `to` if `condition` holds; whether it did. */
+  async #moveTo(key: Record<string, string>, to: number, expiresAt: number, condition: string, values: Record<string, number>): Promise<boolean> {
     try {
       await this.#ddb.send(
         new UpdateCommand({
           TableName: this.#table,
           Key: key,
           UpdateExpression: 'SET used = :to, expiresAt = :exp',
-          ConditionExpression: 'used = :seen',
-          ExpressionAttributeValues: { ':to': from + count, ':seen': end, ':exp': expiresAt },
+          ConditionExpression: condition,
+          ExpressionAttributeValues: { ':to': to, ':exp': expiresAt, ...values },
         }),
       );
-      return from;
+      return true;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      return first;
+      return false;
     }
   }
 }
