@@ -24,16 +24,21 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient, GetParameterCommand } from '@aws-sdk/client-ssm';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { DeserializeMiddleware } from '@smithy/types';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { CALL_DEADLINE, withCallDeadline } from './aws-signed-http.ts';
+import { LeanDynamoDbDocumentClient } from './dynamodb-lean-document-client.ts';
+import { LeanSesClient } from './ses-lean-client.ts';
 import { retryWithBackoff, type RetryOptions } from '../core/concurrency.ts';
 import type { Config } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
 import { parseSecretList } from '../core/secrets.ts';
 import type { TokenSecrets } from '../core/subscribers/tokens.ts';
+
+export { withCallDeadline };
 
 /**
  * Per-attempt limits of each client, in milliseconds: the TCP connection, and the answer
@@ -58,7 +63,6 @@ type HandleArgs = Parameters<NodeHttpHandler['handle']>;
 
 /** The abort signal of each outgoing request that carries a call deadline. */
 const callSignals = new WeakMap<object, AbortSignal>();
-const CALL_DEADLINE = Symbol('news-digest.callDeadline');
 const DEADLINE_MIDDLEWARE = 'newsDigestCallDeadline';
 
 /** NodeHttpHandler that aborts a request at its call deadline (see {@link withCallDeadline}). */
@@ -89,18 +93,6 @@ const deadlineMiddleware: DeserializeMiddleware<object, object> = (next) => asyn
   }
 };
 
-/**
- * A command input that carries a deadline (epoch ms): a call made with it on a client built
- * here is aborted then, with an `AbortError`. `undefined` leaves the input as it is.
- *
- * @example
- * ```ts
- * await ses.send(new SendRawEmailCommand(withCallDeadline(input, Date.now() + 5_000)));
- * ```
- */
-export function withCallDeadline<T extends object>(input: T, deadline: number | undefined): T {
-  return deadline === undefined ? input : { ...input, [CALL_DEADLINE]: deadline };
-}
 
 /**
  * Lets a client's calls carry a deadline ({@link withCallDeadline}); idempotent. The clients
@@ -139,10 +131,19 @@ function common(config: Config, endpoint: string | undefined, timeouts: Timeouts
   };
 }
 
-/** @example `const ddb = dynamoDocumentClient(getConfig());` */
+/**
+ * The DynamoDB document client: item calls go over the lean signed-HTTP path
+ * (dynamodb-lean-document-client.ts), anything else through the SDK; the same socket limits and deadlines.
+ *
+ * @example `const ddb = dynamoDocumentClient(getConfig());`
+ */
 export function dynamoDocumentClient(config: Config): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient(common(config, config.DYNAMODB_ENDPOINT, CLIENT_TIMEOUTS.dynamodb)), {
-    marshallOptions: { removeUndefinedValues: true },
+  const timeouts = CLIENT_TIMEOUTS.dynamodb;
+  return new LeanDynamoDbDocumentClient(new DynamoDBClient(common(config, config.DYNAMODB_ENDPOINT, timeouts)), { marshallOptions: { removeUndefinedValues: true } }, {
+    endpoint: config.DYNAMODB_ENDPOINT ?? `https://dynamodb.${config.AWS_REGION}.amazonaws.com`,
+    region: config.AWS_REGION,
+    timeouts,
+    maxSockets: 50,
   });
 }
 
@@ -151,13 +152,22 @@ export function s3Client(config: Config): S3Client {
   return new S3Client({ ...common(config, config.S3_ENDPOINT, CLIENT_TIMEOUTS.s3), forcePathStyle: config.S3_ENDPOINT !== undefined });
 }
 
-/** SES client; its socket pool matches the worker's concurrency. @example `sesClient(config)` */
+/**
+ * SES client; its socket pool matches the worker's concurrency. SendRawEmail goes over the
+ * lean signed-HTTP path (ses-lean-client.ts), every other call through the SDK.
+ *
+ * @example `sesClient(config)`
+ */
 export function sesClient(config: Config): SESClient {
   // Retries are ours (the send service backs off with jitter and keeps the ledger honest).
   // cacheMiddleware: the middleware stack is resolved once per command type instead of on
-  // every call (a measurable share of the send worker's CPU); middleware must therefore be
-  // added before the first send, as useLeanRawMessageBody and useCallDeadlines do.
-  const client = new SESClient({ ...common(config, config.SES_ENDPOINT, CLIENT_TIMEOUTS.ses, config.SEND_CONCURRENCY), maxAttempts: 1, cacheMiddleware: true });
+  // every call; middleware must therefore be added before the first send, as
+  // useLeanRawMessageBody and useCallDeadlines do.
+  const timeouts = CLIENT_TIMEOUTS.ses;
+  const client = new LeanSesClient(
+    { ...common(config, config.SES_ENDPOINT, timeouts, config.SEND_CONCURRENCY), maxAttempts: 1, cacheMiddleware: true },
+    { endpoint: config.SES_ENDPOINT ?? `https://email.${config.AWS_REGION}.amazonaws.com`, region: config.AWS_REGION, timeouts, maxSockets: config.SEND_CONCURRENCY },
+  );
   useCallDeadlines(client);
   return client;
 }

@@ -18,7 +18,9 @@ import type { MailSender, SendQuota } from '../core/delivery/ports.ts';
 import type { OutgoingMessage } from '../core/delivery/types.ts';
 import { PermanentSendError, QuotaExhaustedError, SendOutcomeUnknownError, TransientSendError } from '../core/errors.ts';
 import { withCallDeadline } from './aws-clients.ts';
-import { formEncodedRawMessage } from './ses-raw-message.ts';
+import { ENCODED_DATA, formEncodedBase64, formEncodedRawMessage } from './ses-raw-message.ts';
+
+export { formEncodedBase64 };
 
 /** SES errors that no retry will fix. */
 const PERMANENT = new Set([
@@ -40,8 +42,6 @@ function tagValue(value: string): string {
 const EMPTY = new Uint8Array(0);
 /** Where the swap middleware leaves the message for the splice middleware (on the call's own input). */
 const HELD_DATA = Symbol('news-digest.rawMessageData');
-/** A message already form-encoded as chunks (from its MIME chunks, ses-raw-message.ts), on the command's input. */
-const ENCODED_DATA = Symbol('news-digest.rawMessageEncoded');
 const DATA_FIELD = '&RawMessage.Data=';
 const SWAP_NAME = 'newsDigestRawMessageSwap';
 const SPLICE_NAME = 'newsDigestRawMessageSplice';
@@ -50,15 +50,6 @@ type HoldingInput = Record<string, unknown> & { [HELD_DATA]?: Uint8Array; [ENCOD
 
 interface SendRawEmailInputLike {
   RawMessage?: { Data?: unknown };
-}
-
-/**
- * The query-string form of base64 (`+` `/` `=` percent-encoded, as the SDK's
- * `extendedEncodeURIComponent` does; the other base64 characters are unreserved), as bytes.
- */
-export function formEncodedBase64(data: Uint8Array): Buffer {
-  const base64 = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
-  return Buffer.from(base64.replaceAll('+', '%2B').replaceAll('/', '%2F').replaceAll('=', '%3D'), 'latin1');
 }
 
 /**

@@ -17,6 +17,21 @@
  */
 import type { RawMime } from '../core/rendering/personalizer.ts';
 
+/**
+ * Where a SendRawEmail command's input carries its message already form-encoded, as chunks
+ * ({@link formEncodedRawMessage}); its `RawMessage.Data` is then empty.
+ */
+export const ENCODED_DATA = Symbol('news-digest.rawMessageEncoded');
+
+/**
+ * The query-string form of base64 (`+` `/` `=` percent-encoded, as the SDK's
+ * `extendedEncodeURIComponent` does; the other base64 characters are unreserved), as bytes.
+ */
+export function formEncodedBase64(data: Uint8Array): Buffer {
+  const base64 = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
+  return Buffer.from(base64.replaceAll('+', '%2B').replaceAll('/', '%2F').replaceAll('=', '%3D'), 'latin1');
+}
+
 /** Shared chunks shorter than this are encoded per message like the rest (not worth a cache entry). */
 const MIN_CACHED = 48;
 

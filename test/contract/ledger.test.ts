@@ -18,3 +18,7 @@ describeLedgerContract('DynamoDbDeliveryLedger on dynalite', async () => ({
   ledger: new DynamoDbDeliveryLedger({ client: dynamo().client, tableName: await dynamo().table('DeliveriesTable') }),
   itemOnConditionFailure: dynamo().gaps.itemOnConditionFailure,
 }));
+describeLedgerContract('DynamoDbDeliveryLedger on dynalite, through the SDK alone', async () => ({
+  ledger: new DynamoDbDeliveryLedger({ client: dynamo().sdkClient, tableName: await dynamo().table('DeliveriesTable') }),
+  itemOnConditionFailure: dynamo().gaps.itemOnConditionFailure,
+}));

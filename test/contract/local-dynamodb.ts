@@ -8,6 +8,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { afterAll, beforeAll } from 'vitest';
+import { LeanDynamoDbDocumentClient } from '../../functions/adapters/dynamodb-lean-document-client.ts';
 import { loadResources, loadServerlessConfig, type CfnResource } from '../../infra/local/cfn.ts';
 import { closeServer } from '../../infra/local/http-util.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, provision } from '../../infra/local/provision.ts';
@@ -24,8 +25,10 @@ export interface EmulatorGaps {
 
 /** A running dynalite. */
 export interface LocalDynamoDb {
-  /** A document client as the app builds one (undefined values removed). */
+  /** A document client as the app builds one (undefined values removed; item calls over the lean signed-HTTP path). */
   client: DynamoDBDocumentClient;
+  /** The same through the SDK alone (every call through its middleware), to hold the lean path to it. */
+  sdkClient: DynamoDBDocumentClient;
   /** What this emulator does not do as DynamoDB does. */
   gaps: EmulatorGaps;
   /** Creates a fresh, empty copy of table `id` of infra/*.yml and returns its name. */
@@ -52,13 +55,14 @@ export async function startLocalDynamoDb(): Promise<LocalDynamoDb> {
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const client = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint, maxAttempts: 1 }),
-    { marshallOptions: { removeUndefinedValues: true } },
-  );
+  const translate = { marshallOptions: { removeUndefinedValues: true } };
+  const base = () => new DynamoDBClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint, maxAttempts: 1 });
+  const client = new LeanDynamoDbDocumentClient(base(), translate, { endpoint, region: LOCAL_REGION, timeouts: { connectionMs: 1_000, requestMs: 3_000 }, maxSockets: 50, maxAttempts: 1 });
+  const sdkClient = DynamoDBDocumentClient.from(base(), translate);
   let made = 0;
   return {
     client,
+    sdkClient,
     gaps: { itemOnConditionFailure: false },
     table: async (id) => {
       const definition = resources[id];
@@ -71,6 +75,7 @@ export async function startLocalDynamoDb(): Promise<LocalDynamoDb> {
     },
     stop: async () => {
       client.destroy();
+      sdkClient.destroy();
       await closeServer(server);
     },
   };

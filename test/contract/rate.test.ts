@@ -19,3 +19,7 @@ describeRateContract('DynamoDB on dynalite', async () => ({
   slots: new DynamoDbSendSlotStore({ client: dynamo().client, tableName: await dynamo().table('DeliveriesTable') }),
   limiter: new DynamoDbRateLimiter({ client: dynamo().client, tableName: await dynamo().table('SubscribersTable') }),
 }));
+describeRateContract('DynamoDB on dynalite, through the SDK alone', async () => ({
+  slots: new DynamoDbSendSlotStore({ client: dynamo().sdkClient, tableName: await dynamo().table('DeliveriesTable') }),
+  limiter: new DynamoDbRateLimiter({ client: dynamo().sdkClient, tableName: await dynamo().table('SubscribersTable') }),
+}));

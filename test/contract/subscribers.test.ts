@@ -21,3 +21,10 @@ describeSubscribersContract('DynamoDB on dynalite', async (clock) => {
     once: new DynamoDbOnceStore({ client: dynamo().client, tableName, ...clock }),
   };
 });
+describeSubscribersContract('DynamoDB on dynalite, through the SDK alone', async (clock) => {
+  const tableName = await dynamo().table('SubscribersTable');
+  return {
+    subscribers: new DynamoDbSubscriberRepository({ client: dynamo().sdkClient, tableName }),
+    once: new DynamoDbOnceStore({ client: dynamo().sdkClient, tableName, ...clock }),
+  };
+});
