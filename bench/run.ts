@@ -10,8 +10,8 @@
  * emulators run in a process of their own (bench/lib/stack-process.ts), and so does the SES
  * stand-in of the send runs (infra/local/ses-front-process.ts). Loopback only; no real mail.
  *
- * Options: --quick, --only=a,b (personalize, send, rate, scale, cold, timeline, limited, edition, reconcile, bundles,
- * alerts; quick mode leaves reconcile out unless named), --sizes=1000,10000 (scale sizes instead of the
+ * Options: --quick, --only=a,b (personalize, transport, send, rate, scale, cold, timeline, limited, edition, reconcile, bundles,
+ * alerts; quick mode leaves transport and reconcile out unless named), --sizes=1000,10000 (scale sizes instead of the
  * mode's), --verbose (children's logs), --profile=DIR (V8 CPU profiles of the scale runs'
  * processes and their stack, for bench/lib/profile-summary.ts).
  *
@@ -25,6 +25,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT, runChild, startService, type Service } from './lib/child.ts';
+import type { TransportResult } from './transport.ts';
 import { ensurePackages, measureBundles, unpackHandler, type BundleFigures, type Packaging } from './lib/bundles.ts';
 import { rateCapRuns, type RateCapRun } from './lib/rate-cap.ts';
 import { lambdaNodeArgs } from './lib/lambda-memory.ts';
@@ -43,7 +44,7 @@ const { values } = parseArgs({
   },
 });
 const quick = values.quick;
-const only = new Set((values.only ?? `personalize,send,rate,scale,cold,timeline,limited,edition,${values.quick ? '' : 'reconcile,'}bundles,alerts`).split(',').map((s) => s.trim()));
+const only = new Set((values.only ?? `personalize,${values.quick ? '' : 'transport,'}send,rate,scale,cold,timeline,limited,edition,${values.quick ? '' : 'reconcile,'}bundles,alerts`).split(',').map((s) => s.trim()));
 const verbose = values.verbose;
 /** --profile=DIR: the scale runs' processes write V8 CPU profiles there (see bench/lib/profile-summary.ts). */
 const profileArgs = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
@@ -51,6 +52,8 @@ const profileArgs = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.pro
 /** What each mode runs (quick: the issue's smaller sizes, fewer rounds; see docs/performance.md for run times). */
 const PLAN: {
   personalize: { rounds: number; recipients: number; ours: number; composer: number; naive: number };
+  /** The send worker's hot calls through the SDK and the lean path, side by side (not in quick mode unless --only names it). */
+  transport: { calls: number; rounds: number };
   send: { concurrency: number; throughput: { rounds: number; perRound: number; warmup: number }; rate: { rounds: number; seconds: number; cap: number }; checkEvery: number };
   /** Four workers sharing the DynamoDB send-slot store; the SES front enforcing each cap. */
   rateCap: { caps: number[]; seconds: number };
@@ -74,6 +77,7 @@ const PLAN: {
 } = quick
   ? {
       personalize: { rounds: 3, recipients: 100, ours: 10_000, composer: 100, naive: 5 },
+      transport: { calls: 500, rounds: 2 },
       send: { concurrency: 128, throughput: { rounds: 3, perRound: 1500, warmup: 1000 }, rate: { rounds: 0, seconds: 0, cap: 50 }, checkEvery: 300 },
       rateCap: { caps: [14, 50, 200], seconds: 3 },
       scale: [{ subscribers: 1000, runs: 1 }],
@@ -91,6 +95,7 @@ const PLAN: {
     }
   : {
       personalize: { rounds: 5, recipients: 200, ours: 20_000, composer: 200, naive: 10 },
+      transport: { calls: 1000, rounds: 3 },
       send: { concurrency: 128, throughput: { rounds: 5, perRound: 3000, warmup: 3000 }, rate: { rounds: 0, seconds: 0, cap: 50 }, checkEvery: 500 },
       rateCap: { caps: [14, 50, 200], seconds: 10 },
       scale: [{ subscribers: 1000, runs: 3 }, { subscribers: 10_000, runs: 1 }, { subscribers: 100_000, runs: 1 }],
@@ -768,6 +773,8 @@ function startSetUp(): void {
 // from the set-up; quick mode runs it once the set-up is done (beside it, it measured five
 // times its figure: 1.0 → 5.5 ms).
 const personalize = only.has('personalize') ? await personalizeBench() : undefined;
+if (only.has('transport')) log('transport: SDK vs lean signed HTTP, UpdateItem and SendRawEmail …');
+const transport = only.has('transport') ? await runChild<TransportResult>('transport.ts', PLAN.transport, childOptions) : undefined;
 const alerts: AlertRuns = {};
 if (!quick && only.has('alerts')) alerts.assemble = await alertAssembleBench();
 startSetUp();
@@ -885,6 +892,10 @@ const latest = {
   /** Renamed meaning kept: one process, 128 in flight, in-memory stores, a whole core. */
   sendThroughputPerSec: send ? Math.round(pick(send.throughput, (r) => r.perSecond)) : null,
   sendCpuMsPerMessage: sendCpuMs !== undefined ? round(sendCpuMs) : null,
+  /** CPU ms per call of the send worker's hot calls, through the SDK and the lean signed-HTTP path (bench/transport.ts). */
+  transportCpuMsPerCall: transport
+    ? { updateItem: { sdk: round(transport.updateItem.sdk, 3), lean: round(transport.updateItem.lean, 3), ratio: round(transport.updateItem.ratio) }, sendRawEmail: { sdk: round(transport.sendRawEmail.sdk, 3), lean: round(transport.sendRawEmail.lean, 3), ratio: round(transport.sendRawEmail.ratio) } }
+    : null,
   sendPerWorkerPerSec: sendCpuMs ? Math.round((1000 * SEND_CPU_SHARE) / sendCpuMs) : null,
   sendPerWorkerPerSecCpuLimited: limited ? Math.round(limited.perWorkerPerSec) : null,
   rateCap: rateCap ? rateCap.map((r) => ({ cap: r.cap, achieved: round(r.achieved), achievedShare: round(r.achievedShare), maxPerSlidingSecond: r.maxPerSlidingSecond, maxPerCalendarSecond: r.maxPerCalendarSecond, throttles: r.throttles, messages: r.messages })) : null,
@@ -941,6 +952,7 @@ const latest = {
     mailComposerMsPerRecipient: { timed: 'the same, with MailComposer building the message and formEncodedBase64 of the whole of it', rounds: PLAN.personalize.rounds, perRound: PLAN.personalize.composer },
     sendThroughputPerSec: { workers: 1, concurrency: PLAN.send.concurrency, stores: 'in memory (ledger, subscribers, editions, artefacts, send slots)', ses: 'stand-in process, 100 ms latency', cpu: 'unlimited (a whole core)' },
     sendCpuMsPerMessage: { handler: costRun?.send.bundled ? 'bundled send handler (serverless package)' : 'functions/send.ts (no package)', stores: 'DynamoDB ledger, subscribers, editions and send slots on dynalite; S3 on s3rver; SQS local', batch: 100, concurrency: 32, containers: 4, cpu: 'process CPU of the 4 containers (user + system), unlimited', subscribers: costRun?.subscribers ?? null, excluded: 'the event source (SQS polling) and the emulators' },
+    transportCpuMsPerCall: { timed: 'process CPU (user + system) per call: a conditional UpdateItem (ReturnValues ALL_NEW) on dynalite, a SendRawEmail of a ~128 KB form-encoded message to a loopback server answering as SES', concurrency: 32, calls: PLAN.transport.calls, rounds: PLAN.transport.rounds, figure: 'median of the rounds, SDK and lean taking turns after a warm-up round of each', excluded: 'the servers (processes of their own)' },
     sendPerWorkerPerSec: { from: 'sendCpuMsPerMessage at Lambda\'s 512 MB share', cpuShare: round(SEND_CPU_SHARE), cpuLimitedRun: limited ? { subscribers: PLAN.cpuLimited.subscribers, share: PLAN.cpuLimited.share, limited: limited.cpuLimited ?? false, containers: 4 } : null },
     rateCap: { workers: 4, concurrency: 32, batch: 100, slotStore: 'DynamoDB (dynalite)', otherStores: 'in memory', ses: 'stand-in enforcing MaxSendRate on arrival (sliding second), 50 ms latency', seconds: PLAN.rateCap.seconds, achieved: '(n - 1) / (last - first) over arrival times' },
     dynamodbUnits: { from: 'requests counted at dynalite over the scale run', subscribers: costRun?.subscribers ?? null, model: 'items under 1 KB: 1 write unit per write call (held or not), +1 per index entry added or removed, +2 per index key moved; consistent reads 1 unit per item, eventual 0.5; Query 2 units per page; + the Send event (feedback): 0.5 read unit, no write for an entry already sent', byCall: units?.byCall ?? null },
@@ -999,6 +1011,11 @@ const fmt = (v: number | null | undefined, digits = 3) => (v === null || v === u
 if (personalize) {
   const runs = `median of ${personalize.rounds.length} rounds`;
   rows.push(["per recipient, bytes out, ours (CPU ms)", fmt(latest.personalizeMsPerRecipient, 4), "<= 0.05", ok((latest.personalizeMsPerRecipient ?? 1) <= 0.05), `tokens, MIME, SES body; 15-story edition, ${Math.round(personalize.messageBytes.ours / 1024)} KB message; ${runs}; wall ${fmt(latest.personalizeWallMsPerRecipient, 4)} ms`]);
+  if (latest.transportCpuMsPerCall) {
+    const t = latest.transportCpuMsPerCall;
+    rows.push(['UpdateItem CPU per call, SDK / lean (ms)', `${fmt(t.updateItem.sdk)} / ${fmt(t.updateItem.lean)}`, '', '', `${fmt(t.updateItem.ratio)}x less on the lean path`]);
+    rows.push(['SendRawEmail CPU per call, SDK / lean (ms)', `${fmt(t.sendRawEmail.sdk)} / ${fmt(t.sendRawEmail.lean)}`, '', '', `${fmt(t.sendRawEmail.ratio)}x less on the lean path`]);
+  }
   rows.push(['per recipient, bytes out, MailComposer (ms)', fmt(latest.mailComposerMsPerRecipient), '', '', 'same work, same run']);
   rows.push(['  MailComposer / ours', fmt(latest.personalizeSpeedupVsMailComposer), '>= 20', ok((latest.personalizeSpeedupVsMailComposer ?? 0) >= 20), 'median of the rounds\' ratios']);
   rows.push(['personalise, MJML per recipient (ms)', fmt(latest.naiveMjmlMsPerRecipient), '', '', `${personalize.naiveCompilesPerMessage} MJML compile + MailComposer per message, same run`]);
