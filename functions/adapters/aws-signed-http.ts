@@ -114,6 +114,8 @@ export class SignedHttpEndpoint {
   readonly #request: typeof httpRequest;
   #credentials: { value: SigningCredentials; until: number } | undefined;
   #credentialsRead: Promise<SigningCredentials> | undefined;
+  /** The x-amz-date of the current second (made once a second rather than per call). */
+  #date: { second: number; amz: string } = { second: -1, amz: '' };
   /** The signing key of the current day (it depends only on the secret, the day, region and service). */
   #key: { day: string; secret: string; key: Buffer } | undefined;
 
@@ -175,7 +177,10 @@ export class SignedHttpEndpoint {
 
   /** The headers to send: the caller's (lower-case names), host, x-amz-date, the token, the signature. */
   #sign(headers: Record<string, string>, chunks: readonly Buffer[], credentials: SigningCredentials): Record<string, string> {
-    const amzDate = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
+    const now = Date.now();
+    const second = Math.floor(now / 1000);
+    if (this.#date.second !== second) this.#date = { second, amz: new Date(second * 1000).toISOString().replace(/[-:]|\.\d{3}/g, '') };
+    const amzDate = this.#date.amz;
     const day = amzDate.slice(0, 8);
     const all: Record<string, string> = { ...headers, host: this.#host, 'x-amz-date': amzDate };
     if (credentials.sessionToken) all['x-amz-security-token'] = credentials.sessionToken;
