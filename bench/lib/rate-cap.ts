@@ -147,9 +147,10 @@ export async function rateCapRuns(options: { caps: number[]; seconds: number; wo
       const before = (await call('/stats')) as { throttled: number; accepted: number };
       const count = Math.ceil((cap * options.seconds) / n);
       // Each worker prepares its readers and its service and says ARMED; then all four are
-      // given the same start, a moment ahead (the line reaches each in well under a
-      // millisecond), and more than a second after the previous run's last message, so that
-      // no sliding second at the stand-in holds messages of two runs.
+      // given the same start, half a second ahead (the line reaches each in well under a
+      // millisecond; the rest lets each settle, as the fixed 1.5 s margin did), and more than a
+      // second after the previous run's last message, so that no sliding second at the
+      // stand-in holds messages of two runs.
       for (const w of workers) {
         w.child.stdin?.write(`${JSON.stringify({ cap, edition: `rate-${cap}`, from, count, startAt: 'go' })}\n`);
         from += count;
@@ -158,7 +159,7 @@ export async function rateCapRuns(options: { caps: number[]; seconds: number; wo
         const line = await w.next();
         if (line !== 'ARMED') throw new Error(`rate worker: ${line}`);
       }
-      const startAt = Math.max(Date.now() + 100, prepared.lastDoneAt + 1100);
+      const startAt = Math.max(Date.now() + 500, prepared.lastDoneAt + 1100);
       for (const w of workers) w.child.stdin?.write(`${JSON.stringify({ startAt })}\n`);
       const results = await Promise.all(workers.map(async (w) => JSON.parse((await w.next()).replace(/^DONE /, '')) as { outcomes: Record<string, number>; cpuMs: number }));
       prepared.lastDoneAt = Date.now();
