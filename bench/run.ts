@@ -779,15 +779,16 @@ let preparedAlerts: Promise<AlertsPrepared> | undefined;
 let preparedRate: Promise<RateCapRig> | undefined;
 function startSetUp(): void {
   startPackaging();
-  // The longest preparation (the alerts' keyword index and windows) first, on a lane of its own
-  // while the other lane takes the next ones; each lane then takes the next in order.
+  // The longest preparations first (the alerts' keyword index and windows; the rate-cap
+  // workers, each importing the send path and rendering the edition), each on a lane of its
+  // own while the third lane takes the next ones; each lane then takes the next in order.
   preparedAlerts = only.has('alerts') ? prepareAlerts() : undefined;
+  preparedRate = only.has('rate') ? prepareRate() : undefined;
   preparedScale = scaleSizes.map((n, i) => (i < 2 && n <= 10_000 ? prepareScale(n) : undefined));
   preparedEditions = only.has('edition') ? Array.from({ length: PLAN.edition.runs }, (_, i) => (i === 0 ? prepareEdition() : undefined)) : [];
   preparedCold = only.has('cold') ? prepareReadyEdition(PLAN.coldStart.runs, { keepCaptured: true }, { fanOut: true }) : undefined;
   preparedTimeline = only.has('timeline') ? prepareReadyEdition(PLAN.timeline.subscribers, { keepCaptured: true }) : undefined;
   preparedLimited = only.has('limited') ? prepareScale(PLAN.cpuLimited.subscribers, { fanOut: true }) : undefined;
-  preparedRate = only.has('rate') ? prepareRate() : undefined;
 }
 
 // The personalisation runs alone, before the set-up starts: beside packaging and seeding its
