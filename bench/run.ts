@@ -964,7 +964,7 @@ const latest = {
     mode: quick ? 'quick' : 'full',
     /** What this mode runs (sizes, rounds, caps); docs/performance.md compares the two modes. */
     plan: PLAN,
-    setUp: quick ? 'packaging and the seeded stacks start after the personalisation; every later run (the alert assembly first) waits for them' : 'packaging and the seeded stacks after the personalisation and the alert assembly, before the send runs; nothing measured meanwhile',
+    setUp: `${quick ? 'packaging and the seeded stacks start after the personalisation; every later run (the alert assembly first) waits for them' : 'packaging and the seeded stacks after the personalisation and the alert assembly, before the send runs; nothing measured meanwhile'}; ${SETUP_LANES} lanes, one seeder process; the cold-start and CPU-limited editions fanned out and the rate-cap stack and workers started and warmed up in the set-up`,
     machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`,
     personalizeMsPerRecipient: { timed: 'two tokens signed, links, MIME chunks, RawMessage.Data form-encoded and spliced into the request body (one Buffer)', measure: 'process CPU time (user + system, all threads incl. GC) per message; wall time in personalizeWallMsPerRecipient', excluded: 'SDK serialization of the other fields, SigV4 signing, HTTP', process: 'one, a whole core', rounds: PLAN.personalize.rounds, perRound: PLAN.personalize.ours },
     mailComposerMsPerRecipient: { timed: 'the same, with MailComposer building the message and formEncodedBase64 of the whole of it', rounds: PLAN.personalize.rounds, perRound: PLAN.personalize.composer },
