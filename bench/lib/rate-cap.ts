@@ -146,11 +146,6 @@ export async function rateCapRuns(options: { caps: number[]; seconds: number; wo
   const call = (path: string, body?: unknown) => sesCall(ses, path, body);
   const runs: RateCapRun[] = [];
   try {
-    // Warmed up again right before the caps (a second or two): the set-up's warm-up compiled
-    // the send path, but the workers' keep-alive connections to the stand-in and dynalite have
-    // been closed since (idle), and a first send held up by a new connection arrives late,
-    // next to the following slot's (runs without this drew one throttle at 14/s three times in three).
-    if (rig) await warmUp(prepared, 'rate-warm-up-2');
     let from = prepared.from;
     for (const cap of options.caps) {
       await call('/faults', { maxSendRate: cap, enforceRate: true, latencyMs: prepared.latencyMs, max24HourSend: 100_000_000 });
