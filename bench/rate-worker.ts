@@ -7,7 +7,10 @@
  * emulated ledger. Batches of 100, the default concurrency (32).
  *
  * Commands on stdin, one JSON line each: `{"cap":50,"edition":"r50","from":0,"count":100,"startAt":1733000000000}`;
- * it answers each with one line `DONE {json}` on stdout. It ends when stdin closes.
+ * it answers each with one line `DONE {json}` on stdout. It ends when stdin closes. With
+ * `"startAt":"go"` it prepares the run (its readers, its service), answers `ARMED`, and
+ * waits for a line `{"startAt":…}`: the four workers start together at that moment, without
+ * a fixed margin for the slowest one's preparation.
  */
 import { createInterface } from 'node:readline';
 import { BENCH_TOKEN_SECRET, PLACEHOLDER_ENV } from './lib/placeholder-env.ts';
@@ -32,7 +35,18 @@ interface Run {
   edition: string;
   from: number;
   count: number;
-  startAt: number;
+  /** When to start sending (ms since the epoch), or 'go': answer ARMED once ready and read the moment from the next line. */
+  startAt: number | 'go';
+}
+
+const input = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+/** The next non-empty line on stdin (undefined once it closes). */
+async function nextLine(): Promise<string | undefined> {
+  for (;;) {
+    const { value, done } = await input.next();
+    if (done) return undefined;
+    if (String(value).trim()) return String(value);
+  }
 }
 
 async function run(r: Run): Promise<Record<string, unknown>> {
@@ -57,7 +71,14 @@ async function run(r: Run): Promise<Record<string, unknown>> {
     mail: mailSender(),
     rate: new SharedRateLimiter(new DynamoDbSendSlotStore({ client: ddb(), tableName: config().DELIVERIES_TABLE }), async () => r.cap),
   });
-  const wait = r.startAt - Date.now();
+  let startAt = r.startAt;
+  if (startAt === 'go') {
+    process.stdout.write('ARMED\n');
+    const go = await nextLine();
+    if (go === undefined) throw new Error('stdin closed before the start');
+    startAt = (JSON.parse(go) as { startAt: number }).startAt;
+  }
+  const wait = startAt - Date.now();
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   const cpu = process.cpuUsage();
   const outcomes: string[] = [];
@@ -71,8 +92,7 @@ async function run(r: Run): Promise<Record<string, unknown>> {
 }
 
 process.stdout.write('READY\n');
-for await (const line of createInterface({ input: process.stdin })) {
-  if (!line.trim()) continue;
+for (let line = await nextLine(); line !== undefined; line = await nextLine()) {
   const result = await run(JSON.parse(line) as Run);
   process.stdout.write(`DONE ${JSON.stringify(result)}\n`);
 }

@@ -27,7 +27,8 @@ import { parseArgs } from 'node:util';
 import { ROOT, runChild, startService, type Service } from './lib/child.ts';
 import type { TransportResult } from './transport.ts';
 import { ensurePackages, measureBundles, unpackHandler, type BundleFigures, type Packaging } from './lib/bundles.ts';
-import { rateCapRuns, type RateCapRun } from './lib/rate-cap.ts';
+import { prepareRateCap, rateCapRuns, type RateCapRig, type RateCapRun } from './lib/rate-cap.ts';
+import { Seeder, type StackTask } from './lib/seeder.ts';
 import { lambdaNodeArgs } from './lib/lambda-memory.ts';
 import { sqsEventSource } from '../infra/local/lambda-driver.ts';
 import { median, round, table } from './lib/stats.ts';
@@ -78,12 +79,13 @@ const PLAN: {
   ? {
       personalize: { rounds: 3, recipients: 100, ours: 10_000, composer: 100, naive: 5 },
       transport: { calls: 500, rounds: 2 },
-      send: { concurrency: 128, throughput: { rounds: 3, perRound: 1500, warmup: 1000 }, rate: { rounds: 0, seconds: 0, cap: 50 }, checkEvery: 300 },
+      send: { concurrency: 128, throughput: { rounds: 3, perRound: 1000, warmup: 500 }, rate: { rounds: 0, seconds: 0, cap: 50 }, checkEvery: 200 },
       rateCap: { caps: [14, 50, 200], seconds: 3 },
       scale: [{ subscribers: 1000, runs: 1 }],
       coldStart: { runs: 20 },
       timeline: { subscribers: 2000, caps: [200] },
-      cpuLimited: { subscribers: 500, share: 0.29 },
+      // 400: four batches of 100, one per container (500 made five: one container sent two, the others waited).
+      cpuLimited: { subscribers: 400, share: 0.29 },
       edition: { articles: 1000, runs: 1 },
       reconcile: { objects: 2000 },
       bundleRuns: 1,
@@ -321,14 +323,20 @@ interface Prepared {
   service: Service<StackInfo>;
   env: Record<string, string>;
   seedSeconds: number;
+  /** The edition the set-up built and fanned out (a preparation with `fanOut`). */
+  fanOut?: { edition: string; state: string; recipients: number };
 }
 
+/** Seeds every stack of the run from one process (bench/stack-tasks.ts --serve). */
+const seeder = new Seeder({ verbose });
+
 /**
- * Set-up work (a stack of its own, seeded) runs on at most two lanes: each lane takes the next
- * preparation asked for as soon as it is free. `setupDone` settles when every preparation
- * asked for so far has.
+ * Set-up work (a stack of its own, seeded) runs on at most three lanes: each lane takes the
+ * next preparation asked for as soon as it is free. `setupDone` settles when every
+ * preparation asked for so far has. (A lane waits on one process at a time, the stack's or
+ * the seeder's: a third lane keeps the two cores busier while one waits on the other.)
  */
-const SETUP_LANES = 2;
+const SETUP_LANES = 3;
 const setupQueue: (() => Promise<void>)[] = [];
 const setupAll: Promise<unknown>[] = [];
 let setupActive = 0;
@@ -351,15 +359,16 @@ function onSetupLane<T>(work: () => Promise<T>): Promise<T> {
   return done;
 }
 const setupDone = () => Promise.all(setupAll);
-function prepareStack(task: { upload?: number; ingest?: boolean; subscribers?: number }, stackOptions: Parameters<typeof startStack>[0] = {}): Promise<Prepared> {
+function prepareStack(task: Omit<StackTask, 'env'>, stackOptions: Parameters<typeof startStack>[0] = {}): Promise<Prepared> {
   return onSetupLane(async () => {
     const t0 = performance.now();
     const stack = await startStack(stackOptions);
     const started = performance.now();
     try {
-      const seeded = await runChild<{ seconds: number }>('stack-tasks.ts', { env: stack.env, ...task }, childOptions);
-      log(`set-up: stack ${JSON.stringify(task)} started in ${((started - t0) / 1000).toFixed(1)} s, seeded in ${((performance.now() - started) / 1000).toFixed(1)} s (${seeded.seconds.toFixed(1)} s of it writing)`);
-      return { ...stack, seedSeconds: seeded.seconds };
+      const seeded = await seeder.run({ env: stack.env, ...task });
+      const fanOut = seeded.fanOutSeconds !== undefined ? `, fanned out in ${seeded.fanOutSeconds.toFixed(1)} s` : '';
+      log(`set-up: stack ${JSON.stringify(task)} started in ${((started - t0) / 1000).toFixed(1)} s, seeded in ${((performance.now() - started) / 1000).toFixed(1)} s (${seeded.seconds.toFixed(1)} s of it writing${fanOut})`);
+      return { ...stack, seedSeconds: seeded.seconds, ...(seeded.fanOut ? { fanOut: seeded.fanOut } : {}) };
     } catch (error) {
       await stack.service.stop();
       throw error;
@@ -374,11 +383,12 @@ function stopLater(service: Service<StackInfo>): void {
 }
 
 /** Stack + seeding for one scale run: the 15-article edition's stories ingested, `subscribers` confirmed readers. */
-function prepareScale(subscribers: number): Promise<Prepared> {
+function prepareScale(subscribers: number, options: { fanOut?: boolean } = {}): Promise<Prepared> {
   // About 20 accepted messages are kept, with their bytes, for the MIME check. The account
   // rate is 1,000/s: far above what the machine can send, so the run measures CPU, with the
-  // send slots working as they do at any real rate.
-  return prepareStack({ upload: 15, ingest: true, subscribers }, { keepEvery: Math.max(1, Math.floor(subscribers / 20)), maxSendRate: 1000 });
+  // send slots working as they do at any real rate. `fanOut`: the set-up also fans the
+  // edition out (a run that measures the sending only).
+  return prepareStack({ upload: 15, ingest: true, subscribers, ...(options.fanOut ? { fanOut: {} } : {}) }, { keepEvery: Math.max(1, Math.floor(subscribers / 20)), maxSendRate: 1000 });
 }
 
 async function scaleRun(prepared: Promise<Prepared>, subscribers: number): Promise<ScaleRun> {
@@ -451,9 +461,20 @@ function editionBundle(): Promise<string | undefined> {
   return editionBundleFile;
 }
 
-async function rateCapBench(): Promise<RateCapRun[]> {
+/** The rate-cap runs' stack and four workers, started and warmed up on a set-up lane. */
+function prepareRate(): Promise<RateCapRig> {
+  return onSetupLane(async () => {
+    const t0 = performance.now();
+    const rig = await prepareRateCap({ verbose });
+    log(`set-up: rate-cap stack and 4 workers started and warmed up in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    return rig;
+  });
+}
+
+async function rateCapBench(prepared?: Promise<RateCapRig>): Promise<RateCapRun[]> {
+  const rig = prepared ? await prepared : undefined;
   log(`rate cap: ${PLAN.rateCap.caps.join(', ')}/s, 4 worker processes sharing the DynamoDB send slots, SES front enforcing the cap …`);
-  const runs = await rateCapRuns({ caps: PLAN.rateCap.caps, seconds: PLAN.rateCap.seconds, log, verbose });
+  const runs = await rateCapRuns({ caps: PLAN.rateCap.caps, seconds: PLAN.rateCap.seconds, log, verbose }, rig);
   for (const r of runs) {
     if (r.distinctRecipients !== r.messages || (r.outcomes.sent ?? 0) !== r.messages) problems.push(`rate cap ${r.cap}: ${r.messages} accepted, ${r.distinctRecipients} recipients, outcomes ${JSON.stringify(r.outcomes)}`);
   }
@@ -466,8 +487,8 @@ interface ColdStartResult {
 }
 
 /** A stack with an edition ready to send (15 stories, `subscribers` readers, fanned out). */
-function prepareReadyEdition(subscribers: number, stackOptions: Parameters<typeof startStack>[0]): Promise<Prepared> {
-  return prepareStack({ upload: 15, ingest: true, subscribers }, stackOptions);
+function prepareReadyEdition(subscribers: number, stackOptions: Parameters<typeof startStack>[0], options: { fanOut?: boolean } = {}): Promise<Prepared> {
+  return prepareStack({ upload: 15, ingest: true, subscribers, ...(options.fanOut ? { fanOut: {} } : {}) }, stackOptions);
 }
 
 async function coldStartBench(prepared: Promise<Prepared>): Promise<ColdStartResult | undefined> {
@@ -476,13 +497,14 @@ async function coldStartBench(prepared: Promise<Prepared>): Promise<ColdStartRes
     problems.push('cold start: no bundle (run with packaging)');
     return undefined;
   }
-  const { service, env } = await prepared;
+  const { service, env, fanOut } = await prepared;
   try {
-    const fanOut = await runChild<RoleRun>('scale-worker.ts', { role: 'fan-out', env, subscribers: PLAN.coldStart.runs }, childOptions);
+    // The edition was built and fanned out by the set-up (not measured).
+    if (fanOut?.recipients !== PLAN.coldStart.runs) problems.push(`cold start: the set-up's fan-out ${JSON.stringify(fanOut)}`);
     const { subscriberIdFor } = await import('../functions/core/subscribers/identity.ts');
     log(`cold start: ${PLAN.coldStart.runs} fresh processes of the bundled send handler, each to its first SES request …`);
     const r = await runChild<ColdStartResult>('cold-start.ts', {
-      env, handlerFile, nodeArgs: (await lambdaNodeArgs('send')).nodeArgs, edition: fanOut.result?.edition,
+      env, handlerFile, nodeArgs: (await lambdaNodeArgs('send')).nodeArgs, edition: fanOut?.edition,
       subscriberIds: Array.from({ length: PLAN.coldStart.runs }, (_, i) => subscriberIdFor(`reader${i}@news-digest.test`)),
     }, childOptions);
     problems.push(...r.problems.map((p) => `cold start: ${p}`));
@@ -654,15 +676,16 @@ async function timelineBench(prepared: Promise<Prepared>): Promise<TimelineRun[]
 
 /** A send run of the scale kind with each container held to Lambda's CPU share (cgroup quota). */
 async function limitedBench(prepared: Promise<Prepared>): Promise<(RoleRun & { cpuLimited?: boolean; perWorkerPerSec: number }) | undefined> {
-  const { service, env } = await prepared;
+  const { service, env, fanOut } = await prepared;
   try {
     const n = PLAN.cpuLimited.subscribers;
     log(`cpu-limited: ${n.toLocaleString('en')} readers, each send container held to ${PLAN.cpuLimited.share} of a CPU (cgroup) …`);
-    const fanOut = await runChild<RoleRun>('scale-worker.ts', { role: 'fan-out', env, subscribers: n }, childOptions);
+    // The edition was built and fanned out by the set-up (only the sending is measured).
+    if (fanOut?.recipients !== n) problems.push(`cpu-limited: the set-up's fan-out ${JSON.stringify(fanOut)}`);
     const handlerFile = await sendBundle();
     const eventSource = await sqsEventSource('send');
     const send = await runChild<RoleRun & { cpuLimited?: boolean }>('scale-worker.ts', {
-      role: 'send', env, subscribers: n, edition: fanOut.result?.edition, eventSource, cpuShare: PLAN.cpuLimited.share,
+      role: 'send', env, subscribers: n, edition: fanOut?.edition, eventSource, cpuShare: PLAN.cpuLimited.share,
       ...(handlerFile ? { handlerFile } : {}), containerNodeArgs: (await lambdaNodeArgs('send')).nodeArgs,
     }, childOptions);
     if (send.edition?.sent !== n) problems.push(`cpu-limited: edition ended ${JSON.stringify(send.edition)}`);
@@ -693,12 +716,15 @@ function prepareAlerts(): Promise<AlertsPrepared> {
     const stack = await startStack();
     try {
       const { match, flush } = PLAN.alerts;
-      const index = await runChild<{ seconds: number; entries: number; topFollowers: number[] }>('alert-match.ts', { ...match, phase: 'seed', env: stack.env }, childOptions);
+      // The keyword index (alert-match) and the due windows (alert-flush) are independent: seeded side by side.
       const dueAt = new Date(Date.now() - 60_000).toISOString();
-      const windows = await runChild<{ seconds: number; pendingMatches: number }>('alert-flush.ts', { ...flush, phase: 'seed', env: stack.env, dueAt }, childOptions);
+      const [index, windows] = await Promise.all([
+        runChild<{ seconds: number; entries: number; topFollowers: number[] }>('alert-match.ts', { ...match, phase: 'seed', env: stack.env }, childOptions),
+        runChild<{ seconds: number; pendingMatches: number }>('alert-flush.ts', { ...flush, phase: 'seed', env: stack.env, dueAt }, childOptions),
+      ]);
       const seed = { indexSeconds: index.seconds, entries: index.entries, topFollowers: index.topFollowers, windowsSeconds: windows.seconds, pendingMatches: windows.pendingMatches };
       log(`set-up: alerts stack, keyword index seeded in ${index.seconds.toFixed(1)} s, ${flush.windows} windows in ${windows.seconds.toFixed(1)} s`);
-      return { ...stack, seedSeconds: index.seconds + windows.seconds, dueAt, seed };
+      return { ...stack, seedSeconds: Math.max(index.seconds, windows.seconds), dueAt, seed };
     } catch (error) {
       await stack.service.stop();
       throw error;
@@ -755,16 +781,19 @@ let preparedCold: Promise<Prepared> | undefined;
 let preparedTimeline: Promise<Prepared> | undefined;
 let preparedLimited: Promise<Prepared> | undefined;
 let preparedAlerts: Promise<AlertsPrepared> | undefined;
+let preparedRate: Promise<RateCapRig> | undefined;
 function startSetUp(): void {
   startPackaging();
-  // The longest preparation (the alerts' keyword index and windows) first, on a lane of its own
-  // while the other lane takes the next ones; each lane then takes the next in order.
+  // The longest preparations first (the alerts' keyword index and windows; the rate-cap
+  // workers, each importing the send path and rendering the edition), each on a lane of its
+  // own while the third lane takes the next ones; each lane then takes the next in order.
   preparedAlerts = only.has('alerts') ? prepareAlerts() : undefined;
+  preparedRate = only.has('rate') ? prepareRate() : undefined;
   preparedScale = scaleSizes.map((n, i) => (i < 2 && n <= 10_000 ? prepareScale(n) : undefined));
   preparedEditions = only.has('edition') ? Array.from({ length: PLAN.edition.runs }, (_, i) => (i === 0 ? prepareEdition() : undefined)) : [];
-  preparedCold = only.has('cold') ? prepareReadyEdition(PLAN.coldStart.runs, { keepCaptured: true }) : undefined;
+  preparedCold = only.has('cold') ? prepareReadyEdition(PLAN.coldStart.runs, { keepCaptured: true }, { fanOut: true }) : undefined;
   preparedTimeline = only.has('timeline') ? prepareReadyEdition(PLAN.timeline.subscribers, { keepCaptured: true }) : undefined;
-  preparedLimited = only.has('limited') ? prepareScale(PLAN.cpuLimited.subscribers) : undefined;
+  preparedLimited = only.has('limited') ? prepareScale(PLAN.cpuLimited.subscribers, { fanOut: true }) : undefined;
 }
 
 // The personalisation runs alone, before the set-up starts: beside packaging and seeding its
@@ -793,7 +822,7 @@ if (bundleTiming) {
   log('bundles: finishing the import times …');
   await bundleTiming;
 }
-const rateCap = only.has('rate') ? await rateCapBench() : undefined;
+const rateCap = only.has('rate') ? await rateCapBench(preparedRate) : undefined;
 
 const scale: { subscribers: number; runs: ScaleRun[] }[] = [];
 for (const [i, subscribers] of scaleSizes.entries()) {
@@ -814,7 +843,7 @@ if (preparedAlerts) Object.assign(alerts, await alertStackBench(preparedAlerts))
 if (only.has('bundles')) startBundleTiming();
 const bundles = bundleTiming ? await bundleTiming : undefined;
 if (bundles?.send?.hasMjml) problems.push('bundles: the send worker contains MJML');
-await Promise.all(stopping);
+await Promise.all([...stopping, seeder.stop()]);
 
 // ---------- results ----------
 
@@ -946,7 +975,7 @@ const latest = {
     mode: quick ? 'quick' : 'full',
     /** What this mode runs (sizes, rounds, caps); docs/performance.md compares the two modes. */
     plan: PLAN,
-    setUp: quick ? 'packaging and the seeded stacks start after the personalisation; every later run (the alert assembly first) waits for them' : 'packaging and the seeded stacks after the personalisation and the alert assembly, before the send runs; nothing measured meanwhile',
+    setUp: `${quick ? 'packaging and the seeded stacks start after the personalisation; every later run (the alert assembly first) waits for them' : 'packaging and the seeded stacks after the personalisation and the alert assembly, before the send runs; nothing measured meanwhile'}; ${SETUP_LANES} lanes, one seeder process; the cold-start and CPU-limited editions fanned out and the rate-cap stack and workers started and warmed up in the set-up`,
     machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`,
     personalizeMsPerRecipient: { timed: 'two tokens signed, links, MIME chunks, RawMessage.Data form-encoded and spliced into the request body (one Buffer)', measure: 'process CPU time (user + system, all threads incl. GC) per message; wall time in personalizeWallMsPerRecipient', excluded: 'SDK serialization of the other fields, SigV4 signing, HTTP', process: 'one, a whole core', rounds: PLAN.personalize.rounds, perRound: PLAN.personalize.ours },
     mailComposerMsPerRecipient: { timed: 'the same, with MailComposer building the message and formEncodedBase64 of the whole of it', rounds: PLAN.personalize.rounds, perRound: PLAN.personalize.composer },

@@ -66,47 +66,109 @@ export function busiestSlidingSecond(times: readonly number[]): number {
   return most;
 }
 
+/** The stack and the four workers, started and warmed up (the set-up of the rate-cap runs). */
+export interface RateCapRig {
+  stack: Awaited<ReturnType<typeof startService<{ env: Record<string, string>; endpoints: { ses: string }; tallyUrl: string }>>>;
+  workers: Worker[];
+  /** The next reader index not yet used. */
+  from: number;
+  latencyMs: number;
+  /** When the last messages sent were done (ms since the epoch): the next run starts at least 1.1 s later. */
+  lastDoneAt: number;
+  /** Ends the workers and the stack. */
+  stop(): Promise<void>;
+}
+
+async function sesCall(ses: string, path: string, body?: unknown): Promise<unknown> {
+  return (await fetch(`${ses}${path}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })).json();
+}
+
+/** Each worker sends 40 messages with no cap enforced (not measured). */
+async function warmUp(rig: RateCapRig, edition: string): Promise<void> {
+  await sesCall(rig.stack.info.endpoints.ses, '/faults', { maxSendRate: 100_000, latencyMs: rig.latencyMs, max24HourSend: 100_000_000 });
+  for (const w of rig.workers) {
+    w.child.stdin?.write(`${JSON.stringify({ cap: 1000, edition, from: rig.from, count: 40, startAt: 0 })}\n`);
+    rig.from += 40;
+  }
+  await Promise.all(rig.workers.map((w) => w.next()));
+  rig.lastDoneAt = Date.now();
+}
+
 /**
- * Runs each cap in turn for about `seconds` with four workers.
+ * Starts the rate-cap runs' stack and `workers` worker processes and warms them up (each
+ * sends a few messages, so no cap's run pays for loading and compiling the send path). Not
+ * measured: bench/run.ts does it during the set-up.
+ *
+ * @example
+ * ```ts
+ * const rig = await prepareRateCap({ verbose: false });
+ * const runs = await rateCapRuns({ caps: [14, 50, 200], seconds: 10, log: console.error }, rig);
+ * ```
+ */
+export async function prepareRateCap(options: { workers?: number; latencyMs?: number; verbose?: boolean } = {}): Promise<RateCapRig> {
+  const n = options.workers ?? 4;
+  const latencyMs = options.latencyMs ?? 50;
+  const stack = await startService<{ env: Record<string, string>; endpoints: { ses: string }; tallyUrl: string }>('bench/lib/stack-process.ts', [JSON.stringify({ keepCaptured: true })], { readyTimeoutMs: 60_000 });
+  const workers = Array.from({ length: n }, () => startWorker(stack.info.env, options.verbose ?? false));
+  const stop = async () => {
+    for (const w of workers) w.child.stdin?.end();
+    await Promise.all(workers.map((w) => (w.child.exitCode === null ? new Promise((r) => w.child.once('exit', r)) : undefined)));
+    await stack.stop();
+  };
+  try {
+    for (const w of workers) {
+      const line = await w.next();
+      if (line !== 'READY') throw new Error(`rate worker: ${line}`);
+    }
+    const rig: RateCapRig = { stack, workers, from: 0, latencyMs, lastDoneAt: 0, stop };
+    await warmUp(rig, 'rate-warm-up');
+    return rig;
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/**
+ * Runs each cap in turn for about `seconds` with four workers (on `rig` when given, else on
+ * a stack and workers of its own), then stops the workers and the stack.
  *
  * @example
  * ```ts
  * const runs = await rateCapRuns({ caps: [14, 50, 200], seconds: 10, log: console.error });
  * ```
  */
-export async function rateCapRuns(options: { caps: number[]; seconds: number; workers?: number; latencyMs?: number; log: (line: string) => void; verbose?: boolean }): Promise<RateCapRun[]> {
-  const n = options.workers ?? 4;
-  const stack = await startService<{ env: Record<string, string>; endpoints: { ses: string }; tallyUrl: string }>('bench/lib/stack-process.ts', [JSON.stringify({ keepCaptured: true })], { readyTimeoutMs: 60_000 });
+export async function rateCapRuns(options: { caps: number[]; seconds: number; workers?: number; latencyMs?: number; log: (line: string) => void; verbose?: boolean }, rig?: RateCapRig): Promise<RateCapRun[]> {
+  const prepared = rig ?? (await prepareRateCap(options));
+  const { stack, workers } = prepared;
+  const n = workers.length;
   const ses = stack.info.endpoints.ses;
-  const call = async (path: string, body?: unknown) =>
-    (await fetch(`${ses}${path}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })).json();
-  const workers = Array.from({ length: n }, () => startWorker(stack.info.env, options.verbose ?? false));
+  const call = (path: string, body?: unknown) => sesCall(ses, path, body);
   const runs: RateCapRun[] = [];
   try {
-    for (const w of workers) {
-      const line = await w.next();
-      if (line !== 'READY') throw new Error(`rate worker: ${line}`);
-    }
-    let from = 0;
-    // Warm-up (not measured): each worker sends a few messages, so no cap's run pays for
-    // loading and compiling the send path.
-    await call('/faults', { maxSendRate: 100_000, latencyMs: options.latencyMs ?? 50, max24HourSend: 100_000_000 });
-    for (const w of workers) {
-      w.child.stdin?.write(`${JSON.stringify({ cap: 1000, edition: 'rate-warm-up', from, count: 40, startAt: 0 })}\n`);
-      from += 40;
-    }
-    await Promise.all(workers.map((w) => w.next()));
+    let from = prepared.from;
     for (const cap of options.caps) {
-      await call('/faults', { maxSendRate: cap, enforceRate: true, latencyMs: options.latencyMs ?? 50, max24HourSend: 100_000_000 });
+      await call('/faults', { maxSendRate: cap, enforceRate: true, latencyMs: prepared.latencyMs, max24HourSend: 100_000_000 });
       await call('/raw/clear', {});
       const before = (await call('/stats')) as { throttled: number; accepted: number };
       const count = Math.ceil((cap * options.seconds) / n);
-      const startAt = Date.now() + 1500;
+      // Each worker prepares its readers and its service and says ARMED; then all four are
+      // given the same start, half a second ahead (the line reaches each in well under a
+      // millisecond; the rest lets each settle, as the fixed 1.5 s margin did), and more than a
+      // second after the previous run's last message, so that no sliding second at the
+      // stand-in holds messages of two runs.
       for (const w of workers) {
-        w.child.stdin?.write(`${JSON.stringify({ cap, edition: `rate-${cap}`, from, count, startAt })}\n`);
+        w.child.stdin?.write(`${JSON.stringify({ cap, edition: `rate-${cap}`, from, count, startAt: 'go' })}\n`);
         from += count;
       }
+      for (const w of workers) {
+        const line = await w.next();
+        if (line !== 'ARMED') throw new Error(`rate worker: ${line}`);
+      }
+      const startAt = Math.max(Date.now() + 500, prepared.lastDoneAt + 1100);
+      for (const w of workers) w.child.stdin?.write(`${JSON.stringify({ startAt })}\n`);
       const results = await Promise.all(workers.map(async (w) => JSON.parse((await w.next()).replace(/^DONE /, '')) as { outcomes: Record<string, number>; cpuMs: number }));
+      prepared.lastDoneAt = Date.now();
       const after = (await call('/stats')) as { throttled: number; accepted: number };
       const captured = (await call('/raw')) as { at: number; receivedAt: number; destinations: string[]; tags: Record<string, string> }[];
       const mine = captured.filter((c) => c.tags.edition === `rate-${cap}`);
@@ -138,9 +200,7 @@ export async function rateCapRuns(options: { caps: number[]; seconds: number; wo
       runs.push(run);
     }
   } finally {
-    for (const w of workers) w.child.stdin?.end();
-    await Promise.all(workers.map((w) => (w.child.exitCode === null ? new Promise((r) => w.child.once('exit', r)) : undefined)));
-    await stack.stop();
+    await prepared.stop();
   }
   return runs;
 }

@@ -14,6 +14,14 @@ import type { Subscriber } from '../../functions/core/subscribers/types.ts';
 import { mapBounded } from '../../functions/core/concurrency.ts';
 import { articleFile } from '../../test/kit/fixtures/index.ts';
 
+/**
+ * The stack's (placeholder) credentials from `env`: the seeder serves several stacks from one
+ * process, so nothing is read from process.env.
+ */
+function credentialsOf(env: Record<string, string>): { accessKeyId: string; secretAccessKey: string } {
+  return { accessKeyId: env.AWS_ACCESS_KEY_ID ?? 'local', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'local' };
+}
+
 const NAMES = ['Ann', 'Zoë', 'Łukasz', 'Mary-Jane', '', 'Гиорги', 'Chen', 'Bo'];
 
 function subscriberItem(i: number, now: string): Record<string, unknown> {
@@ -47,7 +55,7 @@ function subscriberItem(i: number, now: string): Record<string, unknown> {
 /** Writes `count` confirmed daily subscribers, 25 per BatchWriteItem, `parallel` calls at a time. */
 export async function seedSubscribers(env: Record<string, string>, count: number, parallel = 8): Promise<void> {
   const doc = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ region: env.AWS_REGION ?? 'us-east-1', endpoint: env.DYNAMODB_ENDPOINT }),
+    new DynamoDBClient({ region: env.AWS_REGION ?? 'us-east-1', endpoint: env.DYNAMODB_ENDPOINT, credentials: credentialsOf(env) }),
   );
   const table = env.SUBSCRIBERS_TABLE;
   if (!table) throw new Error('SUBSCRIBERS_TABLE is not set');
@@ -75,7 +83,7 @@ export async function seedSubscribers(env: Record<string, string>, count: number
 
 /** Puts `count` article files (JSON) in the content bucket; returns their keys. */
 export async function uploadArticles(env: Record<string, string>, count: number, now = new Date(), parallel = 16): Promise<string[]> {
-  const s3 = new S3Client({ region: env.AWS_REGION ?? 'us-east-1', endpoint: env.S3_ENDPOINT, forcePathStyle: true });
+  const s3 = new S3Client({ region: env.AWS_REGION ?? 'us-east-1', endpoint: env.S3_ENDPOINT, forcePathStyle: true, credentials: credentialsOf(env) });
   const keys: string[] = [];
   try {
     await mapBounded(
