@@ -162,9 +162,8 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
   const tracked = new Map<string, { mail: ReturnType<typeof sendEvent>['mail']; links: string[] }>();
 
   /** The request body the mailbox gets: the message with its tracked links sent through `/click`. */
-  function mailboxCopy(body: Buffer, raw: Buffer, messageId: string, links: readonly string[]): Buffer {
-    const part = links.length > 0 ? htmlPart(raw) : undefined;
-    if (!part) return body;
+  function mailboxCopy(body: Buffer, part: ReturnType<typeof htmlPart>, messageId: string, links: readonly string[]): Buffer {
+    if (!part || links.length === 0) return body;
     let n = 0;
     const html = part.html.replace(/<a\b([^>]*)>/gi, (whole, attributes: string) => {
       if (/\bses:no-track\b/i.test(attributes) || !/\bhref\s*=\s*"https?:/i.test(attributes)) return whole;
@@ -193,7 +192,8 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
     let copy = body;
     if (email.configurationSet) {
       const send = sendEvent({ ...email, messageId, at });
-      const links = trackedLinks(htmlPart(email.raw)?.html ?? '').map(ownString);
+      const part = htmlPart(email.raw);
+      const links = trackedLinks(part?.html ?? '').map(ownString);
       tracked.set(messageId, { mail: send.mail, links });
       if (tracked.size > TRACKED_MESSAGES) tracked.delete(tracked.keys().next().value as string);
       if (events.listenerCount('send') > 0) events.emit('send', send);
@@ -201,7 +201,7 @@ export async function startSesFront(options: SesFrontOptions = {}): Promise<SesF
         events.emit('event', send);
         for (const outcome of outcomeEvents(send, email.destinations, Date.now())) events.emit('event', outcome);
       }
-      if (forward) copy = mailboxCopy(body, email.raw, messageId, links);
+      if (forward) copy = mailboxCopy(body, part, messageId, links);
     }
     if (forward) {
       void mailbox.copy(req, copy).then((ok) => (ok ? counts.forwarded++ : counts.forwardErrors++));
