@@ -7,6 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { loadavg } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pollUntil } from '../../helpers/poll.ts';
 import { SEND_WORKER_SCRIPT } from '../../helpers/send-worker-process.ts';
@@ -71,8 +72,11 @@ describe('four send workers under one account rate', () => {
 
     // Assess
     const stats = h.stack.ses.stats();
-    expect(stats.throttled).toBe(0);
-    expect(stats.overRate).toBe(0);
+    // The stand-in stamps arrivals in this process: on a starved machine a request can be read
+    // tens of milliseconds after it was written (vitest.config.ts runs this file alone, last).
+    const context = `of ${stats.requests} requests; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`;
+    expect(stats.throttled, `throttled ${context}`).toBe(0);
+    expect(stats.overRate, `over the rate ${context}`).toBe(0);
     const arrivals = h.stack.ses.messages().filter((m) => m.tags.edition === run.edition).map((m) => m.receivedAt);
     expect(arrivals).toHaveLength(readers.daily.length);
     expect(busiestSecond(arrivals)).toBeLessThanOrEqual(CAP);
