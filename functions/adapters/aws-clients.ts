@@ -24,7 +24,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient, GetParameterCommand } from '@aws-sdk/client-ssm';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { DeserializeMiddleware } from '@smithy/types';
 import { Agent as HttpAgent } from 'node:http';
@@ -128,23 +128,44 @@ function common(config: Config, endpoint: string | undefined, timeouts: Timeouts
     region: config.AWS_REGION,
     requestHandler: handler(maxSockets, timeouts),
     ...(endpoint ? { endpoint } : {}),
+    // From the one configuration (the SDK would read the same variables itself).
+    ...(config.AWS_USE_FIPS_ENDPOINT ? { useFipsEndpoint: true } : {}),
+    ...(config.AWS_USE_DUALSTACK_ENDPOINT ? { useDualstackEndpoint: true } : {}),
   };
+}
+
+/** Regions of the standard `aws` partition (the SDK's partitions.json): `amazonaws.com` endpoints. */
+const STANDARD_PARTITION_REGION = /^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$/;
+
+/**
+ * Where the lean signed-HTTP path may send a service's calls: the configured endpoint (the
+ * local stack), else `https://<prefix>.<region>.amazonaws.com` for a region of the standard
+ * partition. Undefined, so that every call goes through the SDK and its endpoint rules, for
+ * other partitions (China, GovCloud, ISO: other domains and FIPS defaults) and when FIPS or
+ * dual-stack endpoints are asked for.
+ *
+ * @example `leanEndpoint(config, 'dynamodb', config.DYNAMODB_ENDPOINT) // 'https://dynamodb.eu-west-1.amazonaws.com'`
+ */
+export function leanEndpoint(config: Config, prefix: string, configured: string | undefined): string | undefined {
+  if (configured !== undefined) return configured;
+  if (config.AWS_USE_FIPS_ENDPOINT || config.AWS_USE_DUALSTACK_ENDPOINT || !STANDARD_PARTITION_REGION.test(config.AWS_REGION)) return undefined;
+  return `https://${prefix}.${config.AWS_REGION}.amazonaws.com`;
 }
 
 /**
  * The DynamoDB document client: item calls go over the lean signed-HTTP path
- * (dynamodb-lean-document-client.ts), anything else through the SDK; the same socket limits and deadlines.
+ * (dynamodb-lean-document-client.ts) where {@link leanEndpoint} allows it, anything else
+ * through the SDK; the same socket limits and deadlines.
  *
  * @example `const ddb = dynamoDocumentClient(getConfig());`
  */
 export function dynamoDocumentClient(config: Config): DynamoDBDocumentClient {
   const timeouts = CLIENT_TIMEOUTS.dynamodb;
-  return new LeanDynamoDbDocumentClient(new DynamoDBClient(common(config, config.DYNAMODB_ENDPOINT, timeouts)), { marshallOptions: { removeUndefinedValues: true } }, {
-    endpoint: config.DYNAMODB_ENDPOINT ?? `https://dynamodb.${config.AWS_REGION}.amazonaws.com`,
-    region: config.AWS_REGION,
-    timeouts,
-    maxSockets: 50,
-  });
+  const client = new DynamoDBClient(common(config, config.DYNAMODB_ENDPOINT, timeouts));
+  const translate = { marshallOptions: { removeUndefinedValues: true } };
+  const endpoint = leanEndpoint(config, 'dynamodb', config.DYNAMODB_ENDPOINT);
+  if (endpoint === undefined) return DynamoDBDocumentClient.from(client, translate);
+  return new LeanDynamoDbDocumentClient(client, translate, { endpoint, region: config.AWS_REGION, timeouts, maxSockets: 50 });
 }
 
 /** @example `const s3 = s3Client(getConfig());` */
@@ -164,10 +185,11 @@ export function sesClient(config: Config): SESClient {
   // every call; middleware must therefore be added before the first send, as
   // useLeanRawMessageBody and useCallDeadlines do.
   const timeouts = CLIENT_TIMEOUTS.ses;
-  const client = new LeanSesClient(
-    { ...common(config, config.SES_ENDPOINT, timeouts, config.SEND_CONCURRENCY), maxAttempts: 1, cacheMiddleware: true },
-    { endpoint: config.SES_ENDPOINT ?? `https://email.${config.AWS_REGION}.amazonaws.com`, region: config.AWS_REGION, timeouts, maxSockets: config.SEND_CONCURRENCY },
-  );
+  const sdkConfig = { ...common(config, config.SES_ENDPOINT, timeouts, config.SEND_CONCURRENCY), maxAttempts: 1, cacheMiddleware: true };
+  const endpoint = leanEndpoint(config, 'email', config.SES_ENDPOINT);
+  const client = endpoint === undefined
+    ? new SESClient(sdkConfig)
+    : new LeanSesClient(sdkConfig, { endpoint, region: config.AWS_REGION, timeouts, maxSockets: config.SEND_CONCURRENCY });
   useCallDeadlines(client);
   return client;
 }

@@ -63,6 +63,12 @@ const EnvSchema = z.object({
   SES_ENDPOINT: url.optional(),
   SQS_ENDPOINT: url.optional(),
   SSM_ENDPOINT: url.optional(),
+  /**
+   * The SDK's own switches (it reads them too): with either set, every AWS call goes through
+   * the SDK's endpoint rules, none over the lean signed-HTTP path (aws-clients.ts).
+   */
+  AWS_USE_FIPS_ENDPOINT: bool.default(false),
+  AWS_USE_DUALSTACK_ENDPOINT: bool.default(false),
 
   SES_CONFIGURATION_SET: z.string().optional(),
   /** Overrides the account's MaxSendRate (messages/s); 0 = use GetSendQuota. */
