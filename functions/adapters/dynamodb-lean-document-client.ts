@@ -72,6 +72,13 @@ const translate = (input: Wire, fields: Record<string, (value: unknown) => unkno
   return out;
 };
 
+/** An item call by key (UpdateItem, DeleteItem): Key and the expression's values in, the item's attributes out. */
+const byKey = (target: string): Operation => ({
+  target,
+  input: (i, c) => translate(i, { Key: (v) => c.marshal(v as Item), ExpressionAttributeValues: (v) => c.marshal(v as Item) }),
+  output: (o, c) => translate(o, { Attributes: (v) => item(v, c.unmarshal) }),
+});
+
 const OPERATIONS = new Map<object, Operation>([
   [GetCommand, { target: 'GetItem', input: (i, c) => translate(i, { Key: (v) => c.marshal(v as Item) }), output: (o, c) => translate(o, { Item: (v) => item(v, c.unmarshal) }) }],
   [
@@ -82,22 +89,8 @@ const OPERATIONS = new Map<object, Operation>([
       output: (o, c) => translate(o, { Attributes: (v) => item(v, c.unmarshal) }),
     },
   ],
-  [
-    UpdateCommand,
-    {
-      target: 'UpdateItem',
-      input: (i, c) => translate(i, { Key: (v) => c.marshal(v as Item), ExpressionAttributeValues: (v) => c.marshal(v as Item) }),
-      output: (o, c) => translate(o, { Attributes: (v) => item(v, c.unmarshal) }),
-    },
-  ],
-  [
-    DeleteCommand,
-    {
-      target: 'DeleteItem',
-      input: (i, c) => translate(i, { Key: (v) => c.marshal(v as Item), ExpressionAttributeValues: (v) => c.marshal(v as Item) }),
-      output: (o, c) => translate(o, { Attributes: (v) => item(v, c.unmarshal) }),
-    },
-  ],
+  [UpdateCommand, byKey('UpdateItem')],
+  [DeleteCommand, byKey('DeleteItem')],
   [
     QueryCommand,
     {
