@@ -248,6 +248,7 @@ const SUBSCRIBE_FIELDS = {
   newsletter: { label: 'Newsletter', target: `newsletter-${Newsletter.DAILY}` },
   alerts: { label: 'Alerts', target: `alerts-${AlertCadence.NONE}` },
   keywords: { label: 'Keywords', target: 'keywords' },
+  alertHour: { label: 'Delivery hour', target: 'alertHour' },
   timezone: { label: 'Time zone', target: 'timezone' },
 } as const;
 
@@ -304,6 +305,7 @@ export function subscribePage(branding: Branding, state: SubscribeFormState = {}
   };
   const value = (field: SubscribeField): string => e(sent(state.values, field));
   const chosen = (field: 'newsletter' | 'alerts', fallback: string): string => sent(state.values, field).trim().toLowerCase() || fallback;
+  const postedHour = /^\s*\d{1,2}\s*$/.test(sent(state.values, 'alertHour')) ? Number(sent(state.values, 'alertHour')) : undefined;
   return {
     statusCode: error ? 400 : 200,
     html: layout(branding, {
@@ -331,6 +333,13 @@ ${radios('alerts', ALERT_LABELS, chosen('alerts', AlertCadence.NONE))}
 <label for="keywords">Keywords <span class="hint">(for alerts)</span></label>
 <input type="text" id="keywords" name="keywords" value="${value('keywords')}" maxlength="2000"${described('keywords', 'keywords-hint')}>
 <p class="hint" id="keywords-hint">Separate keywords with commas, for example: energy, Armenia, elections.</p>
+</div>
+<div class="field">
+<label for="alertHour">Delivery hour of daily and weekly alerts</label>
+<select id="alertHour" name="alertHour"${described('alertHour', 'alertHour-hint')}>
+${hourOptions(postedHour)}
+</select>
+<p class="hint" id="alertHour-hint">In your time zone below (UTC when none is given).</p>
 </div>
 <div class="field">
 <label for="timezone">Time zone <span class="hint">(optional)</span></label>

@@ -153,6 +153,7 @@ describe.skipIf(!existsSync(CHROMIUM))('Browser: subscriber pages', () => {
     await page.getByLabel('Weekly newsletter').check();
     await page.getByLabel('Once a day').check();
     await page.getByLabel('Keywords').fill('energy, Armenia');
+    await page.getByLabel('Delivery hour of daily and weekly alerts').selectOption('21');
     await page.getByLabel('Time zone').fill('Asia/Yerevan');
     await page.getByRole('button', { name: 'Subscribe' }).click();
 
@@ -173,7 +174,7 @@ describe.skipIf(!existsSync(CHROMIUM))('Browser: subscriber pages', () => {
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Subscription confirmed');
     await shoot(page, 'subscribe-confirmed', 375);
     expect(await subscriberRepository().get(subscriberIdFor(NEW_READER))).toMatchObject({
-      status: 'confirmed', name: 'Nora', newsletter: 'weekly', alerts: 'daily', keywords: ['energy', 'Armenia'], timezone: 'Asia/Yerevan',
+      status: 'confirmed', name: 'Nora', newsletter: 'weekly', alerts: 'daily', keywords: ['energy', 'Armenia'], alertHour: 21, timezone: 'Asia/Yerevan',
     });
     await context.close();
   });

@@ -36,6 +36,12 @@ function formFields(html: string): Record<string, string> {
     if (type === 'radio' && input.attr('checked') === undefined) return;
     fields[input.attr('name') ?? ''] = input.attr('value') ?? '';
   });
+  $('form select').each((_i, el) => {
+    const select = $(el);
+    const options = select.find('option');
+    const option = options.filter('[selected]').first().length > 0 ? options.filter('[selected]').first() : options.first();
+    fields[select.attr('name') ?? ''] = option.attr('value') ?? '';
+  });
   return fields;
 }
 
@@ -63,8 +69,8 @@ describe('Function: subscribePage', () => {
     const request = parseSubscribeRequest(fields);
 
     // Assess
-    expect(Object.keys(fields).sort()).toEqual(['alerts', 'email', 'keywords', 'name', 'newsletter', 'timezone', HONEYPOT_FIELD].sort());
-    expect(request).toMatchObject({ email: 'reader@example.org', newsletter: 'daily', alerts: 'none', keywords: [], isBot: false });
+    expect(Object.keys(fields).sort()).toEqual(['alertHour', 'alerts', 'email', 'keywords', 'name', 'newsletter', 'timezone', HONEYPOT_FIELD].sort());
+    expect(request).toMatchObject({ email: 'reader@example.org', newsletter: 'daily', alerts: 'none', keywords: [], alertHour: 7, isBot: false });
   });
 
   it('matches the embedding snippet of the README: the API reads its fields, it posts to /subscribe', () => {
@@ -103,7 +109,7 @@ describe('Function: subscribePage', () => {
     // Prepare
     const values = {
       email: '"><script>alert(1)</script>', name: 'Zoë', newsletter: 'weekly', alerts: 'hourly',
-      keywords: 'energy, <b>', timezone: 'Asia/Yerevan', [HONEYPOT_FIELD]: 'http://spam.example',
+      keywords: 'energy, <b>', alertHour: '21', timezone: 'Asia/Yerevan', [HONEYPOT_FIELD]: 'http://spam.example',
     };
 
     // Act
@@ -122,6 +128,7 @@ describe('Function: subscribePage', () => {
     expect($('#name').attr('value')).toBe('Zoë');
     expect($('#keywords').attr('value')).toBe('energy, <b>');
     expect($('#timezone').attr('value')).toBe('Asia/Yerevan');
+    expect($('#alertHour option[selected]').map((_i, el) => $(el).attr('value')).get()).toEqual(['21']);
     expect($('#newsletter-weekly').attr('checked')).toBeDefined();
     expect($('#alerts-hourly').attr('checked')).toBeDefined();
     expect($(`input[name="${HONEYPOT_FIELD}"]`).attr('value')).toBe('');
@@ -132,6 +139,7 @@ describe('Function: subscribePage', () => {
     ['newsletter: choose a newsletter or alerts', 'Newsletter: choose a newsletter or alerts.', '#newsletter-daily'],
     ['keywords: too long', 'Keywords: too long.', '#keywords'],
     ['timezone: unknown time zone', 'Time zone: unknown time zone.', '#timezone'],
+    ['alertHour: must be a whole hour from 0 to 23', 'Delivery hour: must be a whole hour from 0 to 23.', '#alertHour'],
   ])('explains "%s", with the API\'s reason, links to the field and stays valid', async (reason, text, target) => {
     // Act
     const { html } = subscribePage(branding, { error: reason, values: { email: 'a@example.org', keywords: 'a\u0007b' } });
