@@ -232,13 +232,17 @@ export class DynamoDbAlertStore implements AlertStore {
   }
 
   public async uncountDigest(subscriberId: string, day: string, flushId: string): Promise<void> {
-    await this.#ddb.send(
-      new UpdateCommand({
-        TableName: this.#table,
-        Key: { pk: pk(subscriberId), sk: `CAP#${day}` },
-        UpdateExpression: 'DELETE digests :f',
-        ExpressionAttributeValues: { ':f': new Set([flushId]) },
-      }),
+    // Only a day that was counted (else the update would create a key-only item that never expires).
+    await conditional(() =>
+      this.#ddb.send(
+        new UpdateCommand({
+          TableName: this.#table,
+          Key: { pk: pk(subscriberId), sk: `CAP#${day}` },
+          UpdateExpression: 'DELETE digests :f',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':f': new Set([flushId]) },
+        }),
+      ),
     );
   }
 
