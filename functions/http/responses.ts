@@ -3,7 +3,7 @@
  * endpoints, JSON for API callers.
  */
 import { errorPage } from './pages.ts';
-import { branding } from '../wiring/common.ts';
+import { branding } from '../wiring/settings.ts';
 import { html, jsonError, type HttpRequest, type HttpResponse } from './middleware.ts';
 
 /**

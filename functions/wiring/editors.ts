@@ -9,45 +9,17 @@ import { EditionStatsReader } from '../core/analytics/edition-stats.ts';
 import { DynamoDbAuditLog, DynamoDbIntentStore } from '../adapters/dynamodb-editors-store.ts';
 import { JwtEditorTokenVerifier } from '../adapters/jwt-editor-token-verifier.ts';
 import { tokenSecret } from '../adapters/aws-clients.ts';
-import type { Config } from '../core/config.ts';
 import { EditionControl } from '../core/editors/edition-control.ts';
 import { EditionOverview } from '../core/editors/edition-overview.ts';
 import { EditionPreviewer, type RenderNext } from '../core/editors/edition-preview.ts';
 import { PicksEditor } from '../core/editors/picks-editor.ts';
 import type { EditorTokenVerifier } from '../core/editors/ports.ts';
-import { ConfigError } from '../core/errors.ts';
-import { artefactStore, config, ddb, deliveryLedger, editionRepository, jobZones, links, logger, memo, pickOverrideStore, subscriberRepository } from './common.ts';
+import { artefactStore, config, ddb, deliveryLedger, editionRepository, jobZones, links, memo, pickOverrideStore, subscriberRepository } from './common.ts';
 import { deliveryAdmin } from './send.ts';
 import { editionStarter } from './starter.ts';
+import { editorAuthSettings, editorLogger, required, type EditorAuthSettings } from './editor-settings.ts';
 
-/** A setting the editor functions need, or a ConfigError naming it. */
-function required<K extends keyof Config>(c: Config, name: K): NonNullable<Config[K]> {
-  const value = c[name];
-  if (value === undefined || value === null || value === '') throw new ConfigError(`Configuration error: ${String(name)} is missing (the editors' console needs it)`);
-  return value as NonNullable<Config[K]>;
-}
-
-/** Where editors sign in, as the page and the token checks need it. */
-export interface EditorAuthSettings {
-  issuer: string;
-  clientId: string;
-  scopePrefix: string;
-  /** The OAuth server: `<domain>/oauth2/authorize`, `/oauth2/token`, `/logout`. */
-  domain: string;
-  jwksUri?: string;
-}
-
-/** @throws ConfigError naming a missing EDITOR_AUTH_* setting. */
-export const editorAuthSettings = memo((): EditorAuthSettings => {
-  const c = config();
-  return {
-    issuer: required(c, 'EDITOR_AUTH_ISSUER'),
-    clientId: required(c, 'EDITOR_AUTH_CLIENT_ID'),
-    scopePrefix: required(c, 'EDITOR_AUTH_SCOPE_PREFIX'),
-    domain: required(c, 'EDITOR_AUTH_DOMAIN').replace(/\/+$/, ''),
-    ...(c.EDITOR_AUTH_JWKS_URI ? { jwksUri: c.EDITOR_AUTH_JWKS_URI } : {}),
-  };
-});
+export { editorAuthSettings, editorLogger, type EditorAuthSettings };
 
 const verifier = memo((): EditorTokenVerifier => new JwtEditorTokenVerifier(editorAuthSettings()));
 
@@ -62,9 +34,6 @@ const verifier = memo((): EditorTokenVerifier => new JwtEditorTokenVerifier(edit
 export async function editorAuth(): Promise<{ verifier: EditorTokenVerifier; scopePrefix: string }> {
   return { verifier: verifier(), scopePrefix: editorAuthSettings().scopePrefix };
 }
-
-/** The editors' functions' logger. */
-export const editorLogger = memo(() => logger('editors'));
 
 const editorsTable = (): string => required(config(), 'EDITORS_TABLE');
 export const auditLog = memo(() => new DynamoDbAuditLog({ client: ddb(), tableName: editorsTable() }));

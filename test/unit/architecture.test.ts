@@ -166,3 +166,30 @@ describe('Architecture: MJML stays out of the send path', () => {
     expect(Object.keys(result.metafile.inputs).some((i) => /node_modules\/mjml-core\//.test(i))).toBe(true);
   });
 });
+
+describe('Architecture: the editors\' console page needs no AWS SDK', () => {
+  /** The bundle of `entry` as serverless-esbuild builds it; its node_modules packages. */
+  async function bundledPackages(entry: string): Promise<string[]> {
+    const result = await build({
+      entryPoints: [path.join(ROOT, entry)], bundle: true, platform: 'node', format: 'esm', target: 'node20',
+      write: false, metafile: true, logLevel: 'silent', outdir: path.join(ROOT, '.esbuild', 'architecture-test'),
+    });
+    return [...new Set(Object.keys(result.metafile.inputs).flatMap((i) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(i)?.[1] ?? []))];
+  }
+
+  it('should bundle functions/http/editor/page.ts (it serves a page from the configuration) without @aws-sdk or @smithy', async () => {
+    // Act
+    const packages = await bundledPackages('functions/http/editor/page.ts');
+
+    // Assess
+    expect(packages.filter((p) => p.startsWith('@aws-sdk/') || p.startsWith('@smithy/'))).toEqual([]);
+  });
+
+  it('should bundle functions/http/editor/read.ts with the SDK (the check works; the API reads DynamoDB)', async () => {
+    // Act
+    const packages = await bundledPackages('functions/http/editor/read.ts');
+
+    // Assess
+    expect(packages).toContain('@aws-sdk/client-dynamodb');
+  });
+});

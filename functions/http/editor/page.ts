@@ -4,8 +4,8 @@
  * every API call of the page carries the editor's token.
  */
 import { NotFoundError } from '../../core/errors.ts';
-import { config } from '../../wiring/common.ts';
-import { editorAuthSettings, editorLogger } from '../../wiring/editors.ts';
+import { config } from '../../wiring/settings.ts';
+import { editorAuthSettings, editorLogger } from '../../wiring/editor-settings.ts';
 import { MethodNotAllowedError } from '../errors.ts';
 import { http, type HttpResponse } from '../middleware.ts';
 import { pageError } from '../responses.ts';

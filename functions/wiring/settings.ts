@@ -1,0 +1,62 @@
+/**
+ * Composition root, the part that needs nothing but the configuration: the memo of
+ * per-process dependencies, the configuration, loggers and branding. It imports no adapter,
+ * so a function that needs only these (the editors' console page, error pages) bundles
+ * without the AWS SDK. common.ts re-exports all of it.
+ */
+import { getConfig, type Config } from '../core/config.ts';
+import { createLogger, type Logger } from '../core/logger.ts';
+import type { Branding } from '../core/rendering/types.ts';
+
+const resets: Array<() => void> = [];
+
+/**
+ * A dependency made on first use and kept for the life of the process (a Lambda container).
+ * A promise that rejects is not kept (a secret read from SSM while SSM was down): the next
+ * call makes it again.
+ */
+export function memo<T>(make: () => T): () => T {
+  let value: { v: T } | undefined;
+  resets.push(() => {
+    value = undefined;
+  });
+  return () => {
+    if (value) return value.v;
+    const made = { v: make() };
+    value = made;
+    if (made.v instanceof Promise) {
+      made.v.catch(() => {
+        if (value === made) value = undefined;
+      });
+    }
+    return made.v;
+  };
+}
+
+/** Forgets every memoised dependency (the CLI and tests switch environments between runs). */
+export function resetWiring(): void {
+  for (const reset of resets) reset();
+}
+
+/** The configuration, read and checked once (core/config.ts). */
+export const config = (): Config => getConfig();
+
+/** A logger for one function. */
+export function logger(service: string): Logger {
+  return createLogger(service, config().LOG_LEVEL === 'SILENT' ? 'SILENT' : config().LOG_LEVEL);
+}
+
+/** Branding from config. */
+export function branding(c: Config = config()): Branding {
+  return {
+    siteName: c.SITE_NAME,
+    siteUrl: c.SITE_URL,
+    ...(c.SITE_LOGO_URL ? { logoUrl: c.SITE_LOGO_URL } : {}),
+    primaryColor: c.BRAND_PRIMARY_COLOR,
+    textColor: c.BRAND_TEXT_COLOR,
+    backgroundColor: c.BRAND_BACKGROUND_COLOR,
+    fromName: c.FROM_NAME,
+    fromAddress: c.FROM_ADDRESS,
+    postalAddress: c.POSTAL_ADDRESS,
+  };
+}
