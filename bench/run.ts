@@ -20,13 +20,13 @@
  * waits.
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { writeFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT, runChild, startService, type Service } from './lib/child.ts';
 import type { TransportResult } from './transport.ts';
-import { ensurePackages, measureBundles, unpackHandler, type BundleFigures, type Packaging } from './lib/bundles.ts';
+import { ensurePackages, measureBundles, unpackAll, type BundleFigures, type Packaging } from './lib/bundles.ts';
 import { prepareRateCap, rateCapRuns, type RateCapRig, type RateCapRun } from './lib/rate-cap.ts';
 import { Seeder, type StackTask } from './lib/seeder.ts';
 import { lambdaNodeArgs } from './lib/lambda-memory.ts';
@@ -292,17 +292,23 @@ async function personalizeBench(): Promise<PersonalizeResult> {
   return r;
 }
 
-/** Throughput then rate cap, in one worker process. */
-async function sendBench(onRatePhase?: () => void): Promise<SendResult> {
-  log('send: SES stand-in (own process, 100 ms latency) + one send worker …');
-  const ses = await startService<{ url: string }>('infra/local/ses-front-process.ts', [
+/** The send run's SES stand-in (its own process, 100 ms latency), started by the set-up (not measured). */
+function startSendStandIn(): Promise<Service<{ url: string }>> {
+  return startService<{ url: string }>('infra/local/ses-front-process.ts', [
     '--latency', '100', '--max-send-rate', '100000', '--quota', '100000000',
     '--no-forward', '--no-mailbox', '--no-raw', '--stop-on-stdin-close',
   ]);
+}
+
+/** Throughput then rate cap, in one worker process. */
+async function sendBench(standIn: Promise<Service<{ url: string }>>, onRatePhase?: () => void): Promise<SendResult> {
+  log('send: SES stand-in (own process, 100 ms latency) + one send worker …');
+  const ses = await standIn;
   try {
     // Node's default heap settings here: no memory is measured, and Lambda's CPU share is not
     // modelled either (with the 512 MB function's heap limits the worker spends more on GC).
-    const r = await runChild<SendResult>('send-worker.ts', { sesUrl: ses.info.url, ...PLAN.send }, {
+    // The edition was rendered by the set-up (the worker reads it, as a send worker reads it from S3).
+    const r = await runChild<SendResult>('send-worker.ts', { sesUrl: ses.info.url, ...PLAN.send, renderedFile: await renderedFixture() }, {
       ...childOptions,
       nodeArgs: profileArgs,
       onLine: (line) => {
@@ -329,6 +335,18 @@ interface Prepared {
 
 /** Seeds every stack of the run from one process (bench/stack-tasks.ts --serve). */
 const seeder = new Seeder({ verbose });
+
+/**
+ * The kit's fixture edition, rendered once by the seeder (which imports MJML for its
+ * fan-outs anyway) into a file that the throughput worker and the four rate-cap workers read
+ * (bench/lib/rendered-fixture.ts): none of them imports MJML or compiles the template.
+ */
+const RENDERED_FIXTURE_FILE = join(tmpdir(), `news-digest-bench-edition-${process.pid}.json`);
+let renderedFixtureFile: Promise<string> | undefined;
+function renderedFixture(): Promise<string> {
+  renderedFixtureFile ??= seeder.run({ env: {}, renderTo: RENDERED_FIXTURE_FILE }).then(() => RENDERED_FIXTURE_FILE);
+  return renderedFixtureFile;
+}
 
 /**
  * Set-up work (a stack of its own, seeded) runs on at most three lanes: each lane takes the
@@ -449,23 +467,29 @@ async function reconcileBench(): Promise<ReconcileRun> {
 }
 
 
-/** The bundled send handler (unzipped once), when the run packages; else the source is used. */
-let sendBundleFile: Promise<string | undefined> | undefined;
-function sendBundle(): Promise<string | undefined> {
-  sendBundleFile ??= (packaging ?? Promise.resolve(undefined)).then((p) => (p ? unpackHandler(p.functions, 'send') : undefined)).catch(() => undefined);
-  return sendBundleFile;
+/**
+ * Every function of the package, unzipped once as soon as the packaging is there (during the
+ * set-up): the import times' phase and the runs of the send and edition bundles use them.
+ */
+const UNPACKED_DIR = mkdtempSync(join(tmpdir(), 'news-digest-bench-bundles-'));
+let unpackedFiles: Promise<Record<string, string> | undefined> | undefined;
+function unpacked(): Promise<Record<string, string> | undefined> {
+  unpackedFiles ??= (packaging ?? Promise.resolve(undefined)).then((p) => (p ? unpackAll(p.functions, UNPACKED_DIR) : undefined)).catch(() => undefined);
+  return unpackedFiles;
 }
-let editionBundleFile: Promise<string | undefined> | undefined;
+/** The bundled send handler (unzipped once), when the run packages; else the source is used. */
+function sendBundle(): Promise<string | undefined> {
+  return unpacked().then((files) => files?.send);
+}
 function editionBundle(): Promise<string | undefined> {
-  editionBundleFile ??= (packaging ?? Promise.resolve(undefined)).then((p) => (p ? unpackHandler(p.functions, 'edition') : undefined)).catch(() => undefined);
-  return editionBundleFile;
+  return unpacked().then((files) => files?.edition);
 }
 
 /** The rate-cap runs' stack and four workers, started and warmed up on a set-up lane. */
 function prepareRate(): Promise<RateCapRig> {
   return onSetupLane(async () => {
     const t0 = performance.now();
-    const rig = await prepareRateCap({ verbose });
+    const rig = await prepareRateCap({ verbose, renderedFile: renderedFixture() });
     log(`set-up: rate-cap stack and 4 workers started and warmed up in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     return rig;
   });
@@ -767,7 +791,7 @@ function startBundleTiming(): void {
   bundleTiming ??= pkg?.then(async (p) => {
     log(`bundles: import time of ${p.functions.length} handlers in fresh processes …`);
     details.packaging = { dir: p.dir.replace(ROOT, ''), packagedSeconds: p.packagedSeconds };
-    return measureBundles(p.functions, PLAN.bundleRuns);
+    return measureBundles(p.functions, PLAN.bundleRuns, await unpacked());
   });
 }
 
@@ -782,8 +806,14 @@ let preparedTimeline: Promise<Prepared> | undefined;
 let preparedLimited: Promise<Prepared> | undefined;
 let preparedAlerts: Promise<AlertsPrepared> | undefined;
 let preparedRate: Promise<RateCapRig> | undefined;
+let sendStandIn: Promise<Service<{ url: string }>> | undefined;
 function startSetUp(): void {
   startPackaging();
+  void unpacked();
+  // The fixture edition for the send workers, and the send run's SES stand-in: started now, idle until their run.
+  if (only.has('send') || only.has('rate')) void renderedFixture().catch(() => undefined);
+  sendStandIn = only.has('send') ? startSendStandIn() : undefined;
+  sendStandIn?.catch(() => undefined);
   // The longest preparations first (the alerts' keyword index and windows; the rate-cap
   // workers, each importing the send path and rendering the edition), each on a lane of its
   // own while the third lane takes the next ones; each lane then takes the next in order.
@@ -816,7 +846,7 @@ if (only.has('send') || only.has('rate')) {
   log('set-up: stacks of the later runs …');
   await Promise.all([setupDone(), packaging?.catch(() => undefined)]);
 }
-const send = only.has('send') ? await sendBench(() => startBundleTiming()) : undefined;
+const send = sendStandIn ? await sendBench(sendStandIn, () => startBundleTiming()) : undefined;
 // The bundles' timing must not overlap a measurement that needs the machine.
 if (bundleTiming) {
   log('bundles: finishing the import times …');
@@ -844,6 +874,8 @@ if (only.has('bundles')) startBundleTiming();
 const bundles = bundleTiming ? await bundleTiming : undefined;
 if (bundles?.send?.hasMjml) problems.push('bundles: the send worker contains MJML');
 await Promise.all([...stopping, seeder.stop()]);
+rmSync(UNPACKED_DIR, { recursive: true, force: true });
+rmSync(RENDERED_FIXTURE_FILE, { force: true });
 
 // ---------- results ----------
 

@@ -32,8 +32,8 @@ interface Worker {
   next(): Promise<string>;
 }
 
-function startWorker(env: Record<string, string>, verbose: boolean): Worker {
-  const child = spawn(process.execPath, [...(process.env.RATE_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.RATE_PROF] : []), '--import', 'tsx', 'bench/rate-worker.ts', JSON.stringify(env)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+function startWorker(env: Record<string, string>, verbose: boolean, renderedFile?: string): Worker {
+  const child = spawn(process.execPath, [...(process.env.RATE_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.RATE_PROF] : []), '--import', 'tsx', 'bench/rate-worker.ts', JSON.stringify(env), ...(renderedFile ? [renderedFile] : [])], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => {
     stderr = (stderr + c.toString()).slice(-5000);
@@ -105,11 +105,16 @@ async function warmUp(rig: RateCapRig, edition: string): Promise<void> {
  * const runs = await rateCapRuns({ caps: [14, 50, 200], seconds: 10, log: console.error }, rig);
  * ```
  */
-export async function prepareRateCap(options: { workers?: number; latencyMs?: number; verbose?: boolean } = {}): Promise<RateCapRig> {
+export async function prepareRateCap(options: { workers?: number; latencyMs?: number; verbose?: boolean; renderedFile?: Promise<string> } = {}): Promise<RateCapRig> {
   const n = options.workers ?? 4;
   const latencyMs = options.latencyMs ?? 50;
   const stack = await startService<{ env: Record<string, string>; endpoints: { ses: string }; tallyUrl: string }>('bench/lib/stack-process.ts', [JSON.stringify({ keepCaptured: true })], { readyTimeoutMs: 60_000 });
-  const workers = Array.from({ length: n }, () => startWorker(stack.info.env, options.verbose ?? false));
+  // `renderedFile`: the fixture edition the set-up rendered (bench/lib/rendered-fixture.ts); without it each worker renders its own.
+  const renderedFile = options.renderedFile ? await options.renderedFile.catch(async (error: unknown) => {
+    await stack.stop();
+    throw error;
+  }) : undefined;
+  const workers = Array.from({ length: n }, () => startWorker(stack.info.env, options.verbose ?? false, renderedFile));
   const stop = async () => {
     for (const w of workers) w.child.stdin?.end();
     await Promise.all(workers.map((w) => (w.child.exitCode === null ? new Promise((r) => w.child.once('exit', r)) : undefined)));
