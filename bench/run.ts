@@ -400,6 +400,34 @@ function stopLater(service: Service<StackInfo>): void {
   stopping.push(service.stop().catch(() => undefined));
 }
 
+/** A benchmark child started ahead of its run, waiting (after its imports) for `go` before anything measured. */
+interface GatedChild<T> {
+  /** Settles when the child is ready (it printed `PHASE ready`); rejects if it ends first. */
+  ready: Promise<void>;
+  /** Lets it run (`line`: one JSON line for it, e.g. `{"edition":…}`). */
+  go(line?: string): void;
+  result: Promise<T>;
+}
+function startGated<T>(script: string, params: Record<string, unknown>, options: Parameters<typeof runChild>[2] = {}): GatedChild<T> {
+  let go: (line: string) => void = () => undefined;
+  const input = new Promise<string>((resolve) => (go = resolve));
+  let isReady: () => void = () => undefined;
+  const readyLine = new Promise<void>((resolve) => (isReady = resolve));
+  const result = runChild<T>(script, { ...params, gated: true }, {
+    ...options,
+    input,
+    onLine: (line) => {
+      if (line === 'PHASE ready') isReady();
+      options.onLine?.(line);
+    },
+  });
+  result.catch(() => undefined);
+  // A child that fails before it is ready rejects `ready` with its error.
+  const ready = Promise.race([readyLine, result.then(() => undefined)]);
+  ready.catch(() => undefined);
+  return { ready, go: (line = '{}') => go(line), result };
+}
+
 /** Stack + seeding for one scale run: the 15-article edition's stories ingested, `subscribers` confirmed readers. */
 function prepareScale(subscribers: number, options: { fanOut?: boolean } = {}): Promise<Prepared> {
   // About 20 accepted messages are kept, with their bytes, for the MIME check. The account
@@ -415,14 +443,22 @@ async function scaleRun(prepared: Promise<Prepared>, subscribers: number): Promi
     log(`scale: ${subscribers.toLocaleString('en')} subscribers (seeded in ${seedSeconds.toFixed(1)} s) through fan-out and sending …`);
     const editionArgs = await lambdaNodeArgs('edition');
     const sendArgs = await lambdaNodeArgs('send');
-    await fetch(`${service.info.tallyUrl}/tally/reset`, { method: 'POST' });
-    const fanOut = await runChild<RoleRun>('scale-worker.ts', { role: 'fan-out', env, subscribers }, { ...childOptions, nodeArgs: ['--expose-gc', ...profileArgs, ...editionArgs.nodeArgs] });
-    if (!fanOut.result || fanOut.result.recipients !== subscribers) problems.push(`scale ${subscribers}: fan-out ${JSON.stringify(fanOut.result)}`);
     const handlerFile = await sendBundle();
-    const send = await runChild<RoleRun>('scale-worker.ts', {
-      role: 'send', env, subscribers, edition: fanOut.result?.edition, eventSource: await sqsEventSource('send'),
+    // Both processes are started together and wait, imports done (the send role's containers
+    // started), until their turn: the fan-out first, then the sending, as before; only their
+    // start-ups overlap, nothing measured does.
+    const fanOutChild = startGated<RoleRun>('scale-worker.ts', { role: 'fan-out', env, subscribers }, { ...childOptions, nodeArgs: ['--expose-gc', ...profileArgs, ...editionArgs.nodeArgs] });
+    const sendChild = startGated<RoleRun>('scale-worker.ts', {
+      role: 'send', env, subscribers, eventSource: await sqsEventSource('send'),
       ...(handlerFile ? { handlerFile } : {}), containerNodeArgs: [...profileArgs, ...sendArgs.nodeArgs], tallyUrl: service.info.tallyUrl,
     }, { ...childOptions, nodeArgs: profileArgs });
+    await Promise.all([fanOutChild.ready, sendChild.ready]);
+    await fetch(`${service.info.tallyUrl}/tally/reset`, { method: 'POST' });
+    fanOutChild.go();
+    const fanOut = await fanOutChild.result;
+    if (!fanOut.result || fanOut.result.recipients !== subscribers) problems.push(`scale ${subscribers}: fan-out ${JSON.stringify(fanOut.result)}`);
+    sendChild.go(JSON.stringify({ edition: fanOut.result?.edition }));
+    const send = await sendChild.result;
     if (send.edition?.sent !== subscribers || send.edition.state !== 'sent') problems.push(`scale ${subscribers}: edition ended ${JSON.stringify(send.edition)}`);
     problems.push(...(send.checked?.problems ?? []).map((p) => `scale ${subscribers}: ${p}`));
     const r: ScaleRun = { subscribers, seconds: fanOut.seconds + send.seconds, peakRssMb: Math.max(fanOut.memory.peakMb, send.memory.peakMb), fanOut, send, seedSeconds };
@@ -612,8 +648,46 @@ function coldEditionProcess(handlerFile: string, env: Record<string, string>, ev
   });
 }
 
-async function timelineBench(prepared: Promise<Prepared>): Promise<TimelineRun[]> {
-  const { service, env } = await prepared;
+type TimelineSend = RoleRun & { queue?: { firstReceivedAt?: number; firstSentAt?: number; lastSentAt?: number } };
+interface TimelineSender {
+  child: GatedChild<TimelineSend>;
+  /** Settles when its event source starts polling (after go). */
+  polling: Promise<void>;
+}
+/** The timeline's send side (event source and 4 containers of the bundle), started and waiting for the edition's id. */
+function startTimelineSender(env: Record<string, string>, sendFile: string | undefined, containerNodeArgs: string[], eventSource: Awaited<ReturnType<typeof sqsEventSource>>): TimelineSender {
+  let polling: () => void = () => undefined;
+  const started = new Promise<void>((resolve) => (polling = resolve));
+  const child = startGated<TimelineSend>('scale-worker.ts', {
+    role: 'send', env, subscribers: PLAN.timeline.subscribers, overlapFanOut: true, eventSource,
+    ...(sendFile ? { handlerFile: sendFile } : {}), containerNodeArgs,
+  }, { ...childOptions, onLine: (line) => line === 'PHASE polling' && polling() });
+  return { child, polling: started };
+}
+
+interface TimelinePrepared extends Prepared {
+  /** The first run's send side, ready (started during the set-up). */
+  sender?: TimelineSender;
+}
+
+/** The timeline's stack (2,000 readers, stories ingested) and its first run's send side, started and waiting. */
+function prepareTimeline(): Promise<TimelinePrepared> {
+  const done = prepareReadyEdition(PLAN.timeline.subscribers, { keepCaptured: true }).then(async (prepared) => {
+    const sender = startTimelineSender(prepared.env, await sendBundle(), (await lambdaNodeArgs('send')).nodeArgs, await sqsEventSource('send'));
+    try {
+      await sender.child.ready;
+    } catch (error) {
+      stopLater(prepared.service);
+      throw error;
+    }
+    return { ...prepared, sender };
+  });
+  setupAll.push(done.catch(() => undefined));
+  return done;
+}
+
+async function timelineBench(prepared: Promise<TimelinePrepared>): Promise<TimelineRun[]> {
+  const { service, env, sender: firstSender } = await prepared;
   const ses = service.info.endpoints.ses ?? '';
   const call = async (path: string, body?: unknown) =>
     (await fetch(`${ses}${path}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })).json();
@@ -649,14 +723,13 @@ async function timelineBench(prepared: Promise<Prepared>): Promise<TimelineRun[]
       const editionId = editionIdFor(JobName.DAILY, new Date(time), dailyZone);
       // The send function's side first: its event source polling the queue and its containers
       // initialised (the handler imported), as Lambda's pollers wait on a queue before any
-      // message comes. (A container's own cold start is sendColdStartMs.)
-      let polling: () => void = () => undefined;
-      const ready = new Promise<void>((resolve) => (polling = resolve));
-      const send = runChild<RoleRun & { queue?: { firstReceivedAt?: number; firstSentAt?: number; lastSentAt?: number } }>('scale-worker.ts', {
-        role: 'send', env, subscribers: n, edition: editionId, eventSource: await sqsEventSource('send'), overlapFanOut: true,
-        ...(sendFile ? { handlerFile: sendFile } : {}), containerNodeArgs: sendArgs.nodeArgs,
-      }, { ...childOptions, onLine: (line) => line === 'PHASE polling' && polling() });
-      await Promise.race([ready, send]);
+      // message comes. (A container's own cold start is sendColdStartMs.) The first run's was
+      // started by the set-up and waits for the edition's id; a later run's is started now.
+      const sender = (i === 0 ? firstSender : undefined) ?? startTimelineSender(env, sendFile, sendArgs.nodeArgs, await sqsEventSource('send'));
+      await sender.child.ready;
+      sender.child.go(JSON.stringify({ edition: editionId }));
+      const send = sender.child.result;
+      await Promise.race([sender.polling, send]);
       // The schedule fires: the edition function starts cold and fans out while the sends run.
       const t0 = Date.now();
       const fanOut = coldEditionProcess(editionFile, env, { job: 'daily', time, force: true }, editionArgs.nodeArgs);
@@ -698,24 +771,52 @@ async function timelineBench(prepared: Promise<Prepared>): Promise<TimelineRun[]
   }
 }
 
+type LimitedSend = RoleRun & { cpuLimited?: boolean };
+interface LimitedPrepared extends Prepared {
+  /** The send process, its containers started (each held to the share) during the set-up, waiting for go. */
+  child: GatedChild<LimitedSend>;
+  concurrency: number;
+}
+
+/**
+ * The CPU-limited run's set-up: the stack with its edition fanned out, then its send process
+ * and containers started (importing the bundle at the CPU share takes seconds), waiting.
+ * Settles once they are ready, as part of the set-up (`setupDone`).
+ */
+function prepareLimited(): Promise<LimitedPrepared> {
+  const done = prepareScale(PLAN.cpuLimited.subscribers, { fanOut: true }).then(async (prepared) => {
+    const handlerFile = await sendBundle();
+    const eventSource = await sqsEventSource('send');
+    const child = startGated<LimitedSend>('scale-worker.ts', {
+      role: 'send', env: prepared.env, subscribers: PLAN.cpuLimited.subscribers, edition: prepared.fanOut?.edition, eventSource, cpuShare: PLAN.cpuLimited.share,
+      ...(handlerFile ? { handlerFile } : {}), containerNodeArgs: (await lambdaNodeArgs('send')).nodeArgs,
+    }, childOptions);
+    try {
+      await child.ready;
+    } catch (error) {
+      stopLater(prepared.service);
+      throw error;
+    }
+    return { ...prepared, child, concurrency: eventSource.concurrency };
+  });
+  setupAll.push(done.catch(() => undefined));
+  return done;
+}
+
 /** A send run of the scale kind with each container held to Lambda's CPU share (cgroup quota). */
-async function limitedBench(prepared: Promise<Prepared>): Promise<(RoleRun & { cpuLimited?: boolean; perWorkerPerSec: number }) | undefined> {
-  const { service, env, fanOut } = await prepared;
+async function limitedBench(prepared: Promise<LimitedPrepared>): Promise<(LimitedSend & { perWorkerPerSec: number }) | undefined> {
+  const { service, fanOut, child, concurrency } = await prepared;
   try {
     const n = PLAN.cpuLimited.subscribers;
     log(`cpu-limited: ${n.toLocaleString('en')} readers, each send container held to ${PLAN.cpuLimited.share} of a CPU (cgroup) …`);
     // The edition was built and fanned out by the set-up (only the sending is measured).
     if (fanOut?.recipients !== n) problems.push(`cpu-limited: the set-up's fan-out ${JSON.stringify(fanOut)}`);
-    const handlerFile = await sendBundle();
-    const eventSource = await sqsEventSource('send');
-    const send = await runChild<RoleRun & { cpuLimited?: boolean }>('scale-worker.ts', {
-      role: 'send', env, subscribers: n, edition: fanOut?.edition, eventSource, cpuShare: PLAN.cpuLimited.share,
-      ...(handlerFile ? { handlerFile } : {}), containerNodeArgs: (await lambdaNodeArgs('send')).nodeArgs,
-    }, childOptions);
+    child.go();
+    const send = await child.result;
     if (send.edition?.sent !== n) problems.push(`cpu-limited: edition ended ${JSON.stringify(send.edition)}`);
     problems.push(...(send.checked?.problems ?? []).map((p) => `cpu-limited: ${p}`));
-    const perWorkerPerSec = n / send.seconds / eventSource.concurrency;
-    log(`cpu-limited: ${(n / send.seconds).toFixed(0)} messages/s with ${eventSource.concurrency} workers (${perWorkerPerSec.toFixed(0)} per worker), limited: ${send.cpuLimited ? 'yes' : 'no (cgroups not writable)'}`);
+    const perWorkerPerSec = n / send.seconds / concurrency;
+    log(`cpu-limited: ${(n / send.seconds).toFixed(0)} messages/s with ${concurrency} workers (${perWorkerPerSec.toFixed(0)} per worker), limited: ${send.cpuLimited ? 'yes' : 'no (cgroups not writable)'}`);
     return { ...send, perWorkerPerSec };
   } finally {
     stopLater(service);
@@ -802,8 +903,8 @@ const scaleSizes = only.has('scale') ? PLAN.scale.flatMap((size) => Array.from({
 let preparedScale: (Promise<Prepared> | undefined)[] = [];
 let preparedEditions: (Promise<Prepared> | undefined)[] = [];
 let preparedCold: Promise<Prepared> | undefined;
-let preparedTimeline: Promise<Prepared> | undefined;
-let preparedLimited: Promise<Prepared> | undefined;
+let preparedTimeline: Promise<TimelinePrepared> | undefined;
+let preparedLimited: Promise<LimitedPrepared> | undefined;
 let preparedAlerts: Promise<AlertsPrepared> | undefined;
 let preparedRate: Promise<RateCapRig> | undefined;
 let sendStandIn: Promise<Service<{ url: string }>> | undefined;
@@ -822,8 +923,8 @@ function startSetUp(): void {
   preparedScale = scaleSizes.map((n, i) => (i < 2 && n <= 10_000 ? prepareScale(n) : undefined));
   preparedEditions = only.has('edition') ? Array.from({ length: PLAN.edition.runs }, (_, i) => (i === 0 ? prepareEdition() : undefined)) : [];
   preparedCold = only.has('cold') ? prepareReadyEdition(PLAN.coldStart.runs, { keepCaptured: true }, { fanOut: true }) : undefined;
-  preparedTimeline = only.has('timeline') ? prepareReadyEdition(PLAN.timeline.subscribers, { keepCaptured: true }) : undefined;
-  preparedLimited = only.has('limited') ? prepareScale(PLAN.cpuLimited.subscribers, { fanOut: true }) : undefined;
+  preparedTimeline = only.has('timeline') ? prepareTimeline() : undefined;
+  preparedLimited = only.has('limited') ? prepareLimited() : undefined;
 }
 
 // The personalisation runs alone, before the set-up starts: beside packaging and seeding its
