@@ -469,18 +469,38 @@ async function scaleRun(prepared: Promise<Prepared>, subscribers: number): Promi
   }
 }
 
-/** A stack whose content bucket holds the edition run's articles (not ingested). */
-function prepareEdition(): Promise<Prepared> {
-  return prepareStack({ upload: PLAN.edition.articles });
+interface EditionPrepared extends Prepared {
+  /** The edition run's process, its imports done, waiting for go. */
+  child: GatedChild<EditionRun>;
 }
 
-async function editionBench(prepared: Promise<Prepared>): Promise<EditionRun> {
-  const stack = await prepared;
-  try {
+/**
+ * A stack whose content bucket holds the edition run's articles (not ingested), and the
+ * run's process started on it, waiting (its imports are not part of the run).
+ */
+function prepareEdition(): Promise<EditionPrepared> {
+  const done = prepareStack({ upload: PLAN.edition.articles }).then(async (prepared) => {
     const { articleFile } = await import('../test/kit/fixtures/index.ts');
     const keys = Array.from({ length: PLAN.edition.articles }, (_, i) => articleFile(i, new Date()).key);
+    const child = startGated<EditionRun>('edition-build.ts', { env: prepared.env, keys }, { ...childOptions, nodeArgs: (await lambdaNodeArgs('edition')).nodeArgs });
+    try {
+      await child.ready;
+    } catch (error) {
+      stopLater(prepared.service);
+      throw error;
+    }
+    return { ...prepared, child };
+  });
+  setupAll.push(done.catch(() => undefined));
+  return done;
+}
+
+async function editionBench(prepared: Promise<EditionPrepared>): Promise<EditionRun> {
+  const stack = await prepared;
+  try {
     log(`edition: ingest ${PLAN.edition.articles} articles from the bucket + build one edition …`);
-    const r = await runChild<EditionRun>('edition-build.ts', { env: stack.env, keys }, { ...childOptions, nodeArgs: (await lambdaNodeArgs('edition')).nodeArgs });
+    stack.child.go();
+    const r = await stack.child.result;
     if ((r.outcomes.created ?? 0) !== PLAN.edition.articles) problems.push(`edition: ingest outcomes ${JSON.stringify(r.outcomes)}`);
     return r;
   } finally {
@@ -551,22 +571,45 @@ function prepareReadyEdition(subscribers: number, stackOptions: Parameters<typeo
   return prepareStack({ upload: 15, ingest: true, subscribers, ...(options.fanOut ? { fanOut: {} } : {}) }, stackOptions);
 }
 
-async function coldStartBench(prepared: Promise<Prepared>): Promise<ColdStartResult | undefined> {
-  const handlerFile = await sendBundle();
-  if (!handlerFile) {
-    problems.push('cold start: no bundle (run with packaging)');
-    return undefined;
-  }
-  const { service, env, fanOut } = await prepared;
-  try {
-    // The edition was built and fanned out by the set-up (not measured).
-    if (fanOut?.recipients !== PLAN.coldStart.runs) problems.push(`cold start: the set-up's fan-out ${JSON.stringify(fanOut)}`);
+interface ColdPrepared extends Prepared {
+  /** The cold-start run's process (it spawns the fresh processes one at a time), imported, waiting for go. */
+  child?: GatedChild<ColdStartResult>;
+}
+
+/** The cold-start stack (its edition fanned out to 20 readers) and the run's process started on it, waiting. */
+function prepareCold(): Promise<ColdPrepared> {
+  const done = prepareReadyEdition(PLAN.coldStart.runs, { keepCaptured: true }, { fanOut: true }).then(async (prepared): Promise<ColdPrepared> => {
+    const handlerFile = await sendBundle();
+    if (!handlerFile) return prepared;
     const { subscriberIdFor } = await import('../functions/core/subscribers/identity.ts');
-    log(`cold start: ${PLAN.coldStart.runs} fresh processes of the bundled send handler, each to its first SES request …`);
-    const r = await runChild<ColdStartResult>('cold-start.ts', {
-      env, handlerFile, nodeArgs: (await lambdaNodeArgs('send')).nodeArgs, edition: fanOut?.edition,
+    const child = startGated<ColdStartResult>('cold-start.ts', {
+      env: prepared.env, handlerFile, nodeArgs: (await lambdaNodeArgs('send')).nodeArgs, edition: prepared.fanOut?.edition,
       subscriberIds: Array.from({ length: PLAN.coldStart.runs }, (_, i) => subscriberIdFor(`reader${i}@news-digest.test`)),
     }, childOptions);
+    try {
+      await child.ready;
+    } catch (error) {
+      stopLater(prepared.service);
+      throw error;
+    }
+    return { ...prepared, child };
+  });
+  setupAll.push(done.catch(() => undefined));
+  return done;
+}
+
+async function coldStartBench(prepared: Promise<ColdPrepared>): Promise<ColdStartResult | undefined> {
+  const { service, fanOut, child } = await prepared;
+  try {
+    if (!child) {
+      problems.push('cold start: no bundle (run with packaging)');
+      return undefined;
+    }
+    // The edition was built and fanned out by the set-up (not measured).
+    if (fanOut?.recipients !== PLAN.coldStart.runs) problems.push(`cold start: the set-up's fan-out ${JSON.stringify(fanOut)}`);
+    log(`cold start: ${PLAN.coldStart.runs} fresh processes of the bundled send handler, each to its first SES request …`);
+    child.go();
+    const r = await child.result;
     problems.push(...r.problems.map((p) => `cold start: ${p}`));
     return r;
   } finally {
@@ -833,6 +876,9 @@ async function alertAssembleBench(): Promise<AlertAssembleRun> {
 interface AlertsPrepared extends Prepared {
   dueAt: string;
   seed: NonNullable<AlertRuns['seed']>;
+  /** The matching and the flush processes, started once the stack is seeded, imported, waiting for go. */
+  match: GatedChild<AlertMatchRun>;
+  flush: GatedChild<AlertFlushRun>;
 }
 
 /** A stack with the keyword index seeded (followers) and the flush's due windows written. */
@@ -849,7 +895,10 @@ function prepareAlerts(): Promise<AlertsPrepared> {
       ]);
       const seed = { indexSeconds: index.seconds, entries: index.entries, topFollowers: index.topFollowers, windowsSeconds: windows.seconds, pendingMatches: windows.pendingMatches };
       log(`set-up: alerts stack, keyword index seeded in ${index.seconds.toFixed(1)} s, ${flush.windows} windows in ${windows.seconds.toFixed(1)} s`);
-      return { ...stack, seedSeconds: Math.max(index.seconds, windows.seconds), dueAt, seed };
+      const matchChild = startGated<AlertMatchRun>('alert-match.ts', { ...match, phase: 'match', env: stack.env }, { ...childOptions, nodeArgs: (await lambdaNodeArgs('ingest')).nodeArgs });
+      const flushChild = startGated<AlertFlushRun>('alert-flush.ts', { ...flush, phase: 'flush', env: stack.env, dueAt }, { ...childOptions, nodeArgs: (await lambdaNodeArgs('alerts')).nodeArgs });
+      await Promise.all([matchChild.ready, flushChild.ready]);
+      return { ...stack, seedSeconds: Math.max(index.seconds, windows.seconds), dueAt, seed, match: matchChild, flush: flushChild };
     } catch (error) {
       await stack.service.stop();
       throw error;
@@ -862,10 +911,12 @@ async function alertStackBench(prepared: Promise<AlertsPrepared>): Promise<Pick<
   try {
     const { match: m, flush: f } = PLAN.alerts;
     log(`alerts: matching ${m.articles} articles against ${m.subscribers.toLocaleString('en')} subscribers × ${m.perSubscriber} keywords (index seeded in ${stack.seed.indexSeconds.toFixed(1)} s; top keywords followed by ${stack.seed.topFollowers.slice(0, 3).join(', ')}) …`);
-    const match = await runChild<AlertMatchRun>('alert-match.ts', { ...m, phase: 'match', env: stack.env }, { ...childOptions, nodeArgs: (await lambdaNodeArgs('ingest')).nodeArgs });
+    stack.match.go();
+    const match = await stack.match.result;
     problems.push(...match.problems.map((p) => `alerts match: ${p}`));
     log(`alerts: ${match.articlesPerSec.toFixed(3)} articles/s (${Math.round(match.pendingMatchesPerSec)} pending matches/s); flushing ${f.windows.toLocaleString('en')} due windows …`);
-    const flush = await runChild<AlertFlushRun>('alert-flush.ts', { ...f, phase: 'flush', env: stack.env, dueAt: stack.dueAt }, { ...childOptions, nodeArgs: (await lambdaNodeArgs('alerts')).nodeArgs });
+    stack.flush.go();
+    const flush = await stack.flush.result;
     problems.push(...flush.problems.map((p) => `alerts flush: ${p}`));
     log(`alerts: flush of ${f.windows.toLocaleString('en')} windows in ${flush.seconds.toFixed(1)} s, peak RSS ${flush.peakRssMb.toFixed(0)} MB`);
     return { match, flush, seed: stack.seed };
@@ -901,8 +952,8 @@ function startBundleTiming(): void {
 // when their turn comes (their data would sit idle meanwhile).
 const scaleSizes = only.has('scale') ? PLAN.scale.flatMap((size) => Array.from({ length: size.runs }, () => size.subscribers)) : [];
 let preparedScale: (Promise<Prepared> | undefined)[] = [];
-let preparedEditions: (Promise<Prepared> | undefined)[] = [];
-let preparedCold: Promise<Prepared> | undefined;
+let preparedEditions: (Promise<EditionPrepared> | undefined)[] = [];
+let preparedCold: Promise<ColdPrepared> | undefined;
 let preparedTimeline: Promise<TimelinePrepared> | undefined;
 let preparedLimited: Promise<LimitedPrepared> | undefined;
 let preparedAlerts: Promise<AlertsPrepared> | undefined;
@@ -922,7 +973,7 @@ function startSetUp(): void {
   preparedRate = only.has('rate') ? prepareRate() : undefined;
   preparedScale = scaleSizes.map((n, i) => (i < 2 && n <= 10_000 ? prepareScale(n) : undefined));
   preparedEditions = only.has('edition') ? Array.from({ length: PLAN.edition.runs }, (_, i) => (i === 0 ? prepareEdition() : undefined)) : [];
-  preparedCold = only.has('cold') ? prepareReadyEdition(PLAN.coldStart.runs, { keepCaptured: true }, { fanOut: true }) : undefined;
+  preparedCold = only.has('cold') ? prepareCold() : undefined;
   preparedTimeline = only.has('timeline') ? prepareTimeline() : undefined;
   preparedLimited = only.has('limited') ? prepareLimited() : undefined;
 }
