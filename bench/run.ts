@@ -691,46 +691,8 @@ function coldEditionProcess(handlerFile: string, env: Record<string, string>, ev
   });
 }
 
-type TimelineSend = RoleRun & { queue?: { firstReceivedAt?: number; firstSentAt?: number; lastSentAt?: number } };
-interface TimelineSender {
-  child: GatedChild<TimelineSend>;
-  /** Settles when its event source starts polling (after go). */
-  polling: Promise<void>;
-}
-/** The timeline's send side (event source and 4 containers of the bundle), started and waiting for the edition's id. */
-function startTimelineSender(env: Record<string, string>, sendFile: string | undefined, containerNodeArgs: string[], eventSource: Awaited<ReturnType<typeof sqsEventSource>>): TimelineSender {
-  let polling: () => void = () => undefined;
-  const started = new Promise<void>((resolve) => (polling = resolve));
-  const child = startGated<TimelineSend>('scale-worker.ts', {
-    role: 'send', env, subscribers: PLAN.timeline.subscribers, overlapFanOut: true, eventSource,
-    ...(sendFile ? { handlerFile: sendFile } : {}), containerNodeArgs,
-  }, { ...childOptions, onLine: (line) => line === 'PHASE polling' && polling() });
-  return { child, polling: started };
-}
-
-interface TimelinePrepared extends Prepared {
-  /** The first run's send side, ready (started during the set-up). */
-  sender?: TimelineSender;
-}
-
-/** The timeline's stack (2,000 readers, stories ingested) and its first run's send side, started and waiting. */
-function prepareTimeline(): Promise<TimelinePrepared> {
-  const done = prepareReadyEdition(PLAN.timeline.subscribers, { keepCaptured: true }).then(async (prepared) => {
-    const sender = startTimelineSender(prepared.env, await sendBundle(), (await lambdaNodeArgs('send')).nodeArgs, await sqsEventSource('send'));
-    try {
-      await sender.child.ready;
-    } catch (error) {
-      stopLater(prepared.service);
-      throw error;
-    }
-    return { ...prepared, sender };
-  });
-  setupAll.push(done.catch(() => undefined));
-  return done;
-}
-
-async function timelineBench(prepared: Promise<TimelinePrepared>): Promise<TimelineRun[]> {
-  const { service, env, sender: firstSender } = await prepared;
+async function timelineBench(prepared: Promise<Prepared>): Promise<TimelineRun[]> {
+  const { service, env } = await prepared;
   const ses = service.info.endpoints.ses ?? '';
   const call = async (path: string, body?: unknown) =>
     (await fetch(`${ses}${path}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })).json();
@@ -766,13 +728,14 @@ async function timelineBench(prepared: Promise<TimelinePrepared>): Promise<Timel
       const editionId = editionIdFor(JobName.DAILY, new Date(time), dailyZone);
       // The send function's side first: its event source polling the queue and its containers
       // initialised (the handler imported), as Lambda's pollers wait on a queue before any
-      // message comes. (A container's own cold start is sendColdStartMs.) The first run's was
-      // started by the set-up and waits for the edition's id; a later run's is started now.
-      const sender = (i === 0 ? firstSender : undefined) ?? startTimelineSender(env, sendFile, sendArgs.nodeArgs, await sqsEventSource('send'));
-      await sender.child.ready;
-      sender.child.go(JSON.stringify({ edition: editionId }));
-      const send = sender.child.result;
-      await Promise.race([sender.polling, send]);
+      // message comes. (A container's own cold start is sendColdStartMs.)
+      let polling: () => void = () => undefined;
+      const ready = new Promise<void>((resolve) => (polling = resolve));
+      const send = runChild<RoleRun & { queue?: { firstReceivedAt?: number; firstSentAt?: number; lastSentAt?: number } }>('scale-worker.ts', {
+        role: 'send', env, subscribers: n, edition: editionId, eventSource: await sqsEventSource('send'), overlapFanOut: true,
+        ...(sendFile ? { handlerFile: sendFile } : {}), containerNodeArgs: sendArgs.nodeArgs,
+      }, { ...childOptions, onLine: (line) => line === 'PHASE polling' && polling() });
+      await Promise.race([ready, send]);
       // The schedule fires: the edition function starts cold and fans out while the sends run.
       const t0 = Date.now();
       const fanOut = coldEditionProcess(editionFile, env, { job: 'daily', time, force: true }, editionArgs.nodeArgs);
@@ -954,7 +917,7 @@ const scaleSizes = only.has('scale') ? PLAN.scale.flatMap((size) => Array.from({
 let preparedScale: (Promise<Prepared> | undefined)[] = [];
 let preparedEditions: (Promise<EditionPrepared> | undefined)[] = [];
 let preparedCold: Promise<ColdPrepared> | undefined;
-let preparedTimeline: Promise<TimelinePrepared> | undefined;
+let preparedTimeline: Promise<Prepared> | undefined;
 let preparedLimited: Promise<LimitedPrepared> | undefined;
 let preparedAlerts: Promise<AlertsPrepared> | undefined;
 let preparedRate: Promise<RateCapRig> | undefined;
@@ -974,7 +937,7 @@ function startSetUp(): void {
   preparedScale = scaleSizes.map((n, i) => (i < 2 && n <= 10_000 ? prepareScale(n) : undefined));
   preparedEditions = only.has('edition') ? Array.from({ length: PLAN.edition.runs }, (_, i) => (i === 0 ? prepareEdition() : undefined)) : [];
   preparedCold = only.has('cold') ? prepareCold() : undefined;
-  preparedTimeline = only.has('timeline') ? prepareTimeline() : undefined;
+  preparedTimeline = only.has('timeline') ? prepareReadyEdition(PLAN.timeline.subscribers, { keepCaptured: true }) : undefined;
   preparedLimited = only.has('limited') ? prepareLimited() : undefined;
 }
 
