@@ -554,7 +554,8 @@ function prepareRate(): Promise<RateCapRig> {
 async function rateCapBench(prepared?: Promise<RateCapRig>): Promise<RateCapRun[]> {
   const rig = prepared ? await prepared : undefined;
   log(`rate cap: ${PLAN.rateCap.caps.join(', ')}/s, 4 worker processes sharing the DynamoDB send slots, SES front enforcing the cap …`);
-  const runs = await rateCapRuns({ caps: PLAN.rateCap.caps, seconds: PLAN.rateCap.seconds, log, verbose }, rig);
+  // The stack stays up when the cold starts use it (their edition was seeded on it during the set-up).
+  const runs = await rateCapRuns({ caps: PLAN.rateCap.caps, seconds: PLAN.rateCap.seconds, log, verbose, keepStack: rig !== undefined && preparedCold !== undefined }, rig);
   for (const r of runs) {
     if (r.distinctRecipients !== r.messages || (r.outcomes.sent ?? 0) !== r.messages) problems.push(`rate cap ${r.cap}: ${r.messages} accepted, ${r.distinctRecipients} recipients, outcomes ${JSON.stringify(r.outcomes)}`);
   }
@@ -576,9 +577,27 @@ interface ColdPrepared extends Prepared {
   child?: GatedChild<ColdStartResult>;
 }
 
+/**
+ * The cold starts' edition (15 stories, 20 readers, fanned out) seeded on the rate-cap runs'
+ * stack, which is started anyway with the same settings (its SES front keeps every record):
+ * one stack fewer to start during the set-up. The rate caps run first; their data on it is
+ * the send slots only (their workers' other stores are in memory), and the SES front is set
+ * back to the stack's first settings after them (bench/lib/rate-cap.ts, `keepStack`).
+ */
+async function coldOnRateStack(rig: Promise<RateCapRig>): Promise<Prepared> {
+  const { stack } = await rig;
+  const { localAppEnv } = await import('../infra/local/app-env.ts');
+  const env = localAppEnv({ env: stack.info.env }, { httpPort: 9, logLevel: 'ERROR' });
+  const t0 = performance.now();
+  const seeded = await seeder.run({ env, upload: 15, ingest: true, subscribers: PLAN.coldStart.runs, fanOut: {} });
+  log(`set-up: the cold starts' edition on the rate-cap stack, seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s (fanned out in ${(seeded.fanOutSeconds ?? 0).toFixed(1)} s)`);
+  return { service: stack as unknown as Service<StackInfo>, env, seedSeconds: seeded.seconds, ...(seeded.fanOut ? { fanOut: seeded.fanOut } : {}) };
+}
+
 /** The cold-start stack (its edition fanned out to 20 readers) and the run's process started on it, waiting. */
-function prepareCold(): Promise<ColdPrepared> {
-  const done = prepareReadyEdition(PLAN.coldStart.runs, { keepCaptured: true }, { fanOut: true }).then(async (prepared): Promise<ColdPrepared> => {
+function prepareCold(rig?: Promise<RateCapRig>): Promise<ColdPrepared> {
+  const stack = rig ? coldOnRateStack(rig) : prepareReadyEdition(PLAN.coldStart.runs, { keepCaptured: true }, { fanOut: true });
+  const done = stack.then(async (prepared): Promise<ColdPrepared> => {
     const handlerFile = await sendBundle();
     if (!handlerFile) return prepared;
     const { subscriberIdFor } = await import('../functions/core/subscribers/identity.ts');
@@ -936,7 +955,7 @@ function startSetUp(): void {
   preparedRate = only.has('rate') ? prepareRate() : undefined;
   preparedScale = scaleSizes.map((n, i) => (i < 2 && n <= 10_000 ? prepareScale(n) : undefined));
   preparedEditions = only.has('edition') ? Array.from({ length: PLAN.edition.runs }, (_, i) => (i === 0 ? prepareEdition() : undefined)) : [];
-  preparedCold = only.has('cold') ? prepareCold() : undefined;
+  preparedCold = only.has('cold') ? prepareCold(preparedRate) : undefined;
   preparedTimeline = only.has('timeline') ? prepareReadyEdition(PLAN.timeline.subscribers, { keepCaptured: true }) : undefined;
   preparedLimited = only.has('limited') ? prepareLimited() : undefined;
 }
