@@ -15,7 +15,7 @@
  */
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { simpleParser } from 'mailparser';
-import { childParams, reportResult } from './lib/child.ts';
+import { childParams, nextInputLine, reportResult, signal } from './lib/child.ts';
 import { RssSampler } from './lib/memory.ts';
 import { alertArticle, benchSubscriberId, prng, vocabulary, Zipf } from './lib/alert-fixtures.ts';
 
@@ -28,6 +28,8 @@ interface Params {
   dueAt: string;
   /** Digests assembled and parsed back after the flush. */
   check: number;
+  /** Started ahead of its run: signal `ready` once imported and wait for a line on stdin before anything measured. */
+  gated?: boolean;
 }
 
 const params = childParams<Params>();
@@ -75,7 +77,12 @@ if (params.phase === 'seed') {
   const { RenderCounter } = await import('../functions/core/rendering/mjml-compiler.ts');
   const { AlertDigestAssembler } = await import('../functions/core/alerts/alert-digests.ts');
   const { personalize } = await import('../functions/core/rendering/personalizer.ts');
-  const renders = new RenderCounter();
+  if (params.gated) {
+    // Started ahead of its run (bench/run.ts): imports done, wait for the parent's go before anything measured.
+    signal('ready');
+    await nextInputLine();
+  }
+const renders = new RenderCounter();
   const memory = new RssSampler().start();
   const t0 = performance.now();
   const result = await alertFlushService({ renderObserver: renders }).run({ scheduledAt: now, now, dueBy: now });

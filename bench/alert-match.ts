@@ -11,7 +11,7 @@
  * The check: every article's matched phrases are exactly the ones it mentions, and the pending
  * matches it recorded are exactly the followers of those phrases (counted while seeding).
  */
-import { childParams, reportResult } from './lib/child.ts';
+import { childParams, nextInputLine, reportResult, signal } from './lib/child.ts';
 import { RssSampler } from './lib/memory.ts';
 import { alertArticle, benchSubscriberId, followedBy, vocabulary, Zipf } from './lib/alert-fixtures.ts';
 
@@ -26,6 +26,8 @@ interface Params {
   mentions: number;
   /** Follower writes in flight per article (the matcher's concurrency). */
   concurrency: number;
+  /** Started ahead of its run: signal `ready` once imported and wait for a line on stdin before anything measured. */
+  gated?: boolean;
 }
 
 const params = childParams<Params>();
@@ -63,7 +65,12 @@ if (params.phase === 'seed') {
   const counts = followerCounts();
   reportResult({ seconds: (performance.now() - t0) / 1000, entries: params.subscribers * params.perSubscriber, topFollowers: [...counts].sort((a, b) => b - a).slice(0, 5) });
 } else {
-  const counts = followerCounts();
+  if (params.gated) {
+    // Started ahead of its run (bench/run.ts): imports done, wait for the parent's go before anything measured.
+    signal('ready');
+    await nextInputLine();
+  }
+const counts = followerCounts();
   const now = new Date();
   const articles = Array.from({ length: params.articles }, (_v, n) => alertArticle(n + 1, phrases, zipf, params.mentions, now));
   const matcher = new AlertMatcher({ index: keywordIndex(), store: alertStore(), logger: silentLogger, instantWindowMs: 300_000, concurrency: params.concurrency });

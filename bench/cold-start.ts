@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import { childParams, reportResult } from './lib/child.ts';
+import { childParams, nextInputLine, reportResult, signal } from './lib/child.ts';
 
 interface Params {
   env: Record<string, string>;
@@ -17,12 +17,20 @@ interface Params {
   nodeArgs: string[];
   edition: string;
   subscriberIds: string[];
+  /** Started ahead of its run: signal `ready` once imported and wait for a line on stdin before anything measured. */
+  gated?: boolean;
 }
 
 const params = childParams<Params>();
 const ses = params.env.SES_ENDPOINT ?? '';
 const times: number[] = [];
 const problems: string[] = [];
+
+if (params.gated) {
+  // Started ahead of its run (bench/run.ts): imports done, wait for the parent's go before anything measured.
+  signal('ready');
+  await nextInputLine();
+}
 
 for (const [i, subscriberId] of params.subscriberIds.entries()) {
   const record = {

@@ -6,12 +6,14 @@
  * case the `edition` handler calls. Counts the MJML compiles the edition took.
  */
 import type { S3Event } from 'aws-lambda';
-import { childParams, reportResult } from './lib/child.ts';
+import { childParams, nextInputLine, reportResult, signal } from './lib/child.ts';
 
 interface Params {
   env: Record<string, string>;
   keys: string[];
   concurrency?: number;
+  /** Started ahead of its run: signal `ready` once imported and wait for a line on stdin before anything measured. */
+  gated?: boolean;
 }
 
 const params = childParams<Params>();
@@ -43,6 +45,11 @@ const event = (key: string): S3Event => ({
   ],
 });
 
+if (params.gated) {
+  // Started ahead of its run (bench/run.ts): imports done, wait for the parent's go before anything measured.
+  signal('ready');
+  await nextInputLine();
+}
 const t0 = performance.now();
 const ingested = await mapBounded(params.keys, params.concurrency ?? 16, async (key) => (await ingestHandler(event(key))).results);
 const ingestSeconds = (performance.now() - t0) / 1000;

@@ -14,7 +14,7 @@
  */
 import { createInterface } from 'node:readline';
 import { BENCH_TOKEN_SECRET, PLACEHOLDER_ENV } from './lib/placeholder-env.ts';
-import { makeBranding, makeContent, makeRecipient, EDITION_URL } from '../test/kit/fixtures/index.ts';
+import { makeRecipient } from '../test/kit/fixtures/index.ts';
 import {
   InMemoryArtefactStore, InMemoryDeliveryLedger, InMemoryEditionRepository, InMemorySubscriberRepository, RecordingSendQueue,
 } from '../test/kit/memory/index.ts';
@@ -27,8 +27,9 @@ const { buildSendService, mailSender } = await import('../functions/wiring/send.
 const { ddb, config } = await import('../functions/wiring/common.ts');
 const { SharedRateLimiter } = await import('../functions/core/delivery/rate-limiter.ts');
 const { DynamoDbSendSlotStore } = await import('../functions/adapters/dynamodb-send-slot-store.ts');
-const { renderEdition } = await import('../functions/core/rendering/edition-email.ts');
-const rendered: RenderedEdition = await renderEdition(makeContent(), { branding: makeBranding({ fromAddress: 'digest@news-digest.test' }), editionUrl: EDITION_URL });
+// The fixture edition, rendered by the set-up when it names a file (argv[3]), else here (bench/lib/rendered-fixture.ts).
+const { fixtureEdition } = await import('./lib/rendered-fixture.ts');
+const rendered: RenderedEdition = await fixtureEdition(process.argv[3]);
 
 interface Run {
   cap: number;

@@ -20,13 +20,13 @@
  * waits.
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { writeFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT, runChild, startService, type Service } from './lib/child.ts';
 import type { TransportResult } from './transport.ts';
-import { ensurePackages, measureBundles, unpackHandler, type BundleFigures, type Packaging } from './lib/bundles.ts';
+import { ensurePackages, measureBundles, unpackAll, type BundleFigures, type Packaging } from './lib/bundles.ts';
 import { prepareRateCap, rateCapRuns, type RateCapRig, type RateCapRun } from './lib/rate-cap.ts';
 import { Seeder, type StackTask } from './lib/seeder.ts';
 import { lambdaNodeArgs } from './lib/lambda-memory.ts';
@@ -292,17 +292,23 @@ async function personalizeBench(): Promise<PersonalizeResult> {
   return r;
 }
 
-/** Throughput then rate cap, in one worker process. */
-async function sendBench(onRatePhase?: () => void): Promise<SendResult> {
-  log('send: SES stand-in (own process, 100 ms latency) + one send worker …');
-  const ses = await startService<{ url: string }>('infra/local/ses-front-process.ts', [
+/** The send run's SES stand-in (its own process, 100 ms latency), started by the set-up (not measured). */
+function startSendStandIn(): Promise<Service<{ url: string }>> {
+  return startService<{ url: string }>('infra/local/ses-front-process.ts', [
     '--latency', '100', '--max-send-rate', '100000', '--quota', '100000000',
     '--no-forward', '--no-mailbox', '--no-raw', '--stop-on-stdin-close',
   ]);
+}
+
+/** Throughput then rate cap, in one worker process. */
+async function sendBench(standIn: Promise<Service<{ url: string }>>, onRatePhase?: () => void): Promise<SendResult> {
+  log('send: SES stand-in (own process, 100 ms latency) + one send worker …');
+  const ses = await standIn;
   try {
     // Node's default heap settings here: no memory is measured, and Lambda's CPU share is not
     // modelled either (with the 512 MB function's heap limits the worker spends more on GC).
-    const r = await runChild<SendResult>('send-worker.ts', { sesUrl: ses.info.url, ...PLAN.send }, {
+    // The edition was rendered by the set-up (the worker reads it, as a send worker reads it from S3).
+    const r = await runChild<SendResult>('send-worker.ts', { sesUrl: ses.info.url, ...PLAN.send, renderedFile: await renderedFixture() }, {
       ...childOptions,
       nodeArgs: profileArgs,
       onLine: (line) => {
@@ -329,6 +335,18 @@ interface Prepared {
 
 /** Seeds every stack of the run from one process (bench/stack-tasks.ts --serve). */
 const seeder = new Seeder({ verbose });
+
+/**
+ * The kit's fixture edition, rendered once by the seeder (which imports MJML for its
+ * fan-outs anyway) into a file that the throughput worker and the four rate-cap workers read
+ * (bench/lib/rendered-fixture.ts): none of them imports MJML or compiles the template.
+ */
+const RENDERED_FIXTURE_FILE = join(tmpdir(), `news-digest-bench-edition-${process.pid}.json`);
+let renderedFixtureFile: Promise<string> | undefined;
+function renderedFixture(): Promise<string> {
+  renderedFixtureFile ??= seeder.run({ env: {}, renderTo: RENDERED_FIXTURE_FILE }).then(() => RENDERED_FIXTURE_FILE);
+  return renderedFixtureFile;
+}
 
 /**
  * Set-up work (a stack of its own, seeded) runs on at most three lanes: each lane takes the
@@ -382,6 +400,34 @@ function stopLater(service: Service<StackInfo>): void {
   stopping.push(service.stop().catch(() => undefined));
 }
 
+/** A benchmark child started ahead of its run, waiting (after its imports) for `go` before anything measured. */
+interface GatedChild<T> {
+  /** Settles when the child is ready (it printed `PHASE ready`); rejects if it ends first. */
+  ready: Promise<void>;
+  /** Lets it run (`line`: one JSON line for it, e.g. `{"edition":…}`). */
+  go(line?: string): void;
+  result: Promise<T>;
+}
+function startGated<T>(script: string, params: Record<string, unknown>, options: Parameters<typeof runChild>[2] = {}): GatedChild<T> {
+  let go: (line: string) => void = () => undefined;
+  const input = new Promise<string>((resolve) => (go = resolve));
+  let isReady: () => void = () => undefined;
+  const readyLine = new Promise<void>((resolve) => (isReady = resolve));
+  const result = runChild<T>(script, { ...params, gated: true }, {
+    ...options,
+    input,
+    onLine: (line) => {
+      if (line === 'PHASE ready') isReady();
+      options.onLine?.(line);
+    },
+  });
+  result.catch(() => undefined);
+  // A child that fails before it is ready rejects `ready` with its error.
+  const ready = Promise.race([readyLine, result.then(() => undefined)]);
+  ready.catch(() => undefined);
+  return { ready, go: (line = '{}') => go(line), result };
+}
+
 /** Stack + seeding for one scale run: the 15-article edition's stories ingested, `subscribers` confirmed readers. */
 function prepareScale(subscribers: number, options: { fanOut?: boolean } = {}): Promise<Prepared> {
   // About 20 accepted messages are kept, with their bytes, for the MIME check. The account
@@ -397,14 +443,22 @@ async function scaleRun(prepared: Promise<Prepared>, subscribers: number): Promi
     log(`scale: ${subscribers.toLocaleString('en')} subscribers (seeded in ${seedSeconds.toFixed(1)} s) through fan-out and sending …`);
     const editionArgs = await lambdaNodeArgs('edition');
     const sendArgs = await lambdaNodeArgs('send');
-    await fetch(`${service.info.tallyUrl}/tally/reset`, { method: 'POST' });
-    const fanOut = await runChild<RoleRun>('scale-worker.ts', { role: 'fan-out', env, subscribers }, { ...childOptions, nodeArgs: ['--expose-gc', ...profileArgs, ...editionArgs.nodeArgs] });
-    if (!fanOut.result || fanOut.result.recipients !== subscribers) problems.push(`scale ${subscribers}: fan-out ${JSON.stringify(fanOut.result)}`);
     const handlerFile = await sendBundle();
-    const send = await runChild<RoleRun>('scale-worker.ts', {
-      role: 'send', env, subscribers, edition: fanOut.result?.edition, eventSource: await sqsEventSource('send'),
+    // Both processes are started together and wait, imports done (the send role's containers
+    // started), until their turn: the fan-out first, then the sending, as before; only their
+    // start-ups overlap, nothing measured does.
+    const fanOutChild = startGated<RoleRun>('scale-worker.ts', { role: 'fan-out', env, subscribers }, { ...childOptions, nodeArgs: ['--expose-gc', ...profileArgs, ...editionArgs.nodeArgs] });
+    const sendChild = startGated<RoleRun>('scale-worker.ts', {
+      role: 'send', env, subscribers, eventSource: await sqsEventSource('send'),
       ...(handlerFile ? { handlerFile } : {}), containerNodeArgs: [...profileArgs, ...sendArgs.nodeArgs], tallyUrl: service.info.tallyUrl,
     }, { ...childOptions, nodeArgs: profileArgs });
+    await Promise.all([fanOutChild.ready, sendChild.ready]);
+    await fetch(`${service.info.tallyUrl}/tally/reset`, { method: 'POST' });
+    fanOutChild.go();
+    const fanOut = await fanOutChild.result;
+    if (!fanOut.result || fanOut.result.recipients !== subscribers) problems.push(`scale ${subscribers}: fan-out ${JSON.stringify(fanOut.result)}`);
+    sendChild.go(JSON.stringify({ edition: fanOut.result?.edition }));
+    const send = await sendChild.result;
     if (send.edition?.sent !== subscribers || send.edition.state !== 'sent') problems.push(`scale ${subscribers}: edition ended ${JSON.stringify(send.edition)}`);
     problems.push(...(send.checked?.problems ?? []).map((p) => `scale ${subscribers}: ${p}`));
     const r: ScaleRun = { subscribers, seconds: fanOut.seconds + send.seconds, peakRssMb: Math.max(fanOut.memory.peakMb, send.memory.peakMb), fanOut, send, seedSeconds };
@@ -415,18 +469,38 @@ async function scaleRun(prepared: Promise<Prepared>, subscribers: number): Promi
   }
 }
 
-/** A stack whose content bucket holds the edition run's articles (not ingested). */
-function prepareEdition(): Promise<Prepared> {
-  return prepareStack({ upload: PLAN.edition.articles });
+interface EditionPrepared extends Prepared {
+  /** The edition run's process, its imports done, waiting for go. */
+  child: GatedChild<EditionRun>;
 }
 
-async function editionBench(prepared: Promise<Prepared>): Promise<EditionRun> {
-  const stack = await prepared;
-  try {
+/**
+ * A stack whose content bucket holds the edition run's articles (not ingested), and the
+ * run's process started on it, waiting (its imports are not part of the run).
+ */
+function prepareEdition(): Promise<EditionPrepared> {
+  const done = prepareStack({ upload: PLAN.edition.articles }).then(async (prepared) => {
     const { articleFile } = await import('../test/kit/fixtures/index.ts');
     const keys = Array.from({ length: PLAN.edition.articles }, (_, i) => articleFile(i, new Date()).key);
+    const child = startGated<EditionRun>('edition-build.ts', { env: prepared.env, keys }, { ...childOptions, nodeArgs: (await lambdaNodeArgs('edition')).nodeArgs });
+    try {
+      await child.ready;
+    } catch (error) {
+      stopLater(prepared.service);
+      throw error;
+    }
+    return { ...prepared, child };
+  });
+  setupAll.push(done.catch(() => undefined));
+  return done;
+}
+
+async function editionBench(prepared: Promise<EditionPrepared>): Promise<EditionRun> {
+  const stack = await prepared;
+  try {
     log(`edition: ingest ${PLAN.edition.articles} articles from the bucket + build one edition …`);
-    const r = await runChild<EditionRun>('edition-build.ts', { env: stack.env, keys }, { ...childOptions, nodeArgs: (await lambdaNodeArgs('edition')).nodeArgs });
+    stack.child.go();
+    const r = await stack.child.result;
     if ((r.outcomes.created ?? 0) !== PLAN.edition.articles) problems.push(`edition: ingest outcomes ${JSON.stringify(r.outcomes)}`);
     return r;
   } finally {
@@ -449,23 +523,29 @@ async function reconcileBench(): Promise<ReconcileRun> {
 }
 
 
-/** The bundled send handler (unzipped once), when the run packages; else the source is used. */
-let sendBundleFile: Promise<string | undefined> | undefined;
-function sendBundle(): Promise<string | undefined> {
-  sendBundleFile ??= (packaging ?? Promise.resolve(undefined)).then((p) => (p ? unpackHandler(p.functions, 'send') : undefined)).catch(() => undefined);
-  return sendBundleFile;
+/**
+ * Every function of the package, unzipped once as soon as the packaging is there (during the
+ * set-up): the import times' phase and the runs of the send and edition bundles use them.
+ */
+const UNPACKED_DIR = mkdtempSync(join(tmpdir(), 'news-digest-bench-bundles-'));
+let unpackedFiles: Promise<Record<string, string> | undefined> | undefined;
+function unpacked(): Promise<Record<string, string> | undefined> {
+  unpackedFiles ??= (packaging ?? Promise.resolve(undefined)).then((p) => (p ? unpackAll(p.functions, UNPACKED_DIR) : undefined)).catch(() => undefined);
+  return unpackedFiles;
 }
-let editionBundleFile: Promise<string | undefined> | undefined;
+/** The bundled send handler (unzipped once), when the run packages; else the source is used. */
+function sendBundle(): Promise<string | undefined> {
+  return unpacked().then((files) => files?.send);
+}
 function editionBundle(): Promise<string | undefined> {
-  editionBundleFile ??= (packaging ?? Promise.resolve(undefined)).then((p) => (p ? unpackHandler(p.functions, 'edition') : undefined)).catch(() => undefined);
-  return editionBundleFile;
+  return unpacked().then((files) => files?.edition);
 }
 
 /** The rate-cap runs' stack and four workers, started and warmed up on a set-up lane. */
 function prepareRate(): Promise<RateCapRig> {
   return onSetupLane(async () => {
     const t0 = performance.now();
-    const rig = await prepareRateCap({ verbose });
+    const rig = await prepareRateCap({ verbose, renderedFile: renderedFixture() });
     log(`set-up: rate-cap stack and 4 workers started and warmed up in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     return rig;
   });
@@ -474,7 +554,8 @@ function prepareRate(): Promise<RateCapRig> {
 async function rateCapBench(prepared?: Promise<RateCapRig>): Promise<RateCapRun[]> {
   const rig = prepared ? await prepared : undefined;
   log(`rate cap: ${PLAN.rateCap.caps.join(', ')}/s, 4 worker processes sharing the DynamoDB send slots, SES front enforcing the cap …`);
-  const runs = await rateCapRuns({ caps: PLAN.rateCap.caps, seconds: PLAN.rateCap.seconds, log, verbose }, rig);
+  // The stack stays up when the cold starts use it (their edition was seeded on it during the set-up).
+  const runs = await rateCapRuns({ caps: PLAN.rateCap.caps, seconds: PLAN.rateCap.seconds, log, verbose, keepStack: rig !== undefined && preparedCold !== undefined }, rig);
   for (const r of runs) {
     if (r.distinctRecipients !== r.messages || (r.outcomes.sent ?? 0) !== r.messages) problems.push(`rate cap ${r.cap}: ${r.messages} accepted, ${r.distinctRecipients} recipients, outcomes ${JSON.stringify(r.outcomes)}`);
   }
@@ -491,22 +572,63 @@ function prepareReadyEdition(subscribers: number, stackOptions: Parameters<typeo
   return prepareStack({ upload: 15, ingest: true, subscribers, ...(options.fanOut ? { fanOut: {} } : {}) }, stackOptions);
 }
 
-async function coldStartBench(prepared: Promise<Prepared>): Promise<ColdStartResult | undefined> {
-  const handlerFile = await sendBundle();
-  if (!handlerFile) {
-    problems.push('cold start: no bundle (run with packaging)');
-    return undefined;
-  }
-  const { service, env, fanOut } = await prepared;
-  try {
-    // The edition was built and fanned out by the set-up (not measured).
-    if (fanOut?.recipients !== PLAN.coldStart.runs) problems.push(`cold start: the set-up's fan-out ${JSON.stringify(fanOut)}`);
+interface ColdPrepared extends Prepared {
+  /** The cold-start run's process (it spawns the fresh processes one at a time), imported, waiting for go. */
+  child?: GatedChild<ColdStartResult>;
+}
+
+/**
+ * The cold starts' edition (15 stories, 20 readers, fanned out) seeded on the rate-cap runs'
+ * stack, which is started anyway with the same settings (its SES front keeps every record):
+ * one stack fewer to start during the set-up. The rate caps run first; their data on it is
+ * the send slots only (their workers' other stores are in memory), and the SES front is set
+ * back to the stack's first settings after them (bench/lib/rate-cap.ts, `keepStack`).
+ */
+async function coldOnRateStack(rig: Promise<RateCapRig>): Promise<Prepared> {
+  const { stack } = await rig;
+  const { localAppEnv } = await import('../infra/local/app-env.ts');
+  const env = localAppEnv({ env: stack.info.env }, { httpPort: 9, logLevel: 'ERROR' });
+  const t0 = performance.now();
+  const seeded = await seeder.run({ env, upload: 15, ingest: true, subscribers: PLAN.coldStart.runs, fanOut: {} });
+  log(`set-up: the cold starts' edition on the rate-cap stack, seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s (fanned out in ${(seeded.fanOutSeconds ?? 0).toFixed(1)} s)`);
+  return { service: stack as unknown as Service<StackInfo>, env, seedSeconds: seeded.seconds, ...(seeded.fanOut ? { fanOut: seeded.fanOut } : {}) };
+}
+
+/** The cold-start stack (its edition fanned out to 20 readers) and the run's process started on it, waiting. */
+function prepareCold(rig?: Promise<RateCapRig>): Promise<ColdPrepared> {
+  const stack = rig ? coldOnRateStack(rig) : prepareReadyEdition(PLAN.coldStart.runs, { keepCaptured: true }, { fanOut: true });
+  const done = stack.then(async (prepared): Promise<ColdPrepared> => {
+    const handlerFile = await sendBundle();
+    if (!handlerFile) return prepared;
     const { subscriberIdFor } = await import('../functions/core/subscribers/identity.ts');
-    log(`cold start: ${PLAN.coldStart.runs} fresh processes of the bundled send handler, each to its first SES request …`);
-    const r = await runChild<ColdStartResult>('cold-start.ts', {
-      env, handlerFile, nodeArgs: (await lambdaNodeArgs('send')).nodeArgs, edition: fanOut?.edition,
+    const child = startGated<ColdStartResult>('cold-start.ts', {
+      env: prepared.env, handlerFile, nodeArgs: (await lambdaNodeArgs('send')).nodeArgs, edition: prepared.fanOut?.edition,
       subscriberIds: Array.from({ length: PLAN.coldStart.runs }, (_, i) => subscriberIdFor(`reader${i}@news-digest.test`)),
     }, childOptions);
+    try {
+      await child.ready;
+    } catch (error) {
+      stopLater(prepared.service);
+      throw error;
+    }
+    return { ...prepared, child };
+  });
+  setupAll.push(done.catch(() => undefined));
+  return done;
+}
+
+async function coldStartBench(prepared: Promise<ColdPrepared>): Promise<ColdStartResult | undefined> {
+  const { service, fanOut, child } = await prepared;
+  try {
+    if (!child) {
+      problems.push('cold start: no bundle (run with packaging)');
+      return undefined;
+    }
+    // The edition was built and fanned out by the set-up (not measured).
+    if (fanOut?.recipients !== PLAN.coldStart.runs) problems.push(`cold start: the set-up's fan-out ${JSON.stringify(fanOut)}`);
+    log(`cold start: ${PLAN.coldStart.runs} fresh processes of the bundled send handler, each to its first SES request …`);
+    child.go();
+    const r = await child.result;
     problems.push(...r.problems.map((p) => `cold start: ${p}`));
     return r;
   } finally {
@@ -674,24 +796,52 @@ async function timelineBench(prepared: Promise<Prepared>): Promise<TimelineRun[]
   }
 }
 
+type LimitedSend = RoleRun & { cpuLimited?: boolean };
+interface LimitedPrepared extends Prepared {
+  /** The send process, its containers started (each held to the share) during the set-up, waiting for go. */
+  child: GatedChild<LimitedSend>;
+  concurrency: number;
+}
+
+/**
+ * The CPU-limited run's set-up: the stack with its edition fanned out, then its send process
+ * and containers started (importing the bundle at the CPU share takes seconds), waiting.
+ * Settles once they are ready, as part of the set-up (`setupDone`).
+ */
+function prepareLimited(): Promise<LimitedPrepared> {
+  const done = prepareScale(PLAN.cpuLimited.subscribers, { fanOut: true }).then(async (prepared) => {
+    const handlerFile = await sendBundle();
+    const eventSource = await sqsEventSource('send');
+    const child = startGated<LimitedSend>('scale-worker.ts', {
+      role: 'send', env: prepared.env, subscribers: PLAN.cpuLimited.subscribers, edition: prepared.fanOut?.edition, eventSource, cpuShare: PLAN.cpuLimited.share,
+      ...(handlerFile ? { handlerFile } : {}), containerNodeArgs: (await lambdaNodeArgs('send')).nodeArgs,
+    }, childOptions);
+    try {
+      await child.ready;
+    } catch (error) {
+      stopLater(prepared.service);
+      throw error;
+    }
+    return { ...prepared, child, concurrency: eventSource.concurrency };
+  });
+  setupAll.push(done.catch(() => undefined));
+  return done;
+}
+
 /** A send run of the scale kind with each container held to Lambda's CPU share (cgroup quota). */
-async function limitedBench(prepared: Promise<Prepared>): Promise<(RoleRun & { cpuLimited?: boolean; perWorkerPerSec: number }) | undefined> {
-  const { service, env, fanOut } = await prepared;
+async function limitedBench(prepared: Promise<LimitedPrepared>): Promise<(LimitedSend & { perWorkerPerSec: number }) | undefined> {
+  const { service, fanOut, child, concurrency } = await prepared;
   try {
     const n = PLAN.cpuLimited.subscribers;
     log(`cpu-limited: ${n.toLocaleString('en')} readers, each send container held to ${PLAN.cpuLimited.share} of a CPU (cgroup) …`);
     // The edition was built and fanned out by the set-up (only the sending is measured).
     if (fanOut?.recipients !== n) problems.push(`cpu-limited: the set-up's fan-out ${JSON.stringify(fanOut)}`);
-    const handlerFile = await sendBundle();
-    const eventSource = await sqsEventSource('send');
-    const send = await runChild<RoleRun & { cpuLimited?: boolean }>('scale-worker.ts', {
-      role: 'send', env, subscribers: n, edition: fanOut?.edition, eventSource, cpuShare: PLAN.cpuLimited.share,
-      ...(handlerFile ? { handlerFile } : {}), containerNodeArgs: (await lambdaNodeArgs('send')).nodeArgs,
-    }, childOptions);
+    child.go();
+    const send = await child.result;
     if (send.edition?.sent !== n) problems.push(`cpu-limited: edition ended ${JSON.stringify(send.edition)}`);
     problems.push(...(send.checked?.problems ?? []).map((p) => `cpu-limited: ${p}`));
-    const perWorkerPerSec = n / send.seconds / eventSource.concurrency;
-    log(`cpu-limited: ${(n / send.seconds).toFixed(0)} messages/s with ${eventSource.concurrency} workers (${perWorkerPerSec.toFixed(0)} per worker), limited: ${send.cpuLimited ? 'yes' : 'no (cgroups not writable)'}`);
+    const perWorkerPerSec = n / send.seconds / concurrency;
+    log(`cpu-limited: ${(n / send.seconds).toFixed(0)} messages/s with ${concurrency} workers (${perWorkerPerSec.toFixed(0)} per worker), limited: ${send.cpuLimited ? 'yes' : 'no (cgroups not writable)'}`);
     return { ...send, perWorkerPerSec };
   } finally {
     stopLater(service);
@@ -708,6 +858,9 @@ async function alertAssembleBench(): Promise<AlertAssembleRun> {
 interface AlertsPrepared extends Prepared {
   dueAt: string;
   seed: NonNullable<AlertRuns['seed']>;
+  /** The matching and the flush processes, started once the stack is seeded, imported, waiting for go. */
+  match: GatedChild<AlertMatchRun>;
+  flush: GatedChild<AlertFlushRun>;
 }
 
 /** A stack with the keyword index seeded (followers) and the flush's due windows written. */
@@ -724,7 +877,10 @@ function prepareAlerts(): Promise<AlertsPrepared> {
       ]);
       const seed = { indexSeconds: index.seconds, entries: index.entries, topFollowers: index.topFollowers, windowsSeconds: windows.seconds, pendingMatches: windows.pendingMatches };
       log(`set-up: alerts stack, keyword index seeded in ${index.seconds.toFixed(1)} s, ${flush.windows} windows in ${windows.seconds.toFixed(1)} s`);
-      return { ...stack, seedSeconds: Math.max(index.seconds, windows.seconds), dueAt, seed };
+      const matchChild = startGated<AlertMatchRun>('alert-match.ts', { ...match, phase: 'match', env: stack.env }, { ...childOptions, nodeArgs: (await lambdaNodeArgs('ingest')).nodeArgs });
+      const flushChild = startGated<AlertFlushRun>('alert-flush.ts', { ...flush, phase: 'flush', env: stack.env, dueAt }, { ...childOptions, nodeArgs: (await lambdaNodeArgs('alerts')).nodeArgs });
+      await Promise.all([matchChild.ready, flushChild.ready]);
+      return { ...stack, seedSeconds: Math.max(index.seconds, windows.seconds), dueAt, seed, match: matchChild, flush: flushChild };
     } catch (error) {
       await stack.service.stop();
       throw error;
@@ -737,10 +893,12 @@ async function alertStackBench(prepared: Promise<AlertsPrepared>): Promise<Pick<
   try {
     const { match: m, flush: f } = PLAN.alerts;
     log(`alerts: matching ${m.articles} articles against ${m.subscribers.toLocaleString('en')} subscribers × ${m.perSubscriber} keywords (index seeded in ${stack.seed.indexSeconds.toFixed(1)} s; top keywords followed by ${stack.seed.topFollowers.slice(0, 3).join(', ')}) …`);
-    const match = await runChild<AlertMatchRun>('alert-match.ts', { ...m, phase: 'match', env: stack.env }, { ...childOptions, nodeArgs: (await lambdaNodeArgs('ingest')).nodeArgs });
+    stack.match.go();
+    const match = await stack.match.result;
     problems.push(...match.problems.map((p) => `alerts match: ${p}`));
     log(`alerts: ${match.articlesPerSec.toFixed(3)} articles/s (${Math.round(match.pendingMatchesPerSec)} pending matches/s); flushing ${f.windows.toLocaleString('en')} due windows …`);
-    const flush = await runChild<AlertFlushRun>('alert-flush.ts', { ...f, phase: 'flush', env: stack.env, dueAt: stack.dueAt }, { ...childOptions, nodeArgs: (await lambdaNodeArgs('alerts')).nodeArgs });
+    stack.flush.go();
+    const flush = await stack.flush.result;
     problems.push(...flush.problems.map((p) => `alerts flush: ${p}`));
     log(`alerts: flush of ${f.windows.toLocaleString('en')} windows in ${flush.seconds.toFixed(1)} s, peak RSS ${flush.peakRssMb.toFixed(0)} MB`);
     return { match, flush, seed: stack.seed };
@@ -767,7 +925,7 @@ function startBundleTiming(): void {
   bundleTiming ??= pkg?.then(async (p) => {
     log(`bundles: import time of ${p.functions.length} handlers in fresh processes …`);
     details.packaging = { dir: p.dir.replace(ROOT, ''), packagedSeconds: p.packagedSeconds };
-    return measureBundles(p.functions, PLAN.bundleRuns);
+    return measureBundles(p.functions, PLAN.bundleRuns, await unpacked());
   });
 }
 
@@ -776,14 +934,20 @@ function startBundleTiming(): void {
 // when their turn comes (their data would sit idle meanwhile).
 const scaleSizes = only.has('scale') ? PLAN.scale.flatMap((size) => Array.from({ length: size.runs }, () => size.subscribers)) : [];
 let preparedScale: (Promise<Prepared> | undefined)[] = [];
-let preparedEditions: (Promise<Prepared> | undefined)[] = [];
-let preparedCold: Promise<Prepared> | undefined;
+let preparedEditions: (Promise<EditionPrepared> | undefined)[] = [];
+let preparedCold: Promise<ColdPrepared> | undefined;
 let preparedTimeline: Promise<Prepared> | undefined;
-let preparedLimited: Promise<Prepared> | undefined;
+let preparedLimited: Promise<LimitedPrepared> | undefined;
 let preparedAlerts: Promise<AlertsPrepared> | undefined;
 let preparedRate: Promise<RateCapRig> | undefined;
+let sendStandIn: Promise<Service<{ url: string }>> | undefined;
 function startSetUp(): void {
   startPackaging();
+  void unpacked();
+  // The fixture edition for the send workers, and the send run's SES stand-in: started now, idle until their run.
+  if (only.has('send') || only.has('rate')) void renderedFixture().catch(() => undefined);
+  sendStandIn = only.has('send') ? startSendStandIn() : undefined;
+  sendStandIn?.catch(() => undefined);
   // The longest preparations first (the alerts' keyword index and windows; the rate-cap
   // workers, each importing the send path and rendering the edition), each on a lane of its
   // own while the third lane takes the next ones; each lane then takes the next in order.
@@ -791,9 +955,9 @@ function startSetUp(): void {
   preparedRate = only.has('rate') ? prepareRate() : undefined;
   preparedScale = scaleSizes.map((n, i) => (i < 2 && n <= 10_000 ? prepareScale(n) : undefined));
   preparedEditions = only.has('edition') ? Array.from({ length: PLAN.edition.runs }, (_, i) => (i === 0 ? prepareEdition() : undefined)) : [];
-  preparedCold = only.has('cold') ? prepareReadyEdition(PLAN.coldStart.runs, { keepCaptured: true }, { fanOut: true }) : undefined;
+  preparedCold = only.has('cold') ? prepareCold(preparedRate) : undefined;
   preparedTimeline = only.has('timeline') ? prepareReadyEdition(PLAN.timeline.subscribers, { keepCaptured: true }) : undefined;
-  preparedLimited = only.has('limited') ? prepareScale(PLAN.cpuLimited.subscribers, { fanOut: true }) : undefined;
+  preparedLimited = only.has('limited') ? prepareLimited() : undefined;
 }
 
 // The personalisation runs alone, before the set-up starts: beside packaging and seeding its
@@ -816,7 +980,7 @@ if (only.has('send') || only.has('rate')) {
   log('set-up: stacks of the later runs …');
   await Promise.all([setupDone(), packaging?.catch(() => undefined)]);
 }
-const send = only.has('send') ? await sendBench(() => startBundleTiming()) : undefined;
+const send = sendStandIn ? await sendBench(sendStandIn, () => startBundleTiming()) : undefined;
 // The bundles' timing must not overlap a measurement that needs the machine.
 if (bundleTiming) {
   log('bundles: finishing the import times …');
@@ -844,6 +1008,8 @@ if (only.has('bundles')) startBundleTiming();
 const bundles = bundleTiming ? await bundleTiming : undefined;
 if (bundles?.send?.hasMjml) problems.push('bundles: the send worker contains MJML');
 await Promise.all([...stopping, seeder.stop()]);
+rmSync(UNPACKED_DIR, { recursive: true, force: true });
+rmSync(RENDERED_FIXTURE_FILE, { force: true });
 
 // ---------- results ----------
 
@@ -975,7 +1141,7 @@ const latest = {
     mode: quick ? 'quick' : 'full',
     /** What this mode runs (sizes, rounds, caps); docs/performance.md compares the two modes. */
     plan: PLAN,
-    setUp: `${quick ? 'packaging and the seeded stacks start after the personalisation; every later run (the alert assembly first) waits for them' : 'packaging and the seeded stacks after the personalisation and the alert assembly, before the send runs; nothing measured meanwhile'}; ${SETUP_LANES} lanes, one seeder process; the cold-start and CPU-limited editions fanned out and the rate-cap stack and workers started and warmed up in the set-up`,
+    setUp: `${quick ? 'packaging and the seeded stacks start after the personalisation; every later run (the alert assembly first) waits for them' : 'packaging and the seeded stacks after the personalisation and the alert assembly, before the send runs; nothing measured meanwhile'}; ${SETUP_LANES} lanes, one seeder process; the cold-start and CPU-limited editions fanned out (the cold starts' on the rate-cap stack) and the rate-cap stack and workers started and warmed up in the set-up; the fixture edition rendered once for the send workers; started in the set-up and held at a gate until their turn (nothing measured before it): the throughput run's SES stand-in, the CPU-limited run's send process and containers, the cold-start driver, the edition build's process, the alerts' matching and flush processes; the scale run's fan-out and send processes start together`,
     machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`,
     personalizeMsPerRecipient: { timed: 'two tokens signed, links, MIME chunks, RawMessage.Data form-encoded and spliced into the request body (one Buffer)', measure: 'process CPU time (user + system, all threads incl. GC) per message; wall time in personalizeWallMsPerRecipient', excluded: 'SDK serialization of the other fields, SigV4 signing, HTTP', process: 'one, a whole core', rounds: PLAN.personalize.rounds, perRound: PLAN.personalize.ours },
     mailComposerMsPerRecipient: { timed: 'the same, with MailComposer building the message and formEncodedBase64 of the whole of it', rounds: PLAN.personalize.rounds, perRound: PLAN.personalize.composer },

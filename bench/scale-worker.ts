@@ -14,7 +14,7 @@
  *   heap are the function's, apart from the SQS polling done here.
  */
 import { pathToFileURL } from 'node:url';
-import { childParams, reportResult, signal } from './lib/child.ts';
+import { childParams, nextInputLine, reportResult, signal } from './lib/child.ts';
 import { RssSampler } from './lib/memory.ts';
 import type { SqsEventSource } from '../infra/local/lambda-driver.ts';
 
@@ -38,6 +38,12 @@ interface Params {
   overlapFanOut?: boolean;
   /** A cgroup CPU quota for each send container (share of one CPU, e.g. 0.29). */
   cpuShare?: number;
+  /**
+   * Started ahead of its run: once ready (the handler imported; the send role's containers
+   * started), signal `ready` and wait for a line on stdin (`{"edition":…}` may name the
+   * edition) before anything measured.
+   */
+  gated?: boolean;
 }
 
 const params = childParams<Params>();
@@ -57,6 +63,10 @@ if (params.role === 'fan-out') {
   const { handler: editionHandler } = (params.handlerFile
     ? await import(pathToFileURL(params.handlerFile).href)
     : await import('../functions/edition.ts')) as typeof import('../functions/edition.ts');
+  if (params.gated) {
+    signal('ready');
+    await nextInputLine();
+  }
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const result = await editionHandler({ job: 'daily', time: params.time ?? new Date().toISOString(), force: true });
@@ -75,11 +85,16 @@ if (params.role === 'fan-out') {
   const { isComplete } = await import('../functions/core/delivery/fan-out-service.ts');
   const { ContainerPool } = await import('./lib/containers.ts');
   const config = getConfig();
-  const editionId = params.edition ?? '';
+  let editionId = params.edition ?? '';
   const containers = params.eventSource?.concurrency ?? 4;
   const handlerFile = params.handlerFile ?? new URL('../functions/send.ts', import.meta.url).pathname;
   const pool = await ContainerPool.start(containers, handlerFile, params.env, ['--expose-gc', ...(params.containerNodeArgs ?? [])], { verbose: process.env.BENCH_VERBOSE_CONTAINERS === '1', ...(params.cpuShare ? { cpuShare: params.cpuShare } : {}) });
   signal('containers');
+  if (params.gated) {
+    signal('ready');
+    const go = JSON.parse(await nextInputLine()) as { edition?: string };
+    if (go.edition) editionId = go.edition;
+  }
   const tally = params.tallyUrl;
   // The event source's own reads (is the edition complete?) are not the function's: marked, not counted.
   const { ddb } = await import('../functions/wiring/common.ts');

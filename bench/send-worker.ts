@@ -17,7 +17,7 @@ import { childParams, reportResult, signal } from './lib/child.ts';
 import { checkMessage, sentRecipient } from './lib/mime-check.ts';
 import { checkLeanBodies } from './lib/lean-body-check.ts';
 import { BENCH_TOKEN_SECRET, PLACEHOLDER_ENV } from './lib/placeholder-env.ts';
-import { makeBranding, makeContent, makeRecipient, EDITION_URL } from '../test/kit/fixtures/index.ts';
+import { makeRecipient } from '../test/kit/fixtures/index.ts';
 import {
   InMemoryArtefactStore, InMemoryDeliveryLedger, InMemoryEditionRepository, InMemorySendSlotStore, InMemorySubscriberRepository, RecordingSendQueue,
 } from '../test/kit/memory/index.ts';
@@ -33,6 +33,8 @@ interface Params {
   rate: { rounds: number; seconds: number; cap: number };
   /** Parse one message in this many with mailparser (plus the first and last of each round). */
   checkEvery: number;
+  /** The fixture edition, rendered by the set-up (bench/lib/rendered-fixture.ts); else rendered here. */
+  renderedFile?: string;
 }
 
 const params = childParams<Params>();
@@ -54,9 +56,9 @@ const { resetWiring } = await import('../functions/wiring/common.ts');
 const { SharedRateLimiter } = await import('../functions/core/delivery/rate-limiter.ts');
 const { TaskOutcome } = await import('../functions/core/delivery/send-service.ts');
 
-// The edition is rendered once (MJML), as the edition function does; the worker only reads it.
-const { renderEdition } = await import('../functions/core/rendering/edition-email.ts');
-const rendered: RenderedEdition = await renderEdition(makeContent(), { branding: makeBranding({ fromAddress: 'digest@news-digest.test' }), editionUrl: EDITION_URL });
+// The edition is rendered once (MJML), as the edition function does, by the set-up; the worker only reads it.
+const { fixtureEdition } = await import('./lib/rendered-fixture.ts');
+const rendered: RenderedEdition = await fixtureEdition(params.renderedFile);
 
 async function stand(path: string, body?: unknown): Promise<unknown> {
   const res = await fetch(`${params.sesUrl}${path}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });

@@ -31,6 +31,11 @@ export interface StackTask {
    * every subscriber, for a run that measures the sending only (the result's `fanOut`).
    */
   fanOut?: { time?: string };
+  /**
+   * Only render the kit's fixture edition (MJML) and write it to this file, for the send
+   * workers of the throughput and rate-cap runs (bench/lib/rendered-fixture.ts); `env` unused.
+   */
+  renderTo?: string;
 }
 
 export interface StackTaskResult {
@@ -59,6 +64,11 @@ function withStackWiring<T>(env: Record<string, string>, work: () => Promise<T>)
 
 async function runTask(task: StackTask): Promise<StackTaskResult> {
   const t0 = performance.now();
+  if (task.renderTo) {
+    const { writeFixtureEdition } = await import('./lib/rendered-fixture.ts');
+    await writeFixtureEdition(task.renderTo);
+    return { seconds: (performance.now() - t0) / 1000, uploaded: 0 };
+  }
   const keys = task.upload ? await uploadArticles(task.env, task.upload) : [];
   if (task.ingest && keys.length > 0) {
     await withStackWiring(task.env, async () => {

@@ -37,6 +37,27 @@ export interface RunOptions {
   verbose?: boolean;
   /** Called with each stdout line that is not the result (progress signals). */
   onLine?: (line: string) => void;
+  /**
+   * A line for the child's stdin, written when it resolves (the child reads it with
+   * `nextInputLine()`): a child started ahead of its run waits for it before the measured part.
+   */
+  input?: Promise<string>;
+}
+
+let inputLines: AsyncIterator<string> | undefined;
+/**
+ * The next line the parent wrote to this child's stdin (`RunOptions.input`).
+ *
+ * @example
+ * ```ts
+ * const go = JSON.parse(await nextInputLine()) as { edition?: string };
+ * ```
+ */
+export async function nextInputLine(): Promise<string> {
+  inputLines ??= createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+  const { value, done } = await inputLines.next();
+  if (done) throw new Error('stdin closed before the parent said go');
+  return String(value);
 }
 
 /**
@@ -52,8 +73,15 @@ export function runChild<T>(script: string, params: unknown, options: RunOptions
     const child = spawn(
       process.execPath,
       [...(options.nodeArgs ?? []), '--import', 'tsx', fileURLToPath(new URL(`../${script}`, import.meta.url)), JSON.stringify(params)],
-      { cwd: ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd: ROOT, env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] },
     );
+    // stdin: closed at once, unless a line is to come (`input`).
+    if (options.input) {
+      options.input.then(
+        (line) => child.stdin.end(`${line}\n`),
+        () => child.stdin.end(),
+      );
+    } else child.stdin.end();
     let result: T | undefined;
     let stderr = '';
     const timer = options.timeoutMs

@@ -32,8 +32,8 @@ interface Worker {
   next(): Promise<string>;
 }
 
-function startWorker(env: Record<string, string>, verbose: boolean): Worker {
-  const child = spawn(process.execPath, [...(process.env.RATE_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.RATE_PROF] : []), '--import', 'tsx', 'bench/rate-worker.ts', JSON.stringify(env)], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+function startWorker(env: Record<string, string>, verbose: boolean, renderedFile?: string): Worker {
+  const child = spawn(process.execPath, [...(process.env.RATE_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.RATE_PROF] : []), '--import', 'tsx', 'bench/rate-worker.ts', JSON.stringify(env), ...(renderedFile ? [renderedFile] : [])], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => {
     stderr = (stderr + c.toString()).slice(-5000);
@@ -77,6 +77,8 @@ export interface RateCapRig {
   lastDoneAt: number;
   /** Ends the workers and the stack. */
   stop(): Promise<void>;
+  /** Ends the workers only (the stack serves a later run: `rateCapRuns`' `keepStack`). */
+  stopWorkers(): Promise<void>;
 }
 
 async function sesCall(ses: string, path: string, body?: unknown): Promise<unknown> {
@@ -105,14 +107,22 @@ async function warmUp(rig: RateCapRig, edition: string): Promise<void> {
  * const runs = await rateCapRuns({ caps: [14, 50, 200], seconds: 10, log: console.error }, rig);
  * ```
  */
-export async function prepareRateCap(options: { workers?: number; latencyMs?: number; verbose?: boolean } = {}): Promise<RateCapRig> {
+export async function prepareRateCap(options: { workers?: number; latencyMs?: number; verbose?: boolean; renderedFile?: Promise<string> } = {}): Promise<RateCapRig> {
   const n = options.workers ?? 4;
   const latencyMs = options.latencyMs ?? 50;
   const stack = await startService<{ env: Record<string, string>; endpoints: { ses: string }; tallyUrl: string }>('bench/lib/stack-process.ts', [JSON.stringify({ keepCaptured: true })], { readyTimeoutMs: 60_000 });
-  const workers = Array.from({ length: n }, () => startWorker(stack.info.env, options.verbose ?? false));
-  const stop = async () => {
+  // `renderedFile`: the fixture edition the set-up rendered (bench/lib/rendered-fixture.ts); without it each worker renders its own.
+  const renderedFile = options.renderedFile ? await options.renderedFile.catch(async (error: unknown) => {
+    await stack.stop();
+    throw error;
+  }) : undefined;
+  const workers = Array.from({ length: n }, () => startWorker(stack.info.env, options.verbose ?? false, renderedFile));
+  const stopWorkers = async () => {
     for (const w of workers) w.child.stdin?.end();
     await Promise.all(workers.map((w) => (w.child.exitCode === null ? new Promise((r) => w.child.once('exit', r)) : undefined)));
+  };
+  const stop = async () => {
+    await stopWorkers();
     await stack.stop();
   };
   try {
@@ -120,7 +130,7 @@ export async function prepareRateCap(options: { workers?: number; latencyMs?: nu
       const line = await w.next();
       if (line !== 'READY') throw new Error(`rate worker: ${line}`);
     }
-    const rig: RateCapRig = { stack, workers, from: 0, latencyMs, lastDoneAt: 0, stop };
+    const rig: RateCapRig = { stack, workers, from: 0, latencyMs, lastDoneAt: 0, stop, stopWorkers };
     await warmUp(rig, 'rate-warm-up');
     return rig;
   } catch (error) {
@@ -138,7 +148,7 @@ export async function prepareRateCap(options: { workers?: number; latencyMs?: nu
  * const runs = await rateCapRuns({ caps: [14, 50, 200], seconds: 10, log: console.error });
  * ```
  */
-export async function rateCapRuns(options: { caps: number[]; seconds: number; workers?: number; latencyMs?: number; log: (line: string) => void; verbose?: boolean }, rig?: RateCapRig): Promise<RateCapRun[]> {
+export async function rateCapRuns(options: { caps: number[]; seconds: number; workers?: number; latencyMs?: number; log: (line: string) => void; verbose?: boolean; keepStack?: boolean }, rig?: RateCapRig): Promise<RateCapRun[]> {
   const prepared = rig ?? (await prepareRateCap(options));
   const { stack, workers } = prepared;
   const n = workers.length;
@@ -200,7 +210,13 @@ export async function rateCapRuns(options: { caps: number[]; seconds: number; wo
       runs.push(run);
     }
   } finally {
-    await prepared.stop();
+    if (options.keepStack) {
+      // The stack serves a later run (bench/run.ts: the cold starts): the SES front back to the
+      // stack's first settings (no cap enforced, no latency) and its records dropped.
+      await prepared.stopWorkers();
+      await call('/faults', { maxSendRate: 100_000, max24HourSend: 10_000_000 });
+      await call('/raw/clear', {});
+    } else await prepared.stop();
   }
   return runs;
 }
