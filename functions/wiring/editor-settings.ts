@@ -31,7 +31,15 @@ export interface EditorAuthSettings {
   jwksUri?: string;
 }
 
-/** @throws ConfigError naming a missing EDITOR_AUTH_* setting. */
+/**
+ * Where editors sign in, from the EDITOR_AUTH_* settings.
+ *
+ * @throws ConfigError naming a missing EDITOR_AUTH_* setting.
+ * @example
+ * ```ts
+ * const tokenUrl = `${editorAuthSettings().domain}/oauth2/token`;
+ * ```
+ */
 export const editorAuthSettings = memo((): EditorAuthSettings => {
   const c = config();
   return {
@@ -43,5 +51,12 @@ export const editorAuthSettings = memo((): EditorAuthSettings => {
   };
 });
 
-/** The editors' functions' logger. */
+/**
+ * The editors' functions' logger.
+ *
+ * @example
+ * ```ts
+ * export const handler = http(route, { errorResponse: pageError, logger: editorLogger });
+ * ```
+ */
 export const editorLogger = memo(() => logger('editors'));

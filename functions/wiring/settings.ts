@@ -14,6 +14,11 @@ const resets: Array<() => void> = [];
  * A dependency made on first use and kept for the life of the process (a Lambda container).
  * A promise that rejects is not kept (a secret read from SSM while SSM was down): the next
  * call makes it again.
+ *
+ * @example
+ * ```ts
+ * export const ddb = memo(() => dynamoDocumentClient(config()));
+ * ```
  */
 export function memo<T>(make: () => T): () => T {
   let value: { v: T } | undefined;
@@ -33,20 +38,48 @@ export function memo<T>(make: () => T): () => T {
   };
 }
 
-/** Forgets every memoised dependency (the CLI and tests switch environments between runs). */
+/**
+ * Forgets every memoised dependency (the CLI and tests switch environments between runs).
+ *
+ * @example
+ * ```ts
+ * useEnvironment(stackEnv); resetWiring();
+ * ```
+ */
 export function resetWiring(): void {
   for (const reset of resets) reset();
 }
 
-/** The configuration, read and checked once (core/config.ts). */
+/**
+ * The configuration, read and checked once (core/config.ts).
+ *
+ * @example
+ * ```ts
+ * const table = config().DELIVERIES_TABLE;
+ * ```
+ */
 export const config = (): Config => getConfig();
 
-/** A logger for one function. */
+/**
+ * A logger for one function.
+ *
+ * @example
+ * ```ts
+ * logger('send').warn('rejected for good', { edition, reason });
+ * ```
+ */
 export function logger(service: string): Logger {
   return createLogger(service, config().LOG_LEVEL === 'SILENT' ? 'SILENT' : config().LOG_LEVEL);
 }
 
-/** Branding from config. */
+/**
+ * Branding from config.
+ *
+ * @example
+ * ```ts
+ * errorPage(branding(), 404, 'Not found');
+ * ```
+ */
 export function branding(c: Config = config()): Branding {
   return {
     siteName: c.SITE_NAME,
