@@ -372,9 +372,8 @@ function onSetupLane<T>(work: () => Promise<T>): Promise<T> {
   const done = new Promise<T>((resolve, reject) => {
     setupQueue.push(() => work().then(resolve, reject));
   });
-  setupAll.push(done.catch(() => undefined));
   pumpSetup();
-  return done;
+  return inSetUp(done);
 }
 const setupDone = () => Promise.all(setupAll);
 function prepareStack(task: Omit<StackTask, 'env'>, stackOptions: Parameters<typeof startStack>[0] = {}): Promise<Prepared> {
@@ -398,6 +397,22 @@ function prepareStack(task: Omit<StackTask, 'env'>, stackOptions: Parameters<typ
 const stopping: Promise<void>[] = [];
 function stopLater(service: Service<StackInfo>): void {
   stopping.push(service.stop().catch(() => undefined));
+}
+
+/** Waits until a child started ahead on a stack is ready; if it ends first, stops the stack and throws its error. */
+async function whenReady(service: Service<StackInfo>, child: GatedChild<unknown>): Promise<void> {
+  try {
+    await child.ready;
+  } catch (error) {
+    stopLater(service);
+    throw error;
+  }
+}
+
+/** Counts `done` as part of the set-up (`setupDone` waits for it; its failure is for whoever awaits `done`). */
+function inSetUp<T>(done: Promise<T>): Promise<T> {
+  setupAll.push(done.catch(() => undefined));
+  return done;
 }
 
 /** A benchmark child started ahead of its run, waiting (after its imports) for `go` before anything measured. */
@@ -483,16 +498,10 @@ function prepareEdition(): Promise<EditionPrepared> {
     const { articleFile } = await import('../test/kit/fixtures/index.ts');
     const keys = Array.from({ length: PLAN.edition.articles }, (_, i) => articleFile(i, new Date()).key);
     const child = startGated<EditionRun>('edition-build.ts', { env: prepared.env, keys }, { ...childOptions, nodeArgs: (await lambdaNodeArgs('edition')).nodeArgs });
-    try {
-      await child.ready;
-    } catch (error) {
-      stopLater(prepared.service);
-      throw error;
-    }
+    await whenReady(prepared.service, child);
     return { ...prepared, child };
   });
-  setupAll.push(done.catch(() => undefined));
-  return done;
+  return inSetUp(done);
 }
 
 async function editionBench(prepared: Promise<EditionPrepared>): Promise<EditionRun> {
@@ -605,16 +614,10 @@ function prepareCold(rig?: Promise<RateCapRig>): Promise<ColdPrepared> {
       env: prepared.env, handlerFile, nodeArgs: (await lambdaNodeArgs('send')).nodeArgs, edition: prepared.fanOut?.edition,
       subscriberIds: Array.from({ length: PLAN.coldStart.runs }, (_, i) => subscriberIdFor(`reader${i}@news-digest.test`)),
     }, childOptions);
-    try {
-      await child.ready;
-    } catch (error) {
-      stopLater(prepared.service);
-      throw error;
-    }
+    await whenReady(prepared.service, child);
     return { ...prepared, child };
   });
-  setupAll.push(done.catch(() => undefined));
-  return done;
+  return inSetUp(done);
 }
 
 async function coldStartBench(prepared: Promise<ColdPrepared>): Promise<ColdStartResult | undefined> {
@@ -816,16 +819,10 @@ function prepareLimited(): Promise<LimitedPrepared> {
       role: 'send', env: prepared.env, subscribers: PLAN.cpuLimited.subscribers, edition: prepared.fanOut?.edition, eventSource, cpuShare: PLAN.cpuLimited.share,
       ...(handlerFile ? { handlerFile } : {}), containerNodeArgs: (await lambdaNodeArgs('send')).nodeArgs,
     }, childOptions);
-    try {
-      await child.ready;
-    } catch (error) {
-      stopLater(prepared.service);
-      throw error;
-    }
+    await whenReady(prepared.service, child);
     return { ...prepared, child, concurrency: eventSource.concurrency };
   });
-  setupAll.push(done.catch(() => undefined));
-  return done;
+  return inSetUp(done);
 }
 
 /** A send run of the scale kind with each container held to Lambda's CPU share (cgroup quota). */
