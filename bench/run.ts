@@ -733,7 +733,8 @@ async function timelineBench(prepared: Promise<Prepared>): Promise<TimelineRun[]
     const { DEFAULT_SCHEDULES, editionIdFor, parseJobSchedule } = await import('../functions/core/editions/schedule.ts');
     const { JobName } = await import('../functions/core/editions/types.ts');
     const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: env.AWS_REGION ?? 'us-east-1', endpoint: env.DYNAMODB_ENDPOINT, credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID ?? 'local', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'local' } }));
-    const editions = new DynamoDbEditionRepository({ client: doc, tableName: env.EDITIONS_TABLE ?? '' });
+    const { SdkCaller } = await import('../functions/adapters/aws-sdk-caller.ts');
+    const editions = new DynamoDbEditionRepository({ client: new SdkCaller(doc), tableName: env.EDITIONS_TABLE ?? '' });
     // The job's time zone names the edition's day (as the app's configuration reads it).
     const dailyZone = parseJobSchedule(env.DAILY_SCHEDULE ?? DEFAULT_SCHEDULES.daily).zone;
     for (const [i, cap] of PLAN.timeline.caps.entries()) {

@@ -96,9 +96,15 @@ if (params.role === 'fan-out') {
     if (go.edition) editionId = go.edition;
   }
   const tally = params.tallyUrl;
-  // The event source's own reads (is the edition complete?) are not the function's: marked, not counted.
-  const { ddb } = await import('../functions/wiring/common.ts');
-  ddb().middlewareStack.add(
+  // The event source's own reads (is the edition complete?) are not the function's: made
+  // through the SDK with a marker header, not counted.
+  const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+  const { DynamoDBDocumentClient } = await import('@aws-sdk/lib-dynamodb');
+  const { SdkCaller } = await import('../functions/adapters/aws-sdk-caller.ts');
+  const { DynamoDbDeliveryLedger } = await import('../functions/adapters/dynamodb-delivery-ledger.ts');
+  const { DynamoDbEditionRepository } = await import('../functions/adapters/dynamodb-edition-repository.ts');
+  const marked = DynamoDBDocumentClient.from(new DynamoDBClient({ region: config.AWS_REGION, ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}) }));
+  marked.middlewareStack.add(
     (next) => async (args) => {
       const request = args.request as { headers?: Record<string, string> };
       if (request.headers) request.headers['x-bench-origin'] = 'driver';
@@ -106,6 +112,8 @@ if (params.role === 'fan-out') {
     },
     { step: 'build', name: 'benchOrigin' },
   );
+  const driverEditions = new DynamoDbEditionRepository({ client: new SdkCaller(marked), tableName: config.EDITIONS_TABLE });
+  const driverLedger = new DynamoDbDeliveryLedger({ client: new SdkCaller(marked), tableName: config.DELIVERIES_TABLE });
   const ses = params.env.SES_ENDPOINT ?? '';
   const before = (await (await fetch(`${ses}/stats`)).json()) as { accepted: number; throttled: number };
   let ledgerCheckedAt = 0;
@@ -122,7 +130,7 @@ if (params.role === 'fan-out') {
     handler: (event) => pool.invoke(event) as ReturnType<typeof import('../functions/send.ts').handler>,
     ...(params.eventSource ? { eventSource: params.eventSource } : {}),
     done: async () => {
-      const e = await editionRepository().get(editionId);
+      const e = await driverEditions.get(editionId);
       // While the fan-out runs beside the sending (the timeline), the edition may not exist yet.
       if (!e) return !params.overlapFanOut;
       if (isComplete(e)) return true;
@@ -136,7 +144,7 @@ if (params.role === 'fan-out') {
       ledgerCheckedAt = Date.now();
       const accepted = ((await (await fetch(`${ses}/stats`)).json()) as { accepted: number }).accepted - before.accepted;
       if (accepted < params.subscribers) return false;
-      const states = await deliveryLedger().countByState(editionId);
+      const states = await driverLedger.countByState(editionId);
       const counted = e.sent + e.failed + e.skipped + (e.cancelled ?? 0);
       if (states.sent + states.failed + states.skipped + (states.cancelled ?? 0) < e.total) return false;
       if (!stall || stall.counted !== counted) {

@@ -13,10 +13,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { DynamoDBClient, CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { SendRawEmailCommand, SESClient } from '@aws-sdk/client-ses';
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent } from 'node:http';
 import { createRequire } from 'node:module';
+import { UpdateCommand, type AwsCaller } from '../functions/adapters/aws-commands.ts';
+import { SdkCaller } from '../functions/adapters/aws-sdk-caller.ts';
 import { LeanDynamoDbDocumentClient } from '../functions/adapters/dynamodb-lean-document-client.ts';
 import { LeanSesClient } from '../functions/adapters/ses-lean-client.ts';
 import { useLeanRawMessageBody } from '../functions/adapters/ses-mail-sender.ts';
@@ -94,7 +96,10 @@ try {
   admin.destroy();
 
   const translate = { marshallOptions: { removeUndefinedValues: true } };
-  const ddb = { sdk: DynamoDBDocumentClient.from(base(), translate), lean: new LeanDynamoDbDocumentClient(base(), translate, { endpoint: ddbEndpoint, region: REGION, timeouts: TIMEOUTS, maxSockets: 50 }) as DynamoDBDocumentClient };
+  const ddb: Record<'sdk' | 'lean', AwsCaller> = {
+    sdk: new SdkCaller(DynamoDBDocumentClient.from(base(), translate)),
+    lean: new LeanDynamoDbDocumentClient({ endpoint: ddbEndpoint, region: REGION, timeouts: TIMEOUTS, maxSockets: 50, credentials: async () => CREDENTIALS, translate }),
+  };
   const sdkSes = new SESClient({ region: REGION, endpoint: sesEndpoint, credentials: CREDENTIALS, maxAttempts: 1, cacheMiddleware: true, requestHandler: handler() });
   useLeanRawMessageBody(sdkSes);
   const mail = { sdk: sdkSes, lean: new LeanSesClient({ region: REGION, endpoint: sesEndpoint, credentials: CREDENTIALS, maxAttempts: 1 }, { endpoint: sesEndpoint, region: REGION, timeouts: TIMEOUTS, maxSockets: 50 }) as SESClient };
@@ -102,7 +107,7 @@ try {
   const messageBytes = encoded.reduce((n, c) => n + c.byteLength, 0);
 
   let written = 0;
-  const update = (client: DynamoDBDocumentClient) => (i: number) =>
+  const update = (client: AwsCaller) => (i: number) =>
     client.send(
       new UpdateCommand({
         TableName: 'bench',

@@ -30,6 +30,9 @@ import type { DeserializeMiddleware } from '@smithy/types';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { CALL_DEADLINE, withCallDeadline } from './aws-signed-http.ts';
+import type { AwsCaller } from './aws-commands.ts';
+import { CLIENT_TIMEOUTS, leanEndpoint, type ClientTimeouts } from './aws-endpoints.ts';
+import { SdkCaller } from './aws-sdk-caller.ts';
 import { LeanDynamoDbDocumentClient } from './dynamodb-lean-document-client.ts';
 import { LeanSesClient } from './ses-lean-client.ts';
 import { retryWithBackoff, type RetryOptions } from '../core/concurrency.ts';
@@ -38,27 +41,9 @@ import { ConfigError } from '../core/errors.ts';
 import { parseSecretList } from '../core/secrets.ts';
 import type { TokenSecrets } from '../core/subscribers/tokens.ts';
 
-export { withCallDeadline };
+export { CLIENT_TIMEOUTS, leanEndpoint, withCallDeadline };
 
-/**
- * Per-attempt limits of each client, in milliseconds: the TCP connection, and the answer
- * (headers; the body may then stall at most as long). Each aborts with a `TimeoutError`.
- */
-export const CLIENT_TIMEOUTS = {
-  /** 3 attempts (the SDK's default) × 3 s: under the HTTP functions' 10 s. */
-  dynamodb: { connectionMs: 1_000, requestMs: 3_000 },
-  sqs: { connectionMs: 1_000, requestMs: 3_000 },
-  /** Until the answer's headers: a body then streams for as long as it keeps moving. */
-  s3: { connectionMs: 1_000, requestMs: 3_000 },
-  /** 1 attempt (retries are the send service's); SendRawEmail also gets a per-call deadline. */
-  ses: { connectionMs: 1_000, requestMs: 10_000 },
-  /** 1 attempt per try; {@link tokenSecret} tries up to 3 times with backoff. */
-  ssm: { connectionMs: 1_000, requestMs: 2_000 },
-  /** An asynchronous invoke (the editors' send-now starting the edition function) answers at once. */
-  lambda: { connectionMs: 1_000, requestMs: 3_000 },
-} as const satisfies Record<string, { connectionMs: number; requestMs: number }>;
-
-type Timeouts = (typeof CLIENT_TIMEOUTS)[keyof typeof CLIENT_TIMEOUTS];
+type Timeouts = ClientTimeouts;
 type HandleArgs = Parameters<NodeHttpHandler['handle']>;
 
 /** The abort signal of each outgoing request that carries a call deadline. */
@@ -134,38 +119,23 @@ function common(config: Config, endpoint: string | undefined, timeouts: Timeouts
   };
 }
 
-/** Regions of the standard `aws` partition (the SDK's partitions.json): `amazonaws.com` endpoints. */
-const STANDARD_PARTITION_REGION = /^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$/;
-
 /**
- * Where the lean signed-HTTP path may send a service's calls: the configured endpoint (the
- * local stack), else `https://<prefix>.<region>.amazonaws.com` for a region of the standard
- * partition. Undefined, so that every call goes through the SDK and its endpoint rules, for
- * other partitions (China, GovCloud, ISO: other domains and FIPS defaults) and when FIPS or
- * dual-stack endpoints are asked for.
- *
- * @example `leanEndpoint(config, 'dynamodb', config.DYNAMODB_ENDPOINT) // 'https://dynamodb.eu-west-1.amazonaws.com'`
- */
-export function leanEndpoint(config: Config, prefix: string, configured: string | undefined): string | undefined {
-  if (configured !== undefined) return configured;
-  if (config.AWS_USE_FIPS_ENDPOINT || config.AWS_USE_DUALSTACK_ENDPOINT || !STANDARD_PARTITION_REGION.test(config.AWS_REGION)) return undefined;
-  return `https://${prefix}.${config.AWS_REGION}.amazonaws.com`;
-}
-
-/**
- * The DynamoDB document client: item calls go over the lean signed-HTTP path
+ * DynamoDB for the adapters: item calls over the lean signed-HTTP path
  * (dynamodb-lean-document-client.ts) where {@link leanEndpoint} allows it, anything else
- * through the SDK; the same socket limits and deadlines.
+ * through the SDK's document client; the same socket limits and deadlines, the SDK's
+ * credential chain.
  *
  * @example `const ddb = dynamoDocumentClient(getConfig());`
  */
-export function dynamoDocumentClient(config: Config): DynamoDBDocumentClient {
+export function dynamoDocumentClient(config: Config): AwsCaller {
   const timeouts = CLIENT_TIMEOUTS.dynamodb;
   const client = new DynamoDBClient(common(config, config.DYNAMODB_ENDPOINT, timeouts));
   const translate = { marshallOptions: { removeUndefinedValues: true } };
+  const sdk = new SdkCaller(DynamoDBDocumentClient.from(client, translate));
   const endpoint = leanEndpoint(config, 'dynamodb', config.DYNAMODB_ENDPOINT);
-  if (endpoint === undefined) return DynamoDBDocumentClient.from(client, translate);
-  return new LeanDynamoDbDocumentClient(client, translate, { endpoint, region: config.AWS_REGION, timeouts, maxSockets: 50 });
+  if (endpoint === undefined) return sdk;
+  const credentials = client.config.credentials;
+  return new LeanDynamoDbDocumentClient({ endpoint, region: config.AWS_REGION, timeouts, maxSockets: 50, credentials: () => credentials(), translate, fallback: sdk });
 }
 
 /** @example `const s3 = s3Client(getConfig());` */

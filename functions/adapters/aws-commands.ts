@@ -79,6 +79,8 @@ export interface AwsResponseMetadata {
  * ```
  */
 export interface AwsCaller {
+  /** Marks a caller (an SDK client, whose `send` takes the SDK's commands, is not one). */
+  readonly awsCaller: true;
   send<Input extends object, Output extends object>(command: AwsCommand<Input, Output>): Promise<Output>;
   /** Closes its sockets (a CLI run, a test). */
   destroy(): void;

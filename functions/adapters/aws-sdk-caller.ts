@@ -80,6 +80,8 @@ export interface SdkClientLike {
  * ```
  */
 export class SdkCaller<Client extends SdkClientLike = SdkClientLike> implements AwsCaller {
+  public readonly awsCaller = true as const;
+
   public constructor(public readonly client: Client) {}
 
   public send<Input extends object, Output extends object>(command: AwsCommand<Input, Output>): Promise<Output> {

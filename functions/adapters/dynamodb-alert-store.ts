@@ -12,18 +12,10 @@
  * Expiry (TTL `expiresAt`): tombstones 400 days after the match, caps 3 days, claims 1 day,
  * digests 30 days (resend-failed works on them that long).
  */
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-  paginateQuery,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type AwsCaller } from './aws-commands.ts';
 import type { AlertStore, NewMatch } from '../core/alerts/ports.ts';
 import { CLAIM_ENTRY, dueShardOf, type ActiveCadence, type AlertClaim, type AlertDigestRecord, type DueEntry, type PendingMatch } from '../core/alerts/types.ts';
-import { conditional, decodeCursor, encodeCursor, isConditionFailure } from './dynamodb-support.ts';
+import { conditional, decodeCursor, encodeCursor, isConditionFailure, queryPages } from './dynamodb-support.ts';
 
 const DAY_S = 86_400;
 const CAP_RETENTION_S = 3 * DAY_S;
@@ -62,10 +54,10 @@ function toDigest(item: Record<string, unknown>): AlertDigestRecord {
  * ```
  */
 export class DynamoDbAlertStore implements AlertStore {
-  readonly #ddb: DynamoDBDocumentClient;
+  readonly #ddb: AwsCaller;
   readonly #table: string;
 
-  public constructor(options: { client: DynamoDBDocumentClient; tableName: string }) {
+  public constructor(options: { client: AwsCaller; tableName: string }) {
     this.#ddb = options.client;
     this.#table = options.tableName;
   }
@@ -147,9 +139,7 @@ export class DynamoDbAlertStore implements AlertStore {
 
   public async pending(subscriberId: string): Promise<PendingMatch[]> {
     const found: PendingMatch[] = [];
-    const pages = paginateQuery(
-      { client: this.#ddb },
-      {
+    const pages = queryPages(this.#ddb, {
         TableName: this.#table,
         IndexName: 'gsi2',
         KeyConditionExpression: 'gsi2pk = :pk',

@@ -12,15 +12,8 @@
  * and sort key (at most 1,024 bytes) fits.
  */
 import { createHash } from 'node:crypto';
-import { conditional } from './dynamodb-support.ts';
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  paginateQuery,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { conditional, queryPages } from './dynamodb-support.ts';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type AwsCaller } from './aws-commands.ts';
 import type { ArticleStore, IngestedItem, QuarantineRepository, SourceObjectRecord } from '../core/articles/ports.ts';
 import type { QuarantineRecord, StoredArticle, StoredPick } from '../core/articles/types.ts';
 
@@ -102,10 +95,10 @@ function strip<T extends Record<string, unknown>>(item: T): Omit<T, 'pk' | 'sk' 
  * ```
  */
 export class DynamoDbArticleStore implements ArticleStore, QuarantineRepository {
-  readonly #ddb: DynamoDBDocumentClient;
+  readonly #ddb: AwsCaller;
   readonly #table: string;
 
-  public constructor(options: { client: DynamoDBDocumentClient; tableName: string }) {
+  public constructor(options: { client: AwsCaller; tableName: string }) {
     this.#ddb = options.client;
     this.#table = options.tableName;
   }
@@ -177,9 +170,7 @@ export class DynamoDbArticleStore implements ArticleStore, QuarantineRepository 
     const fromIso = from.toISOString();
     const toIso = to.toISOString();
     for (let d = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate())); d < to; d = new Date(d.getTime() + 86_400_000)) {
-      const pages = paginateQuery(
-        { client: this.#ddb },
-        {
+      const pages = queryPages(this.#ddb, {
           TableName: this.#table,
           IndexName: 'gsi1',
           KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
@@ -214,9 +205,7 @@ export class DynamoDbArticleStore implements ArticleStore, QuarantineRepository 
   }
 
   public async *list(): AsyncIterable<QuarantineRecord> {
-    const pages = paginateQuery(
-      { client: this.#ddb },
-      { TableName: this.#table, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': 'QUARANTINE' }, ScanIndexForward: false },
+    const pages = queryPages(this.#ddb, { TableName: this.#table, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': 'QUARANTINE' }, ScanIndexForward: false },
     );
     for await (const page of pages) {
       for (const item of page.Items ?? []) yield toQuarantineRecord(item);

@@ -14,8 +14,8 @@
  * A recorded Send event is two attributes of the entry (`sendEventMessageId`, `sendEventAt`),
  * so the acquire that takes an entry over returns it without another read.
  */
-import { conditional, decodeCursor, encodeCursor, isConditionFailure } from './dynamodb-support.ts';
-import { GetCommand, QueryCommand, UpdateCommand, paginateQuery, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { conditional, decodeCursor, encodeCursor, isConditionFailure, queryPages } from './dynamodb-support.ts';
+import { GetCommand, QueryCommand, UpdateCommand, type AwsCaller } from './aws-commands.ts';
 import type { DeliveryLedger, LedgerResult } from '../core/delivery/ports.ts';
 import { DeliveryState, type LedgerEntry, type SendEvent, type SendTask } from '../core/delivery/types.ts';
 
@@ -47,10 +47,10 @@ function toEntry(item: Record<string, unknown>): LedgerEntry {
  * ```
  */
 export class DynamoDbDeliveryLedger implements DeliveryLedger {
-  readonly #ddb: DynamoDBDocumentClient;
+  readonly #ddb: AwsCaller;
   readonly #table: string;
 
-  public constructor(options: { client: DynamoDBDocumentClient; tableName: string }) {
+  public constructor(options: { client: AwsCaller; tableName: string }) {
     this.#ddb = options.client;
     this.#table = options.tableName;
   }
@@ -228,9 +228,7 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
   public async countByState(editionId: string): Promise<Record<'sending' | 'sent' | 'failed' | 'skipped' | 'cancelled', number>> {
     // One pass over the edition's partition (only the state of each entry is read).
     const counts = { sending: 0, sent: 0, failed: 0, skipped: 0, cancelled: 0 };
-    const pages = paginateQuery(
-      { client: this.#ddb },
-      { TableName: this.#table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeNames: { '#state': 'state' }, ExpressionAttributeValues: { ':pk': `EDITION#${editionId}` }, ProjectionExpression: '#state' },
+    const pages = queryPages(this.#ddb, { TableName: this.#table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeNames: { '#state': 'state' }, ExpressionAttributeValues: { ':pk': `EDITION#${editionId}` }, ProjectionExpression: '#state' },
     );
     for await (const page of pages) {
       for (const item of page.Items ?? []) {
@@ -243,9 +241,7 @@ export class DynamoDbDeliveryLedger implements DeliveryLedger {
 
   public async lastChange(editionId: string): Promise<number | undefined> {
     let last: number | undefined;
-    const pages = paginateQuery(
-      { client: this.#ddb },
-      { TableName: this.#table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `EDITION#${editionId}` }, ProjectionExpression: 'updatedAt' },
+    const pages = queryPages(this.#ddb, { TableName: this.#table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `EDITION#${editionId}` }, ProjectionExpression: 'updatedAt' },
     );
     for await (const page of pages) {
       for (const item of page.Items ?? []) {

@@ -5,7 +5,7 @@
  * Creation and every state move are conditional writes, so concurrent runs agree.
  */
 import { conditional } from './dynamodb-support.ts';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type AwsCaller } from './aws-commands.ts';
 import type { EditionRecord, EditionRepository } from '../core/editions/ports.ts';
 import type { EditionState, JobName } from '../core/editions/types.ts';
 import { NotFoundError } from '../core/errors.ts';
@@ -24,10 +24,10 @@ function toRecord(item: Record<string, unknown>): EditionRecord {
  * ```
  */
 export class DynamoDbEditionRepository implements EditionRepository {
-  readonly #ddb: DynamoDBDocumentClient;
+  readonly #ddb: AwsCaller;
   readonly #table: string;
 
-  public constructor(options: { client: DynamoDBDocumentClient; tableName: string }) {
+  public constructor(options: { client: AwsCaller; tableName: string }) {
     this.#ddb = options.client;
     this.#table = options.tableName;
   }

@@ -6,7 +6,7 @@
  * actions are a few a minute at most, far below a partition's limits).
  */
 import { randomBytes } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type AwsCaller } from './aws-commands.ts';
 import type { AuditLog, IntentStore } from '../core/editors/ports.ts';
 import type { AuditRecord, SendIntent } from '../core/editors/types.ts';
 import { conditional, decodeCursor, encodeCursor } from './dynamodb-support.ts';
@@ -36,10 +36,10 @@ function toIntent(item: Record<string, unknown>): SendIntent {
  * ```
  */
 export class DynamoDbAuditLog implements AuditLog {
-  readonly #ddb: DynamoDBDocumentClient;
+  readonly #ddb: AwsCaller;
   readonly #table: string;
 
-  public constructor(options: { client: DynamoDBDocumentClient; tableName: string }) {
+  public constructor(options: { client: AwsCaller; tableName: string }) {
     this.#ddb = options.client;
     this.#table = options.tableName;
   }
@@ -82,10 +82,10 @@ export class DynamoDbAuditLog implements AuditLog {
  * ```
  */
 export class DynamoDbIntentStore implements IntentStore {
-  readonly #ddb: DynamoDBDocumentClient;
+  readonly #ddb: AwsCaller;
   readonly #table: string;
 
-  public constructor(options: { client: DynamoDBDocumentClient; tableName: string }) {
+  public constructor(options: { client: AwsCaller; tableName: string }) {
     this.#ddb = options.client;
     this.#table = options.tableName;
   }

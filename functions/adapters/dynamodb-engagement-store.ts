@@ -13,7 +13,7 @@
  * the table); reading needs Query only (the editors' read function).
  */
 import { createHash } from 'node:crypto';
-import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand, type AwsCaller } from './aws-commands.ts';
 import type { EngagementStore } from '../core/analytics/ports.ts';
 import { COUNTERS, ClaimOutcome, Counter, type CounterIncrement, type EngagementEvent, type EngagementTotals, type FirstKind, type LinkClicks, type TimelinePoint } from '../core/analytics/types.ts';
 import { conditional } from './dynamodb-support.ts';
@@ -30,11 +30,11 @@ const linkKey = (url: string): string => createHash('sha256').update(url, 'utf8'
  * ```
  */
 export class DynamoDbEngagementStore implements EngagementStore {
-  readonly #ddb: DynamoDBDocumentClient;
+  readonly #ddb: AwsCaller;
   readonly #table: string;
   readonly #shards: number;
 
-  public constructor(options: { client: DynamoDBDocumentClient; tableName: string; shards?: number }) {
+  public constructor(options: { client: AwsCaller; tableName: string; shards?: number }) {
     this.#ddb = options.client;
     this.#table = options.tableName;
     this.#shards = options.shards ?? 16;

@@ -7,13 +7,7 @@
  * Entries are written and deleted with BatchWriteItem (25 a call), heads read with
  * BatchGetItem (100 a call); keys DynamoDB leaves unprocessed are asked again with backoff.
  */
-import {
-  BatchGetCommand,
-  BatchWriteCommand,
-  QueryCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, QueryCommand, UpdateCommand, type AwsCaller } from './aws-commands.ts';
 import type { KeywordIndex } from '../core/alerts/ports.ts';
 import type { ActiveCadence, FollowerEntry } from '../core/alerts/types.ts';
 import { mapBounded } from '../core/concurrency.ts';
@@ -36,10 +30,10 @@ const backoff = (round: number): Promise<void> => new Promise((r) => setTimeout(
  * ```
  */
 export class DynamoDbKeywordIndex implements KeywordIndex {
-  readonly #ddb: DynamoDBDocumentClient;
+  readonly #ddb: AwsCaller;
   readonly #table: string;
 
-  public constructor(options: { client: DynamoDBDocumentClient; tableName: string }) {
+  public constructor(options: { client: AwsCaller; tableName: string }) {
     this.#ddb = options.client;
     this.#table = options.tableName;
   }

@@ -1,35 +1,37 @@
 /**
- * A DynamoDBDocumentClient whose item calls (GetItem, PutItem, UpdateItem, DeleteItem, Query,
- * BatchGetItem, BatchWriteItem) go straight to DynamoDB's JSON protocol over a
- * {@link SignedHttpEndpoint} instead of through the SDK's middleware stack: the same
- * commands, inputs, outputs and errors, at about a fifth of the CPU a call (see
- * aws-signed-http.ts for why and how that is measured). Any other command, a call with
- * options, or an input that uses the legacy parameters (AttributeUpdates, Expected,
- * KeyConditions, QueryFilter, ScanFilter) goes through the SDK as before.
+ * DynamoDB's item calls (GetItem, PutItem, UpdateItem, DeleteItem, Query, BatchGetItem,
+ * BatchWriteItem) straight to its JSON protocol over a {@link SignedHttpEndpoint}, instead of
+ * through the SDK's middleware stack: the document commands' inputs, outputs and errors, at
+ * about a fifth of the CPU a call (see aws-signed-http.ts for why and how that is measured),
+ * and no SDK at run time (the send function's bundle carries none). Any other command, or an
+ * input that uses the legacy parameters (AttributeUpdates, Expected, KeyConditions,
+ * QueryFilter, ScanFilter), goes to the fallback caller (the SDK's document client) where
+ * the wiring gives one.
  *
  * Same behaviour as the SDK client, kept in one place:
  * - values are (un)marshalled with `@aws-sdk/util-dynamodb` and the client's translate
  *   options, at the same places the document commands do it;
- * - errors are the SDK's exception classes (`ConditionalCheckFailedException` with the old
- *   item in its low-level form, `DynamoDBServiceException` otherwise) with `name`, `$fault`,
- *   `$metadata.httpStatusCode` and `$retryable` set as the SDK sets them;
+ * - errors are {@link AwsServiceError}s named as the SDK names its exceptions
+ *   (`ConditionalCheckFailedException` with the old item in its low-level form), with
+ *   `$fault`, `$metadata.httpStatusCode` and `$retryable` set as the SDK sets them;
  * - up to three attempts (the SDK's standard mode): throttling, 5xx, timeouts and network
  *   errors are tried again after a full-jitter backoff (100 ms base, 500 ms when throttled).
  */
+import { marshall, unmarshall, type marshallOptions as MarshallOptions, type unmarshallOptions as UnmarshallOptions } from '@aws-sdk/util-dynamodb';
+import { SignedHttpEndpoint, type SignedHttpOptions } from './aws-signed-http.ts';
 import {
+  AwsServiceError,
   BatchGetCommand,
   BatchWriteCommand,
   DeleteCommand,
-  DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
   UpdateCommand,
-  type TranslateConfig,
-} from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException, DynamoDBServiceException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall, type marshallOptions as MarshallOptions, type unmarshallOptions as UnmarshallOptions } from '@aws-sdk/util-dynamodb';
-import { SignedHttpEndpoint, type SignedHttpOptions } from './aws-signed-http.ts';
+  type AwsCaller,
+  type AwsCommand,
+  type AwsCommandClass,
+} from './aws-commands.ts';
 
 type Item = Record<string, unknown>;
 type Wire = Record<string, unknown>;
@@ -79,7 +81,7 @@ const byKey = (target: string): Operation => ({
   output: (o, c) => translate(o, { Attributes: (v) => item(v, c.unmarshal) }),
 });
 
-const OPERATIONS = new Map<object, Operation>([
+const OPERATIONS = new Map<AwsCommandClass, Operation>([
   [GetCommand, { target: 'GetItem', input: (i, c) => translate(i, { Key: (v) => c.marshal(v as Item) }), output: (o, c) => translate(o, { Item: (v) => item(v, c.unmarshal) }) }],
   [
     PutCommand,
@@ -133,7 +135,13 @@ const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDO
 const MAX_ATTEMPTS = 3;
 const MAX_BACKOFF_MS = 20_000;
 
-/** What the lean client needs besides the SDK client it wraps. */
+/** The document translation options (those of the SDK's DynamoDBDocumentClient.from). */
+export interface TranslateConfig {
+  marshallOptions?: MarshallOptions;
+  unmarshallOptions?: UnmarshallOptions;
+}
+
+/** What the lean client needs. */
 export interface LeanDynamoDbOptions {
   /** Where DynamoDB is (the SDK's endpoint for the region unless a local emulator's is given). */
   endpoint: string;
@@ -142,45 +150,54 @@ export interface LeanDynamoDbOptions {
   maxSockets: number;
   /** Attempts per call (the SDK's default, 3, unless given; 1 retries nothing). */
   maxAttempts?: number;
+  /** The signing credentials (the SDK client's provider chain, or the environment's). */
+  credentials: SignedHttpOptions['credentials'];
+  translate?: TranslateConfig;
+  /**
+   * Runs what the lean path does not take (a Scan, legacy parameters); without one such a
+   * call is rejected (the send worker, bundled without the SDK, makes none).
+   */
+  fallback?: AwsCaller;
 }
 
 /**
  * @example
  * ```ts
- * const base = new DynamoDBClient({ region: 'eu-west-1' });
- * const ddb = new LeanDynamoDbDocumentClient(base, { marshallOptions: { removeUndefinedValues: true } }, { endpoint: 'https://dynamodb.eu-west-1.amazonaws.com', region: 'eu-west-1', timeouts: { connectionMs: 1_000, requestMs: 3_000 }, maxSockets: 50 });
+ * const ddb = new LeanDynamoDbDocumentClient({ endpoint: 'https://dynamodb.eu-west-1.amazonaws.com', region: 'eu-west-1', timeouts: { connectionMs: 1_000, requestMs: 3_000 }, maxSockets: 50, credentials: envCredentials(config), translate: { marshallOptions: { removeUndefinedValues: true } } });
  * const { Item } = await ddb.send(new GetCommand({ TableName: 'subscribers', Key: { pk: 'SUB#s_1', sk: 'PROFILE' } }));
  * ```
  */
-export class LeanDynamoDbDocumentClient extends DynamoDBDocumentClient {
+export class LeanDynamoDbDocumentClient implements AwsCaller {
+  public readonly awsCaller = true as const;
   readonly #http: SignedHttpEndpoint;
   readonly #codec: Codec;
   readonly #maxAttempts: number;
+  readonly #fallback: AwsCaller | undefined;
 
-  public constructor(client: DynamoDBClient, translateConfig: TranslateConfig | undefined, options: LeanDynamoDbOptions) {
-    super(client, translateConfig);
-    this.#maxAttempts = options.maxAttempts ?? MAX_ATTEMPTS;
-    const credentials = client.config.credentials;
-    this.#http = new SignedHttpEndpoint({ ...options, service: 'dynamodb', credentials: () => credentials() });
+  public constructor(options: LeanDynamoDbOptions) {
+    const { translate: translateConfig, fallback, maxAttempts, ...http } = options;
+    this.#maxAttempts = maxAttempts ?? MAX_ATTEMPTS;
+    this.#fallback = fallback;
+    this.#http = new SignedHttpEndpoint({ ...http, service: 'dynamodb' });
     // A whole attribute map at once: its values come out as the document commands marshal each one.
     const m: MarshallOptions = { ...translateConfig?.marshallOptions, convertTopLevelContainer: false };
     const u: UnmarshallOptions = { ...translateConfig?.unmarshallOptions };
     this.#codec = { marshal: (value) => marshall(value, m) as Wire, unmarshal: (value) => unmarshall(value as Parameters<typeof unmarshall>[0], u) };
   }
 
-  // Typed as the SDK's overloads through the base class; the lean path returns the same output shapes.
-  public override send(...args: unknown[]): never {
-    const [command, ...rest] = args as [{ input: Wire; constructor: object }, ...unknown[]];
-    const operation = OPERATIONS.get(command.constructor);
-    if (!operation || rest.length > 0 || LEGACY.some((k) => command.input[k] !== undefined)) {
-      return (super.send as (...a: unknown[]) => never)(...args);
+  public send<Input extends object, Output extends object>(command: AwsCommand<Input, Output>): Promise<Output> {
+    const input = command.input as Wire;
+    const operation = OPERATIONS.get(command.constructor as AwsCommandClass);
+    if (!operation || LEGACY.some((k) => input[k] !== undefined)) {
+      if (this.#fallback) return this.#fallback.send(command);
+      return Promise.reject(new TypeError(`${command.constructor.name}${operation ? ' with legacy parameters' : ''} is not on the lean DynamoDB path and no SDK client was given for it`));
     }
-    return this.#call(operation, command.input) as never;
+    return this.#call(operation, input) as Promise<Output>;
   }
 
-  public override destroy(): void {
+  public destroy(): void {
     this.#http.destroy();
-    super.destroy();
+    this.#fallback?.destroy();
   }
 
   async #call(operation: Operation, input: Wire): Promise<Wire> {
@@ -218,7 +235,7 @@ function retryable(error: Error & { code?: string; $fault?: string; $metadata?: 
   return [500, 502, 503, 504].includes(status);
 }
 
-/** The SDK's exception for a DynamoDB error answer (`{"__type": "…#Name", "message": "…"}`). */
+/** The error of a DynamoDB error answer, named as the SDK names its exception (`{"__type": "…#Name", "message": "…"}`). */
 function serviceError(status: number, body: Buffer, $metadata: { httpStatusCode: number; requestId: string; attempts: number; totalRetryDelay: number }): Error {
   let parsed: Wire = {};
   try {
@@ -230,10 +247,7 @@ function serviceError(status: number, body: Buffer, $metadata: { httpStatusCode:
   const name = type.slice(type.lastIndexOf('#') + 1) || (status >= 500 ? 'InternalServerError' : 'UnknownError');
   const message = String(parsed.message ?? parsed.Message ?? `DynamoDB answered ${status}`);
   const $fault = status >= 500 ? 'server' : 'client';
-  if (name === 'ConditionalCheckFailedException') {
-    return new ConditionalCheckFailedException({ message, $metadata, ...(parsed.Item ? { Item: parsed.Item as never } : {}) });
-  }
-  const error = new DynamoDBServiceException({ name, $fault, $metadata, message });
+  const error = new AwsServiceError({ name, $fault, $metadata, message, ...(name === 'ConditionalCheckFailedException' && parsed.Item ? { Item: parsed.Item as Wire } : {}) });
   if (THROTTLING.has(name)) Object.assign(error, { $retryable: { throttling: true } });
   return error;
 }

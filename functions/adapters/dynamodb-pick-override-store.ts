@@ -3,7 +3,7 @@
  * - pick override  pk JOB#<job>  sk PICKS
  * Every change is conditional on the version it was made from.
  */
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type AwsCaller } from './aws-commands.ts';
 import type { PickOverrideStore } from '../core/editions/ports.ts';
 import type { JobName, PickOverride, PickOverrideRecord } from '../core/editions/types.ts';
 import { conditional } from './dynamodb-support.ts';
@@ -30,10 +30,10 @@ function toRecord(item: Record<string, unknown>): PickOverrideRecord {
  * ```
  */
 export class DynamoDbPickOverrideStore implements PickOverrideStore {
-  readonly #ddb: DynamoDBDocumentClient;
+  readonly #ddb: AwsCaller;
   readonly #table: string;
 
-  public constructor(options: { client: DynamoDBDocumentClient; tableName: string }) {
+  public constructor(options: { client: AwsCaller; tableName: string }) {
     this.#ddb = options.client;
     this.#table = options.tableName;
   }

@@ -2,7 +2,7 @@
  * Adapter: the RateLimiter port as fixed-window counters on SubscribersTable:
  * `pk RATE#<key>`, `sk W#<window start, epoch seconds>`, `count`, `expiresAt` (for a TTL).
  */
-import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand, type AwsCaller } from './aws-commands.ts';
 import type { RateLimitDecision, RateLimiter } from '../core/subscribers/ports.ts';
 
 /**
@@ -16,9 +16,9 @@ import type { RateLimitDecision, RateLimiter } from '../core/subscribers/ports.t
  */
 export class DynamoDbRateLimiter implements RateLimiter {
   readonly #tableName: string;
-  readonly #client: DynamoDBDocumentClient;
+  readonly #client: AwsCaller;
 
-  public constructor(options: { tableName: string; client: DynamoDBDocumentClient }) {
+  public constructor(options: { tableName: string; client: AwsCaller }) {
     this.#tableName = options.tableName;
     this.#client = options.client;
   }

@@ -9,7 +9,7 @@
  * TTL removes a sequence a day after its last claim.
  */
 import { isConditionFailure } from './dynamodb-support.ts';
-import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand, type AwsCaller } from './aws-commands.ts';
 import type { SendSlotStore } from '../core/delivery/ports.ts';
 
 const KEEP_S = 86_400;
@@ -22,12 +22,12 @@ const KEEP_S = 86_400;
  * ```
  */
 export class DynamoDbSendSlotStore implements SendSlotStore {
-  readonly #ddb: DynamoDBDocumentClient;
+  readonly #ddb: AwsCaller;
   readonly #table: string;
   /** Sequences that lagged behind the clock at their last claim here. */
   readonly #lagging = new Set<string>();
 
-  public constructor(options: { client: DynamoDBDocumentClient; tableName: string }) {
+  public constructor(options: { client: AwsCaller; tableName: string }) {
     this.#ddb = options.client;
     this.#table = options.tableName;
   }

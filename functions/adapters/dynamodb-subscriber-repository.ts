@@ -7,26 +7,16 @@
  * Query, and a revision attribute `rev` for optimistic updates. One-time keys:
  * `pk ONCE#<key>`, `sk ONCE`, `expiresAt` (epoch seconds, for a TTL).
  */
-import { conditional, decodeCursor, encodeCursor, isConditionFailure } from './dynamodb-support.ts';
+import { conditional, decodeCursor, encodeCursor, isConditionFailure, queryPages } from './dynamodb-support.ts';
 import { randomUUID } from 'node:crypto';
-import {
-  BatchGetCommand,
-  BatchWriteCommand,
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  ScanCommand,
-  paginateQuery,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, type AwsCaller } from './aws-commands.ts';
 import { ConflictError, ValidationError } from '../core/errors.ts';
 import type { OnceStore, SubscriberRepository } from '../core/subscribers/ports.ts';
 import type { Segment, Subscriber, SubscriberPage, SubscriberStatus } from '../core/subscribers/types.ts';
 
 export interface DynamoDbSubscriberRepositoryOptions {
   tableName: string;
-  client: DynamoDBDocumentClient;
+  client: AwsCaller;
 }
 
 const PROFILE = 'PROFILE';
@@ -105,7 +95,7 @@ function segmentIndex(segment: Segment): readonly [string, string, string] {
 
 export class DynamoDbSubscriberRepository implements SubscriberRepository {
   readonly #tableName: string;
-  readonly #client: DynamoDBDocumentClient;
+  readonly #client: AwsCaller;
 
   public constructor(options: DynamoDbSubscriberRepositoryOptions) {
     this.#tableName = options.tableName;
@@ -205,9 +195,7 @@ export class DynamoDbSubscriberRepository implements SubscriberRepository {
   public async countSegment(segment: Segment): Promise<number> {
     const [indexName, pkName, pkValue] = segmentIndex(segment);
     let count = 0;
-    const pages = paginateQuery(
-      { client: this.#client },
-      { TableName: this.#tableName, IndexName: indexName, KeyConditionExpression: '#pk = :pk', ExpressionAttributeNames: { '#pk': pkName }, ExpressionAttributeValues: { ':pk': pkValue }, Select: 'COUNT' },
+    const pages = queryPages(this.#client, { TableName: this.#tableName, IndexName: indexName, KeyConditionExpression: '#pk = :pk', ExpressionAttributeNames: { '#pk': pkName }, ExpressionAttributeValues: { ':pk': pkValue }, Select: 'COUNT' },
     );
     for await (const page of pages) count += page.Count ?? 0;
     return count;
@@ -274,7 +262,7 @@ export class DynamoDbSubscriberRepository implements SubscriberRepository {
  */
 export class DynamoDbOnceStore implements OnceStore {
   readonly #tableName: string;
-  readonly #client: DynamoDBDocumentClient;
+  readonly #client: AwsCaller;
   readonly #nowSeconds: () => number;
 
   public constructor(options: DynamoDbSubscriberRepositoryOptions & { nowSeconds?: () => number }) {

@@ -3,20 +3,45 @@
  * one sign that a conditional write lost a race), and opaque paging cursors that are
  * validated before they are parsed (a cursor comes from outside: a CLI argument, a URL).
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { QueryCommandInput, QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '../core/errors.ts';
+import { QueryCommand, type AwsCaller } from './aws-commands.ts';
+
+/** A failed condition, as the SDK and the lean client both report it (the old item in wire form when asked for). */
+export interface ConditionFailure extends Error {
+  name: 'ConditionalCheckFailedException';
+  Item?: Record<string, unknown>;
+}
 
 /**
- * Whether an error is DynamoDB's ConditionalCheckFailedException (also when it crossed a
- * module boundary and lost its class, as errors deserialised by another SDK copy do).
+ * Whether an error is DynamoDB's ConditionalCheckFailedException: read by its name, which the
+ * SDK's exception class and the lean client's {@link AwsServiceError} both carry.
  *
  * @example
  * ```ts
  * try { await ddb.send(put); } catch (error) { if (!isConditionFailure(error)) throw error; }
  * ```
  */
-export function isConditionFailure(error: unknown): error is ConditionalCheckFailedException {
-  return error instanceof ConditionalCheckFailedException || (error instanceof Error && error.name === 'ConditionalCheckFailedException');
+export function isConditionFailure(error: unknown): error is ConditionFailure {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
+}
+
+/**
+ * Every page of a query, following LastEvaluatedKey (what the SDK's `paginateQuery` does,
+ * over any {@link AwsCaller}).
+ *
+ * @example
+ * ```ts
+ * for await (const page of queryPages(ddb, { TableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } })) count += page.Items?.length ?? 0;
+ * ```
+ */
+export async function* queryPages(client: AwsCaller, input: QueryCommandInput): AsyncGenerator<QueryCommandOutput> {
+  let start = input.ExclusiveStartKey;
+  do {
+    const page = await client.send(new QueryCommand(start === undefined ? input : { ...input, ExclusiveStartKey: start }));
+    yield page;
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
 }
 
 /**

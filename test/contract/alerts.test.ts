@@ -3,7 +3,7 @@
  * with latency and counters on) and against the DynamoDB adapters on dynalite, both on one
  * AlertsTable as in production.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '../../functions/adapters/aws-commands.ts';
 import { describe, expect, it } from 'vitest';
 import { DynamoDbAlertStore } from '../../functions/adapters/dynamodb-alert-store.ts';
 import { DynamoDbKeywordIndex } from '../../functions/adapters/dynamodb-keyword-index.ts';

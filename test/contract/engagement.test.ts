@@ -2,7 +2,7 @@
  * The EngagementStore contract, run against the in-memory store and against
  * DynamoDbEngagementStore on dynalite (the deliveries table).
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '../../functions/adapters/aws-commands.ts';
 import { DynamoDbEngagementStore } from '../../functions/adapters/dynamodb-engagement-store.ts';
 import { InMemoryEngagementStore } from '../kit/memory/index.ts';
 import { describeEngagementContract } from './engagement.contract.ts';

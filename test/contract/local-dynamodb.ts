@@ -8,6 +8,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { afterAll, beforeAll } from 'vitest';
+import type { AwsCaller } from '../../functions/adapters/aws-commands.ts';
+import { SdkCaller } from '../../functions/adapters/aws-sdk-caller.ts';
 import { LeanDynamoDbDocumentClient } from '../../functions/adapters/dynamodb-lean-document-client.ts';
 import { loadResources, loadServerlessConfig, type CfnResource } from '../../infra/local/cfn.ts';
 import { closeServer } from '../../infra/local/http-util.ts';
@@ -25,10 +27,10 @@ export interface EmulatorGaps {
 
 /** A running dynalite. */
 export interface LocalDynamoDb {
-  /** A document client as the app builds one (undefined values removed; item calls over the lean signed-HTTP path). */
-  client: DynamoDBDocumentClient;
+  /** DynamoDB as the app's adapters get it (undefined values removed; item calls over the lean signed-HTTP path, the rest through the SDK). */
+  client: AwsCaller;
   /** The same through the SDK alone (every call through its middleware), to hold the lean path to it. */
-  sdkClient: DynamoDBDocumentClient;
+  sdkClient: AwsCaller;
   /** What this emulator does not do as DynamoDB does. */
   gaps: EmulatorGaps;
   /** Creates a fresh, empty copy of table `id` of infra/*.yml and returns its name. */
@@ -57,8 +59,11 @@ export async function startLocalDynamoDb(): Promise<LocalDynamoDb> {
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const translate = { marshallOptions: { removeUndefinedValues: true } };
   const base = () => new DynamoDBClient({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint, maxAttempts: 1 });
-  const client = new LeanDynamoDbDocumentClient(base(), translate, { endpoint, region: LOCAL_REGION, timeouts: { connectionMs: 1_000, requestMs: 3_000 }, maxSockets: 50, maxAttempts: 1 });
-  const sdkClient = DynamoDBDocumentClient.from(base(), translate);
+  const sdkClient = new SdkCaller(DynamoDBDocumentClient.from(base(), translate));
+  const client = new LeanDynamoDbDocumentClient({
+    endpoint, region: LOCAL_REGION, timeouts: { connectionMs: 1_000, requestMs: 3_000 }, maxSockets: 50, maxAttempts: 1,
+    credentials: async () => LOCAL_CREDENTIALS, translate, fallback: new SdkCaller(DynamoDBDocumentClient.from(base(), translate)),
+  });
   let made = 0;
   return {
     client,

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '../../../functions/adapters/aws-commands.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DUE_SHARDS, flushIdFor } from '../../../functions/core/alerts/types.ts';
 import { getConfig } from '../../../functions/core/config.ts';

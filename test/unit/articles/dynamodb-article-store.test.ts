@@ -5,13 +5,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { SdkCaller } from '../../../functions/adapters/aws-sdk-caller.ts';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbArticleStore } from '../../../functions/adapters/dynamodb-article-store.ts';
 import { ArticleLimits } from '../../../functions/core/articles/parsing/index.ts';
 import type { StoredArticle } from '../../../functions/core/articles/types.ts';
 
 const ddb = mockClient(DynamoDBDocumentClient);
-const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+const client = new SdkCaller(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })));
 const bytes = (value: unknown): number => Buffer.byteLength(String(value), 'utf8');
 /** The longest key S3 allows: 1,024 bytes (Georgian letters are 3 bytes each). */
 const LONGEST_KEY = `news/${'ა'.repeat(338)}.json`;

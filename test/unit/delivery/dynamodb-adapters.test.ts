@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { SdkCaller } from '../../../functions/adapters/aws-sdk-caller.ts';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbDeliveryLedger } from '../../../functions/adapters/dynamodb-delivery-ledger.ts';
 import { DynamoDbEditionRepository } from '../../../functions/adapters/dynamodb-edition-repository.ts';
@@ -8,7 +9,7 @@ import { DynamoDbSendSlotStore } from '../../../functions/adapters/dynamodb-send
 
 const TABLE = 'deliveries';
 const ddb = mockClient(DynamoDBDocumentClient);
-const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+const client = new SdkCaller(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })));
 const task = { editionId: 'daily-2026-11-28', subscriberId: 's_1' };
 const NOW = Date.parse('2026-11-28T06:00:00.000Z');
 

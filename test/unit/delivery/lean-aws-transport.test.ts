@@ -7,11 +7,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
-import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendRawEmailCommand, SESClient } from '@aws-sdk/client-ses';
-import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterEach, describe, expect, it } from 'vitest';
+import { AwsServiceError, GetCommand, QueryCommand, UpdateCommand, type AwsCaller } from '../../../functions/adapters/aws-commands.ts';
 import { SignedHttpEndpoint } from '../../../functions/adapters/aws-signed-http.ts';
 import { LeanDynamoDbDocumentClient } from '../../../functions/adapters/dynamodb-lean-document-client.ts';
 import { classify } from '../../../functions/adapters/ses-mail-sender.ts';
@@ -71,10 +70,12 @@ afterEach(async () => {
   stop = undefined;
 });
 
-/** Typed as the app holds it (aws-clients.ts returns a DynamoDBDocumentClient). */
-function dynamo(url: string, maxAttempts?: number): DynamoDBDocumentClient {
-  const base = new DynamoDBClient({ region: 'eu-west-1', endpoint: url, credentials: CREDENTIALS });
-  return new LeanDynamoDbDocumentClient(base, { marshallOptions: { removeUndefinedValues: true } }, { endpoint: url, region: 'eu-west-1', timeouts: TIMEOUTS, maxSockets: 4, ...(maxAttempts ? { maxAttempts } : {}) });
+/** Typed as the adapters hold it (an AwsCaller). */
+function dynamo(url: string, maxAttempts?: number): AwsCaller {
+  return new LeanDynamoDbDocumentClient({
+    endpoint: url, region: 'eu-west-1', timeouts: TIMEOUTS, maxSockets: 4, credentials: async () => CREDENTIALS,
+    translate: { marshallOptions: { removeUndefinedValues: true } }, ...(maxAttempts ? { maxAttempts } : {}),
+  });
 }
 
 describe('Class: SignedHttpEndpoint', () => {
@@ -162,7 +163,7 @@ describe('Class: LeanDynamoDbDocumentClient', () => {
     expect(queried).toMatchObject({ Items: [{ pk: 'a', ok: true }], LastEvaluatedKey: { pk: 'a', sk: 'b' }, Count: 1, $metadata: { httpStatusCode: 200, attempts: 1 } });
   });
 
-  it('throws the SDK ConditionalCheckFailedException, the old item in its low-level form, without retrying it', async () => {
+  it('throws a ConditionalCheckFailedException named as the SDK names it, the old item in its low-level form, without retrying it', async () => {
     // Prepare
     const srv = await server(() => ({ status: 400, body: JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException', message: 'The conditional request failed', Item: { state: { S: 'sent' } } }) }));
     stop = srv.close;
@@ -173,7 +174,7 @@ describe('Class: LeanDynamoDbDocumentClient', () => {
     ddb.destroy();
 
     // Assess
-    expect(error).toBeInstanceOf(ConditionalCheckFailedException);
+    expect(error).toBeInstanceOf(AwsServiceError);
     expect(error).toMatchObject({ name: 'ConditionalCheckFailedException', message: 'The conditional request failed', Item: { state: { S: 'sent' } }, $fault: 'client', $metadata: { httpStatusCode: 400 } });
     expect(srv.received).toHaveLength(1);
   });

@@ -9,6 +9,7 @@ import { GetSendQuotaCommand, SESClient } from '@aws-sdk/client-ses';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { dynamoDocumentClient, leanEndpoint, sesClient } from '../../../functions/adapters/aws-clients.ts';
+import { SdkCaller } from '../../../functions/adapters/aws-sdk-caller.ts';
 import { LeanDynamoDbDocumentClient } from '../../../functions/adapters/dynamodb-lean-document-client.ts';
 import { LeanSesClient } from '../../../functions/adapters/ses-lean-client.ts';
 import { parseConfig } from '../../../functions/core/config.ts';
@@ -89,9 +90,10 @@ describe('lean endpoints', () => {
     // Assess
     expect(leanEndpoint(config, 'dynamodb', undefined)).toBeUndefined();
     expect(ddb).not.toBeInstanceOf(LeanDynamoDbDocumentClient);
-    expect(ddb).toBeInstanceOf(DynamoDBDocumentClient);
+    expect(ddb).toBeInstanceOf(SdkCaller);
+    expect((ddb as SdkCaller).client).toBeInstanceOf(DynamoDBDocumentClient);
     expect(ses).not.toBeInstanceOf(LeanSesClient);
-    expect(await sdkHost(ddb as never, new GetCommand({ TableName: 't', Key: { pk: 'a' } }))).toBe(ddbHost);
+    expect(await sdkHost((ddb as SdkCaller).client as never, new GetCommand({ TableName: 't', Key: { pk: 'a' } }))).toBe(ddbHost);
     expect(await sdkHost(ses, new GetSendQuotaCommand({}))).toBe(sesHost);
     ddb.destroy();
     ses.destroy();

@@ -11,6 +11,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { SdkCaller } from '../../../functions/adapters/aws-sdk-caller.ts';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbRateLimiter } from '../../../functions/adapters/dynamodb-rate-limiter.ts';
 import { DynamoDbOnceStore, DynamoDbSubscriberRepository } from '../../../functions/adapters/dynamodb-subscriber-repository.ts';
@@ -20,7 +21,7 @@ import type { Subscriber } from '../../../functions/core/subscribers/types.ts';
 
 const TABLE = 'subscribers';
 const ddb = mockClient(DynamoDBDocumentClient);
-const client = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+const client = new SdkCaller(DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })));
 
 const ann: Subscriber = {
   id: 's_ann', email: 'ann@example.org', name: 'Ann', status: 'confirmed', newsletter: 'daily', alerts: 'hourly',
