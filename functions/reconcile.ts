@@ -13,7 +13,7 @@
 import type { Context } from 'aws-lambda';
 import type { EditionRecovery } from './core/delivery/recovery.ts';
 import { ingestService } from './wiring/ingest.ts';
-import { deliveryRecovery } from './wiring/send.ts';
+import { deliveryRecovery } from './wiring/delivery.ts';
 import { optionalEditionStarter } from './wiring/starter.ts';
 
 /** What a run did. */

@@ -102,7 +102,7 @@ async function status(id: string, options: CliOptions, requireEnvironment: () =>
   if (!api) {
     // No editors' API: the configured environment directly, as before the console.
     requireEnvironment();
-    const { deliveryAdmin } = await import('../wiring/send.ts');
+    const { deliveryAdmin } = await import('../wiring/delivery.ts');
     out(await deliveryAdmin().status(id));
     return 0;
   }
@@ -166,7 +166,7 @@ async function resendFailed(id: string, options: CliOptions, requireEnvironment:
   const api = await editorApi(options);
   if (!api) {
     requireEnvironment();
-    const { deliveryAdmin } = await import('../wiring/send.ts');
+    const { deliveryAdmin } = await import('../wiring/delivery.ts');
     out({ edition: id, requeued: await deliveryAdmin().resendFailed(id) });
     return 0;
   }

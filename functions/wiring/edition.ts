@@ -4,7 +4,7 @@ import { MjmlEditionRenderer } from '../core/rendering/edition-renderer.ts';
 import type { RenderObserver } from '../core/rendering/mjml-compiler.ts';
 import { articleStore, artefactStore, branding, config, editionRepository, jobZones, links, logger, pickOverrideStore } from './common.ts';
 // The same fan-out as the reconciler's: it holds while the daily sending quota is exhausted.
-import { deliveryFanOut } from './send.ts';
+import { deliveryFanOut } from './delivery.ts';
 
 /**
  * The edition use case; `shouldYield` lets a Lambda stop the fan-out before its timeout.

@@ -9,7 +9,7 @@ import { JobName } from '../core/editions/types.ts';
 import { config, editionRepository, jobZones, memo, messageHeaders, subscriberRepository } from './common.ts';
 import { editionService } from './edition.ts';
 import { auditLog, intentStore, previewer } from './editors.ts';
-import { mailSender } from './send.ts';
+import { mailSender } from './common.ts';
 import { editionStarter } from './starter.ts';
 
 /** Previews of the next edition (MJML) and of existing ones. */

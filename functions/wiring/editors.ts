@@ -15,7 +15,7 @@ import { EditionPreviewer, type RenderNext } from '../core/editors/edition-previ
 import { PicksEditor } from '../core/editors/picks-editor.ts';
 import type { EditorTokenVerifier } from '../core/editors/ports.ts';
 import { artefactStore, config, ddb, deliveryLedger, editionRepository, jobZones, links, memo, pickOverrideStore, subscriberRepository } from './common.ts';
-import { deliveryAdmin } from './send.ts';
+import { deliveryAdmin } from './delivery.ts';
 import { editionStarter } from './starter.ts';
 import { editorAuthSettings, editorLogger, required, type EditorAuthSettings } from './editor-settings.ts';
 

@@ -1,38 +1,33 @@
 /**
- * Wiring of the send worker and of delivery recovery (reconciler). Imports nothing that
- * loads MJML.
+ * Wiring of the send worker: the stores of stores.ts on the lean signed-HTTP clients
+ * (aws-lean-clients.ts), signed with the environment's credentials, so that the send
+ * function's bundle carries neither the AWS SDK nor MJML (test/unit/architecture.test.ts
+ * checks both). Delivery administration and recovery are wired in delivery.ts.
  */
-import { DeliveryAdmin } from '../core/delivery/delivery-admin.ts';
-import { FanOutService } from '../core/delivery/fan-out-service.ts';
-import { QuotaGuard } from '../core/delivery/quota-guard.ts';
 import { SharedRateLimiter } from '../core/delivery/rate-limiter.ts';
-import { DeliveryRecovery, type DeliveryRecoveryDeps } from '../core/delivery/recovery.ts';
 import { SendService, type SendServiceDeps } from '../core/delivery/send-service.ts';
-import { DynamoDbSendSlotStore } from '../adapters/dynamodb-send-slot-store.ts';
-import { SesMailSender } from '../adapters/ses-mail-sender.ts';
-import { tokenSecret } from '../adapters/aws-clients.ts';
-import { artefactStore, config, ddb, deliveryLedger, editionRepository, links, logger, memo, messageHeaders, sendQueue, ses, subscriberRepository } from './common.ts';
-import { alertDigests } from './keyword-alerts.ts';
+import { leanDynamoDb, leanS3, leanSes, leanSqs, leanSsm } from '../adapters/aws-lean-clients.ts';
+import { tokenSecret } from '../adapters/ssm-secrets.ts';
+import { config, links, logger, memo, messageHeaders } from './settings.ts';
+import { storesOn } from './stores.ts';
+
+const stores = storesOn({
+  ddb: memo(() => leanDynamoDb(config())),
+  s3: memo(() => leanS3(config())),
+  sqs: memo(() => leanSqs(config())),
+  ses: memo(() => leanSes(config())),
+});
 
 /**
- * SES, with the configuration set; GetSendQuota answers are cached a minute.
- *
- * @example
- * ```ts
- * const { maxSendRate } = await mailSender().getQuota();
- * ```
- */
-export const mailSender = memo(() => new SesMailSender({ client: ses(), configurationSet: config().SES_CONFIGURATION_SET }));
-
-/**
- * The account's daily quota as this process sees it (Max24HourSend - SentLast24Hours, less what it sent since).
+ * The send worker's SES sender (GetSendQuota answers cached a minute) and daily quota.
  *
  * @example
  * ```ts
  * if ((await dailyQuota().remaining()) === 0) return;
+ * const { maxSendRate } = await mailSender().getQuota();
  * ```
  */
-export const dailyQuota = memo(() => new QuotaGuard(() => mailSender().getQuota()));
+export const { mailSender, dailyQuota } = stores;
 
 /** The account's MaxSendRate (GetSendQuota, cached), unless config caps it lower. */
 async function sendRate(): Promise<number> {
@@ -51,21 +46,20 @@ async function sendRate(): Promise<number> {
  */
 export async function buildSendService(overrides: Partial<SendServiceDeps> = {}): Promise<SendService> {
   const c = config();
-  const slots = new DynamoDbSendSlotStore({ client: ddb(), tableName: c.DELIVERIES_TABLE });
   return new SendService({
-    ledger: deliveryLedger(),
-    subscribers: subscriberRepository(),
-    editions: editionRepository(),
-    artefacts: artefactStore(),
+    ledger: stores.deliveryLedger(),
+    subscribers: stores.subscriberRepository(),
+    editions: stores.editionRepository(),
+    artefacts: stores.artefactStore(),
     mail: mailSender(),
-    rate: new SharedRateLimiter(slots, sendRate),
-    queue: sendQueue(),
+    rate: new SharedRateLimiter(stores.sendSlots(), sendRate),
+    queue: stores.sendQueue(),
     quota: dailyQuota(),
-    alerts: alertDigests(),
+    alerts: stores.alertDigests(),
     logger: logger('send'),
     headers: messageHeaders(c),
     links: links(),
-    tokenSecret: (await tokenSecret(c))[0],
+    tokenSecret: (await tokenSecret(c, () => leanSsm(c)))[0],
     concurrency: c.SEND_CONCURRENCY,
     leaseMs: c.SEND_LEASE_SECONDS * 1000,
     stateCheckMs: c.SEND_STATE_CHECK_MS,
@@ -76,60 +70,3 @@ export async function buildSendService(overrides: Partial<SendServiceDeps> = {})
 
 /** The send use case, built once per process (the token secret may come from SSM). */
 export const sendService = memo((): Promise<SendService> => buildSendService());
-
-/**
- * Status, resend-failed and lease re-queuing.
- *
- * @example
- * ```ts
- * const { sent, failed } = await deliveryAdmin().status('daily-2026-11-28');
- * ```
- */
-export function deliveryAdmin(): DeliveryAdmin {
-  return new DeliveryAdmin({ ledger: deliveryLedger(), editions: editionRepository(), queue: sendQueue() });
-}
-
-/**
- * A fan-out that holds while the daily quota is exhausted. The edition function's wiring
- * should build its fan-out the same way (pass `quota: dailyQuota()`).
- *
- * @example
- * ```ts
- * await deliveryFanOut(() => context.getRemainingTimeInMillis() < 60_000).fanOut(edition);
- * ```
- */
-export function deliveryFanOut(shouldYield?: () => boolean): FanOutService {
-  return new FanOutService({
-    subscribers: subscriberRepository(),
-    editions: editionRepository(),
-    queue: sendQueue(),
-    logger: logger('fan-out'),
-    quota: dailyQuota(),
-    ...(shouldYield ? { shouldYield } : {}),
-  });
-}
-
-/**
- * Delivery recovery for the reconciler. The ledger must be still for a lease's length
- * before counters are rewritten from it (a lease outlives any send invocation).
- *
- * @example
- * ```ts
- * await deliveryRecovery({ shouldYield: () => context.getRemainingTimeInMillis() < 60_000 }).run();
- * ```
- */
-export function deliveryRecovery(
-  options: { shouldYield?: () => boolean } & Partial<Pick<DeliveryRecoveryDeps, 'staleFanOutMs' | 'settleMs' | 'recentPerJob' | 'starter' | 'staleBuildMs'>> = {},
-): DeliveryRecovery {
-  const { shouldYield, ...tuning } = options;
-  return new DeliveryRecovery({
-    editions: editionRepository(),
-    ledger: deliveryLedger(),
-    admin: deliveryAdmin(),
-    fanOut: deliveryFanOut(shouldYield),
-    quota: dailyQuota(),
-    logger: logger('recovery'),
-    settleMs: config().SEND_LEASE_SECONDS * 1000,
-    ...tuning,
-  });
-}

@@ -5,7 +5,10 @@
  * without the AWS SDK. common.ts re-exports all of it.
  */
 import { getConfig, type Config } from '../core/config.ts';
+import type { JobName } from '../core/editions/types.ts';
+import { Links } from '../core/links.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
+import type { MessageHeaders } from '../core/rendering/personalizer.ts';
 import type { Branding } from '../core/rendering/types.ts';
 
 const resets: Array<() => void> = [];
@@ -92,4 +95,24 @@ export function branding(c: Config = config()): Branding {
     fromAddress: c.FROM_ADDRESS,
     postalAddress: c.POSTAL_ADDRESS,
   };
+}
+
+/**
+ * Each newsletter job's time zone (DAILY_SCHEDULE, WEEKLY_SCHEDULE): the day or week its
+ * editions are named after.
+ *
+ * @example
+ * ```ts
+ * jobZones().daily; // 'Europe/Amsterdam'
+ * ```
+ */
+export const jobZones = (): Partial<Record<JobName, string>> => ({ daily: config().DAILY_SCHEDULE.zone, weekly: config().WEEKLY_SCHEDULE.zone });
+
+/** Every public URL (archive pages, subscriber links). */
+export const links = memo(() => new Links({ publicBaseUrl: config().PUBLIC_BASE_URL, archiveBaseUrl: config().ARCHIVE_BASE_URL }));
+
+/** Edition-wide message headers (the subject comes from each edition). */
+export function messageHeaders(c: Config = config()): Omit<MessageHeaders, 'subject'> {
+  const domain = c.FROM_ADDRESS.split('@')[1] ?? 'localhost';
+  return { fromName: c.FROM_NAME, fromAddress: c.FROM_ADDRESS, listId: `digest.${domain}`, messageIdDomain: domain };
 }

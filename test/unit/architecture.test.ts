@@ -167,7 +167,7 @@ describe('Architecture: MJML stays out of the send path', () => {
   });
 });
 
-describe('Architecture: the editors\' console page needs no AWS SDK', () => {
+describe('Architecture: the bundles that carry no AWS SDK', () => {
   /** The bundle of `entry` as serverless-esbuild builds it; its node_modules packages. */
   async function bundledPackages(entry: string): Promise<string[]> {
     const result = await build({
@@ -183,6 +183,14 @@ describe('Architecture: the editors\' console page needs no AWS SDK', () => {
 
     // Assess
     expect(packages.filter((p) => p.startsWith('@aws-sdk/') || p.startsWith('@smithy/'))).toEqual([]);
+  });
+
+  it('should bundle functions/send.ts (the send worker, on the lean signed-HTTP clients) without the SDK: only @aws-sdk/util-dynamodb, a marshalling library', async () => {
+    // Act
+    const packages = await bundledPackages('functions/send.ts');
+
+    // Assess
+    expect(packages.filter((p) => p.startsWith('@aws-sdk/') || p.startsWith('@smithy/'))).toEqual(['@aws-sdk/util-dynamodb']);
   });
 
   it('should bundle functions/http/editor/read.ts with the SDK (the check works; the API reads DynamoDB)', async () => {

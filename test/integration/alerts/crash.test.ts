@@ -13,7 +13,7 @@ import { subscriberIdFor } from '../../../functions/core/subscribers/identity.ts
 import { ddb, editionRepository } from '../../../functions/wiring/common.ts';
 import { alertFlushService } from '../../../functions/wiring/alerts.ts';
 import { alertStore } from '../../../functions/wiring/keyword-alerts.ts';
-import { deliveryAdmin } from '../../../functions/wiring/send.ts';
+import { deliveryAdmin } from '../../../functions/wiring/delivery.ts';
 import { ALERT_FLUSH_SCRIPT } from '../../helpers/alert-flush-process.ts';
 import { pollUntil } from '../../helpers/poll.ts';
 import { drainEdition, ledgerSettled } from '../delivery/harness.ts';

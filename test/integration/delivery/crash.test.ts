@@ -11,7 +11,7 @@ import { SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getConfig } from '../../../functions/core/config.ts';
 import { deliveryLedger, editionRepository } from '../../../functions/wiring/common.ts';
-import { deliveryAdmin, deliveryRecovery } from '../../../functions/wiring/send.ts';
+import { deliveryAdmin, deliveryRecovery } from '../../../functions/wiring/delivery.ts';
 import { pollUntil } from '../../helpers/poll.ts';
 import { drainEdition, expectExactlyOnce, mailsByRecipient, queueDepth, runEdition, seedReaders, startDeliveryStack, type DeliveryStack, type Readers } from './harness.ts';
 

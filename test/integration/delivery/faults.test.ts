@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { getConfig } from '../../../functions/core/config.ts';
-import { deliveryAdmin } from '../../../functions/wiring/send.ts';
+import { deliveryAdmin } from '../../../functions/wiring/delivery.ts';
 import { drainEdition, expectExactlyOnce, queueDepth, runEdition, useDeliveryStack, type DeliveryStack, type Readers } from './harness.ts';
 
 describe('delivery under SES faults', () => {

@@ -19,7 +19,7 @@ import { handler as editionHandler } from '../../../functions/edition.ts';
 import { handler as feedbackHandler } from '../../../functions/feedback.ts';
 import { handler as sendHandler } from '../../../functions/send.ts';
 import { deliveryLedger, editionRepository } from '../../../functions/wiring/common.ts';
-import { deliveryAdmin } from '../../../functions/wiring/send.ts';
+import { deliveryAdmin } from '../../../functions/wiring/delivery.ts';
 import { localAppEnv } from '../../../infra/local/app-env.ts';
 import { drainQueue, forwardSesEvents } from '../../../infra/local/lambda-driver.ts';
 import { importSubscribersFile, uploadContent, useStack } from '../../../infra/local/local-run.ts';

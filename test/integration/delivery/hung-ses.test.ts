@@ -10,7 +10,7 @@ import { getConfig } from '../../../functions/core/config.ts';
 import { subscriberIdFor } from '../../../functions/core/subscribers/identity.ts';
 import { handler as sendHandler } from '../../../functions/send.ts';
 import { deliveryLedger } from '../../../functions/wiring/common.ts';
-import { deliveryAdmin } from '../../../functions/wiring/send.ts';
+import { deliveryAdmin } from '../../../functions/wiring/delivery.ts';
 import { pollUntil } from '../../helpers/poll.ts';
 import { drainEdition, expectExactlyOnce, mailsByRecipient, queueDepth, runEdition, seedReaders, startDeliveryStack, type DeliveryStack, type Readers } from './harness.ts';
 

@@ -8,7 +8,8 @@ import { FANOUT_HELD_REASON } from '../../../functions/core/delivery/fan-out-ser
 import type { SendService } from '../../../functions/core/delivery/send-service.ts';
 import { createSendHandler } from '../../../functions/send.ts';
 import { editionRepository } from '../../../functions/wiring/common.ts';
-import { buildSendService, dailyQuota, deliveryAdmin, deliveryRecovery } from '../../../functions/wiring/send.ts';
+import { buildSendService, dailyQuota } from '../../../functions/wiring/send.ts';
+import { deliveryAdmin, deliveryRecovery } from '../../../functions/wiring/delivery.ts';
 import { useStack } from '../../../infra/local/local-run.ts';
 import { drainEdition, expectExactlyOnce, mailsByRecipient, queueDepth, runEdition, useDeliveryStack, type DeliveryStack, type Readers } from './harness.ts';
 
