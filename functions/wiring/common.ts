@@ -9,7 +9,8 @@ import type { Config } from '../core/config.ts';
 import { Links } from '../core/links.ts';
 import type { JobName } from '../core/editions/types.ts';
 import type { MessageHeaders } from '../core/rendering/personalizer.ts';
-import { dynamoDocumentClient, s3Client, sesClient, sqsClient } from '../adapters/aws-clients.ts';
+import { dynamoDocumentClient, s3Client, sesCaller, sqsClient } from '../adapters/aws-clients.ts';
+import { SdkCaller } from '../adapters/aws-sdk-caller.ts';
 import { DynamoDbArticleStore } from '../adapters/dynamodb-article-store.ts';
 import { DynamoDbEditionRepository } from '../adapters/dynamodb-edition-repository.ts';
 import { DynamoDbPickOverrideStore } from '../adapters/dynamodb-pick-override-store.ts';
@@ -22,9 +23,9 @@ import { branding, config, logger, memo, resetWiring } from './settings.ts';
 export { branding, config, logger, memo, resetWiring };
 
 export const ddb = memo(() => dynamoDocumentClient(config()));
-export const s3 = memo(() => s3Client(config()));
-export const sqs = memo(() => sqsClient(config()));
-export const ses = memo(() => sesClient(config()));
+export const s3 = memo(() => new SdkCaller(s3Client(config())));
+export const sqs = memo(() => new SdkCaller(sqsClient(config())));
+export const ses = memo(() => sesCaller(config()));
 
 export const articleStore = memo(() => new DynamoDbArticleStore({ client: ddb(), tableName: config().ARTICLES_TABLE }));
 export const editionRepository = memo(() => new DynamoDbEditionRepository({ client: ddb(), tableName: config().EDITIONS_TABLE }));

@@ -1,11 +1,18 @@
 import { Readable } from 'node:stream';
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { describe, expect, it } from 'vitest';
-import { SesMailSender } from '../../../functions/adapters/ses-mail-sender.ts';
+import { SdkCaller } from '../../../functions/adapters/aws-sdk-caller.ts';
+import { SesMailSender, useLeanRawMessageBody } from '../../../functions/adapters/ses-mail-sender.ts';
 
 const ANSWER =
   '<SendRawEmailResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><SendRawEmailResult><MessageId>m-1</MessageId></SendRawEmailResult>' +
   '<ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></SendRawEmailResponse>';
+
+/** The SDK client as sesClient() (aws-clients.ts) gives it to a SesMailSender: with the lean body middlewares. */
+function senderCaller(client: SESClient): SdkCaller<SESClient> {
+  useLeanRawMessageBody(client);
+  return new SdkCaller(client);
+}
 
 /**
  * An SES client that keeps each request body instead of sending it, answering after a delay
@@ -52,7 +59,7 @@ describe('Class: SesMailSender (lean SendRawEmail body)', () => {
   it.each([true, false])('sends each message in its own request when calls overlap (cacheMiddleware %s)', async (cacheMiddleware) => {
     // Prepare
     const { client, bodies, asBytes } = capturingClient({ cacheMiddleware });
-    const sender = new SesMailSender({ client, configurationSet: 'digest-set' });
+    const sender = new SesMailSender({ client: senderCaller(client), configurationSet: 'digest-set' });
     const messages = Array.from({ length: 30 }, (_, i) => message(i));
 
     // Act
@@ -75,7 +82,7 @@ describe('Class: SesMailSender (lean SendRawEmail body)', () => {
     // Prepare
     const lean = capturingClient({ cacheMiddleware: true });
     const plain = capturingClient({ cacheMiddleware: false });
-    const sender = new SesMailSender({ client: lean.client, configurationSet: 'digest-set' });
+    const sender = new SesMailSender({ client: senderCaller(lean.client), configurationSet: 'digest-set' });
     const m = message(3);
 
     // Act
