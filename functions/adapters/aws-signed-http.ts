@@ -26,6 +26,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { AwsServiceError, type AwsResponseMetadata } from './aws-commands.ts';
 
 /** Where a command input carries its call deadline (epoch ms): {@link withCallDeadline}. */
@@ -77,6 +78,8 @@ export interface SignedHttpOptions {
   /** Per attempt: the TCP connection, and the answer's headers (a stalled body also counts). */
   timeouts: { connectionMs: number; requestMs: number };
   maxSockets: number;
+  /** Resolves host names (default: the system's, `dns.lookup`); a test points a bucket's virtual host at 127.0.0.1. */
+  lookup?: LookupFunction | undefined;
 }
 
 /** An answer: its status, headers and whole body. */
@@ -163,7 +166,8 @@ export class SignedHttpEndpoint {
     this.#host = this.#url.host;
     this.#path = this.#url.pathname || '/';
     const https = this.#url.protocol === 'https:';
-    this.#agent = https ? new HttpsAgent({ keepAlive: true, maxSockets: options.maxSockets }) : new HttpAgent({ keepAlive: true, maxSockets: options.maxSockets });
+    const agent = { keepAlive: true, maxSockets: options.maxSockets, ...(options.lookup ? { lookup: options.lookup } : {}) };
+    this.#agent = https ? new HttpsAgent(agent) : new HttpAgent(agent);
     this.#request = https ? (httpsRequest as unknown as typeof httpRequest) : httpRequest;
   }
 

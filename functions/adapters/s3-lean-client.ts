@@ -30,6 +30,8 @@ export interface LeanS3Options {
   maxSockets: number;
   /** Attempts per call (3, the SDK's default, unless given). */
   maxAttempts?: number;
+  /** Resolves host names (default: the system's). */
+  lookup?: SignedHttpOptions['lookup'];
 }
 
 /** The body of a GetObject answer, read whole (the SDK's `transformTo*` methods). */
@@ -107,7 +109,7 @@ export class LeanS3Client implements AwsCaller {
       };
       return {
         Body: body,
-        ContentLength: h['content-length'] !== undefined ? Number(h['content-length']) : bytes.byteLength,
+        ...(h['content-length'] !== undefined ? { ContentLength: Number(h['content-length']) } : {}),
         ...(h['content-type'] ? { ContentType: h['content-type'] } : {}),
         ...(h.etag ? { ETag: h.etag } : {}),
         ...(h['last-modified'] ? { LastModified: new Date(h['last-modified']) } : {}),

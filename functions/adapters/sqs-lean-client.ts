@@ -3,11 +3,13 @@
  * (`x-amz-target: AmazonSQS.SendMessageBatch`), which our pinned `@aws-sdk/client-sqs` speaks
  * too and the local queue (local-aws-sqs) answers. The request body is the input as JSON (the
  * SDK's serializer writes the same members; a test compares the two), the answer's
- * `Successful` and `Failed` are passed on as the SDK gives them, an error answer is an
+ * `Successful` and `Failed` are passed on as the SDK gives them (and, as the SDK's
+ * middleware-sdk-sqs does, each accepted body's MD5 is checked), an error answer is an
  * {@link AwsServiceError} named by its `__type`. Up to three attempts on throttling, 5xx,
  * timeouts and network errors (the SDK's standard retry mode, as the SQS client is
  * configured). Any other command is refused with an error naming it.
  */
+import { createHash } from 'node:crypto';
 import type { SendMessageBatchCommandInput } from '@aws-sdk/client-sqs';
 import { SendMessageBatchCommand, type AwsCaller, type AwsCommand } from './aws-commands.ts';
 import { SignedHttpEndpoint, jsonServiceError, withStandardRetries, type SignedHttpOptions } from './aws-signed-http.ts';
@@ -60,8 +62,19 @@ export class LeanSqsClient implements AwsCaller {
       const response = await this.#http.post(HEADERS, body);
       const $metadata = { httpStatusCode: response.status, requestId: String(response.headers['x-amzn-requestid'] ?? ''), attempts, totalRetryDelay };
       if (response.status < 200 || response.status >= 300) throw jsonServiceError(response, $metadata, 'SQS');
-      const out = response.body.byteLength > 0 ? (JSON.parse(response.body.toString('utf8')) as Record<string, unknown>) : {};
+      const out = response.body.byteLength > 0 ? (JSON.parse(response.body.toString('utf8')) as { Successful?: Array<{ Id?: string; MD5OfMessageBody?: string }> }) : {};
+      checkMd5(input, out.Successful ?? []);
       return { ...out, $metadata };
     });
   }
+}
+
+/** The SDK's check (middleware-sdk-sqs): SQS's MD5 of each accepted body must be the body's. */
+function checkMd5(input: SendMessageBatchCommandInput, successful: ReadonlyArray<{ Id?: string; MD5OfMessageBody?: string }>): void {
+  const bodies = new Map((input.Entries ?? []).map((e) => [e.Id, e.MessageBody ?? '']));
+  const bad = successful.filter((s) => {
+    const body = bodies.get(s.Id);
+    return body !== undefined && s.MD5OfMessageBody !== undefined && createHash('md5').update(body, 'utf8').digest('hex') !== s.MD5OfMessageBody;
+  });
+  if (bad.length > 0) throw new Error(`Invalid MD5 checksum on messages: ${bad.map((s) => s.Id).join(', ')}`);
 }
