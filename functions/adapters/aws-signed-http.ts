@@ -73,7 +73,11 @@ export interface SignedHttpOptions {
   region: string;
   /** The signing name: `dynamodb`, `ses` (SES v1 signs as `ses` at `email.<region>.amazonaws.com`). */
   service: string;
-  /** The SDK client's credential provider (`client.config.credentials`). */
+  /**
+   * Where the credentials come from: an SDK client's provider (`client.config.credentials`),
+   * or the environment's, as config.ts read them (aws-lean-clients.ts). Asked again five
+   * minutes before an `expiration`.
+   */
   credentials: () => Promise<SigningCredentials>;
   /** Per attempt: the TCP connection, and the answer's headers (a stalled body also counts). */
   timeouts: { connectionMs: number; requestMs: number };

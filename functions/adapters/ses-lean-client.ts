@@ -10,10 +10,10 @@
  * reads both alike. One attempt, as the SES client is configured (`maxAttempts: 1`): the send
  * service retries. Any other command is refused with an error naming it.
  */
+import type { SendRawEmailCommandInput } from '@aws-sdk/client-ses';
 import { AwsServiceError, GetSendQuotaCommand, SendRawEmailCommand, type AwsCaller, type AwsCommand } from './aws-commands.ts';
 import { SignedHttpEndpoint, callDeadlineOf, uriEscape, xmlText, type SignedHttpOptions, type SignedHttpResponse } from './aws-signed-http.ts';
 import { ENCODED_DATA, formEncodedBase64 } from './ses-raw-message.ts';
-import type { SendRawEmailCommandInput } from '@aws-sdk/client-ses';
 
 /** The SendRawEmail fields written here; an input with any other is refused. */
 const KNOWN = new Set(['RawMessage', 'Destinations', 'ConfigurationSetName', 'Tags', 'Source']);
