@@ -134,26 +134,30 @@ export function useLeanRawMessageBody(client: SESClient): void {
 export class SesMailSender implements MailSender {
   readonly #ses: AwsCaller;
   readonly #configurationSet: string | undefined;
+  /** Whether the caller writes a personalised message's encoded chunks (see {@link takesEncodedChunks}). */
+  readonly #chunks: boolean;
   #quota: { value: SendQuota; at: number } | undefined;
   #quotaRead: Promise<SendQuota> | undefined;
 
   public constructor(options: { client: AwsCaller; configurationSet?: string | undefined }) {
     this.#ses = options.client;
     this.#configurationSet = options.configurationSet || undefined;
+    this.#chunks = takesEncodedChunks(options.client);
   }
 
   /** Sends one message; with a `deadline` (epoch ms) the call is aborted then (the lean client, or an SDK client from sesClient()). */
   public async send(message: OutgoingMessage, options: { deadline?: number } = {}): Promise<string> {
     try {
+      // A personalised message goes as its chunks, encoded with the edition's shared encodings
+      // (the field stays empty for the serializer; the lean client or the body middleware puts
+      // the bytes in). Otherwise the raw text is encoded to UTF-8 once and sent without re-encoding.
+      const mime = this.#chunks ? message.mime : undefined;
       const input = {
-        // A personalised message goes as its chunks, encoded with the edition's shared encodings
-        // (the field stays empty for the serializer; the body middleware puts the bytes in).
-        // Otherwise the raw text is encoded to UTF-8 once and sent without re-encoding.
-        RawMessage: { Data: message.mime ? EMPTY : Buffer.from(message.raw, 'utf8') },
+        RawMessage: { Data: mime ? EMPTY : message.mime ? message.mime.toBuffer() : Buffer.from(message.raw, 'utf8') },
         Destinations: [message.to],
         ...(this.#configurationSet ? { ConfigurationSetName: this.#configurationSet } : {}),
         Tags: Object.entries(message.tags).map(([Name, Value]) => ({ Name, Value: tagValue(Value) })),
-        ...(message.mime ? { [ENCODED_DATA]: formEncodedRawMessage(message.mime) } : {}),
+        ...(mime ? { [ENCODED_DATA]: formEncodedRawMessage(mime) } : {}),
       };
       const out = await this.#ses.send(new SendRawEmailCommand(withCallDeadline(input, options.deadline)));
       return out.MessageId ?? '';
@@ -177,6 +181,19 @@ export class SesMailSender implements MailSender {
       });
     return this.#quotaRead;
   }
+}
+
+/**
+ * Whether a caller writes the encoded chunks of a personalised message (`ENCODED_DATA`): the
+ * lean client does; an SDK client (an SdkCaller's `client`) only with the middlewares of
+ * {@link useLeanRawMessageBody}. Without them the SDK would send the empty `RawMessage.Data`
+ * that the chunks stand in for, so such a caller gets the message's bytes instead (slower,
+ * and correct). Duck-typed: this module imports nothing of the SDK at run time.
+ */
+function takesEncodedChunks(caller: AwsCaller): boolean {
+  const stack = (caller as { client?: { middlewareStack?: { identify?: () => string[] } } }).client?.middlewareStack;
+  if (typeof stack?.identify !== 'function') return true;
+  return stack.identify().some((entry) => entry.startsWith(SWAP_NAME));
 }
 
 /**

@@ -3,6 +3,7 @@ import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { describe, expect, it } from 'vitest';
 import { SdkCaller } from '../../../functions/adapters/aws-sdk-caller.ts';
 import { SesMailSender, useLeanRawMessageBody } from '../../../functions/adapters/ses-mail-sender.ts';
+import { RawMime } from '../../../functions/core/rendering/personalizer.ts';
 
 const ANSWER =
   '<SendRawEmailResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><SendRawEmailResult><MessageId>m-1</MessageId></SendRawEmailResult>' +
@@ -102,5 +103,24 @@ describe('Class: SesMailSender (lean SendRawEmail body)', () => {
     // Assess
     expect(lean.bodies[0]?.equals(plain.bodies[0] ?? Buffer.alloc(0))).toBe(true);
     expect(lean.bodies[0]?.toString('latin1')).toMatch(/RawMessage\.Data=[A-Za-z0-9%]+/);
+  });
+
+  it('sends a personalised message whole through an SDK client without the lean body middlewares (never an empty message)', async () => {
+    // Prepare: the same message as chunks, through a client with the middlewares and one without
+    const m = message(5);
+    const bytes = Buffer.from(m.raw, 'utf8');
+    const mime = new RawMime([bytes.subarray(0, 40), bytes.subarray(40)], [false, true]);
+    const withMiddleware = capturingClient({ cacheMiddleware: true });
+    const bare = capturingClient({ cacheMiddleware: true });
+
+    // Act
+    await new SesMailSender({ client: senderCaller(withMiddleware.client) }).send({ ...m, mime });
+    await new SesMailSender({ client: new SdkCaller(bare.client) }).send({ ...m, mime });
+
+    // Assess: both bodies carry the whole message
+    for (const body of [withMiddleware.bodies[0], bare.bodies[0]]) {
+      expect(Buffer.from(fields(body ?? Buffer.alloc(0)).get('RawMessage.Data') ?? '', 'base64').toString('utf8')).toBe(m.raw);
+    }
+    expect(withMiddleware.asBytes[0]).toBe(true);
   });
 });
