@@ -12,12 +12,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { DynamoDBClient, CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { SendRawEmailCommand, SESClient } from '@aws-sdk/client-ses';
+import { SESClient } from '@aws-sdk/client-ses';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Agent } from 'node:http';
 import { createRequire } from 'node:module';
-import { UpdateCommand, type AwsCaller } from '../functions/adapters/aws-commands.ts';
+import { SendRawEmailCommand, UpdateCommand, type AwsCaller } from '../functions/adapters/aws-commands.ts';
 import { SdkCaller } from '../functions/adapters/aws-sdk-caller.ts';
 import { LeanDynamoDbDocumentClient } from '../functions/adapters/dynamodb-lean-document-client.ts';
 import { LeanSesClient } from '../functions/adapters/ses-lean-client.ts';
@@ -102,7 +102,7 @@ try {
   };
   const sdkSes = new SESClient({ region: REGION, endpoint: sesEndpoint, credentials: CREDENTIALS, maxAttempts: 1, cacheMiddleware: true, requestHandler: handler() });
   useLeanRawMessageBody(sdkSes);
-  const mail = { sdk: sdkSes, lean: new LeanSesClient({ region: REGION, endpoint: sesEndpoint, credentials: CREDENTIALS, maxAttempts: 1 }, { endpoint: sesEndpoint, region: REGION, timeouts: TIMEOUTS, maxSockets: 50 }) as SESClient };
+  const mail: Record<'sdk' | 'lean', AwsCaller> = { sdk: new SdkCaller(sdkSes), lean: new LeanSesClient({ endpoint: sesEndpoint, region: REGION, credentials: async () => CREDENTIALS, timeouts: TIMEOUTS, maxSockets: 50 }) };
   const encoded = message();
   const messageBytes = encoded.reduce((n, c) => n + c.byteLength, 0);
 
@@ -119,7 +119,7 @@ try {
         ReturnValues: 'ALL_NEW',
       }),
     );
-  const send = (client: SESClient) => () =>
+  const send = (client: AwsCaller) => () =>
     client.send(
       new SendRawEmailCommand({
         RawMessage: { Data: new Uint8Array(0) },

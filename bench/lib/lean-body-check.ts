@@ -5,7 +5,8 @@
  */
 import { Readable } from 'node:stream';
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
-import { SesMailSender } from '../../functions/adapters/ses-mail-sender.ts';
+import { SdkCaller } from '../../functions/adapters/aws-sdk-caller.ts';
+import { SesMailSender, useLeanRawMessageBody } from '../../functions/adapters/ses-mail-sender.ts';
 import type { RawMime } from '../../functions/core/rendering/personalizer.ts';
 
 const ANSWER =
@@ -23,7 +24,7 @@ function capturingClient(bodies: Buffer[], cacheMiddleware: boolean): SESClient 
     updateHttpClientConfig: () => undefined,
     httpHandlerConfigs: () => ({}),
   };
-  return new SESClient({
+  const client = new SESClient({
     region: 'us-east-1',
     endpoint: 'http://127.0.0.1:9',
     credentials: { accessKeyId: 'check', secretAccessKey: 'check' },
@@ -31,16 +32,24 @@ function capturingClient(bodies: Buffer[], cacheMiddleware: boolean): SESClient 
     cacheMiddleware,
     requestHandler: handler as unknown as SESClient['config']['requestHandler'],
   });
+  return client;
+}
+
+/** An SDK client as sesClient() in aws-clients.ts builds it for a SesMailSender: with the lean body middlewares. */
+function senderClient(bodies: Buffer[]): SdkCaller<SESClient> {
+  const client = capturingClient(bodies, true);
+  useLeanRawMessageBody(client);
+  return new SdkCaller(client);
 }
 
 /** Lists the differences for these messages (empty when the lean path is exact). */
 export async function checkLeanBodies(messages: readonly { raw: string; to: string; tags: Record<string, string>; mime?: RawMime }[]): Promise<string[]> {
   const chunked: Buffer[] = [];
-  const chunkedSender = new SesMailSender({ client: capturingClient(chunked, true), configurationSet: 'digest-set' });
+  const chunkedSender = new SesMailSender({ client: senderClient(chunked), configurationSet: 'digest-set' });
   const lean: Buffer[] = [];
   const plain: Buffer[] = [];
   // The lean client is configured as functions/adapters/aws-clients.ts configures SES (cacheMiddleware).
-  const sender = new SesMailSender({ client: capturingClient(lean, true), configurationSet: 'digest-set' });
+  const sender = new SesMailSender({ client: senderClient(lean), configurationSet: 'digest-set' });
   const sdk = capturingClient(plain, false);
   const problems: string[] = [];
   for (const [i, m] of messages.entries()) {

@@ -23,25 +23,25 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { SSMClient, GetParameterCommand } from '@aws-sdk/client-ssm';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { DeserializeMiddleware } from '@smithy/types';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { CALL_DEADLINE, withCallDeadline } from './aws-signed-http.ts';
 import type { AwsCaller } from './aws-commands.ts';
 import { CLIENT_TIMEOUTS, leanEndpoint, type ClientTimeouts } from './aws-endpoints.ts';
+import { environmentCredentials, leanSes } from './aws-lean-clients.ts';
 import { SdkCaller } from './aws-sdk-caller.ts';
+import { CALL_DEADLINE, withCallDeadline } from './aws-signed-http.ts';
 import { LeanDynamoDbDocumentClient } from './dynamodb-lean-document-client.ts';
-import { LeanSesClient } from './ses-lean-client.ts';
-import { retryWithBackoff, type RetryOptions } from '../core/concurrency.ts';
+import { useLeanRawMessageBody } from './ses-mail-sender.ts';
+import { SECRET_RETRY, isRetryableAwsError, logPseudonymKey as logPseudonymKeyVia, tokenSecret as tokenSecretVia } from './ssm-secrets.ts';
+import type { RetryOptions } from '../core/concurrency.ts';
 import type { Config } from '../core/config.ts';
-import { ConfigError } from '../core/errors.ts';
-import { parseSecretList } from '../core/secrets.ts';
 import type { TokenSecrets } from '../core/subscribers/tokens.ts';
 
-export { CLIENT_TIMEOUTS, leanEndpoint, withCallDeadline };
+export { CLIENT_TIMEOUTS, SECRET_RETRY, isRetryableAwsError, leanEndpoint, withCallDeadline };
 
 type Timeouts = ClientTimeouts;
 type HandleArgs = Parameters<NodeHttpHandler['handle']>;
@@ -144,10 +144,11 @@ export function s3Client(config: Config): S3Client {
 }
 
 /**
- * SES client; its socket pool matches the worker's concurrency. SendRawEmail goes over the
- * lean signed-HTTP path (ses-lean-client.ts), every other call through the SDK.
+ * The SDK's SES client; its socket pool matches the worker's concurrency. SendRawEmail calls
+ * carry their deadlines and take the lean body path (useLeanRawMessageBody: a SesMailSender's
+ * personalised message goes as its encoded chunks).
  *
- * @example `sesClient(config)`
+ * @example `new SesMailSender({ client: new SdkCaller(sesClient(config)) })`
  */
 export function sesClient(config: Config): SESClient {
   // Retries are ours (the send service backs off with jitter and keeps the ledger honest).
@@ -155,13 +156,22 @@ export function sesClient(config: Config): SESClient {
   // every call; middleware must therefore be added before the first send, as
   // useLeanRawMessageBody and useCallDeadlines do.
   const timeouts = CLIENT_TIMEOUTS.ses;
-  const sdkConfig = { ...common(config, config.SES_ENDPOINT, timeouts, config.SEND_CONCURRENCY), maxAttempts: 1, cacheMiddleware: true };
-  const endpoint = leanEndpoint(config, 'email', config.SES_ENDPOINT);
-  const client = endpoint === undefined
-    ? new SESClient(sdkConfig)
-    : new LeanSesClient(sdkConfig, { endpoint, region: config.AWS_REGION, timeouts, maxSockets: config.SEND_CONCURRENCY });
+  const client = new SESClient({ ...common(config, config.SES_ENDPOINT, timeouts, config.SEND_CONCURRENCY), maxAttempts: 1, cacheMiddleware: true });
+  useLeanRawMessageBody(client);
   useCallDeadlines(client);
   return client;
+}
+
+/**
+ * SES as the adapters call it: without the SDK (ses-lean-client.ts, SendRawEmail and
+ * GetSendQuota) where {@link leanEndpoint} gives an endpoint and the environment holds
+ * credentials, else the SDK's client ({@link sesClient}).
+ *
+ * @example `const mail = new SesMailSender({ client: sesCaller(config) });`
+ */
+export function sesCaller(config: Config): AwsCaller {
+  if (leanEndpoint(config, 'email', config.SES_ENDPOINT) !== undefined && environmentCredentials(config) !== undefined) return leanSes(config);
+  return new SdkCaller(sesClient(config));
 }
 
 /** @example `const sqs = sqsClient(getConfig());` */
@@ -180,79 +190,30 @@ export function ssmClient(config: Config): SSMClient {
   return new SSMClient({ ...common(config, config.SSM_ENDPOINT, CLIENT_TIMEOUTS.ssm, 2), maxAttempts: 1 });
 }
 
-/** Tries of one secret read: 3, with full-jitter backoff under 200 ms, then 400 ms. */
-export const SECRET_RETRY: RetryOptions = { attempts: 3, baseMs: 200, capMs: 1_000, retryable: isRetryableAwsError };
-
-/** Reads of SSM secrets in progress or done, by parameter name; a failed read is dropped. */
-const parameters = new Map<string, Promise<readonly string[]>>();
+/** An SSM caller over the SDK client, for the secrets' reads. */
+const sdkSsm = (config: Config) => (): AwsCaller => new SdkCaller(ssmClient(config));
 
 /**
- * An SSM SecureString holding one secret or a list (commas or line breaks, current first),
- * read once per process and checked for strength ({@link parseSecretList}). A read that fails
- * is retried within the call (a few tries with backoff) and is **not** kept: the next call
- * reads again, so a container recovers as soon as SSM does. Concurrent callers share one read.
- */
-function secureParameter(config: Config, name: string, retry: RetryOptions): Promise<readonly string[]> {
-  const known = parameters.get(name);
-  if (known) return known;
-  const client = ssmClient(config);
-  const read = retryWithBackoff(async () => {
-    const out = await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
-    return parseSecretList(out.Parameter?.Value ?? '', `SSM parameter ${name}`);
-  }, retry).finally(() => client.destroy());
-  parameters.set(name, read);
-  read.catch(() => {
-    if (parameters.get(name) === read) parameters.delete(name);
-  });
-  return read;
-}
-
-/**
- * The HMAC secrets for subscriber links, current first: TOKEN_SECRET, or the SSM parameter
- * TOKEN_SECRET_PARAMETER (one secret or a list, current first), followed by
- * TOKEN_SECRETS_PREVIOUS. Every secret is checked for strength; a failed SSM read is retried
- * and never cached.
+ * The HMAC secrets for subscriber links, current first, read through the SDK's SSM client
+ * (ssm-secrets.ts's `tokenSecret`; the send function passes the lean one).
  *
  * @example
  * ```ts
  * const secrets = await tokenSecret(getConfig()); // [current, ...previous]
  * ```
  */
-export async function tokenSecret(config: Config, retry: RetryOptions = SECRET_RETRY): Promise<TokenSecrets> {
-  if (config.TOKEN_SECRET) return [config.TOKEN_SECRET, ...config.TOKEN_SECRETS_PREVIOUS];
-  const [current, ...previous] = (await secureParameter(config, config.TOKEN_SECRET_PARAMETER as string, retry)) as [string, ...string[]];
-  return [current, ...previous, ...config.TOKEN_SECRETS_PREVIOUS.filter((s) => s !== current && !previous.includes(s))];
+export function tokenSecret(config: Config, retry: RetryOptions = SECRET_RETRY): Promise<TokenSecrets> {
+  return tokenSecretVia(config, sdkSsm(config), retry);
 }
 
 /**
- * AWS errors worth another try: throttling, 5xx, timeouts and network errors (no answer at all).
- *
- * @example
- * ```ts
- * await retryWithBackoff(() => ssm.send(command), { attempts: 3, baseMs: 200, capMs: 1_000, retryable: isRetryableAwsError });
- * ```
- */
-export function isRetryableAwsError(error: unknown): boolean {
-  if (error instanceof ConfigError) return false;
-  const e = error as { name?: string; $fault?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
-  if (e.$retryable || e.$fault === 'server') return true;
-  if (e.name && /Throttl|TooManyRequests|RequestLimitExceeded/.test(e.name)) return true;
-  return e.$metadata?.httpStatusCode === undefined;
-}
-
-/**
- * The key of the log pseudonyms: LOG_PSEUDONYM_KEY, or the SSM parameter
- * LOG_PSEUDONYM_KEY_PARAMETER (read like the token secret: retried, never caching a failure),
- * checked for strength. Separate from the token secrets, so that rotating those leaves log
- * pseudonyms as they are.
+ * The key of the log pseudonyms, read through the SDK's SSM client (ssm-secrets.ts's `logPseudonymKey`).
  *
  * @example
  * ```ts
  * const pseudonyms = new LogPseudonyms(await logPseudonymKey(getConfig()));
  * ```
  */
-export async function logPseudonymKey(config: Config, retry: RetryOptions = SECRET_RETRY): Promise<string> {
-  if (config.LOG_PSEUDONYM_KEY) return config.LOG_PSEUDONYM_KEY;
-  if (!config.LOG_PSEUDONYM_KEY_PARAMETER) throw new ConfigError('set LOG_PSEUDONYM_KEY or LOG_PSEUDONYM_KEY_PARAMETER');
-  return (await secureParameter(config, config.LOG_PSEUDONYM_KEY_PARAMETER, retry))[0] as string;
+export function logPseudonymKey(config: Config, retry: RetryOptions = SECRET_RETRY): Promise<string> {
+  return logPseudonymKeyVia(config, sdkSsm(config), retry);
 }

@@ -1,7 +1,9 @@
 /**
- * One AWS service endpoint spoken to directly: a POST signed with Signature Version 4 over a
- * keep-alive socket pool, with the same per-attempt limits as the SDK clients built in
- * aws-clients.ts (connection, answer) and an optional per-call deadline.
+ * One AWS service endpoint spoken to directly: a request signed with Signature Version 4 over
+ * a keep-alive socket pool, with the same per-attempt limits as the SDK clients built in
+ * aws-clients.ts (connection, answer) and an optional per-call deadline. `post()` is the hot
+ * path of the JSON and query protocols (POST to `/`); `request()` takes any method, path,
+ * query and headers (S3's REST calls).
  *
  * Hand-written for speed, and only for the send worker's hot calls (DynamoDB's JSON protocol,
  * SES's SendRawEmail). A call through an AWS SDK v3 client runs some twenty middlewares
@@ -10,18 +12,22 @@
  * on this machine, against about 0.15 ms here for the same UpdateItem on the same socket
  * pool. The send worker makes three to four such calls a message; `npm run bench -- --only=transport`
  * measures both side by side (bench/transport.ts), and the adapter tests run every
- * DynamoDB adapter's contract through both clients. Everything else (credentials, every
- * other operation) stays with the SDK: the credentials come from the SDK client's own
- * provider chain, so the environment, a role or SSO work as they do for it.
+ * DynamoDB adapter's contract through both clients. The send function goes further: its
+ * whole bundle carries no SDK (aws-lean-clients.ts: S3, SES, SQS, SSM over this class), so
+ * its credentials are the environment's (`AWS_ACCESS_KEY_ID`, … as Lambda sets them).
  *
  * The signature is the one `@smithy/signature-v4` computes for the same request (a unit test
- * compares the two header for header): canonical request over the method, `/`, no query, the
- * signed headers in order, and the SHA-256 of the payload, which is hashed from its chunks as
- * they are written (a 100 KB SendRawEmail body is never concatenated).
+ * compares the two header for header): canonical request over the method, the path (each
+ * segment URI-encoded once for S3, twice for every other service, as the signer's
+ * `uriEscapePath` does), the sorted query, the signed headers in order, and the SHA-256 of the
+ * payload, which is hashed from its chunks as they are written (a 100 KB SendRawEmail body is
+ * never concatenated).
  */
 import { createHash, createHmac } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
+import { AwsServiceError, type AwsResponseMetadata } from './aws-commands.ts';
 
 /** Where a command input carries its call deadline (epoch ms): {@link withCallDeadline}. */
 export const CALL_DEADLINE = Symbol('news-digest.callDeadline');
@@ -67,11 +73,17 @@ export interface SignedHttpOptions {
   region: string;
   /** The signing name: `dynamodb`, `ses` (SES v1 signs as `ses` at `email.<region>.amazonaws.com`). */
   service: string;
-  /** The SDK client's credential provider (`client.config.credentials`). */
+  /**
+   * Where the credentials come from: an SDK client's provider (`client.config.credentials`),
+   * or the environment's, as config.ts read them (aws-lean-clients.ts). Asked again five
+   * minutes before an `expiration`.
+   */
   credentials: () => Promise<SigningCredentials>;
   /** Per attempt: the TCP connection, and the answer's headers (a stalled body also counts). */
   timeouts: { connectionMs: number; requestMs: number };
   maxSockets: number;
+  /** Resolves host names (default: the system's, `dns.lookup`); a test points a bucket's virtual host at 127.0.0.1. */
+  lookup?: LookupFunction | undefined;
 }
 
 /** An answer: its status, headers and whole body. */
@@ -80,6 +92,39 @@ export interface SignedHttpResponse {
   headers: IncomingMessage['headers'];
   body: Buffer;
 }
+
+/** A request for {@link SignedHttpEndpoint.request}. */
+export interface SignedHttpRequest {
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE' | 'HEAD';
+  /**
+   * The path below the endpoint's, not encoded (`/my-bucket/editions/a b.json`): each segment
+   * is URI-encoded here as the SDK encodes an S3 key (`/` separates segments).
+   */
+  path: string;
+  /** Query parameters, not encoded. */
+  query?: Readonly<Record<string, string>>;
+  /** Lower-case names. */
+  headers?: Readonly<Record<string, string>>;
+  /** The body, written in order, never joined. */
+  chunks?: readonly Buffer[];
+  /** Epoch ms: the call is aborted then (`AbortError`). */
+  deadline?: number;
+}
+
+/**
+ * The SDK's `extendedEncodeURIComponent` (and the signer's `escapeUri`): encodeURIComponent,
+ * and `!'()*` too.
+ *
+ * @example
+ * ```ts
+ * uriEscape("a b(1)!"); // 'a%20b%281%29%21'
+ * ```
+ */
+export function uriEscape(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+const EMPTY_SHA256 = createHash('sha256').digest('hex');
 
 /** Credentials are asked for again this long before they expire (as the SDK refreshes them). */
 const REFRESH_BEFORE_MS = 5 * 60_000;
@@ -125,7 +170,8 @@ export class SignedHttpEndpoint {
     this.#host = this.#url.host;
     this.#path = this.#url.pathname || '/';
     const https = this.#url.protocol === 'https:';
-    this.#agent = https ? new HttpsAgent({ keepAlive: true, maxSockets: options.maxSockets }) : new HttpAgent({ keepAlive: true, maxSockets: options.maxSockets });
+    const agent = { keepAlive: true, maxSockets: options.maxSockets, ...(options.lookup ? { lookup: options.lookup } : {}) };
+    this.#agent = https ? new HttpsAgent(agent) : new HttpAgent(agent);
     this.#request = https ? (httpsRequest as unknown as typeof httpRequest) : httpRequest;
   }
 
@@ -140,9 +186,41 @@ export class SignedHttpEndpoint {
     const credentials = await this.#currentCredentials();
     let length = 0;
     for (const chunk of chunks) length += chunk.byteLength;
-    const signed = this.#sign(headers, chunks, credentials);
+    const signed = this.#sign('POST', this.#path, '', headers, payloadHash(chunks), credentials);
     signed['content-length'] = String(length);
-    return this.#send(signed, chunks, deadline);
+    return this.#send('POST', this.#path, signed, chunks, deadline);
+  }
+
+  /**
+   * Sends any request (S3's REST calls): `path` and `query` are encoded here, the signature
+   * covers them as `@smithy/signature-v4` does for this service, and for S3 the payload's
+   * SHA-256 also goes as `x-amz-content-sha256`. Resolves and rejects as {@link post}.
+   *
+   * @example
+   * ```ts
+   * const { status, body } = await s3.request({ method: 'GET', path: '/artefacts/editions/daily-2026-12-01/meta.json' });
+   * ```
+   */
+  public async request(request: SignedHttpRequest): Promise<SignedHttpResponse> {
+    const credentials = await this.#currentCredentials();
+    const chunks = request.chunks ?? [];
+    let length = 0;
+    for (const chunk of chunks) length += chunk.byteLength;
+    const base = this.#path.endsWith('/') ? this.#path.slice(0, -1) : this.#path;
+    const wirePath = base + request.path.split('/').map(uriEscape).join('/');
+    // The signer encodes the (already encoded) path once more for every service but S3.
+    const canonicalPath = this.#options.service === 's3' ? wirePath : encodeURIComponent(wirePath).replace(/%2F/g, '/');
+    const query = request.query ?? {};
+    const canonicalQuery = Object.keys(query)
+      .sort()
+      .map((k) => `${uriEscape(k)}=${uriEscape(query[k] as string)}`)
+      .join('&');
+    const hash = length === 0 ? EMPTY_SHA256 : payloadHash(chunks);
+    const headers: Record<string, string> = { ...request.headers };
+    if (this.#options.service === 's3') headers['x-amz-content-sha256'] = hash;
+    const signed = this.#sign(request.method, canonicalPath, canonicalQuery, headers, hash, credentials);
+    if (length > 0 || request.method === 'PUT' || request.method === 'POST') signed['content-length'] = String(length);
+    return this.#send(request.method, canonicalQuery === '' ? wirePath : `${wirePath}?${canonicalQuery}`, signed, chunks, request.deadline);
   }
 
   /** Closes the kept-alive sockets. */
@@ -176,7 +254,7 @@ export class SignedHttpEndpoint {
   }
 
   /** The headers to send: the caller's (lower-case names), host, x-amz-date, the token, the signature. */
-  #sign(headers: Record<string, string>, chunks: readonly Buffer[], credentials: SigningCredentials): Record<string, string> {
+  #sign(method: string, canonicalPath: string, canonicalQuery: string, headers: Record<string, string>, payloadSha256: string, credentials: SigningCredentials): Record<string, string> {
     const now = Date.now();
     const second = Math.floor(now / 1000);
     if (this.#date.second !== second) this.#date = { second, amz: new Date(second * 1000).toISOString().replace(/[-:]|\.\d{3}/g, '') };
@@ -188,9 +266,7 @@ export class SignedHttpEndpoint {
     let canonicalHeaders = '';
     for (const name of names) canonicalHeaders += `${name}:${String(all[name]).trim().replace(/\s+/g, ' ')}\n`;
     const signedHeaders = names.join(';');
-    const payload = createHash('sha256');
-    for (const chunk of chunks) payload.update(chunk);
-    const canonicalRequest = `POST\n${this.#path}\n\n${canonicalHeaders}\n${signedHeaders}\n${payload.digest('hex')}`;
+    const canonicalRequest = `${method}\n${canonicalPath}\n${canonicalQuery}\n${canonicalHeaders}\n${signedHeaders}\n${payloadSha256}`;
     const scope = `${day}/${this.#options.region}/${this.#options.service}/aws4_request`;
     const stringToSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${createHash('sha256').update(canonicalRequest, 'utf8').digest('hex')}`;
     const signature = createHmac('sha256', this.#signingKey(credentials.secretAccessKey, day)).update(stringToSign, 'utf8').digest('hex');
@@ -198,7 +274,7 @@ export class SignedHttpEndpoint {
     return all;
   }
 
-  #send(headers: Record<string, string>, chunks: readonly Buffer[], deadline: number | undefined): Promise<SignedHttpResponse> {
+  #send(method: string, path: string, headers: Record<string, string>, chunks: readonly Buffer[], deadline: number | undefined): Promise<SignedHttpResponse> {
     const { connectionMs, requestMs } = this.#options.timeouts;
     return new Promise<SignedHttpResponse>((resolve, reject) => {
       let settled = false;
@@ -216,8 +292,8 @@ export class SignedHttpEndpoint {
         protocol: this.#url.protocol,
         hostname: this.#url.hostname,
         port: this.#url.port,
-        path: this.#path,
-        method: 'POST',
+        path,
+        method,
         agent: this.#agent,
         headers,
       });
@@ -257,4 +333,113 @@ export class SignedHttpEndpoint {
       req.end();
     });
   }
+}
+
+/** The hex SHA-256 of a payload, hashed chunk by chunk. */
+function payloadHash(chunks: readonly Buffer[]): string {
+  const payload = createHash('sha256');
+  for (const chunk of chunks) payload.update(chunk);
+  return payload.digest('hex');
+}
+
+/** Error codes the SDK's standard retry treats as throttling (a longer backoff). */
+export const THROTTLING_ERRORS: ReadonlySet<string> = new Set(['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'TooManyRequestsException', 'Throttling', 'ThrottledException', 'RequestThrottled', 'RequestThrottledException', 'SlowDown', 'BandwidthLimitExceeded', 'TransactionInProgressException', 'EC2ThrottledException', 'PriorRequestNotComplete']);
+const TRANSIENT_NETWORK = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
+const MAX_BACKOFF_MS = 20_000;
+
+/**
+ * Whether the SDK's standard retry mode tries a failed call again: throttling, a timeout or
+ * a dropped connection, no answer at all (but not an abort at the call's deadline), or
+ * 500/502/503/504.
+ *
+ * @example
+ * ```ts
+ * isTransientAwsError(Object.assign(new Error('x'), { name: 'SlowDown', $metadata: { httpStatusCode: 503 } })); // true
+ * ```
+ */
+export function isTransientAwsError(error: unknown): boolean {
+  const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+  if (e.name !== undefined && THROTTLING_ERRORS.has(e.name)) return true;
+  if ((e.name !== undefined && TRANSIENT_NETWORK.has(e.name)) || (e.code !== undefined && TRANSIENT_CODES.has(e.code))) return true;
+  const status = e.$metadata?.httpStatusCode;
+  if (status === undefined) return e.name !== 'AbortError';
+  return [500, 502, 503, 504].includes(status);
+}
+
+/**
+ * Runs one call up to `maxAttempts` times as the SDK's standard retry mode does: another try
+ * only for {@link isTransientAwsError}, after a full-jitter backoff (base 100 ms, 500 ms when
+ * throttled, doubling, at most 20 s). `attempt` gets the attempt's number (from 1) and the
+ * delay so far (for `$metadata`); the last error is thrown with `$metadata.attempts` and
+ * `totalRetryDelay` set, as the SDK sets them.
+ *
+ * @example
+ * ```ts
+ * const out = await withStandardRetries(3, (attempt, totalRetryDelay) => call(attempt, totalRetryDelay));
+ * ```
+ */
+export async function withStandardRetries<T>(maxAttempts: number, attempt: (n: number, totalRetryDelay: number) => Promise<T>): Promise<T> {
+  let totalRetryDelay = 0;
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt(n, totalRetryDelay);
+    } catch (error) {
+      const e = error as { name?: string; $metadata?: Record<string, unknown> };
+      if (n >= maxAttempts || !isTransientAwsError(error)) {
+        if (typeof e === 'object' && e !== null) e.$metadata = { ...e.$metadata, attempts: n, totalRetryDelay };
+        throw error;
+      }
+      const throttled = e.name !== undefined && THROTTLING_ERRORS.has(e.name);
+      const delay = Math.random() * Math.min(MAX_BACKOFF_MS, (throttled ? 500 : 100) * 2 ** (n - 1));
+      totalRetryDelay += delay;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+const XML_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/**
+ * The text of the first `<element>` in an XML answer (the query and S3 protocols' answers:
+ * flat text elements), entities decoded; undefined when absent.
+ *
+ * @example
+ * ```ts
+ * xmlText('<Error><Code>NoSuchKey</Code></Error>', 'Code'); // 'NoSuchKey'
+ * ```
+ */
+export function xmlText(xml: string, element: string): string | undefined {
+  const match = new RegExp(`<${element}>([^<]*)</${element}>`).exec(xml);
+  if (!match) return undefined;
+  return (match[1] as string).replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (all, e: string) => {
+    if (e[0] === '#') return String.fromCodePoint(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10));
+    return XML_ENTITIES[e] ?? all;
+  });
+}
+
+/**
+ * An AWS JSON protocol error answer (`{"__type": "…#Name", "message": "…"}`) as the SDK
+ * shapes it: `name` from `__type` (after any `#`; else from the answer's
+ * `x-amzn-errortype` header), `$fault` from the status, `$retryable` for throttling.
+ *
+ * @example
+ * ```ts
+ * throw jsonServiceError(response, { httpStatusCode: response.status, attempts: 1 }, 'SQS');
+ * ```
+ */
+export function jsonServiceError(response: SignedHttpResponse, $metadata: AwsResponseMetadata, service: string): AwsServiceError {
+  let parsed: Record<string, unknown> = {};
+  try {
+    parsed = JSON.parse(response.body.toString('utf8')) as Record<string, unknown>;
+  } catch {
+    // Not JSON (a proxy's page): named by its status below.
+  }
+  const header = String(response.headers['x-amzn-errortype'] ?? '').split(':')[0] ?? '';
+  const type = String(parsed.__type ?? parsed.code ?? header);
+  const name = type.slice(type.lastIndexOf('#') + 1) || (response.status >= 500 ? 'InternalServerError' : 'UnknownError');
+  const message = String(parsed.message ?? parsed.Message ?? `${service} answered ${response.status}`);
+  const error = new AwsServiceError({ name, message, $fault: response.status >= 500 ? 'server' : 'client', $metadata });
+  if (THROTTLING_ERRORS.has(name)) error.$retryable = { throttling: true };
+  return error;
 }

@@ -5,22 +5,22 @@
  * Locally the client points at serverless-offline's Lambda endpoint, which runs the same
  * handler.
  */
-import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { InvokeCommand, type AwsCaller } from './aws-commands.ts';
 import type { EditionStartRequest, EditionStarter } from '../core/editions/ports.ts';
 import { DigestError } from '../core/errors.ts';
 
 /**
  * @example
  * ```ts
- * const starter = new LambdaEditionStarter({ client: new LambdaClient({}), functionName: 'news-digest-prod-edition' });
+ * const starter = new LambdaEditionStarter({ client: new SdkCaller(lambdaClient(config)), functionName: 'news-digest-prod-edition' });
  * await starter.start({ job: 'daily', editionId: 'daily-2026-11-28', scheduledAt: new Date().toISOString() });
  * ```
  */
 export class LambdaEditionStarter implements EditionStarter {
-  readonly #client: LambdaClient;
+  readonly #client: AwsCaller;
   readonly #functionName: string;
 
-  public constructor(options: { client: LambdaClient; functionName: string }) {
+  public constructor(options: { client: AwsCaller; functionName: string }) {
     this.#client = options.client;
     this.#functionName = options.functionName;
   }

@@ -2,7 +2,7 @@
  * AlertPieceStore on the artefacts bucket, beside the editions' artefacts (not public):
  * `alerts/<flush>/shell-<language>.json` and `alerts/<flush>/cards/<article key>.json`.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { AwsCaller } from './aws-commands.ts';
 import type { AlertPieceStore } from '../core/alerts/ports.ts';
 import { mapBounded } from '../core/concurrency.ts';
 import type { AlertCard, AlertShell } from '../core/rendering/alert-parts.ts';
@@ -13,13 +13,13 @@ const JSON_TYPE = 'application/json';
 /**
  * @example
  * ```ts
- * const pieces = new S3AlertPieceStore({ client: s3Client(config), bucket: config.ARTEFACTS_BUCKET });
+ * const pieces = new S3AlertPieceStore({ client: leanS3(config), bucket: config.ARTEFACTS_BUCKET });
  * ```
  */
 export class S3AlertPieceStore implements AlertPieceStore {
   readonly #objects: S3TextObjects;
 
-  public constructor(options: { client: S3Client; bucket: string }) {
+  public constructor(options: { client: AwsCaller; bucket: string }) {
     this.#objects = new S3TextObjects(options.client, options.bucket);
   }
 

@@ -2,7 +2,7 @@
  * ArtefactStore on the artefacts bucket: `editions/<id>/email.html`, `email.txt`,
  * `meta.json` (subject, preheader, tokens, counts) and the public `archive/` files.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { AwsCaller } from './aws-commands.ts';
 import type { ArtefactStore } from '../core/editions/ports.ts';
 import type { RenderedEdition } from '../core/editions/types.ts';
 import { S3TextObjects } from './s3-support.ts';
@@ -10,13 +10,13 @@ import { S3TextObjects } from './s3-support.ts';
 /**
  * @example
  * ```ts
- * const artefacts = new S3ArtefactStore({ client: s3Client(config), bucket: config.ARTEFACTS_BUCKET });
+ * const artefacts = new S3ArtefactStore({ client: leanS3(config), bucket: config.ARTEFACTS_BUCKET });
  * ```
  */
 export class S3ArtefactStore implements ArtefactStore {
   readonly #objects: S3TextObjects;
 
-  public constructor(options: { client: S3Client; bucket: string }) {
+  public constructor(options: { client: AwsCaller; bucket: string }) {
     this.#objects = new S3TextObjects(options.client, options.bucket);
   }
 

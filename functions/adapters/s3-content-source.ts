@@ -1,7 +1,7 @@
 /**
  * ContentSource on the S3 content bucket.
  */
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, type AwsCaller } from './aws-commands.ts';
 import type { ContentSource, ObjectInfo } from '../core/articles/ports.ts';
 import type { SourceObject } from '../core/articles/types.ts';
 import { MAX_OBJECT_BYTES, oversizeReason } from '../core/articles/parsing/index.ts';
@@ -13,14 +13,14 @@ import { isNoSuchKey } from './s3-support.ts';
  *
  * @example
  * ```ts
- * const source = new S3ContentSource({ client: s3Client(config), bucket: config.CONTENT_BUCKET });
+ * const source = new S3ContentSource({ client: new SdkCaller(s3Client(config)), bucket: config.CONTENT_BUCKET });
  * ```
  */
 export class S3ContentSource implements ContentSource {
-  readonly #client: S3Client;
+  readonly #client: AwsCaller;
   readonly #bucket: string;
 
-  public constructor(options: { client: S3Client; bucket: string }) {
+  public constructor(options: { client: AwsCaller; bucket: string }) {
     this.#client = options.client;
     this.#bucket = options.bucket;
   }

@@ -1,11 +1,11 @@
 /**
  * What the S3 adapters share: recognising a missing key, and text objects of one bucket.
  */
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type AwsCaller } from './aws-commands.ts';
 
 /**
- * Whether an S3 error says the key does not exist (the SDK's class, or its name when the
- * error came through another copy of the SDK).
+ * Whether an S3 error says the key does not exist: its name, `NoSuchKey`, as the SDK's
+ * exception and the lean client's AwsServiceError both carry it.
  *
  * @example
  * ```ts
@@ -13,7 +13,7 @@ import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@a
  * ```
  */
 export function isNoSuchKey(error: unknown): boolean {
-  return error instanceof NoSuchKey || (error as { name?: string } | undefined)?.name === 'NoSuchKey';
+  return (error as { name?: string } | undefined)?.name === 'NoSuchKey';
 }
 
 /**
@@ -22,16 +22,16 @@ export function isNoSuchKey(error: unknown): boolean {
  *
  * @example
  * ```ts
- * const objects = new S3TextObjects(s3Client(config), config.ARTEFACTS_BUCKET);
+ * const objects = new S3TextObjects(leanS3(config), config.ARTEFACTS_BUCKET);
  * await objects.put('archive/daily/index.html', html, 'text/html; charset=utf-8');
  * await objects.get('archive/daily/index.html'); // the HTML, or undefined
  * ```
  */
 export class S3TextObjects {
-  readonly #s3: S3Client;
+  readonly #s3: AwsCaller;
   readonly #bucket: string;
 
-  public constructor(client: S3Client, bucket: string) {
+  public constructor(client: AwsCaller, bucket: string) {
     this.#s3 = client;
     this.#bucket = bucket;
   }

@@ -30,7 +30,7 @@ export interface SesConfirmationMailerOptions {
  * @example
  * ```ts
  * const mailer = new SesConfirmationMailer({ branding, language: 'en', render: renderConfirmationEmail,
- *   sender: new SesMailSender({ client: ses() }), messageIdDomain: 'example.org' });
+ *   sender: new SesMailSender({ client: sesCaller(config) }), messageIdDomain: 'example.org' });
  * await mailer.sendConfirmation('ann@example.org', 'https://api.example.org/confirm?token=…');
  * ```
  */

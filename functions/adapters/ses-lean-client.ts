@@ -1,46 +1,35 @@
 /**
- * An SESClient whose SendRawEmail calls go straight to SES's query protocol over a
- * {@link SignedHttpEndpoint} (one per message: the send worker's busiest call), instead of
- * through the SDK's middleware stack; every other command, and a call with options, goes
- * through the SDK. The body is the form the SDK's query serializer writes (a test compares
- * the two); the message is written as the chunks ses-raw-message.ts made, never joined. The
- * answer is read as the SDK reads it: the `MessageId`, or an error with the answer's `Code`
- * as its `name`, its `Message`, `$fault` and `$metadata.httpStatusCode`; a transport failure
- * has the SDK HTTP handler's names (`TimeoutError`, `AbortError`, the socket's code), so
- * `classify` in ses-mail-sender.ts reads both alike. One attempt, as the SES client is
- * configured (`maxAttempts: 1`): the send service retries.
+ * SES (v1) spoken to directly, without the AWS SDK: SendRawEmail (one per message, the send
+ * worker's busiest call) and GetSendQuota over a {@link SignedHttpEndpoint}, in SES's query
+ * protocol. The SendRawEmail body is the form the SDK's query serializer writes (a test
+ * compares the two); the message is written as the chunks ses-raw-message.ts made, never
+ * joined. The answer is read as the SDK reads it: the `MessageId` (GetSendQuota's numbers),
+ * or an {@link AwsServiceError} with the answer's `Code` as its `name`, its `Message`,
+ * `$fault` and `$metadata.httpStatusCode`; a transport failure has the SDK HTTP handler's
+ * names (`TimeoutError`, `AbortError`, the socket's code), so `classify` in ses-mail-sender.ts
+ * reads both alike. One attempt, as the SES client is configured (`maxAttempts: 1`): the send
+ * service retries. Any other command is refused with an error naming it.
  */
-import { SendRawEmailCommand, SESClient, SESServiceException, type SESClientConfig, type SendRawEmailCommandInput } from '@aws-sdk/client-ses';
-import { SignedHttpEndpoint, callDeadlineOf, type SignedHttpOptions } from './aws-signed-http.ts';
+import type { SendRawEmailCommandInput } from '@aws-sdk/client-ses';
+import { AwsServiceError, GetSendQuotaCommand, SendRawEmailCommand, type AwsCaller, type AwsCommand } from './aws-commands.ts';
+import { SignedHttpEndpoint, callDeadlineOf, uriEscape, xmlText, type SignedHttpOptions, type SignedHttpResponse } from './aws-signed-http.ts';
 import { ENCODED_DATA, formEncodedBase64 } from './ses-raw-message.ts';
 
-/** The SendRawEmail fields written here; an input with any other goes through the SDK. */
+/** The SendRawEmail fields written here; an input with any other is refused. */
 const KNOWN = new Set(['RawMessage', 'Destinations', 'ConfigurationSetName', 'Tags', 'Source']);
 
-/** What the lean client needs besides the SDK client's own configuration. */
+/** What the lean client needs. */
 export interface LeanSesOptions {
   /** Where SES is (`https://email.<region>.amazonaws.com` unless a local stand-in's is given). */
   endpoint: string;
   region: string;
+  credentials: SignedHttpOptions['credentials'];
   timeouts: SignedHttpOptions['timeouts'];
   maxSockets: number;
 }
 
-/** The SDK's `extendedEncodeURIComponent`: encodeURIComponent, and `!'()*` too. */
-function formValue(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
-
-const XML_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-
-function xmlText(xml: string, element: string): string | undefined {
-  const match = new RegExp(`<${element}>([^<]*)</${element}>`).exec(xml);
-  if (!match) return undefined;
-  return (match[1] as string).replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (all, e: string) => {
-    if (e[0] === '#') return String.fromCodePoint(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10));
-    return XML_ENTITIES[e] ?? all;
-  });
-}
+/** The SDK's `extendedEncodeURIComponent`. */
+const formValue = uriEscape;
 
 /**
  * The request body before and after the message: `Action`, the fields in the order the SDK
@@ -82,43 +71,69 @@ export function sendRawEmailBody(input: SendRawEmailCommandInput): Buffer[] {
 /**
  * @example
  * ```ts
- * const ses = new LeanSesClient({ region: 'eu-west-1', maxAttempts: 1 }, { endpoint: 'https://email.eu-west-1.amazonaws.com', region: 'eu-west-1', timeouts: { connectionMs: 1_000, requestMs: 10_000 }, maxSockets: 32 });
+ * const ses = new LeanSesClient({ endpoint: 'https://email.eu-west-1.amazonaws.com', region: 'eu-west-1', credentials: async () => credentials, timeouts: { connectionMs: 1_000, requestMs: 10_000 }, maxSockets: 32 });
  * const { MessageId } = await ses.send(new SendRawEmailCommand({ RawMessage: { Data: raw }, Destinations: ['ann@example.com'] }));
  * ```
  */
-export class LeanSesClient extends SESClient {
+export class LeanSesClient implements AwsCaller {
+  public readonly awsCaller = true as const;
   readonly #http: SignedHttpEndpoint;
 
-  public constructor(configuration: SESClientConfig, options: LeanSesOptions) {
-    super(configuration);
-    const credentials = this.config.credentials;
+  public constructor(options: LeanSesOptions) {
     // SES v1 signs as `ses` (its endpoint is `email.<region>`).
-    this.#http = new SignedHttpEndpoint({ ...options, service: 'ses', credentials: () => credentials() });
+    this.#http = new SignedHttpEndpoint({ ...options, service: 'ses' });
   }
 
-  // Typed as the SDK's overloads through the base class; the lean path returns the same output shape.
-  public override send(...args: unknown[]): never {
-    const [command, ...rest] = args as [{ input: Record<string, unknown> }, ...unknown[]];
-    if (!(command instanceof SendRawEmailCommand) || rest.length > 0 || Object.keys(command.input).some((k) => !KNOWN.has(k))) {
-      return (super.send as (...a: unknown[]) => never)(...args);
+  public send<Input extends object, Output extends object>(command: AwsCommand<Input, Output>): Promise<Output> {
+    if (command instanceof SendRawEmailCommand) {
+      const unknown = Object.keys(command.input).filter((k) => !KNOWN.has(k));
+      if (unknown.length > 0) return Promise.reject(new TypeError(`LeanSesClient: SendRawEmail with ${unknown.join(', ')} is not supported (only ${[...KNOWN].join(', ')})`));
+      return this.#sendRaw(command.input) as Promise<Output>;
     }
-    return this.#sendRaw(command.input) as never;
+    if (command instanceof GetSendQuotaCommand) return this.#sendQuota() as Promise<Output>;
+    return Promise.reject(new TypeError(`LeanSesClient: ${command.constructor.name} is not supported (only SendRawEmailCommand and GetSendQuotaCommand)`));
   }
 
-  public override destroy(): void {
+  public destroy(): void {
     this.#http.destroy();
-    super.destroy();
   }
 
   async #sendRaw(input: SendRawEmailCommandInput): Promise<{ MessageId: string; $metadata: Record<string, unknown> }> {
-    const response = await this.#http.post({ 'content-type': 'application/x-www-form-urlencoded' }, sendRawEmailBody(input), callDeadlineOf(input));
+    const response = await this.#http.post(FORM, sendRawEmailBody(input), callDeadlineOf(input));
     const xml = response.body.toString('utf8');
-    const $metadata = { httpStatusCode: response.status, requestId: xmlText(xml, 'RequestId') ?? String(response.headers['x-amzn-requestid'] ?? ''), attempts: 1, totalRetryDelay: 0 };
+    const $metadata = metadata(response, xml);
     const messageId = response.status >= 200 && response.status < 300 ? xmlText(xml, 'MessageId') : undefined;
     if (messageId !== undefined) return { MessageId: messageId, $metadata };
     // An error answer; or 2xx without a MessageId (SES took it, the id is lost: the caller treats it as unknown).
-    const name = xmlText(xml, 'Code') ?? (response.status >= 200 && response.status < 300 ? 'DeserializationError' : `Http${response.status}`);
-    const message = xmlText(xml, 'Message') ?? `SES answered ${response.status} without a MessageId`;
-    throw new SESServiceException({ name, $fault: response.status >= 500 ? 'server' : 'client', $metadata, message });
+    throw serviceError(response, xml, 'a MessageId');
   }
+
+  async #sendQuota(): Promise<{ Max24HourSend?: number; MaxSendRate?: number; SentLast24Hours?: number; $metadata: Record<string, unknown> }> {
+    const response = await this.#http.post(FORM, [QUOTA_BODY]);
+    const xml = response.body.toString('utf8');
+    if (response.status < 200 || response.status >= 300 || !xml.includes('<GetSendQuotaResult')) throw serviceError(response, xml, 'a GetSendQuotaResult');
+    const out: { Max24HourSend?: number; MaxSendRate?: number; SentLast24Hours?: number; $metadata: Record<string, unknown> } = { $metadata: metadata(response, xml) };
+    for (const field of ['Max24HourSend', 'MaxSendRate', 'SentLast24Hours'] as const) {
+      const text = xmlText(xml, field);
+      if (text !== undefined) out[field] = parseFloat(text);
+    }
+    return out;
+  }
+}
+
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+const QUOTA_BODY = Buffer.from('Action=GetSendQuota&Version=2010-12-01', 'utf8');
+
+function metadata(response: SignedHttpResponse, xml: string): { httpStatusCode: number; requestId: string; attempts: number; totalRetryDelay: number } {
+  return { httpStatusCode: response.status, requestId: xmlText(xml, 'RequestId') ?? String(response.headers['x-amzn-requestid'] ?? ''), attempts: 1, totalRetryDelay: 0 };
+}
+
+/** An SES error answer as the SDK names it (its `Code`); a 2xx without what was expected is a DeserializationError. */
+function serviceError(response: SignedHttpResponse, xml: string, expected: string): AwsServiceError {
+  const ok = response.status >= 200 && response.status < 300;
+  const name = xmlText(xml, 'Code') ?? (ok ? 'DeserializationError' : `Http${response.status}`);
+  const message = xmlText(xml, 'Message') ?? `SES answered ${response.status} without ${expected}`;
+  const error = new AwsServiceError({ name, message, $fault: response.status >= 500 ? 'server' : 'client', $metadata: metadata(response, xml) });
+  if (name === 'Throttling' || name === 'ThrottlingException') error.$retryable = { throttling: true };
+  return error;
 }

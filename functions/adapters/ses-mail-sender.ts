@@ -2,22 +2,28 @@
  * MailSender on Amazon SES (v1 SendRawEmail): raw MIME, the configuration set, message tags
  * naming the edition and subscriber; SES errors mapped to permanent, transient or quota.
  *
+ * It calls SES through an {@link AwsCaller}: the lean client (ses-lean-client.ts, the send
+ * function, no SDK) or the SDK's (`SdkCaller` over `sesClient`).
+ *
  * Lean send path. The SDK's query serializer base64-encodes `RawMessage.Data`, then
  * percent-encodes the 80–120 KB base64 text with a regular expression and keeps the body as a
  * string, which is converted to bytes again to be signed and again to be written; at hundreds
- * of messages a second this is the largest share of the send worker's CPU. Two middlewares
- * on the client ({@link useLeanRawMessageBody}) let the SDK serialize every other field as
- * usual and splice in the message's base64 as bytes, percent-encoded in one native pass, so
- * the request body is a Buffer that the signer hashes and the socket writes as it is. The
- * body is byte for byte the form encoding the SDK would send; the command input is left as
- * the caller built it (mocks and logs see the real message).
+ * of messages a second this is the largest share of the send worker's CPU. A personalised
+ * message therefore goes as its form-encoded chunks (`ENCODED_DATA` on the input, its
+ * `RawMessage.Data` left empty), which the lean client writes as they are. An SDK client must
+ * carry the two middlewares of {@link useLeanRawMessageBody} (`sesClient` in aws-clients.ts
+ * adds them: this class cannot, an AwsCaller has no middleware stack): they let the SDK
+ * serialize every other field as usual and splice in the message's base64 as bytes, so the
+ * request body is a Buffer that the signer hashes and the socket writes as it is. The body is
+ * byte for byte the form encoding the SDK would send.
  */
-import { GetSendQuotaCommand, SendRawEmailCommand, type SESClient } from '@aws-sdk/client-ses';
+import type { SESClient } from '@aws-sdk/client-ses';
 import type { BuildMiddleware, SerializeMiddleware } from '@smithy/types';
 import type { MailSender, SendQuota } from '../core/delivery/ports.ts';
 import type { OutgoingMessage } from '../core/delivery/types.ts';
 import { PermanentSendError, QuotaExhaustedError, SendOutcomeUnknownError, TransientSendError } from '../core/errors.ts';
-import { withCallDeadline } from './aws-clients.ts';
+import { GetSendQuotaCommand, SendRawEmailCommand, type AwsCaller } from './aws-commands.ts';
+import { withCallDeadline } from './aws-signed-http.ts';
 import { ENCODED_DATA, formEncodedBase64, formEncodedRawMessage } from './ses-raw-message.ts';
 
 export { formEncodedBase64 };
@@ -101,8 +107,9 @@ export function spliceRawMessage(body: string, encoded: readonly Buffer[]): Buff
 }
 
 /**
- * Adds the lean SendRawEmail body path to a client (idempotent). {@link SesMailSender} does
- * this for its client; other SendRawEmail calls on that client take the same path.
+ * Adds the lean SendRawEmail body path to an SDK client (idempotent): needed by every SDK
+ * client a {@link SesMailSender} sends personalised messages through (`sesClient` adds it);
+ * other SendRawEmail calls on that client take the same path.
  *
  * @example
  * ```ts
@@ -120,34 +127,37 @@ export function useLeanRawMessageBody(client: SESClient): void {
 /**
  * @example
  * ```ts
- * const mail = new SesMailSender({ client: sesClient(config), configurationSet: 'digest' });
+ * const mail = new SesMailSender({ client: leanSes(config), configurationSet: 'digest' });
  * const messageId = await mail.send({ to: 'ann@example.com', raw, tags: { edition: 'daily-2026-11-28' } });
  * ```
  */
 export class SesMailSender implements MailSender {
-  readonly #ses: SESClient;
+  readonly #ses: AwsCaller;
   readonly #configurationSet: string | undefined;
+  /** Whether the caller writes a personalised message's encoded chunks (see {@link takesEncodedChunks}). */
+  readonly #chunks: boolean;
   #quota: { value: SendQuota; at: number } | undefined;
   #quotaRead: Promise<SendQuota> | undefined;
 
-  public constructor(options: { client: SESClient; configurationSet?: string | undefined }) {
+  public constructor(options: { client: AwsCaller; configurationSet?: string | undefined }) {
     this.#ses = options.client;
     this.#configurationSet = options.configurationSet || undefined;
-    useLeanRawMessageBody(this.#ses);
+    this.#chunks = takesEncodedChunks(options.client);
   }
 
-  /** Sends one message; with a `deadline` (epoch ms) the call is aborted then (a client from sesClient()). */
+  /** Sends one message; with a `deadline` (epoch ms) the call is aborted then (the lean client, or an SDK client from sesClient()). */
   public async send(message: OutgoingMessage, options: { deadline?: number } = {}): Promise<string> {
     try {
+      // A personalised message goes as its chunks, encoded with the edition's shared encodings
+      // (the field stays empty for the serializer; the lean client or the body middleware puts
+      // the bytes in). Otherwise the raw text is encoded to UTF-8 once and sent without re-encoding.
+      const mime = this.#chunks ? message.mime : undefined;
       const input = {
-        // A personalised message goes as its chunks, encoded with the edition's shared encodings
-        // (the field stays empty for the serializer; the body middleware puts the bytes in).
-        // Otherwise the raw text is encoded to UTF-8 once and sent without re-encoding.
-        RawMessage: { Data: message.mime ? EMPTY : Buffer.from(message.raw, 'utf8') },
+        RawMessage: { Data: mime ? EMPTY : message.mime ? message.mime.toBuffer() : Buffer.from(message.raw, 'utf8') },
         Destinations: [message.to],
         ...(this.#configurationSet ? { ConfigurationSetName: this.#configurationSet } : {}),
         Tags: Object.entries(message.tags).map(([Name, Value]) => ({ Name, Value: tagValue(Value) })),
-        ...(message.mime ? { [ENCODED_DATA]: formEncodedRawMessage(message.mime) } : {}),
+        ...(mime ? { [ENCODED_DATA]: formEncodedRawMessage(mime) } : {}),
       };
       const out = await this.#ses.send(new SendRawEmailCommand(withCallDeadline(input, options.deadline)));
       return out.MessageId ?? '';
@@ -171,6 +181,19 @@ export class SesMailSender implements MailSender {
       });
     return this.#quotaRead;
   }
+}
+
+/**
+ * Whether a caller writes the encoded chunks of a personalised message (`ENCODED_DATA`): the
+ * lean client does; an SDK client (an SdkCaller's `client`) only with the middlewares of
+ * {@link useLeanRawMessageBody}. Without them the SDK would send the empty `RawMessage.Data`
+ * that the chunks stand in for, so such a caller gets the message's bytes instead (slower,
+ * and correct). Duck-typed: this module imports nothing of the SDK at run time.
+ */
+function takesEncodedChunks(caller: AwsCaller): boolean {
+  const stack = (caller as { client?: { middlewareStack?: { identify?: () => string[] } } }).client?.middlewareStack;
+  if (typeof stack?.identify !== 'function') return true;
+  return stack.identify().some((entry) => entry.startsWith(SWAP_NAME));
 }
 
 /**
@@ -199,8 +222,9 @@ function outcomeUnknown(e: { name?: string; message?: string; code?: string; $me
 }
 
 /**
- * Maps an SES SDK error to the core's send errors: permanent, transient (SES refused or the
- * request never left), quota, or unknown outcome (SES may have accepted it).
+ * Maps an SES error (the SDK's exception or the lean client's AwsServiceError: both read by
+ * name, `$fault` and `$metadata`) to the core's send errors: permanent, transient (SES
+ * refused or the request never left), quota, or unknown outcome (SES may have accepted it).
  */
 export function classify(error: unknown): Error {
   const e = error as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number } };

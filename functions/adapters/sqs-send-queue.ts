@@ -3,7 +3,7 @@
  * SQS reports as failed are retried a few times before the page fails (so the fan-out
  * cursor does not move past tasks that were never enqueued).
  */
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, type AwsCaller } from './aws-commands.ts';
 import type { SendQueue } from '../core/delivery/ports.ts';
 import type { SendTask } from '../core/delivery/types.ts';
 import { DigestError } from '../core/errors.ts';
@@ -14,15 +14,15 @@ const ATTEMPTS = 3;
 /**
  * @example
  * ```ts
- * const queue = new SqsSendQueue({ client: sqsClient(config), queueUrl: config.SEND_QUEUE_URL });
+ * const queue = new SqsSendQueue({ client: leanSqs(config), queueUrl: config.SEND_QUEUE_URL });
  * await queue.enqueue([{ editionId: 'daily-2026-11-28', subscriberId: 's_1' }]);
  * ```
  */
 export class SqsSendQueue implements SendQueue {
-  readonly #sqs: SQSClient;
+  readonly #sqs: AwsCaller;
   readonly #url: string;
 
-  public constructor(options: { client: SQSClient; queueUrl: string }) {
+  public constructor(options: { client: AwsCaller; queueUrl: string }) {
     this.#sqs = options.client;
     this.#url = options.queueUrl;
   }

@@ -69,6 +69,15 @@ const EnvSchema = z.object({
    */
   AWS_USE_FIPS_ENDPOINT: bool.default(false),
   AWS_USE_DUALSTACK_ENDPOINT: bool.default(false),
+  /**
+   * The credentials Lambda gives the function (the local stack, the benchmarks and tests set
+   * them too). Only the lean clients read them here (aws-lean-clients.ts: the send function
+   * has no SDK and so no provider chain); the SDK clients read the environment themselves.
+   * Never logged, never in an error message.
+   */
+  AWS_ACCESS_KEY_ID: z.string().min(1).optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  AWS_SESSION_TOKEN: z.string().min(1).optional(),
 
   SES_CONFIGURATION_SET: z.string().optional(),
   /** Overrides the account's MaxSendRate (messages/s); 0 = use GetSendQuota. */

@@ -7,7 +7,7 @@
  * module: its wiring builds the same stores on the lean clients; the editors' console page
  * carries no AWS SDK).
  */
-import { dynamoDocumentClient, s3Client, sesClient, sqsClient } from '../adapters/aws-clients.ts';
+import { dynamoDocumentClient, s3Client, sesCaller, sqsClient } from '../adapters/aws-clients.ts';
 import { SdkCaller } from '../adapters/aws-sdk-caller.ts';
 import { branding, config, jobZones, links, logger, memo, messageHeaders, resetWiring } from './settings.ts';
 import { storesOn } from './stores.ts';
@@ -18,8 +18,8 @@ export { branding, config, jobZones, links, logger, memo, messageHeaders, resetW
 export const ddb = memo(() => dynamoDocumentClient(config()));
 export const s3 = memo(() => new SdkCaller(s3Client(config())));
 export const sqs = memo(() => new SdkCaller(sqsClient(config())));
-/** SES: SendRawEmail over the lean path where it may go, the rest through the SDK. */
-export const ses = memo(() => new SdkCaller(sesClient(config())));
+/** SES: the lean client where it may go (aws-clients.ts), else the SDK. */
+export const ses = memo(() => sesCaller(config()));
 
 export const {
   articleStore,

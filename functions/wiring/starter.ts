@@ -5,11 +5,12 @@
  */
 import { LambdaEditionStarter } from '../adapters/lambda-edition-starter.ts';
 import { lambdaClient } from '../adapters/aws-clients.ts';
+import { SdkCaller } from '../adapters/aws-sdk-caller.ts';
 import type { EditionStarter } from '../core/editions/ports.ts';
 import { ConfigError } from '../core/errors.ts';
 import { config, memo } from './common.ts';
 
-const lambda = memo(() => lambdaClient(config()));
+const lambda = memo(() => new SdkCaller(lambdaClient(config())));
 
 /**
  * The starter, or undefined when EDITION_FUNCTION_NAME is not set (an in-process local run).

@@ -10,14 +10,19 @@ import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { afterAll, beforeAll } from 'vitest';
+import type { AwsCaller } from '../../functions/adapters/aws-commands.ts';
+import { SdkCaller } from '../../functions/adapters/aws-sdk-caller.ts';
+import { LeanS3Client } from '../../functions/adapters/s3-lean-client.ts';
 import { closeServer } from '../../infra/local/http-util.ts';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/provision.ts';
 import { guardedS3Handler } from '../../infra/local/s3-guard.ts';
 
 /** A running s3rver. */
 export interface LocalS3 {
-  /** An S3 client as the local stack builds one (path-style). */
-  client: S3Client;
+  /** The SDK's S3 client as the local stack builds one (path-style), as the adapters call it. */
+  client: AwsCaller;
+  /** The send function's S3 client without the SDK (path-style on the configured endpoint). */
+  lean: AwsCaller;
   /** Creates a fresh, empty bucket and returns its name. */
   bucket(): Promise<string>;
   stop(): Promise<void>;
@@ -42,9 +47,11 @@ export async function startLocalS3(): Promise<LocalS3> {
   });
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new S3Client({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint, forcePathStyle: true, maxAttempts: 1 });
+  const lean = new LeanS3Client({ endpoint, forcePathStyle: true, region: LOCAL_REGION, credentials: async () => LOCAL_CREDENTIALS, timeouts: { connectionMs: 1_000, requestMs: 3_000 }, maxSockets: 16, maxAttempts: 1 });
   let made = 0;
   return {
-    client,
+    client: new SdkCaller(client),
+    lean,
     bucket: async () => {
       made += 1;
       const name = `contract-${made}`;
@@ -53,6 +60,7 @@ export async function startLocalS3(): Promise<LocalS3> {
     },
     stop: async () => {
       client.destroy();
+      lean.destroy();
       await closeServer(server);
       await rm(directory, { recursive: true, force: true });
     },

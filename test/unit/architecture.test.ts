@@ -201,3 +201,27 @@ describe('Architecture: the bundles that carry no AWS SDK', () => {
     expect(packages).toContain('@aws-sdk/client-dynamodb');
   });
 });
+
+describe('Architecture: the send function\'s S3, SES, SQS and SSM path needs no AWS SDK', () => {
+  it.each([
+    'functions/adapters/aws-lean-clients.ts',
+    'functions/adapters/ssm-secrets.ts',
+    'functions/adapters/s3-artefact-store.ts',
+    'functions/adapters/s3-alert-piece-store.ts',
+    'functions/adapters/s3-content-source.ts',
+    'functions/adapters/sqs-send-queue.ts',
+    'functions/adapters/ses-mail-sender.ts',
+    'functions/adapters/ses-confirmation-mailer.ts',
+    'functions/adapters/lambda-edition-starter.ts',
+  ])('should bundle %s without @aws-sdk or @smithy (type-only imports are erased)', async (entry) => {
+    // Act
+    const result = await build({
+      entryPoints: [path.join(ROOT, entry)], bundle: true, platform: 'node', format: 'esm', target: 'node20',
+      write: false, metafile: true, logLevel: 'silent', outdir: path.join(ROOT, '.esbuild', 'architecture-test'),
+    });
+    const packages = [...new Set(Object.keys(result.metafile.inputs).flatMap((i) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(i)?.[1] ?? []))];
+
+    // Assess
+    expect(packages.filter((p) => p.startsWith('@aws-sdk/') || p.startsWith('@smithy/'))).toEqual([]);
+  });
+});

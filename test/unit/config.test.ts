@@ -134,4 +134,14 @@ describe('Function: parseConfig', () => {
     // Assess
     expect(error.message).toMatch(/ARTICLES_TABLE is missing/);
   });
+
+  it('reads the credentials the lean clients sign with, all optional', () => {
+    // Act
+    const without = parseConfig(VALID);
+    const withSession = parseConfig({ ...VALID, AWS_ACCESS_KEY_ID: 'ASIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret/key+example', AWS_SESSION_TOKEN: 'IQoJb3JpZ2luX2VjEXAMPLE' });
+
+    // Assess
+    expect([without.AWS_ACCESS_KEY_ID, without.AWS_SECRET_ACCESS_KEY, without.AWS_SESSION_TOKEN]).toEqual([undefined, undefined, undefined]);
+    expect([withSession.AWS_ACCESS_KEY_ID, withSession.AWS_SECRET_ACCESS_KEY, withSession.AWS_SESSION_TOKEN]).toEqual(['ASIAEXAMPLE', 'secret/key+example', 'IQoJb3JpZ2luX2VjEXAMPLE']);
+  });
 });

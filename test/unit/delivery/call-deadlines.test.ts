@@ -1,13 +1,17 @@
 /**
- * Call deadlines of the SES client (functions/adapters/aws-clients.ts) against a loopback
- * HTTP server: a call is aborted at its own deadline and reported as an unknown outcome
- * (the deadline rides on the input, not on `send` options; SendRawEmail takes the lean
- * signed-HTTP path of ses-lean-client.ts, which reads it from there).
+ * Call deadlines of the SES callers (functions/adapters/aws-clients.ts, aws-lean-clients.ts)
+ * against a loopback HTTP server: a call is aborted at its own deadline and reported as an
+ * unknown outcome (the deadline rides on the input, not on `send` options). Both ways a
+ * SesMailSender may be built: the lean client (sesCaller on a configured endpoint, the send
+ * function's) and the SDK's client through SdkCaller (sesClient's middleware reads it).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sesClient } from '../../../functions/adapters/aws-clients.ts';
+import type { AwsCaller } from '../../../functions/adapters/aws-commands.ts';
+import { sesCaller, sesClient } from '../../../functions/adapters/aws-clients.ts';
+import { LeanSesClient } from '../../../functions/adapters/ses-lean-client.ts';
+import { SdkCaller } from '../../../functions/adapters/aws-sdk-caller.ts';
 import { SesMailSender } from '../../../functions/adapters/ses-mail-sender.ts';
 import { parseConfig } from '../../../functions/core/config.ts';
 import { SendOutcomeUnknownError } from '../../../functions/core/errors.ts';
@@ -38,9 +42,12 @@ async function fakeSes(delayMs: number, stall = false): Promise<{ url: string; s
 
 const MESSAGE = { to: 'ann@example.org', raw: 'Subject: hi\r\n\r\nbody', tags: { edition: 'daily-2026-11-28', subscriber: 's_1' } };
 
-describe('Function: sesClient', () => {
+describe.each<{ label: string; build: (endpoint: string) => AwsCaller }>([
+  { label: 'sesCaller (lean)', build: (endpoint) => sesCaller(parseConfig({ ...PLACEHOLDER_ENV, SES_ENDPOINT: endpoint })) },
+  { label: 'sesClient through SdkCaller', build: (endpoint) => new SdkCaller(sesClient(parseConfig({ ...PLACEHOLDER_ENV, SES_ENDPOINT: endpoint }))) },
+])('SES call deadlines: $label', ({ label, build }) => {
   let ses: Awaited<ReturnType<typeof fakeSes>> | undefined;
-  let client: ReturnType<typeof sesClient> | undefined;
+  let client: AwsCaller | undefined;
   const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
 
   beforeEach(() => {
@@ -60,7 +67,7 @@ describe('Function: sesClient', () => {
   it('aborts a SendRawEmail at its call deadline and reports the outcome as unknown', async () => {
     // Prepare: an SES that takes the request and never answers
     ses = await fakeSes(Number.POSITIVE_INFINITY);
-    client = sesClient(parseConfig({ ...PLACEHOLDER_ENV, SES_ENDPOINT: ses.url }));
+    client = build(ses.url);
     const mail = new SesMailSender({ client });
     const started = Date.now();
 
@@ -82,7 +89,7 @@ describe('Function: sesClient', () => {
   it('also aborts a call whose answer starts and then stalls (SES said 200: accepted, but its id is lost)', async () => {
     // Prepare: headers and a first chunk, then nothing
     ses = await fakeSes(0, true);
-    client = sesClient(parseConfig({ ...PLACEHOLDER_ENV, SES_ENDPOINT: ses.url }));
+    client = build(ses.url);
     const mail = new SesMailSender({ client });
     const started = Date.now();
 
@@ -97,10 +104,11 @@ describe('Function: sesClient', () => {
   it('lets a call without a deadline, or one the answer beats, complete', async () => {
     // Prepare: an SES that answers after 200 ms
     ses = await fakeSes(200);
-    client = sesClient(parseConfig({ ...PLACEHOLDER_ENV, SES_ENDPOINT: ses.url }));
+    client = build(ses.url);
     const mail = new SesMailSender({ client });
 
     // Act
+    expect(client instanceof LeanSesClient).toBe(label.includes('lean'));
     const plain = await mail.send(MESSAGE);
     const inTime = await mail.send(MESSAGE, { deadline: Date.now() + 5_000 });
 

@@ -7,10 +7,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
-import { SendRawEmailCommand, SESClient } from '@aws-sdk/client-ses';
+import { SendRawEmailCommand as SdkSendRawEmailCommand, SESClient } from '@aws-sdk/client-ses';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AwsServiceError, GetCommand, QueryCommand, UpdateCommand, type AwsCaller } from '../../../functions/adapters/aws-commands.ts';
+import { AwsServiceError, GetCommand, QueryCommand, SendRawEmailCommand, UpdateCommand, type AwsCaller } from '../../../functions/adapters/aws-commands.ts';
 import { SignedHttpEndpoint } from '../../../functions/adapters/aws-signed-http.ts';
 import { LeanDynamoDbDocumentClient } from '../../../functions/adapters/dynamodb-lean-document-client.ts';
 import { classify } from '../../../functions/adapters/ses-mail-sender.ts';
@@ -225,7 +225,7 @@ describe('Class: LeanSesClient', () => {
     const sdk = new SESClient({ region: 'eu-west-1', credentials: CREDENTIALS, endpoint: srv.url, maxAttempts: 1 });
 
     // Act
-    await sdk.send(new SendRawEmailCommand(INPUT));
+    await sdk.send(new SdkSendRawEmailCommand(INPUT));
     sdk.destroy();
     const sdkBody = (srv.received[0] as Received).body.toString();
     const ours = Buffer.concat(sendRawEmailBody(INPUT)).toString();
@@ -248,7 +248,7 @@ describe('Class: LeanSesClient', () => {
             : { status: 200, body: '<SendRawEmailResponse></SendRawEmailResponse>' },
     );
     stop = srv.close;
-    const ses: SESClient = new LeanSesClient({ region: 'eu-west-1', credentials: CREDENTIALS, maxAttempts: 1 }, { endpoint: srv.url, region: 'eu-west-1', timeouts: TIMEOUTS, maxSockets: 2 });
+    const ses = new LeanSesClient({ endpoint: srv.url, region: 'eu-west-1', credentials: async () => CREDENTIALS, timeouts: TIMEOUTS, maxSockets: 2 });
     const send = () => ses.send(new SendRawEmailCommand(INPUT)).catch((e: unknown) => e);
 
     // Act
@@ -260,6 +260,7 @@ describe('Class: LeanSesClient', () => {
 
     // Assess
     expect(ok).toMatchObject({ MessageId: '0100-abc', $metadata: { httpStatusCode: 200 } });
+    expect(rejected).toBeInstanceOf(AwsServiceError);
     expect(rejected).toMatchObject({ name: 'MessageRejected', message: 'Email address is not verified: <b&c>', $fault: 'client', $metadata: { httpStatusCode: 400 } });
     expect(classify(rejected)).toBeInstanceOf(PermanentSendError);
     expect(classify(throttled)).toBeInstanceOf(TransientSendError);

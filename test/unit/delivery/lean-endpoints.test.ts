@@ -1,15 +1,18 @@
 /**
- * Which calls may take the lean signed-HTTP path (aws-clients.ts): only the local stack's
- * endpoints and the standard partition's `<service>.<region>.amazonaws.com`. In China,
- * GovCloud or with FIPS / dual-stack endpoints asked for, every call goes through the SDK,
- * whose endpoint rules know those domains. No network: a middleware stops each SDK call
- * after its endpoint is resolved, before signing.
+ * Which calls may take the lean signed-HTTP path (aws-clients.ts, aws-lean-clients.ts): only
+ * the local stack's endpoints and the standard partition's `<service>.<region>.amazonaws.com`.
+ * In China, GovCloud or with FIPS / dual-stack endpoints asked for, every call of the SDK-built
+ * clients goes through the SDK, whose endpoint rules know those domains, and the send
+ * function's lean factories ask for the service's `*_ENDPOINT`. No network: a middleware
+ * stops each SDK call after its endpoint is resolved, before signing.
  */
 import { GetSendQuotaCommand, SESClient } from '@aws-sdk/client-ses';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { dynamoDocumentClient, leanEndpoint, sesClient } from '../../../functions/adapters/aws-clients.ts';
+import { dynamoDocumentClient, leanEndpoint, sesCaller } from '../../../functions/adapters/aws-clients.ts';
+import { leanDynamoDb, leanS3, leanSes, leanSqs, leanSsm } from '../../../functions/adapters/aws-lean-clients.ts';
 import { SdkCaller } from '../../../functions/adapters/aws-sdk-caller.ts';
+import { ConfigError } from '../../../functions/core/errors.ts';
 import { LeanDynamoDbDocumentClient } from '../../../functions/adapters/dynamodb-lean-document-client.ts';
 import { LeanSesClient } from '../../../functions/adapters/ses-lean-client.ts';
 import { parseConfig } from '../../../functions/core/config.ts';
@@ -53,9 +56,11 @@ describe('lean endpoints', () => {
 
     // Act
     const ddb = dynamoDocumentClient(config);
-    const ses = sesClient(config);
+    const ses = sesCaller(config);
+    const lean = [leanS3(config), leanSes(config), leanSqs(config), leanSsm(config)];
 
     // Assess
+    for (const client of lean) client.destroy();
     expect(leanEndpoint(config, 'dynamodb', undefined)).toBe('https://dynamodb.eu-west-1.amazonaws.com');
     expect(leanEndpoint(config, 'email', undefined)).toBe('https://email.eu-west-1.amazonaws.com');
     expect(ddb).toBeInstanceOf(LeanDynamoDbDocumentClient);
@@ -85,17 +90,47 @@ describe('lean endpoints', () => {
 
     // Act
     const ddb = dynamoDocumentClient(config);
-    const ses = sesClient(config);
+    const ses = sesCaller(config);
 
     // Assess
     expect(leanEndpoint(config, 'dynamodb', undefined)).toBeUndefined();
     expect(ddb).not.toBeInstanceOf(LeanDynamoDbDocumentClient);
     expect(ddb).toBeInstanceOf(SdkCaller);
     expect((ddb as SdkCaller).client).toBeInstanceOf(DynamoDBDocumentClient);
-    expect(ses).not.toBeInstanceOf(LeanSesClient);
+    expect(ses).toBeInstanceOf(SdkCaller);
     expect(await sdkHost((ddb as SdkCaller).client as never, new GetCommand({ TableName: 't', Key: { pk: 'a' } }))).toBe(ddbHost);
-    expect(await sdkHost(ses, new GetSendQuotaCommand({}))).toBe(sesHost);
+    expect(await sdkHost((ses as SdkCaller<SESClient>).client, new GetSendQuotaCommand({}))).toBe(sesHost);
+    // The send function has no SDK to fall back on: its factories ask for the endpoint.
+    for (const [factory, variable] of [[leanDynamoDb, 'DYNAMODB_ENDPOINT'], [leanS3, 'S3_ENDPOINT'], [leanSes, 'SES_ENDPOINT'], [leanSqs, 'SQS_ENDPOINT'], [leanSsm, 'SSM_ENDPOINT']] as const) {
+      expect(() => factory(config)).toThrow(ConfigError);
+      expect(() => factory(config)).toThrow(new RegExp(`set ${variable}`));
+    }
     ddb.destroy();
+    ses.destroy();
+  });
+
+  it('builds no lean client without the credentials, naming the variables (and never quoting a secret)', () => {
+    // Prepare
+    const env: Record<string, string> = { ...PLACEHOLDER_ENV, AWS_SECRET_ACCESS_KEY: 'do-not-print-me' };
+    delete env.AWS_ACCESS_KEY_ID;
+    const config = parseConfig(env);
+
+    // Act
+    const error = (() => {
+      try {
+        leanSes(config);
+      } catch (e) {
+        return e as Error;
+      }
+      return undefined;
+    })();
+    const ses = sesCaller(config);
+
+    // Assess: the send function's factory fails; sesCaller keeps to the SDK and its provider chain
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error?.message).toMatch(/AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
+    expect(error?.message).not.toContain('do-not-print-me');
+    expect(ses).toBeInstanceOf(SdkCaller);
     ses.destroy();
   });
 });

@@ -1,11 +1,19 @@
 import { Readable } from 'node:stream';
 import { SESClient, SendRawEmailCommand } from '@aws-sdk/client-ses';
 import { describe, expect, it } from 'vitest';
-import { SesMailSender } from '../../../functions/adapters/ses-mail-sender.ts';
+import { SdkCaller } from '../../../functions/adapters/aws-sdk-caller.ts';
+import { SesMailSender, useLeanRawMessageBody } from '../../../functions/adapters/ses-mail-sender.ts';
+import { RawMime } from '../../../functions/core/rendering/personalizer.ts';
 
 const ANSWER =
   '<SendRawEmailResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><SendRawEmailResult><MessageId>m-1</MessageId></SendRawEmailResult>' +
   '<ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata></SendRawEmailResponse>';
+
+/** The SDK client as sesClient() (aws-clients.ts) gives it to a SesMailSender: with the lean body middlewares. */
+function senderCaller(client: SESClient): SdkCaller<SESClient> {
+  useLeanRawMessageBody(client);
+  return new SdkCaller(client);
+}
 
 /**
  * An SES client that keeps each request body instead of sending it, answering after a delay
@@ -52,7 +60,7 @@ describe('Class: SesMailSender (lean SendRawEmail body)', () => {
   it.each([true, false])('sends each message in its own request when calls overlap (cacheMiddleware %s)', async (cacheMiddleware) => {
     // Prepare
     const { client, bodies, asBytes } = capturingClient({ cacheMiddleware });
-    const sender = new SesMailSender({ client, configurationSet: 'digest-set' });
+    const sender = new SesMailSender({ client: senderCaller(client), configurationSet: 'digest-set' });
     const messages = Array.from({ length: 30 }, (_, i) => message(i));
 
     // Act
@@ -75,7 +83,7 @@ describe('Class: SesMailSender (lean SendRawEmail body)', () => {
     // Prepare
     const lean = capturingClient({ cacheMiddleware: true });
     const plain = capturingClient({ cacheMiddleware: false });
-    const sender = new SesMailSender({ client: lean.client, configurationSet: 'digest-set' });
+    const sender = new SesMailSender({ client: senderCaller(lean.client), configurationSet: 'digest-set' });
     const m = message(3);
 
     // Act
@@ -95,5 +103,24 @@ describe('Class: SesMailSender (lean SendRawEmail body)', () => {
     // Assess
     expect(lean.bodies[0]?.equals(plain.bodies[0] ?? Buffer.alloc(0))).toBe(true);
     expect(lean.bodies[0]?.toString('latin1')).toMatch(/RawMessage\.Data=[A-Za-z0-9%]+/);
+  });
+
+  it('sends a personalised message whole through an SDK client without the lean body middlewares (never an empty message)', async () => {
+    // Prepare: the same message as chunks, through a client with the middlewares and one without
+    const m = message(5);
+    const bytes = Buffer.from(m.raw, 'utf8');
+    const mime = new RawMime([bytes.subarray(0, 40), bytes.subarray(40)], [false, true]);
+    const withMiddleware = capturingClient({ cacheMiddleware: true });
+    const bare = capturingClient({ cacheMiddleware: true });
+
+    // Act
+    await new SesMailSender({ client: senderCaller(withMiddleware.client) }).send({ ...m, mime });
+    await new SesMailSender({ client: new SdkCaller(bare.client) }).send({ ...m, mime });
+
+    // Assess: both bodies carry the whole message
+    for (const body of [withMiddleware.bodies[0], bare.bodies[0]]) {
+      expect(Buffer.from(fields(body ?? Buffer.alloc(0)).get('RawMessage.Data') ?? '', 'base64').toString('utf8')).toBe(m.raw);
+    }
+    expect(withMiddleware.asBytes[0]).toBe(true);
   });
 });

@@ -2,6 +2,7 @@ import { GetSendQuotaCommand, SESClient, SESServiceException, SendRawEmailComman
 import { SQSClient, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { SdkCaller } from '../../../functions/adapters/aws-sdk-caller.ts';
 import { SesMailSender, classify } from '../../../functions/adapters/ses-mail-sender.ts';
 import { SqsSendQueue } from '../../../functions/adapters/sqs-send-queue.ts';
 import { DigestError, PermanentSendError, QuotaExhaustedError, SendOutcomeUnknownError, TransientSendError } from '../../../functions/core/errors.ts';
@@ -22,7 +23,7 @@ describe('Class: SqsSendQueue', () => {
     it('sends tasks ten to a SendMessageBatch call, with the delay when given', async () => {
       // Prepare
       sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
-      const queue = new SqsSendQueue({ client: new SQSClient({ region: 'us-east-1' }), queueUrl });
+      const queue = new SqsSendQueue({ client: new SdkCaller(new SQSClient({ region: 'us-east-1' })), queueUrl });
       const tasks = Array.from({ length: 23 }, (_, i) => ({ editionId: 'e', subscriberId: `s_${i}` }));
 
       // Act
@@ -40,7 +41,7 @@ describe('Class: SqsSendQueue', () => {
       sqsMock.on(SendMessageBatchCommand)
         .resolvesOnce({ Successful: [], Failed: [{ Id: '1', Code: 'InternalError', SenderFault: false, Message: 'try again' }] })
         .resolvesOnce({ Successful: [], Failed: [] });
-      const queue = new SqsSendQueue({ client: new SQSClient({ region: 'us-east-1' }), queueUrl });
+      const queue = new SqsSendQueue({ client: new SdkCaller(new SQSClient({ region: 'us-east-1' })), queueUrl });
 
       // Act
       await queue.enqueue([{ editionId: 'e', subscriberId: 'a' }, { editionId: 'e', subscriberId: 'b' }]);
@@ -53,7 +54,7 @@ describe('Class: SqsSendQueue', () => {
     it('fails the page after three refusals, so the fan-out cursor does not move', async () => {
       // Prepare
       sqsMock.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [{ Id: '0', Code: 'InternalError', SenderFault: false, Message: 'down' }] });
-      const queue = new SqsSendQueue({ client: new SQSClient({ region: 'us-east-1' }), queueUrl });
+      const queue = new SqsSendQueue({ client: new SdkCaller(new SQSClient({ region: 'us-east-1' })), queueUrl });
 
       // Act
       const enqueued = queue.enqueue([{ editionId: 'e', subscriberId: 'a' }]);
@@ -72,7 +73,7 @@ describe('Class: SesMailSender', () => {
     it('sends the raw message with the configuration set and tags naming the edition and subscriber', async () => {
       // Prepare
       sesMock.on(SendRawEmailCommand).resolves({ MessageId: 'ses-1' });
-      const mail = new SesMailSender({ client: new SESClient({ region: 'us-east-1' }), configurationSet: 'digest' });
+      const mail = new SesMailSender({ client: new SdkCaller(new SESClient({ region: 'us-east-1' })), configurationSet: 'digest' });
 
       // Act
       const id = await mail.send({ to: 'ann@example.org', raw: 'Subject: hi\r\n\r\nbody', tags: { edition: 'daily-2026-11-28', subscriber: 's_1.x' } });
@@ -89,7 +90,7 @@ describe('Class: SesMailSender', () => {
     it('throws the classified error', async () => {
       // Prepare
       sesMock.on(SendRawEmailCommand).rejects(sesError('MessageRejected', 'Email address is not verified.'));
-      const mail = new SesMailSender({ client: new SESClient({ region: 'us-east-1' }) });
+      const mail = new SesMailSender({ client: new SdkCaller(new SESClient({ region: 'us-east-1' })) });
 
       // Act
       const sent = mail.send({ to: 'x@example.org', raw: 'x', tags: {} });
@@ -103,7 +104,7 @@ describe('Class: SesMailSender', () => {
     it('reads GetSendQuota and caches it', async () => {
       // Prepare
       sesMock.on(GetSendQuotaCommand).resolves({ MaxSendRate: 14, Max24HourSend: 50_000, SentLast24Hours: 12 });
-      const mail = new SesMailSender({ client: new SESClient({ region: 'us-east-1' }) });
+      const mail = new SesMailSender({ client: new SdkCaller(new SESClient({ region: 'us-east-1' })) });
 
       // Act
       const first = await mail.getQuota();

@@ -1,6 +1,7 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SdkCaller } from '../../../functions/adapters/aws-sdk-caller.ts';
 import { LambdaEditionStarter } from '../../../functions/adapters/lambda-edition-starter.ts';
 
 describe('Class: LambdaEditionStarter', () => {
@@ -11,7 +12,7 @@ describe('Class: LambdaEditionStarter', () => {
     it('invokes the edition function asynchronously with the edition, its period and force', async () => {
       // Prepare
       lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
-      const starter = new LambdaEditionStarter({ client: new LambdaClient({ region: 'eu-west-1' }), functionName: 'news-digest-prod-edition' });
+      const starter = new LambdaEditionStarter({ client: new SdkCaller(new LambdaClient({ region: 'eu-west-1' })), functionName: 'news-digest-prod-edition' });
 
       // Act
       await starter.start({ job: 'daily', editionId: 'daily-2026-11-28-s2', scheduledAt: '2026-11-28T09:00:00.000Z', from: '2026-11-28T06:00:00.000Z', to: '2026-11-28T09:00:00.000Z' });
@@ -27,7 +28,7 @@ describe('Class: LambdaEditionStarter', () => {
     it('fails when Lambda did not queue the event', async () => {
       // Prepare
       lambda.on(InvokeCommand).resolves({ StatusCode: 200 });
-      const starter = new LambdaEditionStarter({ client: new LambdaClient({ region: 'eu-west-1' }), functionName: 'f' });
+      const starter = new LambdaEditionStarter({ client: new SdkCaller(new LambdaClient({ region: 'eu-west-1' })), functionName: 'f' });
 
       // Act & Assess
       await expect(starter.start({ job: 'daily', editionId: 'daily-2026-11-28', scheduledAt: '2026-11-28T09:00:00.000Z' })).rejects.toThrow(/did not accept the run \(status 200\)/);

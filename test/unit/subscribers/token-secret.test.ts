@@ -1,12 +1,17 @@
 /**
  * The token secrets read from SSM (functions/adapters/aws-clients.ts; one secret or a list,
  * current first): read once and kept on success; a failed read is retried with backoff within the call and is never kept, so the
- * next call reads again. SSM is mocked with aws-sdk-client-mock.
+ * next call reads again. SSM is mocked with aws-sdk-client-mock; the send function's way
+ * (ssm-secrets.ts through the lean SSM client, no SDK) runs against a loopback SSM.
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { GetParameterCommand, SSMClient, SSMServiceException } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SECRET_RETRY, isRetryableAwsError, tokenSecret } from '../../../functions/adapters/aws-clients.ts';
+import { leanSsm } from '../../../functions/adapters/aws-lean-clients.ts';
+import { logPseudonymKey as leanLogPseudonymKey, tokenSecret as leanTokenSecret } from '../../../functions/adapters/ssm-secrets.ts';
 import { parseConfig } from '../../../functions/core/config.ts';
 import { ConfigError } from '../../../functions/core/errors.ts';
 import { PLACEHOLDER_ENV } from '../../../bench/lib/placeholder-env.ts';
@@ -128,5 +133,55 @@ describe('Function: isRetryableAwsError', () => {
     expect(isRetryableAwsError(Object.assign(new Error('timed out'), { name: 'TimeoutError' }))).toBe(true);
     expect(isRetryableAwsError(new SSMServiceException({ name: 'ParameterNotFound', message: 'no', $fault: 'client', $metadata: { httpStatusCode: 400 } }))).toBe(false);
     expect(isRetryableAwsError(new ConfigError('too short'))).toBe(false);
+  });
+});
+
+describe('Function: tokenSecret (ssm-secrets.ts through the lean SSM client)', () => {
+  it('retries a failing read, shares one read among concurrent callers and keeps it', async () => {
+    // Prepare: a loopback SSM that fails the first GetParameter, then answers
+    const targets: string[] = [];
+    const server: Server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const input = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Name: string; WithDecryption: boolean };
+        targets.push(`${String(req.headers['x-amz-target'])} ${input.Name} ${input.WithDecryption}`);
+        const [status, body] = targets.length === 1 ? [500, { __type: 'InternalServerError', message: 'down' }] : [200, { Parameter: { Name: input.Name, Value: `${SECRET},${SECRET.split('').reverse().join('')}` } }];
+        res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(body));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    parameters += 1;
+    const env: Record<string, string> = { ...PLACEHOLDER_ENV, SSM_ENDPOINT: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, TOKEN_SECRET_PARAMETER: `/news-digest/test/token-secret-${parameters}` };
+    delete env.TOKEN_SECRET;
+    const lean = parseConfig(env);
+    const { retry } = recordingRetry();
+
+    // Act
+    const secrets = await Promise.all([leanTokenSecret(lean, () => leanSsm(lean), retry), leanTokenSecret(lean, () => leanSsm(lean), retry)]);
+    const again = await leanTokenSecret(lean, () => leanSsm(lean), retry);
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+
+    // Assess
+    expect(secrets[0]).toEqual([SECRET, SECRET.split('').reverse().join('')]);
+    expect(secrets[1]).toEqual(secrets[0]);
+    expect(again).toEqual(secrets[0]);
+    expect(targets).toEqual(Array(2).fill(`AmazonSSM.GetParameter ${lean.TOKEN_SECRET_PARAMETER} true`));
+  });
+
+  it('fails, without caching, when the lean client cannot be built (no credentials)', async () => {
+    // Prepare
+    const env: Record<string, string> = { ...PLACEHOLDER_ENV, LOG_PSEUDONYM_KEY_PARAMETER: '/news-digest/test/pseudonym-key' };
+    delete env.LOG_PSEUDONYM_KEY;
+    delete env.AWS_ACCESS_KEY_ID;
+    const config = parseConfig(env);
+
+    // Act
+    const error = await leanLogPseudonymKey(config, () => leanSsm(config)).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(String(error)).toMatch(/AWS_ACCESS_KEY_ID/);
   });
 });
