@@ -7,7 +7,7 @@
  * bounded concurrency, one quota stop for all its records and one counter update per edition.
  */
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import * as z from 'zod'; // the namespace form lets esbuild leave out what is unused (zod's 260 KB of locales)
+import * as z from 'zod/mini'; // as config.ts: the send bundle carries no classic zod
 import { TaskOutcome, type SendService } from './core/delivery/send-service.ts';
 import { sendService } from './wiring/send.ts';
 import type { SendTask } from './core/delivery/types.ts';
@@ -18,7 +18,8 @@ import type { SendTask } from './core/delivery/types.ts';
  */
 const DEADLINE_MARGIN_MS = 10_000;
 
-const Task = z.object({ editionId: z.string().min(1).max(200), subscriberId: z.string().min(1).max(200), retryFailed: z.boolean().optional() });
+const id = () => z.string().check(z.minLength(1), z.maxLength(200));
+const Task = z.object({ editionId: id(), subscriberId: id(), retryFailed: z.optional(z.boolean()) });
 
 /**
  * A send handler over a given service (tests build one with a short quota delay).
