@@ -18,7 +18,7 @@
  *   errors are tried again after a full-jitter backoff (100 ms base, 500 ms when throttled).
  */
 import { marshall, unmarshall, type marshallOptions as MarshallOptions, type unmarshallOptions as UnmarshallOptions } from '@aws-sdk/util-dynamodb';
-import { SignedHttpEndpoint, type SignedHttpOptions } from './aws-signed-http.ts';
+import { SignedHttpEndpoint, jsonServiceError, withStandardRetries, type SignedHttpOptions } from './aws-signed-http.ts';
 import {
   AwsServiceError,
   BatchGetCommand,
@@ -126,14 +126,8 @@ const OPERATIONS = new Map<AwsCommandClass, Operation>([
 /** Legacy parameters the lean path does not translate: such a call goes through the SDK. */
 const LEGACY = ['AttributeUpdates', 'Expected', 'KeyConditions', 'QueryFilter', 'ScanFilter'];
 
-/** Error codes the SDK's standard retry treats as throttling (a longer backoff) or as transient. */
-const THROTTLING = new Set(['ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'TooManyRequestsException', 'Throttling', 'ThrottledException', 'RequestThrottled', 'RequestThrottledException', 'SlowDown', 'BandwidthLimitExceeded', 'TransactionInProgressException', 'EC2ThrottledException', 'PriorRequestNotComplete']);
-const TRANSIENT_NETWORK = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
-const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
-
 /** Attempts per call by default, as the SDK's standard retry mode. */
 const MAX_ATTEMPTS = 3;
-const MAX_BACKOFF_MS = 20_000;
 
 /** The document translation options (those of the SDK's DynamoDBDocumentClient.from). */
 export interface TranslateConfig {
@@ -200,54 +194,24 @@ export class LeanDynamoDbDocumentClient implements AwsCaller {
     this.#fallback?.destroy();
   }
 
-  async #call(operation: Operation, input: Wire): Promise<Wire> {
+  #call(operation: Operation, input: Wire): Promise<Wire> {
     const body = [Buffer.from(JSON.stringify(operation.input(input, this.#codec)), 'utf8')];
     const headers = { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${operation.target}` };
-    let totalRetryDelay = 0;
-    for (let attempt = 1; ; attempt++) {
-      let error: Error & { $retryable?: { throttling?: boolean } };
-      try {
-        const response = await this.#http.post(headers, body);
-        const requestId = String(response.headers['x-amzn-requestid'] ?? '');
-        const $metadata = { httpStatusCode: response.status, requestId, attempts: attempt, totalRetryDelay };
-        if (response.status >= 200 && response.status < 300) {
-          const out = response.body.byteLength > 0 ? (JSON.parse(response.body.toString('utf8')) as Wire) : {};
-          return { $metadata, ...operation.output(out, this.#codec) };
-        }
-        error = serviceError(response.status, response.body, $metadata);
-      } catch (e) {
-        error = e as Error;
+    return withStandardRetries(this.#maxAttempts, async (attempt, totalRetryDelay) => {
+      const response = await this.#http.post(headers, body);
+      const $metadata = { httpStatusCode: response.status, requestId: String(response.headers['x-amzn-requestid'] ?? ''), attempts: attempt, totalRetryDelay };
+      if (response.status >= 200 && response.status < 300) {
+        const out = response.body.byteLength > 0 ? (JSON.parse(response.body.toString('utf8')) as Wire) : {};
+        return { $metadata, ...operation.output(out, this.#codec) };
       }
-      const throttled = THROTTLING.has(error.name);
-      if (attempt >= this.#maxAttempts || !retryable(error, throttled)) throw error;
-      const delay = Math.random() * Math.min(MAX_BACKOFF_MS, (throttled ? 500 : 100) * 2 ** (attempt - 1));
-      totalRetryDelay += delay;
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
+      throw withOldItem(jsonServiceError(response, $metadata, 'DynamoDB'), response.body);
+    });
   }
 }
 
-function retryable(error: Error & { code?: string; $fault?: string; $metadata?: { httpStatusCode?: number } }, throttled: boolean): boolean {
-  if (throttled) return true;
-  if (TRANSIENT_NETWORK.has(error.name) || (error.code !== undefined && TRANSIENT_CODES.has(error.code))) return true;
-  const status = error.$metadata?.httpStatusCode;
-  if (status === undefined) return error.name !== 'AbortError';
-  return [500, 502, 503, 504].includes(status);
-}
-
-/** The error of a DynamoDB error answer, named as the SDK names its exception (`{"__type": "…#Name", "message": "…"}`). */
-function serviceError(status: number, body: Buffer, $metadata: { httpStatusCode: number; requestId: string; attempts: number; totalRetryDelay: number }): Error {
-  let parsed: Wire = {};
-  try {
-    parsed = JSON.parse(body.toString('utf8')) as Wire;
-  } catch {
-    // Not JSON (a proxy's page): named by its status below.
-  }
-  const type = String(parsed.__type ?? parsed.code ?? '');
-  const name = type.slice(type.lastIndexOf('#') + 1) || (status >= 500 ? 'InternalServerError' : 'UnknownError');
-  const message = String(parsed.message ?? parsed.Message ?? `DynamoDB answered ${status}`);
-  const $fault = status >= 500 ? 'server' : 'client';
-  const error = new AwsServiceError({ name, $fault, $metadata, message, ...(name === 'ConditionalCheckFailedException' && parsed.Item ? { Item: parsed.Item as Wire } : {}) });
-  if (THROTTLING.has(name)) Object.assign(error, { $retryable: { throttling: true } });
-  return error;
+/** A failed condition with ReturnValuesOnConditionCheckFailure carries the old item (wire form), as the SDK's exception does. */
+function withOldItem(error: AwsServiceError, body: Buffer): AwsServiceError {
+  if (error.name !== 'ConditionalCheckFailedException') return error;
+  const item = (JSON.parse(body.toString('utf8')) as { Item?: Wire }).Item;
+  return item === undefined ? error : new AwsServiceError({ name: error.name, message: error.message, $fault: error.$fault, $metadata: error.$metadata, Item: item });
 }
