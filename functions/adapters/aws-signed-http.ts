@@ -27,7 +27,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { AwsServiceError, type AwsResponseMetadata } from './aws-commands.ts';
+import { AwsServiceError, type AwsCaller, type AwsCommand, type AwsResponseMetadata } from './aws-commands.ts';
 
 /** Where a command input carries its call deadline (epoch ms): {@link withCallDeadline}. */
 export const CALL_DEADLINE = Symbol('news-digest.callDeadline');
@@ -442,4 +442,36 @@ export function jsonServiceError(response: SignedHttpResponse, $metadata: AwsRes
   const error = new AwsServiceError({ name, message, $fault: response.status >= 500 ? 'server' : 'client', $metadata });
   if (THROTTLING_ERRORS.has(name)) error.$retryable = { throttling: true };
   return error;
+}
+
+/**
+ * What the lean clients of one endpoint share (DynamoDB, SES, SQS, SSM): the signed
+ * endpoint of their service, the {@link AwsCaller} mark, `destroy()`, and one way to refuse a
+ * command they do not take.
+ *
+ * @example
+ * ```ts
+ * class LeanSsmClient extends LeanAwsCaller {
+ *   public send(command) { return command instanceof GetParameterCommand ? this.#get(command.input) : this.unsupported(command, 'GetParameterCommand'); }
+ * }
+ * ```
+ */
+export abstract class LeanAwsCaller implements AwsCaller {
+  public readonly awsCaller = true as const;
+  protected readonly http: SignedHttpEndpoint;
+
+  protected constructor(options: SignedHttpOptions) {
+    this.http = new SignedHttpEndpoint(options);
+  }
+
+  public abstract send<Input extends object, Output extends object>(command: AwsCommand<Input, Output>): Promise<Output>;
+
+  public destroy(): void {
+    this.http.destroy();
+  }
+
+  /** Rejects a command this client does not take, naming it and the ones it does. */
+  protected unsupported(command: object, supported: string): Promise<never> {
+    return Promise.reject(new TypeError(`${this.constructor.name}: ${command.constructor.name} is not supported (only ${supported})`));
+  }
 }

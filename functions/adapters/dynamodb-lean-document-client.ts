@@ -18,7 +18,7 @@
  *   errors are tried again after a full-jitter backoff (100 ms base, 500 ms when throttled).
  */
 import { marshall, unmarshall, type marshallOptions as MarshallOptions, type unmarshallOptions as UnmarshallOptions } from '@aws-sdk/util-dynamodb';
-import { SignedHttpEndpoint, jsonServiceError, withStandardRetries, type SignedHttpOptions } from './aws-signed-http.ts';
+import { LeanAwsCaller, jsonServiceError, withStandardRetries, type SignedHttpOptions } from './aws-signed-http.ts';
 import {
   AwsServiceError,
   BatchGetCommand,
@@ -161,25 +161,23 @@ export interface LeanDynamoDbOptions {
  * const { Item } = await ddb.send(new GetCommand({ TableName: 'subscribers', Key: { pk: 'SUB#s_1', sk: 'PROFILE' } }));
  * ```
  */
-export class LeanDynamoDbDocumentClient implements AwsCaller {
-  public readonly awsCaller = true as const;
-  readonly #http: SignedHttpEndpoint;
+export class LeanDynamoDbDocumentClient extends LeanAwsCaller {
   readonly #codec: Codec;
   readonly #maxAttempts: number;
   readonly #fallback: AwsCaller | undefined;
 
   public constructor(options: LeanDynamoDbOptions) {
     const { translate: translateConfig, fallback, maxAttempts, ...http } = options;
+    super({ ...http, service: 'dynamodb' });
     this.#maxAttempts = maxAttempts ?? MAX_ATTEMPTS;
     this.#fallback = fallback;
-    this.#http = new SignedHttpEndpoint({ ...http, service: 'dynamodb' });
     // A whole attribute map at once: its values come out as the document commands marshal each one.
     const m: MarshallOptions = { ...translateConfig?.marshallOptions, convertTopLevelContainer: false };
     const u: UnmarshallOptions = { ...translateConfig?.unmarshallOptions };
     this.#codec = { marshal: (value) => marshall(value, m) as Wire, unmarshal: (value) => unmarshall(value as Parameters<typeof unmarshall>[0], u) };
   }
 
-  public send<Input extends object, Output extends object>(command: AwsCommand<Input, Output>): Promise<Output> {
+  public override send<Input extends object, Output extends object>(command: AwsCommand<Input, Output>): Promise<Output> {
     const input = command.input as Wire;
     const operation = OPERATIONS.get(command.constructor as AwsCommandClass);
     if (!operation || LEGACY.some((k) => input[k] !== undefined)) {
@@ -189,8 +187,8 @@ export class LeanDynamoDbDocumentClient implements AwsCaller {
     return this.#call(operation, input) as Promise<Output>;
   }
 
-  public destroy(): void {
-    this.#http.destroy();
+  public override destroy(): void {
+    super.destroy();
     this.#fallback?.destroy();
   }
 
@@ -198,7 +196,7 @@ export class LeanDynamoDbDocumentClient implements AwsCaller {
     const body = [Buffer.from(JSON.stringify(operation.input(input, this.#codec)), 'utf8')];
     const headers = { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${operation.target}` };
     return withStandardRetries(this.#maxAttempts, async (attempt, totalRetryDelay) => {
-      const response = await this.#http.post(headers, body);
+      const response = await this.http.post(headers, body);
       const $metadata = { httpStatusCode: response.status, requestId: String(response.headers['x-amzn-requestid'] ?? ''), attempts: attempt, totalRetryDelay };
       if (response.status >= 200 && response.status < 300) {
         const out = response.body.byteLength > 0 ? (JSON.parse(response.body.toString('utf8')) as Wire) : {};

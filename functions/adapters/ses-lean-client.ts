@@ -11,8 +11,8 @@
  * service retries. Any other command is refused with an error naming it.
  */
 import type { SendRawEmailCommandInput } from '@aws-sdk/client-ses';
-import { AwsServiceError, GetSendQuotaCommand, SendRawEmailCommand, type AwsCaller, type AwsCommand } from './aws-commands.ts';
-import { SignedHttpEndpoint, callDeadlineOf, uriEscape, xmlText, type SignedHttpOptions, type SignedHttpResponse } from './aws-signed-http.ts';
+import { AwsServiceError, GetSendQuotaCommand, SendRawEmailCommand, type AwsCommand } from './aws-commands.ts';
+import { LeanAwsCaller, callDeadlineOf, uriEscape, xmlText, type SignedHttpOptions, type SignedHttpResponse } from './aws-signed-http.ts';
 import { ENCODED_DATA, formEncodedBase64 } from './ses-raw-message.ts';
 
 /** The SendRawEmail fields written here; an input with any other is refused. */
@@ -75,31 +75,26 @@ export function sendRawEmailBody(input: SendRawEmailCommandInput): Buffer[] {
  * const { MessageId } = await ses.send(new SendRawEmailCommand({ RawMessage: { Data: raw }, Destinations: ['ann@example.com'] }));
  * ```
  */
-export class LeanSesClient implements AwsCaller {
-  public readonly awsCaller = true as const;
-  readonly #http: SignedHttpEndpoint;
+export class LeanSesClient extends LeanAwsCaller {
 
   public constructor(options: LeanSesOptions) {
     // SES v1 signs as `ses` (its endpoint is `email.<region>`).
-    this.#http = new SignedHttpEndpoint({ ...options, service: 'ses' });
+    super({ ...options, service: 'ses' });
   }
 
-  public send<Input extends object, Output extends object>(command: AwsCommand<Input, Output>): Promise<Output> {
+  public override send<Input extends object, Output extends object>(command: AwsCommand<Input, Output>): Promise<Output> {
     if (command instanceof SendRawEmailCommand) {
       const unknown = Object.keys(command.input).filter((k) => !KNOWN.has(k));
       if (unknown.length > 0) return Promise.reject(new TypeError(`LeanSesClient: SendRawEmail with ${unknown.join(', ')} is not supported (only ${[...KNOWN].join(', ')})`));
       return this.#sendRaw(command.input) as Promise<Output>;
     }
     if (command instanceof GetSendQuotaCommand) return this.#sendQuota() as Promise<Output>;
-    return Promise.reject(new TypeError(`LeanSesClient: ${command.constructor.name} is not supported (only SendRawEmailCommand and GetSendQuotaCommand)`));
+    return this.unsupported(command, 'SendRawEmailCommand and GetSendQuotaCommand');
   }
 
-  public destroy(): void {
-    this.#http.destroy();
-  }
 
   async #sendRaw(input: SendRawEmailCommandInput): Promise<{ MessageId: string; $metadata: Record<string, unknown> }> {
-    const response = await this.#http.post(FORM, sendRawEmailBody(input), callDeadlineOf(input));
+    const response = await this.http.post(FORM, sendRawEmailBody(input), callDeadlineOf(input));
     const xml = response.body.toString('utf8');
     const $metadata = metadata(response, xml);
     const messageId = response.status >= 200 && response.status < 300 ? xmlText(xml, 'MessageId') : undefined;
@@ -109,7 +104,7 @@ export class LeanSesClient implements AwsCaller {
   }
 
   async #sendQuota(): Promise<{ Max24HourSend?: number; MaxSendRate?: number; SentLast24Hours?: number; $metadata: Record<string, unknown> }> {
-    const response = await this.#http.post(FORM, [QUOTA_BODY]);
+    const response = await this.http.post(FORM, [QUOTA_BODY]);
     const xml = response.body.toString('utf8');
     if (response.status < 200 || response.status >= 300 || !xml.includes('<GetSendQuotaResult')) throw serviceError(response, xml, 'a GetSendQuotaResult');
     const out: { Max24HourSend?: number; MaxSendRate?: number; SentLast24Hours?: number; $metadata: Record<string, unknown> } = { $metadata: metadata(response, xml) };

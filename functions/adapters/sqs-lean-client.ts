@@ -11,8 +11,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { SendMessageBatchCommandInput } from '@aws-sdk/client-sqs';
-import { SendMessageBatchCommand, type AwsCaller, type AwsCommand } from './aws-commands.ts';
-import { SignedHttpEndpoint, jsonServiceError, withStandardRetries, type SignedHttpOptions } from './aws-signed-http.ts';
+import { SendMessageBatchCommand, type AwsCommand } from './aws-commands.ts';
+import { LeanAwsCaller, jsonServiceError, withStandardRetries, type SignedHttpOptions } from './aws-signed-http.ts';
 
 /** What the lean SQS client needs. */
 export interface LeanSqsOptions {
@@ -35,32 +35,27 @@ const HEADERS = { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 
  * const { Failed } = await sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: [{ Id: '0', MessageBody: '{}' }] }));
  * ```
  */
-export class LeanSqsClient implements AwsCaller {
-  public readonly awsCaller = true as const;
-  readonly #http: SignedHttpEndpoint;
+export class LeanSqsClient extends LeanAwsCaller {
   readonly #maxAttempts: number;
 
   public constructor(options: LeanSqsOptions) {
     const { maxAttempts, ...rest } = options;
+    super({ ...rest, service: 'sqs' });
     this.#maxAttempts = maxAttempts ?? 3;
-    this.#http = new SignedHttpEndpoint({ ...rest, service: 'sqs' });
   }
 
-  public send<Input extends object, Output extends object>(command: AwsCommand<Input, Output>): Promise<Output> {
+  public override send<Input extends object, Output extends object>(command: AwsCommand<Input, Output>): Promise<Output> {
     if (!(command instanceof SendMessageBatchCommand)) {
-      return Promise.reject(new TypeError(`LeanSqsClient: ${command.constructor.name} is not supported (only SendMessageBatchCommand)`));
+      return this.unsupported(command, 'SendMessageBatchCommand');
     }
     return this.#sendBatch(command.input) as Promise<Output>;
   }
 
-  public destroy(): void {
-    this.#http.destroy();
-  }
 
   #sendBatch(input: SendMessageBatchCommandInput): Promise<object> {
     const body = [Buffer.from(JSON.stringify(input), 'utf8')];
     return withStandardRetries(this.#maxAttempts, async (attempts, totalRetryDelay) => {
-      const response = await this.#http.post(HEADERS, body);
+      const response = await this.http.post(HEADERS, body);
       const $metadata = { httpStatusCode: response.status, requestId: String(response.headers['x-amzn-requestid'] ?? ''), attempts, totalRetryDelay };
       if (response.status < 200 || response.status >= 300) throw jsonServiceError(response, $metadata, 'SQS');
       const out = response.body.byteLength > 0 ? (JSON.parse(response.body.toString('utf8')) as { Successful?: Array<{ Id?: string; MD5OfMessageBody?: string }> }) : {};

@@ -7,8 +7,8 @@
  * refused with an error naming it.
  */
 import type { GetParameterCommandInput } from '@aws-sdk/client-ssm';
-import { GetParameterCommand, type AwsCaller, type AwsCommand } from './aws-commands.ts';
-import { SignedHttpEndpoint, jsonServiceError, type SignedHttpOptions } from './aws-signed-http.ts';
+import { GetParameterCommand, type AwsCommand } from './aws-commands.ts';
+import { LeanAwsCaller, jsonServiceError, type SignedHttpOptions } from './aws-signed-http.ts';
 
 /** What the lean SSM client needs. */
 export interface LeanSsmOptions {
@@ -29,27 +29,22 @@ const HEADERS = { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 
  * const { Parameter } = await ssm.send(new GetParameterCommand({ Name: '/digest/token-secret', WithDecryption: true }));
  * ```
  */
-export class LeanSsmClient implements AwsCaller {
-  public readonly awsCaller = true as const;
-  readonly #http: SignedHttpEndpoint;
+export class LeanSsmClient extends LeanAwsCaller {
 
   public constructor(options: LeanSsmOptions) {
-    this.#http = new SignedHttpEndpoint({ ...options, service: 'ssm' });
+    super({ ...options, service: 'ssm' });
   }
 
-  public send<Input extends object, Output extends object>(command: AwsCommand<Input, Output>): Promise<Output> {
+  public override send<Input extends object, Output extends object>(command: AwsCommand<Input, Output>): Promise<Output> {
     if (!(command instanceof GetParameterCommand)) {
-      return Promise.reject(new TypeError(`LeanSsmClient: ${command.constructor.name} is not supported (only GetParameterCommand)`));
+      return this.unsupported(command, 'GetParameterCommand');
     }
     return this.#getParameter(command.input) as Promise<Output>;
   }
 
-  public destroy(): void {
-    this.#http.destroy();
-  }
 
   async #getParameter(input: GetParameterCommandInput): Promise<object> {
-    const response = await this.#http.post(HEADERS, [Buffer.from(JSON.stringify(input), 'utf8')]);
+    const response = await this.http.post(HEADERS, [Buffer.from(JSON.stringify(input), 'utf8')]);
     const $metadata = { httpStatusCode: response.status, requestId: String(response.headers['x-amzn-requestid'] ?? ''), attempts: 1, totalRetryDelay: 0 };
     if (response.status < 200 || response.status >= 300) throw jsonServiceError(response, $metadata, 'SSM');
     const out = JSON.parse(response.body.toString('utf8')) as { Parameter?: Record<string, unknown> };

@@ -5,7 +5,7 @@
  * it, and each answer (outputs, error names, `$fault`, `$metadata.httpStatusCode`) read as the
  * SDK reads the same answer.
  */
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, LookupFunction } from 'node:net';
 import { GetObjectCommand as SdkGetObject, PutObjectCommand as SdkPutObject, S3Client } from '@aws-sdk/client-s3';
@@ -23,20 +23,8 @@ import { LeanSqsClient } from '../../../functions/adapters/sqs-lean-client.ts';
 import { SqsSendQueue } from '../../../functions/adapters/sqs-send-queue.ts';
 import { LeanSsmClient } from '../../../functions/adapters/ssm-lean-client.ts';
 import { fieldsXml, successXml } from '../../../infra/local/ses-protocol.ts';
+import { NodeSha256 } from '../../helpers/node-sha256.ts';
 
-/** SHA-256 for the SDK's signer, as @smithy/hash-node makes it. */
-class NodeSha256 {
-  readonly #hash: Hash | Hmac;
-  public constructor(secret?: string | Uint8Array) {
-    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
-  }
-  public update(data: string | Uint8Array): void {
-    this.#hash.update(data);
-  }
-  public async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.#hash.digest());
-  }
-}
 
 const REGION = 'eu-west-1';
 const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', sessionToken: 'IQoJb3JpZ2luX2VjEXAMPLE//token==' };

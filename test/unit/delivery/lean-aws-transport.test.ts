@@ -6,7 +6,6 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SendRawEmailCommand as SdkSendRawEmailCommand, SESClient } from '@aws-sdk/client-ses';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,20 +16,8 @@ import { classify } from '../../../functions/adapters/ses-mail-sender.ts';
 import { LeanSesClient, sendRawEmailBody } from '../../../functions/adapters/ses-lean-client.ts';
 import { PermanentSendError, SendOutcomeUnknownError, TransientSendError } from '../../../functions/core/errors.ts';
 import { errorXml, successXml } from '../../../infra/local/ses-protocol.ts';
+import { NodeSha256 } from '../../helpers/node-sha256.ts';
 
-/** SHA-256 for the SDK's signer, as @smithy/hash-node makes it. */
-class NodeSha256 {
-  readonly #hash: Hash | Hmac;
-  public constructor(secret?: string | Uint8Array) {
-    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
-  }
-  public update(data: string | Uint8Array): void {
-    this.#hash.update(data);
-  }
-  public async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.#hash.digest());
-  }
-}
 
 const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const TIMEOUTS = { connectionMs: 1_000, requestMs: 2_000 };
