@@ -29,6 +29,7 @@ import type { TransportResult } from './transport.ts';
 import { ensurePackages, measureBundles, unpackAll, type BundleFigures, type Packaging } from './lib/bundles.ts';
 import { prepareRateCap, rateCapRuns, type RateCapRig, type RateCapRun } from './lib/rate-cap.ts';
 import { Seeder, type StackTask } from './lib/seeder.ts';
+import { removePrebuilt } from './lib/prebuilt.ts';
 import { lambdaNodeArgs } from './lib/lambda-memory.ts';
 import { sqsEventSource } from '../infra/local/lambda-driver.ts';
 import { median, round, table } from './lib/stats.ts';
@@ -1005,6 +1006,7 @@ if (only.has('bundles')) startBundleTiming();
 const bundles = bundleTiming ? await bundleTiming : undefined;
 if (bundles?.send?.hasMjml) problems.push('bundles: the send worker contains MJML');
 await Promise.all([...stopping, seeder.stop()]);
+await removePrebuilt();
 rmSync(UNPACKED_DIR, { recursive: true, force: true });
 rmSync(RENDERED_FIXTURE_FILE, { force: true });
 
