@@ -301,15 +301,23 @@ function startSendStandIn(): Promise<Service<{ url: string }>> {
   ]);
 }
 
-/** Throughput then rate cap, in one worker process. */
-async function sendBench(standIn: Promise<Service<{ url: string }>>, onRatePhase?: () => void): Promise<SendResult> {
-  log('send: SES stand-in (own process, 100 ms latency) + one send worker …');
-  const ses = await standIn;
-  try {
+interface SendPrepared {
+  ses: Service<{ url: string }>;
+  /** The throughput run's worker, its imports done and the fixture edition read, waiting for go. */
+  child: GatedChild<SendResult>;
+}
+
+/**
+ * The send run's set-up: its SES stand-in, then its worker started on it and held at the gate
+ * (its imports are not part of the run; nothing it measures starts before go).
+ * `onRatePhase`: called when the worker is done with the throughput rounds.
+ */
+function prepareSend(standIn: Promise<Service<{ url: string }>>, onRatePhase?: () => void): Promise<SendPrepared> {
+  const done = standIn.then(async (ses) => {
     // Node's default heap settings here: no memory is measured, and Lambda's CPU share is not
     // modelled either (with the 512 MB function's heap limits the worker spends more on GC).
     // The edition was rendered by the set-up (the worker reads it, as a send worker reads it from S3).
-    const r = await runChild<SendResult>('send-worker.ts', { sesUrl: ses.info.url, ...PLAN.send, renderedFile: await renderedFixture() }, {
+    const child = startGated<SendResult>('send-worker.ts', { sesUrl: ses.info.url, ...PLAN.send, renderedFile: await renderedFixture() }, {
       ...childOptions,
       nodeArgs: profileArgs,
       onLine: (line) => {
@@ -318,6 +326,24 @@ async function sendBench(standIn: Promise<Service<{ url: string }>>, onRatePhase
         onRatePhase?.();
       },
     });
+    try {
+      await child.ready;
+    } catch (error) {
+      await ses.stop();
+      throw error;
+    }
+    return { ses, child };
+  });
+  return inSetUp(done);
+}
+
+/** Throughput then rate cap, in one worker process (started ahead by the set-up). */
+async function sendBench(prepared: Promise<SendPrepared>): Promise<SendResult> {
+  log('send: SES stand-in (own process, 100 ms latency) + one send worker …');
+  const { ses, child } = await prepared;
+  try {
+    child.go();
+    const r = await child.result;
     if (r.checked.problems.length > 0) problems.push(...r.checked.problems.map((p) => `send: ${p}`));
     for (const t of r.throughput) if (t.accepted !== t.messages) problems.push(`send: the stand-in accepted ${t.accepted} of ${t.messages}`);
     return r;
@@ -433,7 +459,10 @@ function startGated<T>(script: string, params: Record<string, unknown>, options:
     ...options,
     input,
     onLine: (line) => {
-      if (line === 'PHASE ready') isReady();
+      if (line === 'PHASE ready') {
+        if (verbose) log(`${script} ready at its gate`);
+        isReady();
+      }
       options.onLine?.(line);
     },
   });
@@ -453,22 +482,41 @@ function prepareScale(subscribers: number, options: { fanOut?: boolean } = {}): 
   return prepareStack({ upload: 15, ingest: true, subscribers, ...(options.fanOut ? { fanOut: {} } : {}) }, { keepEvery: Math.max(1, Math.floor(subscribers / 20)), maxSendRate: 1000 });
 }
 
-async function scaleRun(prepared: Promise<Prepared>, subscribers: number): Promise<ScaleRun> {
-  const { service, env, seedSeconds } = await prepared;
-  try {
-    log(`scale: ${subscribers.toLocaleString('en')} subscribers (seeded in ${seedSeconds.toFixed(1)} s) through fan-out and sending …`);
+interface ScalePrepared extends Prepared {
+  /** The fan-out and the send processes (the send role's containers started), imported, waiting for go. */
+  fanOutChild: GatedChild<RoleRun>;
+  sendChild: GatedChild<RoleRun>;
+}
+
+/**
+ * A scale run's stack, seeded, and its two processes started on it and held at their gate
+ * (their imports and the send containers' start are not part of the run), as part of the
+ * set-up when it asks for it.
+ */
+function prepareScaleRun(subscribers: number): Promise<ScalePrepared> {
+  const done = prepareScale(subscribers).then(async (prepared) => {
+    const { env, service } = prepared;
     const editionArgs = await lambdaNodeArgs('edition');
     const sendArgs = await lambdaNodeArgs('send');
     const handlerFile = await sendBundle();
     // Both processes are started together and wait, imports done (the send role's containers
-    // started), until their turn: the fan-out first, then the sending, as before; only their
-    // start-ups overlap, nothing measured does.
+    // started), until their turn: the fan-out first, then the sending, as before; nothing
+    // measured overlaps. The containers count their CPU from the go (scale-worker.ts).
     const fanOutChild = startGated<RoleRun>('scale-worker.ts', { role: 'fan-out', env, subscribers }, { ...childOptions, nodeArgs: ['--expose-gc', ...profileArgs, ...editionArgs.nodeArgs] });
     const sendChild = startGated<RoleRun>('scale-worker.ts', {
       role: 'send', env, subscribers, eventSource: await sqsEventSource('send'),
       ...(handlerFile ? { handlerFile } : {}), containerNodeArgs: [...profileArgs, ...sendArgs.nodeArgs], tallyUrl: service.info.tallyUrl,
     }, { ...childOptions, nodeArgs: profileArgs });
-    await Promise.all([fanOutChild.ready, sendChild.ready]);
+    await Promise.all([whenReady(service, fanOutChild), whenReady(service, sendChild)]);
+    return { ...prepared, fanOutChild, sendChild };
+  });
+  return inSetUp(done);
+}
+
+async function scaleRun(prepared: Promise<ScalePrepared>, subscribers: number): Promise<ScaleRun> {
+  const { service, seedSeconds, fanOutChild, sendChild } = await prepared;
+  try {
+    log(`scale: ${subscribers.toLocaleString('en')} subscribers (seeded in ${seedSeconds.toFixed(1)} s) through fan-out and sending …`);
     await fetch(`${service.info.tallyUrl}/tally/reset`, { method: 'POST' });
     fanOutChild.go();
     const fanOut = await fanOutChild.result;
@@ -931,7 +979,7 @@ function startBundleTiming(): void {
 // the cold-start, timeline and CPU-limited runs; larger sizes and further runs are prepared
 // when their turn comes (their data would sit idle meanwhile).
 const scaleSizes = only.has('scale') ? PLAN.scale.flatMap((size) => Array.from({ length: size.runs }, () => size.subscribers)) : [];
-let preparedScale: (Promise<Prepared> | undefined)[] = [];
+let preparedScale: (Promise<ScalePrepared> | undefined)[] = [];
 let preparedEditions: (Promise<EditionPrepared> | undefined)[] = [];
 let preparedCold: Promise<ColdPrepared> | undefined;
 let preparedTimeline: Promise<Prepared> | undefined;
@@ -939,6 +987,7 @@ let preparedLimited: Promise<LimitedPrepared> | undefined;
 let preparedAlerts: Promise<AlertsPrepared> | undefined;
 let preparedRate: Promise<RateCapRig> | undefined;
 let sendStandIn: Promise<Service<{ url: string }>> | undefined;
+let preparedSend: Promise<SendPrepared> | undefined;
 function startSetUp(): void {
   startPackaging();
   void unpacked();
@@ -946,12 +995,13 @@ function startSetUp(): void {
   if (only.has('send') || only.has('rate')) void renderedFixture().catch(() => undefined);
   sendStandIn = only.has('send') ? startSendStandIn() : undefined;
   sendStandIn?.catch(() => undefined);
+  preparedSend = sendStandIn ? prepareSend(sendStandIn, () => startBundleTiming()) : undefined;
   // The longest preparations first (the alerts' keyword index and windows; the rate-cap
   // workers, each importing the send path and rendering the edition), each on a lane of its
   // own while the third lane takes the next ones; each lane then takes the next in order.
   preparedAlerts = only.has('alerts') ? prepareAlerts() : undefined;
   preparedRate = only.has('rate') ? prepareRate() : undefined;
-  preparedScale = scaleSizes.map((n, i) => (i < 2 && n <= 10_000 ? prepareScale(n) : undefined));
+  preparedScale = scaleSizes.map((n, i) => (i < 2 && n <= 10_000 ? prepareScaleRun(n) : undefined));
   preparedEditions = only.has('edition') ? Array.from({ length: PLAN.edition.runs }, (_, i) => (i === 0 ? prepareEdition() : undefined)) : [];
   preparedCold = only.has('cold') ? prepareCold(preparedRate) : undefined;
   preparedTimeline = only.has('timeline') ? prepareReadyEdition(PLAN.timeline.subscribers, { keepCaptured: true }) : undefined;
@@ -978,7 +1028,7 @@ if (only.has('send') || only.has('rate')) {
   log('set-up: stacks of the later runs …');
   await Promise.all([setupDone(), packaging?.catch(() => undefined)]);
 }
-const send = sendStandIn ? await sendBench(sendStandIn, () => startBundleTiming()) : undefined;
+const send = preparedSend ? await sendBench(preparedSend) : undefined;
 // The bundles' timing must not overlap a measurement that needs the machine.
 if (bundleTiming) {
   log('bundles: finishing the import times …');
@@ -988,7 +1038,7 @@ const rateCap = only.has('rate') ? await rateCapBench(preparedRate) : undefined;
 
 const scale: { subscribers: number; runs: ScaleRun[] }[] = [];
 for (const [i, subscribers] of scaleSizes.entries()) {
-  const run = await scaleRun(preparedScale[i] ?? prepareScale(subscribers), subscribers);
+  const run = await scaleRun(preparedScale[i] ?? prepareScaleRun(subscribers), subscribers);
   const entry = scale.find((s) => s.subscribers === subscribers);
   if (entry) entry.runs.push(run);
   else scale.push({ subscribers, runs: [run] });
