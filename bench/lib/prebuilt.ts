@@ -1,14 +1,16 @@
 /**
  * The benchmark's helper processes that measure nothing (the local stacks, the SES stand-in,
  * the seeder, the rate-cap workers), run from one ESM file each that esbuild builds from
- * their sources once per run, instead of through tsx.
+ * their sources once per run (a folder of chunks per script), instead of through tsx.
  *
  * Why: a run starts about a dozen of them, most during the set-up, which is bound by the two
- * cores. Through tsx each one resolves and loads every module through the loader's hooks; a
- * stack process took about 2.8 s of CPU to be ready that way and about 2.1 s from this file
- * (`--packages=external`: the dependencies are still loaded from node_modules by Node itself,
- * only our TypeScript is bundled). Processes whose own CPU or time is a figure keep running
- * through tsx, as before.
+ * cores. Through tsx each one resolves and loads every module through the loader's hooks.
+ * CPU to be ready, tsx → prebuilt (docs/performance.md, "Helper processes run prebuilt"): a
+ * stack process 3.2–3.5 → 2.2–3.1 s, a rate-cap worker 2.1–2.9 → 1.1–1.4 s, the SES stand-in
+ * 1.4–1.6 → 0.7–1.0 s (`packages: 'external'`: the dependencies are still loaded from
+ * node_modules by Node itself, only our TypeScript is bundled; split at the dynamic imports,
+ * so that what a script imports lazily stays lazy). Processes whose own CPU or time is a
+ * figure keep running through tsx, as before.
  *
  * `import.meta.url` is replaced in each source file by that file's own URL, so the paths the
  * sources compute from it (the repository's root, `infra/local/reaper-process.ts`) stay as
@@ -17,7 +19,7 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** The repository (not imported from ./child.ts, which imports this file). */
@@ -50,10 +52,16 @@ export function prebuilt(entry: string): Promise<string | undefined> {
 async function build(entry: string): Promise<string> {
   const { build: esbuild } = await import('esbuild');
   mkdirSync(OUT_DIR, { recursive: true });
-  const outfile = join(OUT_DIR, `${basename(entry).replace(/\.[cm]?ts$/, '')}-${process.pid}.mjs`);
+  const name = basename(entry).replace(/\.[cm]?ts$/, '');
+  const outdir = join(OUT_DIR, `${name}-${process.pid}`);
   await esbuild({
     entryPoints: [join(ROOT, entry)],
-    outfile,
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    // Split at the dynamic imports: what a source imports lazily (e.g. the rate worker's send
+    // wiring, after its configuration is set; MJML, which it never loads when given a
+    // rendered edition) stays lazy, with its packages, as through tsx.
+    splitting: true,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -73,7 +81,7 @@ async function build(entry: string): Promise<string> {
       },
     ],
   });
-  return outfile;
+  return join(outdir, `${name}.mjs`);
 }
 
 /**
@@ -99,6 +107,6 @@ export async function entryArgs(entry: string): Promise<string[]> {
  */
 export async function removePrebuilt(): Promise<void> {
   const files = await Promise.all(built.values());
-  for (const file of files) if (file) rmSync(file, { force: true });
+  for (const file of files) if (file) rmSync(dirname(file), { recursive: true, force: true });
   built.clear();
 }
