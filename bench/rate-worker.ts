@@ -82,11 +82,11 @@ async function run(r: Run): Promise<Record<string, unknown>> {
   let startAt = r.startAt;
   if (startAt === 'go') {
     // Primed: one message of this run's edition to the extra reader, through the shared slots
-    // at this cap, before ARMED (the orchestrator drops the stand-in's records and reads its
-    // counters after every worker is armed, so it is not counted). A worker that has already
-    // sent an edition holds its message template (prepareMessage: the static parts encoded once
-    // per edition); without this the first send of each worker paid for it inside the measured
-    // window, and the slots it had claimed went by unused (a gap of about 3 slots at 50/s).
+    // at this cap, before ARMED (the orchestrator drops the stand-in's records once every
+    // worker is armed, so it is not counted as sent; a throttle would be). A worker that has
+    // already sent an edition holds its message template (prepareMessage: the static parts
+    // encoded once per edition); without this the first send of each worker paid for it inside
+    // the measured window, and the slots it had claimed went by unused (4 slots at 50/s).
     await service.processBatch([{ editionId: r.edition, subscriberId: primer.id }]);
     process.stdout.write('ARMED\n');
     const go = await nextLine();
