@@ -29,6 +29,7 @@ import type { TransportResult } from './transport.ts';
 import { ensurePackages, measureBundles, unpackAll, type BundleFigures, type Packaging } from './lib/bundles.ts';
 import { prepareRateCap, rateCapRuns, type RateCapRig, type RateCapRun } from './lib/rate-cap.ts';
 import { Seeder, type StackTask } from './lib/seeder.ts';
+import { removePrebuilt } from './lib/prebuilt.ts';
 import { lambdaNodeArgs } from './lib/lambda-memory.ts';
 import { sqsEventSource } from '../infra/local/lambda-driver.ts';
 import { median, round, table } from './lib/stats.ts';
@@ -300,15 +301,23 @@ function startSendStandIn(): Promise<Service<{ url: string }>> {
   ]);
 }
 
-/** Throughput then rate cap, in one worker process. */
-async function sendBench(standIn: Promise<Service<{ url: string }>>, onRatePhase?: () => void): Promise<SendResult> {
-  log('send: SES stand-in (own process, 100 ms latency) + one send worker …');
-  const ses = await standIn;
-  try {
+interface SendPrepared {
+  ses: Service<{ url: string }>;
+  /** The throughput run's worker, its imports done and the fixture edition read, waiting for go. */
+  child: GatedChild<SendResult>;
+}
+
+/**
+ * The send run's set-up: its SES stand-in, then its worker started on it and held at the gate
+ * (its imports are not part of the run; nothing it measures starts before go).
+ * `onRatePhase`: called when the worker is done with the throughput rounds.
+ */
+function prepareSend(standIn: Promise<Service<{ url: string }>>, onRatePhase?: () => void): Promise<SendPrepared> {
+  const done = standIn.then(async (ses) => {
     // Node's default heap settings here: no memory is measured, and Lambda's CPU share is not
     // modelled either (with the 512 MB function's heap limits the worker spends more on GC).
     // The edition was rendered by the set-up (the worker reads it, as a send worker reads it from S3).
-    const r = await runChild<SendResult>('send-worker.ts', { sesUrl: ses.info.url, ...PLAN.send, renderedFile: await renderedFixture() }, {
+    const child = startGated<SendResult>('send-worker.ts', { sesUrl: ses.info.url, ...PLAN.send, renderedFile: await renderedFixture() }, {
       ...childOptions,
       nodeArgs: profileArgs,
       onLine: (line) => {
@@ -317,6 +326,24 @@ async function sendBench(standIn: Promise<Service<{ url: string }>>, onRatePhase
         onRatePhase?.();
       },
     });
+    try {
+      await child.ready;
+    } catch (error) {
+      await ses.stop();
+      throw error;
+    }
+    return { ses, child };
+  });
+  return inSetUp(done);
+}
+
+/** Throughput then rate cap, in one worker process (started ahead by the set-up). */
+async function sendBench(prepared: Promise<SendPrepared>): Promise<SendResult> {
+  log('send: SES stand-in (own process, 100 ms latency) + one send worker …');
+  const { ses, child } = await prepared;
+  try {
+    child.go();
+    const r = await child.result;
     if (r.checked.problems.length > 0) problems.push(...r.checked.problems.map((p) => `send: ${p}`));
     for (const t of r.throughput) if (t.accepted !== t.messages) problems.push(`send: the stand-in accepted ${t.accepted} of ${t.messages}`);
     return r;
@@ -432,7 +459,10 @@ function startGated<T>(script: string, params: Record<string, unknown>, options:
     ...options,
     input,
     onLine: (line) => {
-      if (line === 'PHASE ready') isReady();
+      if (line === 'PHASE ready') {
+        if (verbose) log(`${script} ready at its gate`);
+        isReady();
+      }
       options.onLine?.(line);
     },
   });
@@ -452,22 +482,41 @@ function prepareScale(subscribers: number, options: { fanOut?: boolean } = {}): 
   return prepareStack({ upload: 15, ingest: true, subscribers, ...(options.fanOut ? { fanOut: {} } : {}) }, { keepEvery: Math.max(1, Math.floor(subscribers / 20)), maxSendRate: 1000 });
 }
 
-async function scaleRun(prepared: Promise<Prepared>, subscribers: number): Promise<ScaleRun> {
-  const { service, env, seedSeconds } = await prepared;
-  try {
-    log(`scale: ${subscribers.toLocaleString('en')} subscribers (seeded in ${seedSeconds.toFixed(1)} s) through fan-out and sending …`);
+interface ScalePrepared extends Prepared {
+  /** The fan-out and the send processes (the send role's containers started), imported, waiting for go. */
+  fanOutChild: GatedChild<RoleRun>;
+  sendChild: GatedChild<RoleRun>;
+}
+
+/**
+ * A scale run's stack, seeded, and its two processes started on it and held at their gate
+ * (their imports and the send containers' start are not part of the run), as part of the
+ * set-up when it asks for it.
+ */
+function prepareScaleRun(subscribers: number): Promise<ScalePrepared> {
+  const done = prepareScale(subscribers).then(async (prepared) => {
+    const { env, service } = prepared;
     const editionArgs = await lambdaNodeArgs('edition');
     const sendArgs = await lambdaNodeArgs('send');
     const handlerFile = await sendBundle();
     // Both processes are started together and wait, imports done (the send role's containers
-    // started), until their turn: the fan-out first, then the sending, as before; only their
-    // start-ups overlap, nothing measured does.
+    // started), until their turn: the fan-out first, then the sending, as before; nothing
+    // measured overlaps. The containers count their CPU from the go (scale-worker.ts).
     const fanOutChild = startGated<RoleRun>('scale-worker.ts', { role: 'fan-out', env, subscribers }, { ...childOptions, nodeArgs: ['--expose-gc', ...profileArgs, ...editionArgs.nodeArgs] });
     const sendChild = startGated<RoleRun>('scale-worker.ts', {
       role: 'send', env, subscribers, eventSource: await sqsEventSource('send'),
       ...(handlerFile ? { handlerFile } : {}), containerNodeArgs: [...profileArgs, ...sendArgs.nodeArgs], tallyUrl: service.info.tallyUrl,
     }, { ...childOptions, nodeArgs: profileArgs });
-    await Promise.all([fanOutChild.ready, sendChild.ready]);
+    await Promise.all([whenReady(service, fanOutChild), whenReady(service, sendChild)]);
+    return { ...prepared, fanOutChild, sendChild };
+  });
+  return inSetUp(done);
+}
+
+async function scaleRun(prepared: Promise<ScalePrepared>, subscribers: number): Promise<ScaleRun> {
+  const { service, seedSeconds, fanOutChild, sendChild } = await prepared;
+  try {
+    log(`scale: ${subscribers.toLocaleString('en')} subscribers (seeded in ${seedSeconds.toFixed(1)} s) through fan-out and sending …`);
     await fetch(`${service.info.tallyUrl}/tally/reset`, { method: 'POST' });
     fanOutChild.go();
     const fanOut = await fanOutChild.result;
@@ -931,7 +980,7 @@ function startBundleTiming(): void {
 // the cold-start, timeline and CPU-limited runs; larger sizes and further runs are prepared
 // when their turn comes (their data would sit idle meanwhile).
 const scaleSizes = only.has('scale') ? PLAN.scale.flatMap((size) => Array.from({ length: size.runs }, () => size.subscribers)) : [];
-let preparedScale: (Promise<Prepared> | undefined)[] = [];
+let preparedScale: (Promise<ScalePrepared> | undefined)[] = [];
 let preparedEditions: (Promise<EditionPrepared> | undefined)[] = [];
 let preparedCold: Promise<ColdPrepared> | undefined;
 let preparedTimeline: Promise<Prepared> | undefined;
@@ -939,6 +988,7 @@ let preparedLimited: Promise<LimitedPrepared> | undefined;
 let preparedAlerts: Promise<AlertsPrepared> | undefined;
 let preparedRate: Promise<RateCapRig> | undefined;
 let sendStandIn: Promise<Service<{ url: string }>> | undefined;
+let preparedSend: Promise<SendPrepared> | undefined;
 function startSetUp(): void {
   startPackaging();
   void unpacked();
@@ -946,12 +996,13 @@ function startSetUp(): void {
   if (only.has('send') || only.has('rate')) void renderedFixture().catch(() => undefined);
   sendStandIn = only.has('send') ? startSendStandIn() : undefined;
   sendStandIn?.catch(() => undefined);
+  preparedSend = sendStandIn ? prepareSend(sendStandIn, () => startBundleTiming()) : undefined;
   // The longest preparations first (the alerts' keyword index and windows; the rate-cap
   // workers, each importing the send path and rendering the edition), each on a lane of its
   // own while the third lane takes the next ones; each lane then takes the next in order.
   preparedAlerts = only.has('alerts') ? prepareAlerts() : undefined;
   preparedRate = only.has('rate') ? prepareRate() : undefined;
-  preparedScale = scaleSizes.map((n, i) => (i < 2 && n <= 10_000 ? prepareScale(n) : undefined));
+  preparedScale = scaleSizes.map((n, i) => (i < 2 && n <= 10_000 ? prepareScaleRun(n) : undefined));
   preparedEditions = only.has('edition') ? Array.from({ length: PLAN.edition.runs }, (_, i) => (i === 0 ? prepareEdition() : undefined)) : [];
   preparedCold = only.has('cold') ? prepareCold(preparedRate) : undefined;
   preparedTimeline = only.has('timeline') ? prepareReadyEdition(PLAN.timeline.subscribers, { keepCaptured: true }) : undefined;
@@ -978,7 +1029,7 @@ if (only.has('send') || only.has('rate')) {
   log('set-up: stacks of the later runs …');
   await Promise.all([setupDone(), packaging?.catch(() => undefined)]);
 }
-const send = sendStandIn ? await sendBench(sendStandIn, () => startBundleTiming()) : undefined;
+const send = preparedSend ? await sendBench(preparedSend) : undefined;
 // The bundles' timing must not overlap a measurement that needs the machine.
 if (bundleTiming) {
   log('bundles: finishing the import times …');
@@ -988,7 +1039,7 @@ const rateCap = only.has('rate') ? await rateCapBench(preparedRate) : undefined;
 
 const scale: { subscribers: number; runs: ScaleRun[] }[] = [];
 for (const [i, subscribers] of scaleSizes.entries()) {
-  const run = await scaleRun(preparedScale[i] ?? prepareScale(subscribers), subscribers);
+  const run = await scaleRun(preparedScale[i] ?? prepareScaleRun(subscribers), subscribers);
   const entry = scale.find((s) => s.subscribers === subscribers);
   if (entry) entry.runs.push(run);
   else scale.push({ subscribers, runs: [run] });
@@ -1006,6 +1057,7 @@ if (only.has('bundles')) startBundleTiming();
 const bundles = bundleTiming ? await bundleTiming : undefined;
 if (bundles?.send?.hasMjml) problems.push('bundles: the send worker contains MJML');
 await Promise.all([...stopping, seeder.stop()]);
+await removePrebuilt();
 rmSync(UNPACKED_DIR, { recursive: true, force: true });
 rmSync(RENDERED_FIXTURE_FILE, { force: true });
 
@@ -1139,7 +1191,7 @@ const latest = {
     mode: quick ? 'quick' : 'full',
     /** What this mode runs (sizes, rounds, caps); docs/performance.md compares the two modes. */
     plan: PLAN,
-    setUp: `${quick ? 'packaging and the seeded stacks start after the personalisation; every later run (the alert assembly first) waits for them' : 'packaging and the seeded stacks after the personalisation and the alert assembly, before the send runs; nothing measured meanwhile'}; ${SETUP_LANES} lanes, one seeder process; the cold-start and CPU-limited editions fanned out (the cold starts' on the rate-cap stack) and the rate-cap stack and workers started and warmed up in the set-up; the fixture edition rendered once for the send workers; started in the set-up and held at a gate until their turn (nothing measured before it): the throughput run's SES stand-in, the CPU-limited run's send process and containers, the cold-start driver, the edition build's process, the alerts' matching and flush processes; the scale run's fan-out and send processes start together`,
+    setUp: `${quick ? 'packaging and the seeded stacks start after the personalisation; every later run (the alert assembly first) waits for them' : 'packaging and the seeded stacks after the personalisation and the alert assembly, before the send runs; nothing measured meanwhile'}; ${SETUP_LANES} lanes, one seeder process; the cold-start and CPU-limited editions fanned out (the cold starts' on the rate-cap stack) and the rate-cap stack and workers started and warmed up in the set-up; the fixture edition rendered once for the send workers; started in the set-up and held at a gate until their turn (nothing measured before it): the throughput run's SES stand-in and worker, the scale run's fan-out and send processes (the containers count their CPU from the go), the CPU-limited run's send process and containers, the cold-start driver, the edition build's process, the alerts' matching and flush processes; the rate-cap workers primed with one message of each cap's edition before it (not counted); the processes that measure nothing (stacks, SES stand-in, seeder, rate-cap workers) run prebuilt by esbuild, not through tsx`,
     machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`,
     personalizeMsPerRecipient: { timed: 'two tokens signed, links, MIME chunks, RawMessage.Data form-encoded and spliced into the request body (one Buffer)', measure: 'process CPU time (user + system, all threads incl. GC) per message; wall time in personalizeWallMsPerRecipient', excluded: 'SDK serialization of the other fields, SigV4 signing, HTTP', process: 'one, a whole core', rounds: PLAN.personalize.rounds, perRound: PLAN.personalize.ours },
     mailComposerMsPerRecipient: { timed: 'the same, with MailComposer building the message and formEncodedBase64 of the whole of it', rounds: PLAN.personalize.rounds, perRound: PLAN.personalize.composer },

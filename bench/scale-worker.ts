@@ -94,6 +94,8 @@ if (params.role === 'fan-out') {
     signal('ready');
     const go = JSON.parse(await nextInputLine()) as { edition?: string };
     if (go.edition) editionId = go.edition;
+    // The containers count their CPU from the go, not through the wait at the gate.
+    await pool.resetCpu();
   }
   const tally = params.tallyUrl;
   // The event source's own reads (is the edition complete?) are not the function's: made

@@ -13,7 +13,7 @@
  * recorded are counted per one-second window.
  */
 import type { SendRound } from './lib/send-round.ts';
-import { childParams, reportResult, signal } from './lib/child.ts';
+import { childParams, nextInputLine, reportResult, signal } from './lib/child.ts';
 import { checkMessage, sentRecipient } from './lib/mime-check.ts';
 import { checkLeanBodies } from './lib/lean-body-check.ts';
 import { BENCH_TOKEN_SECRET, PLACEHOLDER_ENV } from './lib/placeholder-env.ts';
@@ -35,6 +35,8 @@ interface Params {
   checkEvery: number;
   /** The fixture edition, rendered by the set-up (bench/lib/rendered-fixture.ts); else rendered here. */
   renderedFile?: string;
+  /** Started ahead (bench/run.ts `startGated`): wait for a line on stdin after the imports. */
+  gated?: boolean;
 }
 
 const params = childParams<Params>();
@@ -59,6 +61,11 @@ const { TaskOutcome } = await import('../functions/core/delivery/send-service.ts
 // The edition is rendered once (MJML), as the edition function does, by the set-up; the worker only reads it.
 const { fixtureEdition } = await import('./lib/rendered-fixture.ts');
 const rendered: RenderedEdition = await fixtureEdition(params.renderedFile);
+if (params.gated) {
+  // Started ahead of its run by the set-up (bench/run.ts): imports done, wait for the parent's go before anything measured.
+  signal('ready');
+  await nextInputLine();
+}
 
 async function stand(path: string, body?: unknown): Promise<unknown> {
   const res = await fetch(`${params.sesUrl}${path}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });

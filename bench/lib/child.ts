@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { entryArgs } from './prebuilt.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RESULT = 'BENCH_RESULT ';
@@ -119,12 +120,14 @@ export interface Service<T> {
 }
 
 /**
- * Starts a helper process (`node --import tsx <path relative to the repository> ...args`) that
+ * Starts a helper process (`node <path relative to the repository, prebuilt> ...args`) that
  * prints one JSON line when ready; stops it by closing its stdin (then SIGTERM, then SIGKILL).
  */
-export function startService<T>(path: string, args: string[], options: { env?: Record<string, string>; readyTimeoutMs?: number; nodeArgs?: string[] } = {}): Promise<Service<T>> {
+export async function startService<T>(path: string, args: string[], options: { env?: Record<string, string>; readyTimeoutMs?: number; nodeArgs?: string[] } = {}): Promise<Service<T>> {
+  // These helpers measure nothing: run from a prebuilt file (bench/lib/prebuilt.ts says why).
+  const entry = await entryArgs(path);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', path, ...args], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...entry, ...args], {
       cwd: ROOT,
       env: { ...process.env, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -26,15 +26,22 @@ sampler.unref();
 const start = process.cpuUsage();
 /** @type {{ handler: (event: unknown, context: unknown) => Promise<unknown> }} */
 const { handler } = await import(pathToFileURL(file).href);
-// The function's CPU per message is counted from here: the import (Lambda's init phase) is reported apart.
-const cpu0 = process.cpuUsage();
+// The function's CPU per message is counted from here (or from a `resetCpu` message: a
+// container started ahead of its run does not count the waiting): the import (Lambda's init
+// phase) is reported apart.
+let cpu0 = process.cpuUsage();
 const initCpuMs = (cpu0.user - start.user + cpu0.system - start.system) / 1000;
 /** @type {(() => void) | undefined} */
 const gc = /** @type {{ gc?: () => void }} */ (globalThis).gc;
 const MB = 1024 * 1024;
 
-process.on('message', (/** @type {{ id: number; event?: unknown; remainingMs?: number; stats?: boolean }} */ message) => {
+process.on('message', (/** @type {{ id: number; event?: unknown; remainingMs?: number; stats?: boolean; resetCpu?: boolean }} */ message) => {
   void (async () => {
+    if (message.resetCpu) {
+      cpu0 = process.cpuUsage();
+      process.send?.({ id: message.id });
+      return;
+    }
     if (message.stats) {
       const used = process.cpuUsage(cpu0);
       gc?.();

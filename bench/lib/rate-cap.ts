@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface, type Interface } from 'node:readline';
 import { ROOT, startService } from './child.ts';
+import { entryArgs } from './prebuilt.ts';
 
 export interface RateCapRun {
   cap: number;
@@ -32,8 +33,9 @@ interface Worker {
   next(): Promise<string>;
 }
 
-function startWorker(env: Record<string, string>, verbose: boolean, renderedFile?: string): Worker {
-  const child = spawn(process.execPath, [...(process.env.RATE_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.RATE_PROF] : []), '--import', 'tsx', 'bench/rate-worker.ts', JSON.stringify(env), ...(renderedFile ? [renderedFile] : [])], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+/** `entry`: node's arguments to run bench/rate-worker.ts (its prebuilt file, bench/lib/prebuilt.ts). */
+function startWorker(entry: string[], env: Record<string, string>, verbose: boolean, renderedFile?: string): Worker {
+  const child = spawn(process.execPath, [...(process.env.RATE_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.RATE_PROF] : []), ...entry, JSON.stringify(env), ...(renderedFile ? [renderedFile] : [])], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => {
     stderr = (stderr + c.toString()).slice(-5000);
@@ -116,7 +118,8 @@ export async function prepareRateCap(options: { workers?: number; latencyMs?: nu
     await stack.stop();
     throw error;
   }) : undefined;
-  const workers = Array.from({ length: n }, () => startWorker(stack.info.env, options.verbose ?? false, renderedFile));
+  const entry = await entryArgs('bench/rate-worker.ts');
+  const workers = Array.from({ length: n }, () => startWorker(entry, stack.info.env, options.verbose ?? false, renderedFile));
   const stopWorkers = async () => {
     for (const w of workers) w.child.stdin?.end();
     await Promise.all(workers.map((w) => (w.child.exitCode === null ? new Promise((r) => w.child.once('exit', r)) : undefined)));
@@ -159,10 +162,11 @@ export async function rateCapRuns(options: { caps: number[]; seconds: number; wo
     let from = prepared.from;
     for (const cap of options.caps) {
       await call('/faults', { maxSendRate: cap, enforceRate: true, latencyMs: prepared.latencyMs, max24HourSend: 100_000_000 });
-      await call('/raw/clear', {});
+      // Throttles are counted from here, the priming messages' included.
       const before = (await call('/stats')) as { throttled: number; accepted: number };
       const count = Math.ceil((cap * options.seconds) / n);
-      // Each worker prepares its readers and its service and says ARMED; then all four are
+      // Each worker prepares its readers and its service, sends one priming message of the
+      // run's edition (at this cap, through the shared slots) and says ARMED; then all four are
       // given the same start, half a second ahead (the line reaches each in well under a
       // millisecond; the rest lets each settle, as the fixed 1.5 s margin did), and more than a
       // second after the previous run's last message, so that no sliding second at the
@@ -175,6 +179,9 @@ export async function rateCapRuns(options: { caps: number[]; seconds: number; wo
         const line = await w.next();
         if (line !== 'ARMED') throw new Error(`rate worker: ${line}`);
       }
+      // Each worker primed itself with one message of the run's edition (bench/rate-worker.ts):
+      // the stand-in's records are taken from here on, so only the run's messages count.
+      await call('/raw/clear', {});
       const startAt = Math.max(Date.now() + 500, prepared.lastDoneAt + 1100);
       for (const w of workers) w.child.stdin?.write(`${JSON.stringify({ startAt })}\n`);
       const results = await Promise.all(workers.map(async (w) => JSON.parse((await w.next()).replace(/^DONE /, '')) as { outcomes: Record<string, number>; cpuMs: number }));
@@ -206,6 +213,14 @@ export async function rateCapRuns(options: { caps: number[]; seconds: number; wo
         missedSlots,
       };
       if (process.env.RATE_DEBUG) options.log(JSON.stringify(await (await fetch(stack.info.tallyUrl)).json()));
+      if (process.env.RATE_DEBUG) {
+        const gaps: string[] = [];
+        for (let i = 1; i < times.length; i++) {
+          const d = (times[i] as number) - (times[i - 1] as number);
+          if (d > 1.6 * spacing) gaps.push(`@${((times[i - 1] as number) - (times[0] as number)).toFixed(0)}ms+${d.toFixed(0)}`);
+        }
+        options.log(`gaps (spacing ${spacing.toFixed(1)} ms, span ${((times.at(-1) as number) - (times[0] as number)).toFixed(0)} ms): ${gaps.join(' ')}`);
+      }
       options.log(`rate cap ${cap}/s, ${n} workers: ${achieved.toFixed(2)}/s (${(100 * run.achievedShare).toFixed(1)} %), most in a sliding second ${run.maxPerSlidingSecond}, throttles ${run.throttles}, slots missed ${missedSlots}`);
       runs.push(run);
     }

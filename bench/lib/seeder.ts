@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { ROOT } from './child.ts';
+import { entryArgs } from './prebuilt.ts';
 import type { StackTask, StackTaskResult } from '../stack-tasks.ts';
 
 export type { StackTask, StackTaskResult };
@@ -37,8 +38,9 @@ export class Seeder {
   }
 
   #start(): Promise<void> {
-    this.#ready ??= new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'bench/stack-tasks.ts', '--serve'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    // The seeder measures nothing: run from a prebuilt file (bench/lib/prebuilt.ts).
+    this.#ready ??= entryArgs('bench/stack-tasks.ts').then((entry) => new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, [...entry, '--serve'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
       this.#child = child;
       child.stderr?.on('data', (c: Buffer) => {
         this.#stderr = (this.#stderr + c.toString()).slice(-20_000);
@@ -68,7 +70,7 @@ export class Seeder {
         this.#pending.clear();
       });
       child.on('error', reject);
-    });
+    }));
     return this.#ready;
   }
 
