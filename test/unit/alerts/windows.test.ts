@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { capDay, dueAt, nextAllowed } from '../../../functions/core/alerts/windows.ts';
-import { instantOf, localTimeOf, nextLocalHour, nextLocalTopOfHour } from '../../../functions/core/alerts/zoned-time.ts';
+import { instantOf, isTimeZone, localTimeOf, nextLocalHour, nextLocalTopOfHour } from '../../../functions/core/alerts/zoned-time.ts';
 
 const at = (iso: string): number => Date.parse(iso);
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -111,5 +111,14 @@ describe('Function: nextAllowed and capDay (the daily cap)', () => {
     // Act / Assess
     expect(capDay(at('2026-12-01T23:30:00Z'), 'Europe/Amsterdam')).toBe('2026-12-02');
     expect(capDay(at('2026-12-01T23:30:00Z'), 'America/New_York')).toBe('2026-12-01');
+  });
+});
+
+describe('Function: isTimeZone', () => {
+  it('accepts canonical names (listed) and aliases (tried on a formatter), and nothing else', () => {
+    // Act / Assess
+    expect(['Europe/Amsterdam', 'America/New_York', 'UTC'].map(isTimeZone)).toEqual([true, true, true]);
+    expect(['Asia/Calcutta', 'US/Eastern', 'Etc/GMT+2'].map(isTimeZone)).toEqual([true, true, true]);
+    expect(['Mars/Olympus', 'Europe/Amsterdam ', '', 'europe/nowhere'].map(isTimeZone)).toEqual([false, false, false, false]);
   });
 });
