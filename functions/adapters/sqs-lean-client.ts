@@ -51,17 +51,18 @@ export class LeanSqsClient extends LeanAwsCaller {
     return this.#sendBatch(command.input) as Promise<Output>;
   }
 
-
-  #sendBatch(input: SendMessageBatchCommandInput): Promise<object> {
+  async #sendBatch(input: SendMessageBatchCommandInput): Promise<object> {
     const body = [Buffer.from(JSON.stringify(input), 'utf8')];
-    return withStandardRetries(this.#maxAttempts, async (attempts, totalRetryDelay) => {
+    const out = await withStandardRetries(this.#maxAttempts, async (attempts, totalRetryDelay) => {
       const response = await this.http.post(HEADERS, body);
       const $metadata = { httpStatusCode: response.status, requestId: String(response.headers['x-amzn-requestid'] ?? ''), attempts, totalRetryDelay };
       if (response.status < 200 || response.status >= 300) throw jsonServiceError(response, $metadata, 'SQS');
       const out = response.body.byteLength > 0 ? (JSON.parse(response.body.toString('utf8')) as { Successful?: Array<{ Id?: string; MD5OfMessageBody?: string }> }) : {};
-      checkMd5(input, out.Successful ?? []);
       return { ...out, $metadata };
     });
+    // After the attempts, as the SDK checks it (never retried: SQS took those messages).
+    checkMd5(input, out.Successful ?? []);
+    return out;
   }
 }
 

@@ -274,6 +274,7 @@ describe('Class: LeanSqsClient', () => {
     const retried = JSON.parse((srv.received[3] as Received).body.toString()) as { Entries: Array<{ Id: string; MessageBody: string }> };
     expect(retried.Entries.map((e) => JSON.parse(e.MessageBody) as unknown)).toEqual([{ editionId: 'e', subscriberId: 'b' }]);
     expect(String(corrupt)).toMatch(/Invalid MD5 checksum on messages: 0/); // as the SDK's middleware says it
+    expect(srv.received).toHaveLength(5); // and not sent again
   });
 });
 
