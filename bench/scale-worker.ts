@@ -79,7 +79,7 @@ if (params.role === 'fan-out') {
   // container stand-ins, one per concurrent invocation the event source allows, each with the
   // function's heap limits; this process is the event source (SQS polling) and the watcher.
   const { getConfig } = await import('../functions/core/config.ts');
-  const { artefactStore, deliveryLedger, editionRepository, subscriberRepository } = await import('../functions/wiring/common.ts');
+  const { artefactStore, editionRepository, subscriberRepository } = await import('../functions/wiring/common.ts');
   const { checkMessage, sentRecipient } = await import('./lib/mime-check.ts');
   const { drainQueue } = await import('../infra/local/lambda-driver.ts');
   const { isComplete } = await import('../functions/core/delivery/fan-out-service.ts');
