@@ -13,7 +13,9 @@
  * Options: --quick, --only=a,b (personalize, transport, send, rate, scale, cold, timeline, limited, edition, reconcile, bundles,
  * alerts; quick mode leaves transport and reconcile out unless named), --sizes=1000,10000 (scale sizes instead of the
  * mode's), --verbose (children's logs), --profile=DIR (V8 CPU profiles of the scale runs'
- * processes and their stack, for bench/lib/profile-summary.ts).
+ * processes and their stack, for bench/lib/profile-summary.ts), --heap-snapshots=DIR (a heap
+ * snapshot of each send container at the end of each scale run, after the forced GC, in
+ * DIR/<readers>/, for bench/lib/heap-diff.ts).
  *
  * Progress lines on stderr show the elapsed time and the CPU time the whole machine used
  * meanwhile (from /proc/stat), which tells a run bound by this machine's cores from one that
@@ -43,6 +45,7 @@ const { values } = parseArgs({
     sizes: { type: 'string' },
     verbose: { type: 'boolean', default: false },
     profile: { type: 'string' },
+    'heap-snapshots': { type: 'string' },
   },
 });
 const quick = values.quick;
@@ -50,6 +53,13 @@ const only = new Set((values.only ?? `personalize,${values.quick ? '' : 'transpo
 const verbose = values.verbose;
 /** --profile=DIR: the scale runs' processes write V8 CPU profiles there (see bench/lib/profile-summary.ts). */
 const profileArgs = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
+/** --heap-snapshots=DIR: where the send containers of a scale run of `subscribers` write their heap snapshots (lambda-container.mjs). */
+function heapSnapshotEnv(subscribers: number): Record<string, string> {
+  if (!values['heap-snapshots']) return {};
+  const dir = join(values['heap-snapshots'], String(subscribers));
+  mkdirSync(dir, { recursive: true });
+  return { BENCH_HEAP_SNAPSHOT_DIR: dir };
+}
 
 /** What each mode runs (quick: the issue's smaller sizes, fewer rounds; see docs/performance.md for run times). */
 const PLAN: {
@@ -201,6 +211,8 @@ interface RoleRun {
   bundled?: boolean;
   memory: MemoryFigures;
   liveHeapAtEndMb?: number;
+  /** The code_space (V8's machine code) of the send container whose live heap is largest. */
+  codeSpaceAtEndMb?: number;
   checked?: { messages: number; problems: string[] };
   result?: { edition: string; state: string; recipients: number };
   edition?: { state?: string; total?: number; sent?: number; failed?: number; skipped?: number };
@@ -504,7 +516,7 @@ function prepareScaleRun(subscribers: number): Promise<ScalePrepared> {
     // measured overlaps. The containers count their CPU from the go (scale-worker.ts).
     const fanOutChild = startGated<RoleRun>('scale-worker.ts', { role: 'fan-out', env, subscribers }, { ...childOptions, nodeArgs: ['--expose-gc', ...profileArgs, ...editionArgs.nodeArgs] });
     const sendChild = startGated<RoleRun>('scale-worker.ts', {
-      role: 'send', env, subscribers, eventSource: await sqsEventSource('send'),
+      role: 'send', env: { ...env, ...heapSnapshotEnv(subscribers) }, subscribers, eventSource: await sqsEventSource('send'),
       ...(handlerFile ? { handlerFile } : {}), containerNodeArgs: [...profileArgs, ...sendArgs.nodeArgs], tallyUrl: service.info.tallyUrl,
     }, { ...childOptions, nodeArgs: profileArgs });
     await Promise.all([whenReady(service, fanOutChild), whenReady(service, sendChild)]);
@@ -1154,7 +1166,7 @@ const latest = {
   costPer100kBreakdownUsd: cost ? { lambda: round(cost.lambda, 4), dynamodb: round(cost.dynamodb, 4), sqs: round(cost.sqs, 4), notIncludedSendEventsAndRequests: round(cost.sendEventsAndRequests, 4) } : null,
   timeline: timeline ? timeline.map((t) => ({ cap: t.cap, subscribers: t.subscribers, firstSeconds: round(t.firstMs / 1000), lastSeconds: round(t.lastMs / 1000), targetLastSeconds: round(t.targetLastMs / 1000), throttles: t.throttles, stepsSeconds: Object.fromEntries(Object.entries(t.steps).map(([k, v]) => [k, round(v / 1000)])) })) : null,
   sendColdStartMs: coldStart && coldStart.firstRequestMs.length > 0 ? { p50: Math.round(percentile(coldStart.firstRequestMs, 50)), p95: Math.round(percentile(coldStart.firstRequestMs, 95)), runs: coldStart.firstRequestMs.length } : null,
-  liveHeapMb: scale.length > 0 ? scale.map((x) => ({ subscribers: x.subscribers, fanOut: round(pick(x.runs, (r) => r.fanOut.liveHeapAtEndMb ?? NaN)), send: round(pick(x.runs, (r) => r.send.liveHeapAtEndMb ?? NaN)) })) : null,
+  liveHeapMb: scale.length > 0 ? scale.map((x) => ({ subscribers: x.subscribers, fanOut: round(pick(x.runs, (r) => r.fanOut.liveHeapAtEndMb ?? NaN)), send: round(pick(x.runs, (r) => r.send.liveHeapAtEndMb ?? NaN)), sendCodeSpace: round(pick(x.runs, (r) => r.send.codeSpaceAtEndMb ?? NaN)) })) : null,
   scale: scale.map((x) => ({
     subscribers: x.subscribers,
     seconds: round(pick(x.runs, (r) => r.seconds)),
@@ -1204,7 +1216,7 @@ const latest = {
     costPer100kUsd: { includes: 'Lambda GB-s (send 512 MB, fan-out 1024 MB) at the measured CPU ÷ vCPU share, DynamoDB on-demand (units above), SQS requests (0.3 per message)', excludes: 'SES, the Send events\' SNS publish and feedback invocation, Lambda request fees, time a worker waits for send slots', prices: PRICES },
     timeline: { from: 'the edition function\'s process spawned (a fresh plain node importing the bundle, cold)', to: 'first and last SendRawEmail accepted by the SES stand-in (stamped on arrival)', sendSide: 'the event source polling and the 4 send containers initialised (bundle imported) before the schedule fires, as warm Lambda pollers; each container\'s first invocation builds its service (cold start measured apart: sendColdStartMs)', sendContainers: 4, batch: 100, batchingWindowMs: 1000, ses: 'enforcing the cap, 50 ms latency', caps: PLAN.timeline.caps, subscribers: PLAN.timeline.subscribers, steps: 'stepsSeconds: each step\'s moment after the schedule fired' },
     sendColdStartMs: { processes: PLAN.coldStart.runs, from: 'spawn of a fresh node process (the function\'s heap limits)', to: 'the SES stand-in stamping its SendRawEmail request', includes: 'import of the bundle, configuration, token secret, GetSendQuota, template from S3, lease, subscriber read, message' },
-    liveHeapMb: { what: 'heapUsed after a forced GC at the end of the run, per process: the fan-out process, the largest of the 4 send containers' },
+    liveHeapMb: { what: 'heapUsed after a forced GC at the end of the run, per process: the fan-out process, the largest of the 4 send containers; sendCodeSpace: that container\'s code_space (V8 machine code, in heapUsed)' },
   },
 };
 const reconcileLabel = PLAN.reconcile.objects >= 1000 ? `${PLAN.reconcile.objects / 1000}k` : String(PLAN.reconcile.objects);
@@ -1307,7 +1319,8 @@ if (latest.liveHeapMb && latest.liveHeapMb.length > 1) {
   if (a && b) {
     for (const role of ['fanOut', 'send'] as const) {
       const growth = b[role] / a[role] - 1;
-      rows.push([`live heap after GC, ${role}`, latest.liveHeapMb.map((x) => `${fmt(x[role])}`).join(' / ') + ' MB', '<= +10 %', ok(growth <= 0.1), `${latest.liveHeapMb.map((x) => x.subscribers.toLocaleString('en')).join(' / ')} readers; ${fmt(100 * growth)} %`]);
+      const code = role === 'send' ? `; of it V8's machine code ${latest.liveHeapMb.map((x) => fmt(x.sendCodeSpace)).join(' / ')} MB` : '';
+      rows.push([`live heap after GC, ${role}`, latest.liveHeapMb.map((x) => `${fmt(x[role])}`).join(' / ') + ' MB', '<= +10 %', ok(growth <= 0.1), `${latest.liveHeapMb.map((x) => x.subscribers.toLocaleString('en')).join(' / ')} readers; ${fmt(100 * growth)} %${code}`]);
     }
   }
 }

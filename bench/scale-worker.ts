@@ -206,9 +206,11 @@ if (params.role === 'fan-out') {
     cpuSeconds: cpuMs / 1000,
     cpuMsPerMessage: cpuMs / Math.max(1, params.subscribers),
     cpuLimited: pool.cpuLimited,
-    containers: stats.map((s) => ({ cpuMs: s.cpuMs, initCpuMs: s.initCpuMs, liveHeapMb: s.liveHeapMb, peakRssMb: s.memory.peakMb })),
+    containers: stats.map((s) => ({ cpuMs: s.cpuMs, initCpuMs: s.initCpuMs, liveHeapMb: s.liveHeapMb, ...(s.spacesMb ? { spacesMb: s.spacesMb } : {}), peakRssMb: s.memory.peakMb })),
     memory: { ...driver, peakMb: Math.max(...stats.map((s) => s.memory.peakMb)) },
     liveHeapAtEndMb: Math.max(...stats.map((s) => s.liveHeapMb)),
+    // Of that container's heap, V8's machine code (grows with how long the code ran hot, not with what it holds).
+    codeSpaceAtEndMb: stats.reduce((a, s) => (s.liveHeapMb > a.liveHeapMb ? s : a)).spacesMb?.code_space,
     bundled: params.handlerFile !== undefined,
     invocations: drained.invocations,
     records: drained.records,

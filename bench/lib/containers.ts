@@ -12,6 +12,8 @@ export interface ContainerStats {
   /** CPU time of the import (Lambda's init phase). */
   initCpuMs: number;
   liveHeapMb: number;
+  /** Used size per V8 heap space after the forced GC (code_space: compiled code; old_space: data). */
+  spacesMb?: Record<string, number>;
   memory: { peakMb: number };
 }
 
