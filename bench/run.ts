@@ -1149,9 +1149,9 @@ const latest = {
   /** Renamed meaning kept: one process, 128 in flight, in-memory stores, a whole core. */
   sendThroughputPerSec: send ? Math.round(pick(send.throughput, (r) => r.perSecond)) : null,
   sendCpuMsPerMessage: sendCpuMs !== undefined ? round(sendCpuMs) : null,
-  /** CPU ms per call of the send worker's hot calls, through the SDK and the lean signed-HTTP path (bench/transport.ts). */
+  /** CPU ms per call of the send worker's hot calls, through the SDK and the lean signed-HTTP path, on our HTTP/1.1 client and on Node's `http` (bench/transport.ts). */
   transportCpuMsPerCall: transport
-    ? { updateItem: { sdk: round(transport.updateItem.sdk, 3), lean: round(transport.updateItem.lean, 3), ratio: round(transport.updateItem.ratio) }, sendRawEmail: { sdk: round(transport.sendRawEmail.sdk, 3), lean: round(transport.sendRawEmail.lean, 3), ratio: round(transport.sendRawEmail.ratio) } }
+    ? Object.fromEntries((['updateItem', 'sendRawEmail'] as const).map((call) => [call, { sdk: round(transport[call].sdk, 3), lean: round(transport[call].lean, 3), leanOnNodeHttp: round(transport[call].nodeHttp, 3), ratio: round(transport[call].ratio), nodeHttpRatio: round(transport[call].httpRatio) }]))
     : null,
   sendPerWorkerPerSec: sendCpuMs ? Math.round((1000 * SEND_CPU_SHARE) / sendCpuMs) : null,
   sendPerWorkerPerSecCpuLimited: limited ? Math.round(limited.perWorkerPerSec) : null,
@@ -1209,7 +1209,7 @@ const latest = {
     mailComposerMsPerRecipient: { timed: 'the same, with MailComposer building the message and formEncodedBase64 of the whole of it', rounds: PLAN.personalize.rounds, perRound: PLAN.personalize.composer },
     sendThroughputPerSec: { workers: 1, concurrency: PLAN.send.concurrency, stores: 'in memory (ledger, subscribers, editions, artefacts, send slots)', ses: 'stand-in process, 100 ms latency', cpu: 'unlimited (a whole core)' },
     sendCpuMsPerMessage: { handler: costRun?.send.bundled ? 'bundled send handler (serverless package)' : 'functions/send.ts (no package)', stores: 'DynamoDB ledger, subscribers, editions and send slots on dynalite; S3 on s3rver; SQS local', batch: 100, concurrency: 32, containers: 4, cpu: 'process CPU of the 4 containers (user + system), unlimited', subscribers: costRun?.subscribers ?? null, excluded: 'the event source (SQS polling) and the emulators' },
-    transportCpuMsPerCall: { timed: 'process CPU (user + system) per call: a conditional UpdateItem (ReturnValues ALL_NEW) on dynalite, a SendRawEmail of a ~128 KB form-encoded message to a loopback server answering as SES', concurrency: 32, calls: PLAN.transport.calls, rounds: PLAN.transport.rounds, figure: 'median of the rounds, SDK and lean taking turns after a warm-up round of each', excluded: 'the servers (processes of their own)' },
+    transportCpuMsPerCall: { timed: 'process CPU (user + system) per call: a conditional UpdateItem (ReturnValues ALL_NEW) on dynalite, a SendRawEmail of a ~128 KB form-encoded message to a loopback server answering as SES', concurrency: 32, calls: PLAN.transport.calls, rounds: PLAN.transport.rounds, figure: 'median of the rounds, SDK, lean (our HTTP/1.1 client) and lean on node:http taking turns after a warm-up round of each', excluded: 'the servers (processes of their own)' },
     sendPerWorkerPerSec: { from: 'sendCpuMsPerMessage at Lambda\'s 512 MB share', cpuShare: round(SEND_CPU_SHARE), cpuLimitedRun: limited ? { subscribers: PLAN.cpuLimited.subscribers, share: PLAN.cpuLimited.share, limited: limited.cpuLimited ?? false, containers: 4 } : null },
     rateCap: { workers: 4, concurrency: 32, batch: 100, slotStore: 'DynamoDB (dynalite)', otherStores: 'in memory', ses: 'stand-in enforcing MaxSendRate on arrival (sliding second), 50 ms latency', seconds: PLAN.rateCap.seconds, achieved: '(n - 1) / (last - first) over arrival times' },
     dynamodbUnits: { from: 'requests counted at dynalite over the scale run', subscribers: costRun?.subscribers ?? null, model: 'items under 1 KB: 1 write unit per write call (held or not), +1 per index entry added or removed, +2 per index key moved; consistent reads 1 unit per item, eventual 0.5; Query 2 units per page; + the Send event (feedback): 0.5 read unit, no write for an entry already sent', byCall: units?.byCall ?? null },
@@ -1267,8 +1267,10 @@ const rows: string[][] = [];
 const fmt = (v: number | null | undefined, digits = 3) => (v === null || v === undefined ? '-' : String(round(v, digits)));
 if (latest.transportCpuMsPerCall) {
   const t = latest.transportCpuMsPerCall;
-  rows.push(['UpdateItem CPU per call, SDK / lean (ms)', `${fmt(t.updateItem.sdk)} / ${fmt(t.updateItem.lean)}`, '', '', `${fmt(t.updateItem.ratio)}x less on the lean path`]);
-  rows.push(['SendRawEmail CPU per call, SDK / lean (ms)', `${fmt(t.sendRawEmail.sdk)} / ${fmt(t.sendRawEmail.lean)}`, '', '', `${fmt(t.sendRawEmail.ratio)}x less on the lean path`]);
+  for (const [label, call] of [['UpdateItem', t.updateItem], ['SendRawEmail', t.sendRawEmail]] as const) {
+    if (!call) continue;
+    rows.push([`${label} CPU per call, SDK / lean on node:http / lean (ms)`, `${fmt(call.sdk)} / ${fmt(call.leanOnNodeHttp)} / ${fmt(call.lean)}`, '', '', `${fmt(call.ratio)}x less than the SDK; ${fmt(call.nodeHttpRatio)}x less than on node:http`]);
+  }
 }
 if (personalize) {
   const runs = `median of ${personalize.rounds.length} rounds`;

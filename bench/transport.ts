@@ -1,6 +1,7 @@
 /**
  * The send worker's hot calls through the AWS SDK v3 and through the lean signed-HTTP path
- * (functions/adapters/aws-signed-http.ts), side by side in one process: CPU time per call
+ * (functions/adapters/aws-signed-http.ts) on its HTTP/1.1 client (http1-client.ts) and on
+ * Node's `http` client (bench/lib/node-http-transport.ts), side by side in one process: CPU time per call
  * (user + system of this process) for a ledger-style conditional UpdateItem against dynalite
  * and for a SendRawEmail of a ~100 KB message (sent as the send worker sends it: its
  * form-encoded chunks) against a loopback server that answers as SES does. dynalite and the
@@ -23,6 +24,8 @@ import { LeanDynamoDbDocumentClient } from '../functions/adapters/dynamodb-lean-
 import { LeanSesClient } from '../functions/adapters/ses-lean-client.ts';
 import { useLeanRawMessageBody } from '../functions/adapters/ses-mail-sender.ts';
 import { ENCODED_DATA, formEncodedRawMessage } from '../functions/adapters/ses-raw-message.ts';
+import type { Http1ClientOptions } from '../functions/adapters/http1-client.ts';
+import { NodeHttpTransport } from './lib/node-http-transport.ts';
 import { childParams, reportResult } from './lib/child.ts';
 import { median } from './lib/stats.ts';
 
@@ -31,13 +34,16 @@ export interface TransportResult {
   rounds: number;
   concurrency: number;
   messageBytes: number;
-  /** CPU ms per call, median of the rounds. */
-  updateItem: { sdk: number; lean: number; ratio: number };
-  sendRawEmail: { sdk: number; lean: number; ratio: number };
+  /** CPU ms per call, median of the rounds: the SDK; the lean path on our HTTP/1.1 client; the lean path on Node's `http` (`nodeHttp`). */
+  updateItem: { sdk: number; lean: number; nodeHttp: number; ratio: number; httpRatio: number };
+  sendRawEmail: { sdk: number; lean: number; nodeHttp: number; ratio: number; httpRatio: number };
 }
 
 const REGION = 'us-east-1';
 const CREDENTIALS = { accessKeyId: 'bench', secretAccessKey: 'bench' };
+/** The SDK; the lean path on our HTTP/1.1 client (as deployed); the lean path on Node's `http` (as before it). */
+const PATHS = ['sdk', 'lean', 'nodeHttp'] as const;
+type Path = (typeof PATHS)[number];
 const CONCURRENCY = 32;
 const TIMEOUTS = { connectionMs: 1_000, requestMs: 10_000 };
 
@@ -96,13 +102,19 @@ try {
   admin.destroy();
 
   const translate = { marshallOptions: { removeUndefinedValues: true } };
-  const ddb: Record<'sdk' | 'lean', AwsCaller> = {
+  const overNodeHttp = { transport: (o: Http1ClientOptions) => new NodeHttpTransport(o) };
+  const ddb: Record<Path, AwsCaller> = {
     sdk: new SdkCaller(DynamoDBDocumentClient.from(base(), translate)),
     lean: new LeanDynamoDbDocumentClient({ endpoint: ddbEndpoint, region: REGION, timeouts: TIMEOUTS, maxSockets: 50, credentials: async () => CREDENTIALS, translate }),
+    nodeHttp: new LeanDynamoDbDocumentClient({ endpoint: ddbEndpoint, region: REGION, timeouts: TIMEOUTS, maxSockets: 50, credentials: async () => CREDENTIALS, translate, ...overNodeHttp }),
   };
   const sdkSes = new SESClient({ region: REGION, endpoint: sesEndpoint, credentials: CREDENTIALS, maxAttempts: 1, cacheMiddleware: true, requestHandler: handler() });
   useLeanRawMessageBody(sdkSes);
-  const mail: Record<'sdk' | 'lean', AwsCaller> = { sdk: new SdkCaller(sdkSes), lean: new LeanSesClient({ endpoint: sesEndpoint, region: REGION, credentials: async () => CREDENTIALS, timeouts: TIMEOUTS, maxSockets: 50 }) };
+  const mail: Record<Path, AwsCaller> = {
+    sdk: new SdkCaller(sdkSes),
+    lean: new LeanSesClient({ endpoint: sesEndpoint, region: REGION, credentials: async () => CREDENTIALS, timeouts: TIMEOUTS, maxSockets: 50 }),
+    nodeHttp: new LeanSesClient({ endpoint: sesEndpoint, region: REGION, credentials: async () => CREDENTIALS, timeouts: TIMEOUTS, maxSockets: 50, ...overNodeHttp }),
+  };
   const encoded = message();
   const messageBytes = encoded.reduce((n, c) => n + c.byteLength, 0);
 
@@ -130,9 +142,9 @@ try {
       } as never),
     );
 
-  const figures = { updateItem: { sdk: [] as number[], lean: [] as number[] }, sendRawEmail: { sdk: [] as number[], lean: [] as number[] } };
+  const figures = { updateItem: { sdk: [] as number[], lean: [] as number[], nodeHttp: [] as number[] }, sendRawEmail: { sdk: [] as number[], lean: [] as number[], nodeHttp: [] as number[] } };
   for (let round = -1; round < params.rounds; round++) {
-    for (const path of ['sdk', 'lean'] as const) {
+    for (const path of PATHS) {
       written += 1;
       const u = await cpuPerCall(params.calls, update(ddb[path]));
       const s = await cpuPerCall(params.calls, send(mail[path]));
@@ -143,12 +155,16 @@ try {
       process.stderr.write(`transport round ${round + 1} ${path}: UpdateItem ${u.toFixed(3)} ms CPU, SendRawEmail ${s.toFixed(3)} ms CPU\n`);
     }
   }
-  const pair = (f: { sdk: number[]; lean: number[] }) => {
+  const pair = (f: Record<Path, number[]>) => {
     const sdk = median(f.sdk);
     const lean = median(f.lean);
-    return { sdk, lean, ratio: sdk / lean };
+    const nodeHttp = median(f.nodeHttp);
+    return { sdk, lean, nodeHttp, ratio: sdk / lean, httpRatio: nodeHttp / lean };
   };
-  for (const c of [ddb.sdk, ddb.lean, mail.sdk, mail.lean]) c.destroy();
+  for (const path of PATHS) {
+    ddb[path].destroy();
+    mail[path].destroy();
+  }
   reportResult({ calls: params.calls, rounds: params.rounds, concurrency: CONCURRENCY, messageBytes, updateItem: pair(figures.updateItem), sendRawEmail: pair(figures.sendRawEmail) } satisfies TransportResult);
 } finally {
   ses.child.kill();
