@@ -367,7 +367,10 @@ export class Http1Client implements HttpTransport {
   #take(use: (connection: Connection | undefined, connecting: boolean) => void): void {
     if (this.#destroyed) return use(undefined, false);
     const idle = this.#idle.pop();
-    if (idle) return use(idle, false);
+    if (idle) {
+      idle.socket.ref();
+      return use(idle, false);
+    }
     if (this.#open < this.#options.maxSockets) return use(this.#connect(), true);
     this.#queue.push(use);
   }
@@ -380,7 +383,13 @@ export class Http1Client implements HttpTransport {
     }
     const waiting = this.#queue.shift();
     if (waiting) waiting(connection, connection.socket.connecting);
-    else this.#idle.push(connection);
+    else {
+      // An idle socket does not keep the process alive (as Node's agent unrefs its free
+      // sockets): a CLI command or a test ends when its work does, not when the server
+      // closes the connection.
+      connection.socket.unref();
+      this.#idle.push(connection);
+    }
   }
 
   #connect(): Connection {

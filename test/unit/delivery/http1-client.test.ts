@@ -1,11 +1,14 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Http1Client, type Http1Call } from '../../../functions/adapters/http1-client.ts';
+
+const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 
 /** A loopback TCP server that answers each request (read up to its blank line and body) with what `answer` writes. */
 interface RawServer {
@@ -219,6 +222,41 @@ describe('Class: Http1Client', () => {
     expect(injected).toBeInstanceOf(TypeError);
     expect(badName).toBeInstanceOf(TypeError);
     expect(server.requests).toHaveLength(1);
+  });
+
+  it('lets a process end once its work is done, idle kept-alive sockets and all', async () => {
+    // Prepare: a server that keeps every connection open, and a child process that makes one call
+    const server = await rawServer((socket) => socket.write(ok('{}')));
+    cleanup.push(() => server.close());
+    const dir = mkdtempSync(join(tmpdir(), 'http1-exit-'));
+    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    const script = join(dir, 'one-call.mts');
+    writeFileSync(script, [
+      `import { Http1Client } from ${JSON.stringify(join(ROOT, 'functions/adapters/http1-client.ts'))};`,
+      `const client = new Http1Client({ url: new URL(${JSON.stringify(server.url.href)}), maxSockets: 2 });`,
+      `const answer = await client.send({ method: 'POST', path: '/', headers: { host: '127.0.0.1', 'content-length': '2' }, chunks: [Buffer.from('{}')] });`,
+      'console.log(answer.status);',
+    ].join('\n'));
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+
+    // Act: it must exit on its own, long before a server would close an idle connection
+    const code = await new Promise<number | null>((resolve) => {
+      const deadline = setTimeout(() => {
+        child.kill();
+        resolve(-1);
+      }, 20_000);
+      child.on('exit', (c) => {
+        clearTimeout(deadline);
+        resolve(c);
+      });
+    });
+
+    // Assess
+    expect(output.trim()).toBe('200');
+    expect(code).toBe(0);
+    expect(server.connections).toBe(1);
   });
 
   it('names a refused connection by its code', async () => {
