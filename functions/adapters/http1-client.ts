@@ -66,7 +66,7 @@ export interface Http1Call {
   onData?: () => void;
 }
 
-/** An error from the socket, named and coded as Node's own (`ECONNRESET`, …), or an answer cut off. */
+/** A connection that ended before its answer did, coded as Node's client codes it (`ECONNRESET`, "socket hang up"). */
 function cutOff(message: string): Error {
   const error = new Error(message) as Error & { code?: string };
   error.code = 'ECONNRESET';
@@ -98,11 +98,6 @@ class AnswerParser {
 
   public constructor(method: string) {
     this.#head = method === 'HEAD';
-  }
-
-  /** Whether the body runs to the connection's end (no keep-alive then). */
-  public get untilClose(): boolean {
-    return this.#phase === 'close';
   }
 
   public get keepAlive(): boolean {
@@ -273,7 +268,6 @@ export class Http1Client implements HttpTransport {
    * timeouts and deadline). `call` is told when the socket is ours and when answer bytes come.
    */
   public send(request: Http1Request, call: Http1Call = {}): Promise<Http1Response> {
-    const progress = call;
     let head = `${request.method} ${request.path} HTTP/1.1\r\n`;
     if (INVALID_PATH.test(request.path)) return Promise.reject(new TypeError(`invalid request path ${JSON.stringify(request.path)}`));
     for (const name in request.headers) {
@@ -319,7 +313,7 @@ export class Http1Client implements HttpTransport {
               const answer = parser.end();
               return answer ? settle(undefined, answer) : settle(cutOff('socket hang up: the answer was cut off'));
             }
-            progress.onData?.();
+            call.onData?.();
             const answer = parser.push(data as Buffer);
             if (!answer) return;
             taken.serving = undefined;
@@ -340,11 +334,11 @@ export class Http1Client implements HttpTransport {
           for (const chunk of request.chunks) socket.write(chunk);
           socket.uncork();
         };
-        progress.onSocket?.(connecting);
+        call.onSocket?.(connecting);
         if (!connecting) return write();
         taken.socket.once(this.#https ? 'secureConnect' : 'connect', () => {
           if (settled) return;
-          progress.onConnected?.();
+          call.onConnected?.();
           write();
         });
       });
