@@ -68,7 +68,8 @@ const PLAN: {
   transport: { calls: number; rounds: number };
   send: { concurrency: number; throughput: { rounds: number; perRound: number; warmup: number }; rate: { rounds: number; seconds: number; cap: number }; checkEvery: number };
   /** Four workers sharing the DynamoDB send-slot store; the SES front enforcing each cap. */
-  rateCap: { caps: number[]; seconds: number };
+  /** Each cap for `seconds`, and for `minMessages` messages at least (bench/lib/rate-cap.ts says why). */
+  rateCap: { caps: number[]; seconds: number; minMessages: number };
   scale: { subscribers: number; runs: number }[];
   /** Fresh processes of the bundled send handler, each to its first SES request. */
   coldStart: { runs: number };
@@ -91,7 +92,7 @@ const PLAN: {
       personalize: { rounds: 3, recipients: 100, ours: 10_000, composer: 100, naive: 5 },
       transport: { calls: 500, rounds: 2 },
       send: { concurrency: 128, throughput: { rounds: 3, perRound: 1000, warmup: 500 }, rate: { rounds: 0, seconds: 0, cap: 50 }, checkEvery: 200 },
-      rateCap: { caps: [14, 50, 200], seconds: 3 },
+      rateCap: { caps: [14, 50, 200], seconds: 3, minMessages: 100 },
       scale: [{ subscribers: 1000, runs: 1 }],
       coldStart: { runs: 20 },
       timeline: { subscribers: 2000, caps: [200] },
@@ -110,7 +111,7 @@ const PLAN: {
       personalize: { rounds: 5, recipients: 200, ours: 20_000, composer: 200, naive: 10 },
       transport: { calls: 1000, rounds: 3 },
       send: { concurrency: 128, throughput: { rounds: 5, perRound: 3000, warmup: 3000 }, rate: { rounds: 0, seconds: 0, cap: 50 }, checkEvery: 500 },
-      rateCap: { caps: [14, 50, 200], seconds: 10 },
+      rateCap: { caps: [14, 50, 200], seconds: 10, minMessages: 100 },
       scale: [{ subscribers: 1000, runs: 3 }, { subscribers: 10_000, runs: 1 }, { subscribers: 100_000, runs: 1 }],
       coldStart: { runs: 20 },
       timeline: { subscribers: 2000, caps: [50, 200] },
@@ -625,7 +626,7 @@ async function rateCapBench(prepared?: Promise<RateCapRig>): Promise<RateCapRun[
   const rig = prepared ? await prepared : undefined;
   log(`rate cap: ${PLAN.rateCap.caps.join(', ')}/s, 4 worker processes sharing the DynamoDB send slots, SES front enforcing the cap …`);
   // The stack stays up when the cold starts use it (their edition was seeded on it during the set-up).
-  const runs = await rateCapRuns({ caps: PLAN.rateCap.caps, seconds: PLAN.rateCap.seconds, log, verbose, keepStack: rig !== undefined && preparedCold !== undefined }, rig);
+  const runs = await rateCapRuns({ caps: PLAN.rateCap.caps, seconds: PLAN.rateCap.seconds, minMessages: PLAN.rateCap.minMessages, log, verbose, keepStack: rig !== undefined && preparedCold !== undefined }, rig);
   for (const r of runs) {
     if (r.distinctRecipients !== r.messages || (r.outcomes.sent ?? 0) !== r.messages) problems.push(`rate cap ${r.cap}: ${r.messages} accepted, ${r.distinctRecipients} recipients, outcomes ${JSON.stringify(r.outcomes)}`);
   }
@@ -1211,7 +1212,7 @@ const latest = {
     sendCpuMsPerMessage: { handler: costRun?.send.bundled ? 'bundled send handler (serverless package)' : 'functions/send.ts (no package)', stores: 'DynamoDB ledger, subscribers, editions and send slots on dynalite; S3 on s3rver; SQS local', batch: 100, concurrency: 32, containers: 4, cpu: 'process CPU of the 4 containers (user + system), unlimited', subscribers: costRun?.subscribers ?? null, excluded: 'the event source (SQS polling) and the emulators' },
     transportCpuMsPerCall: { timed: 'process CPU (user + system) per call: a conditional UpdateItem (ReturnValues ALL_NEW) on dynalite, a SendRawEmail of a ~128 KB form-encoded message to a loopback server answering as SES', concurrency: 32, calls: PLAN.transport.calls, rounds: PLAN.transport.rounds, figure: 'median of the rounds, SDK, lean (our HTTP/1.1 client) and lean on node:http taking turns after a warm-up round of each', excluded: 'the servers (processes of their own)' },
     sendPerWorkerPerSec: { from: 'sendCpuMsPerMessage at Lambda\'s 512 MB share', cpuShare: round(SEND_CPU_SHARE), cpuLimitedRun: limited ? { subscribers: PLAN.cpuLimited.subscribers, share: PLAN.cpuLimited.share, limited: limited.cpuLimited ?? false, containers: 4 } : null },
-    rateCap: { workers: 4, concurrency: 32, batch: 100, slotStore: 'DynamoDB (dynalite)', otherStores: 'in memory', ses: 'stand-in enforcing MaxSendRate on arrival (sliding second), 50 ms latency', seconds: PLAN.rateCap.seconds, achieved: '(n - 1) / (last - first) over arrival times' },
+    rateCap: { workers: 4, concurrency: 32, batch: 100, slotStore: 'DynamoDB (dynalite)', otherStores: 'in memory', ses: 'stand-in enforcing MaxSendRate on arrival (sliding second), 50 ms latency', seconds: PLAN.rateCap.seconds, minMessages: PLAN.rateCap.minMessages, achieved: '(n - 1) / (last - first) over arrival times' },
     dynamodbUnits: { from: 'requests counted at dynalite over the scale run', subscribers: costRun?.subscribers ?? null, model: 'items under 1 KB: 1 write unit per write call (held or not), +1 per index entry added or removed, +2 per index key moved; consistent reads 1 unit per item, eventual 0.5; Query 2 units per page; + the Send event (feedback): 0.5 read unit, no write for an entry already sent', byCall: units?.byCall ?? null },
     costPer100kUsd: { includes: 'Lambda GB-s (send 512 MB, fan-out 1024 MB) at the measured CPU ÷ vCPU share, DynamoDB on-demand (units above), SQS requests (0.3 per message)', excludes: 'SES, the Send events\' SNS publish and feedback invocation, Lambda request fees, time a worker waits for send slots', prices: PRICES },
     timeline: { from: 'the edition function\'s process spawned (a fresh plain node importing the bundle, cold)', to: 'first and last SendRawEmail accepted by the SES stand-in (stamped on arrival)', sendSide: 'the event source polling and the 4 send containers initialised (bundle imported) before the schedule fires, as warm Lambda pollers; each container\'s first invocation builds its service (cold start measured apart: sendColdStartMs)', sendContainers: 4, batch: 100, batchingWindowMs: 1000, ses: 'enforcing the cap, 50 ms latency', caps: PLAN.timeline.caps, subscribers: PLAN.timeline.subscribers, steps: 'stepsSeconds: each step\'s moment after the schedule fired' },
