@@ -127,6 +127,17 @@ const MIN_LEAD_MS = 100;
  * and its invocation) waiting for ever.
  */
 const STALE_STATE_READS = 3;
+/**
+ * The share of the state-check period after which a look at a known state also starts the
+ * next read, in the background: the look before SES then rarely waits for one.
+ */
+const REFRESH_AHEAD = 0.75;
+
+/** An edition's state reads: the newest that came back (and when it started), and the one in flight. */
+interface EditionStateReads {
+  known?: { at: number; state: EditionState | undefined };
+  reading?: { at: number; state: Promise<EditionState | undefined> };
+}
 const MAX_LEAD_MS = 500;
 
 /** What the tasks of one batch share: its deadline and why it stopped early. */
@@ -198,8 +209,11 @@ export class SendService {
    * is when its own send is about to start.
    */
   readonly #subscriberReads: DataLoader<string, Subscriber | undefined>;
-  /** Each edition's state as last read, and when that read started (see {@link SendServiceDeps.stateCheckMs}). */
-  readonly #states = new Map<string, { at: number; state: Promise<EditionState | undefined> }>();
+  /**
+   * Each edition's state: the newest read that came back and when it started, and the read in
+   * flight, if any (see {@link SendServiceDeps.stateCheckMs} and {@link SendService.#freshState}).
+   */
+  readonly #states = new Map<string, EditionStateReads>();
 
   public constructor(deps: SendServiceDeps) {
     this.#d = deps;
@@ -474,17 +488,43 @@ export class SendService {
     const period = this.#d.stateCheckMs ?? 1000;
     for (let stale = 0; ; stale++) {
       if (stale >= STALE_STATE_READS) throw new StateReadTooSlow(editionId, period);
-      let entry = this.#states.get(editionId);
-      if (!entry || this.#now() - entry.at >= period) {
-        const read = this.#d.editions.get(editionId).then((e) => e?.state);
-        entry = { at: this.#now(), state: read };
-        const mine = entry;
-        read.catch(() => this.#states.get(editionId) === mine && this.#states.delete(editionId));
-        this.#states.set(editionId, entry);
+      const now = this.#now();
+      const reads = this.#states.get(editionId);
+      const known = reads?.known;
+      if (known && now - known.at < period) {
+        // Fresh enough. Once it is three quarters of its period old, the next read starts in
+        // the background, so that the look right before a send finds a fresh state in memory
+        // instead of waiting for the table then (which took sends past their slots).
+        if (now - known.at >= period * REFRESH_AHEAD && !reads.reading) this.#readState(editionId);
+        return known.state;
       }
-      const state = await entry.state;
-      if (this.#now() - entry.at < period) return state;
+      const reading = reads?.reading && now - reads.reading.at < period ? reads.reading : this.#readState(editionId);
+      const state = await reading.state;
+      if (this.#now() - reading.at < period) return state;
     }
+  }
+
+  /**
+   * Starts a strongly consistent read of the edition's state (or takes `started`, a read of its
+   * record and a time no later than the read's start); once it is back, it is the known state
+   * unless a read that started later came back first. A failed read is forgotten (whoever
+   * awaits it sees the error).
+   */
+  #readState(editionId: string, started?: { at: number; record: Promise<EditionRecord | undefined> }): { at: number; state: Promise<EditionState | undefined> } {
+    const reads = this.#states.get(editionId) ?? {};
+    this.#states.set(editionId, reads);
+    const at = started?.at ?? this.#now();
+    const reading = { at, state: (started?.record ?? this.#d.editions.get(editionId)).then((e) => e?.state) };
+    reads.reading = reading;
+    reading.state.then(
+      (state) => {
+        if (!reads.known || reads.known.at < reading.at) reads.known = { at: reading.at, state };
+      },
+      () => undefined,
+    ).finally(() => {
+      if (reads.reading === reading) delete reads.reading;
+    });
+    return reading;
   }
 
   /** Makes sure the lease has at least the margin left; false when another attempt took it over. */
@@ -531,12 +571,8 @@ export class SendService {
       const at = this.#now();
       const read = this.#d.editions.get(editionId);
       batch.editions.set(editionId, read);
-      const fresh = this.#states.get(editionId);
-      if (!fresh || at - fresh.at >= (this.#d.stateCheckMs ?? 1000)) {
-        const entry = { at, state: read.then((e) => e?.state) };
-        entry.state.catch(() => this.#states.get(editionId) === entry && this.#states.delete(editionId));
-        this.#states.set(editionId, entry);
-      }
+      const known = this.#states.get(editionId)?.known;
+      if (!known || at - known.at >= (this.#d.stateCheckMs ?? 1000) * REFRESH_AHEAD) this.#readState(editionId, { at, record: read });
       read.then((e) => (e && e.job !== JobName.ALERTS && e.state !== EditionState.CANCELLED ? this.#template(editionId) : undefined)).catch(() => undefined);
     }
   }

@@ -282,6 +282,41 @@ describe('Class: SendService', () => {
       expect(reads).toBe(2);
     });
 
+    it('starts the next state read ahead of the period, so the look before SES does not wait for it, and a cancel it brings stops the next send', async () => {
+      // Prepare: the second read of the edition is held until the second message is with SES;
+      // the clock moves 800 ms with the first message and 400 ms with the second
+      const t = setup(3, { concurrency: 1, stateCheckMs: 1_000 });
+      const get = t.editions.get.bind(t.editions);
+      let reads = 0;
+      let releaseRead: (() => void) | undefined;
+      t.editions.get = async (id) => {
+        reads += 1;
+        if (reads === 2) await new Promise<void>((resolve) => (releaseRead = resolve));
+        return get(id);
+      };
+      const readAheadStarted: boolean[] = [];
+      t.mail.script(async (_m, call) => {
+        readAheadStarted.push(releaseRead !== undefined);
+        if (call === 2) {
+          await t.editions.update(EDITION, { state: EditionState.CANCELLED });
+          releaseRead?.();
+        }
+        t.advance(call === 1 ? 800 : 400);
+        return `ses-${call}`;
+      });
+
+      // Act
+      const outcomes = await t.service.processBatch(t.tasks());
+
+      // Assess: the second message went to SES while the read started ahead (at 800 ms, 3/4 of
+      // the period) was still out; that read, back with the cancel, stopped the third (at 1,200
+      // ms) without a read of its own
+      expect(readAheadStarted).toEqual([false, true]);
+      expect(outcomes).toEqual([TaskOutcome.SENT, TaskOutcome.SENT, TaskOutcome.CANCELLED]);
+      expect(reads).toBe(2);
+      expect(await t.editions.get(EDITION)).toMatchObject({ sent: 2, cancelled: 1 });
+    });
+
     it('retries throttled sends with jittered backoff inside the invocation', async () => {
       // Prepare: the first two calls are throttled
       const t = setup(1);
