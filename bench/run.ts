@@ -19,7 +19,9 @@
  *
  * Progress lines on stderr show the elapsed time and the CPU time the whole machine used
  * meanwhile (from /proc/stat), which tells a run bound by this machine's cores from one that
- * waits.
+ * waits, and the steal (vCPU time the host gave to other guests) once there is any; the run's
+ * steal is in latest.json (`settings.machineSteal`), and a run that lost 3 % or more of its
+ * vCPU time to it says so under the table.
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -129,22 +131,27 @@ const PLAN: {
 if (values.sizes) PLAN.scale = values.sizes.split(',').map((n) => ({ subscribers: Number(n), runs: 1 }));
 
 const started = performance.now();
-/** CPU time the whole machine has spent since boot (s; from /proc/stat, undefined elsewhere). */
-function machineCpuSeconds(): number | undefined {
+/**
+ * CPU time the whole machine has spent since boot (s), and of it the time the hypervisor gave
+ * this VM's vCPUs to other guests (steal: the VM was ready to run and did not), from
+ * /proc/stat; undefined elsewhere.
+ */
+function machineCpu(): { used: number; steal: number } | undefined {
   try {
     const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
     const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
-    return (user + nice + system + irq + softirq + steal) / 100;
+    return { used: (user + nice + system + irq + softirq + steal) / 100, steal: steal / 100 };
   } catch {
     return undefined;
   }
 }
-const cpuAtStart = machineCpuSeconds();
-/** Progress on stderr: elapsed time, and the CPU the machine has used meanwhile. */
+const cpuAtStart = machineCpu();
+/** Progress on stderr: elapsed time, the CPU the machine has used meanwhile, and the steal when there was any. */
 const log = (line: string) => {
-  const cpu = machineCpuSeconds();
-  const used = cpu !== undefined && cpuAtStart !== undefined ? `, cpu ${(cpu - cpuAtStart).toFixed(0).padStart(3)} s` : '';
-  process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s${used}] ${line}\n`);
+  const cpu = machineCpu();
+  const used = cpu && cpuAtStart ? `, cpu ${(cpu.used - cpuAtStart.used).toFixed(0).padStart(3)} s` : '';
+  const stolen = cpu && cpuAtStart ? cpu.steal - cpuAtStart.steal : 0;
+  process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s${used}${stolen >= 1 ? `, steal ${stolen.toFixed(0)} s` : ''}] ${line}\n`);
 };
 const childOptions = { verbose };
 
@@ -1232,8 +1239,17 @@ const cpuModel = (() => {
     return cpus()[0]?.model ?? 'unknown';
   }
 })();
-const machine = { cpus: cpus().length, cpuModel, memoryGb: Math.round(totalmem() / 1024 ** 3), node: process.version, platform: `${process.platform} ${process.arch}` };
 const totalSeconds = (performance.now() - started) / 1000;
+const cpuAtEnd = machineCpu();
+/**
+ * The run's steal: CPU time the hypervisor gave this VM's vCPUs to other guests while the run
+ * wanted them, and its share of the vCPUs' time over the run. Every figure measured while it
+ * was high reads slow (wall time and CPU time alike: a stolen moment still counts as the
+ * process's own on the clock, and caches are cold after it).
+ */
+const steal = cpuAtEnd && cpuAtStart ? { seconds: round(cpuAtEnd.steal - cpuAtStart.steal), shareOfVcpuTime: round((cpuAtEnd.steal - cpuAtStart.steal) / (totalSeconds * cpus().length)) } : null;
+const machine = { cpus: cpus().length, cpuModel, memoryGb: Math.round(totalmem() / 1024 ** 3), node: process.version, platform: `${process.platform} ${process.arch}`, steal };
+Object.assign(latest.settings, { machineSteal: steal });
 Object.assign(details, {
   mode: quick ? 'quick' : 'full',
   at: new Date().toISOString(),
@@ -1396,6 +1412,9 @@ process.stdout.write(
     '',
   ].join('\n'),
 );
+if (steal && steal.shareOfVcpuTime >= 0.03) {
+  process.stdout.write(`The host took ${(100 * steal.shareOfVcpuTime).toFixed(1)} % of this VM's vCPU time during the run (steal, ${steal.seconds} s): its figures read slower than the machine's own.\n\n`);
+}
 if (problems.length > 0) process.stdout.write(`Problems:\n${problems.map((p) => `  - ${p}`).join('\n')}\n\n`);
 process.stdout.write(`Wrote bench/results/latest.json, latest-extra.json, latest-details.json in ${totalSeconds.toFixed(1)} s.\n`);
 if (problems.length > 0) process.exitCode = 1;
