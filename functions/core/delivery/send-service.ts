@@ -127,6 +127,7 @@ const MIN_LEAD_MS = 100;
  * and its invocation) waiting for ever.
  */
 const STALE_STATE_READS = 3;
+const MAX_LEAD_MS = 500;
 /**
  * The share of the state-check period after which a look at a known state also starts the
  * next read, in the background: the look before SES then rarely waits for one.
@@ -138,7 +139,6 @@ interface EditionStateReads {
   known?: { at: number; state: EditionState | undefined };
   reading?: { at: number; state: Promise<EditionState | undefined> };
 }
-const MAX_LEAD_MS = 500;
 
 /** What the tasks of one batch share: its deadline and why it stopped early. */
 export interface BatchState {
