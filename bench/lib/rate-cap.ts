@@ -1,7 +1,7 @@
 /**
  * The rate-cap benchmark's orchestration: a local stack in its own process (dynalite holding
- * the shared send-slot sequence; the SES front enforcing MaxSendRate, stamping requests on
- * arrival, answering `Throttling` above the rate), and four send-worker processes
+ * the shared send-slot sequence), the SES front in another (enforcing MaxSendRate, stamping
+ * requests on arrival, answering `Throttling` above the rate), and four send-worker processes
  * (bench/rate-worker.ts) started together for each cap.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -18,6 +18,13 @@ export interface RateCapRun {
   achievedShare: number;
   maxPerSlidingSecond: number;
   maxPerCalendarSecond: number;
+  /**
+   * The shortest time from one arrival to the cap-th after it (cap + 1 arrivals in a row), ms:
+   * under 1,000 a sliding second would hold more than the cap. The slots put 1,000 ÷ 0.98 ≈
+   * 1,020 ms there; what is missing from that is how far the sends' jitter (late starts,
+   * the way to SES, the stand-in's stamping) ate into the limiter's margin.
+   */
+  tightestSpanMs: number;
   throttles: number;
   /** Distinct recipients among the accepted messages (each must be there once). */
   distinctRecipients: number;
@@ -68,6 +75,13 @@ export function busiestSlidingSecond(times: readonly number[]): number {
   return most;
 }
 
+/** The shortest span of `count` + 1 consecutive sorted times (Infinity when there are fewer). */
+export function tightestSpan(times: readonly number[], count: number): number {
+  let least = Number.POSITIVE_INFINITY;
+  for (let i = 0; i + count < times.length; i++) least = Math.min(least, (times[i + count] as number) - (times[i] as number));
+  return least;
+}
+
 /** The stack and the four workers, started and warmed up (the set-up of the rate-cap runs). */
 export interface RateCapRig {
   stack: Awaited<ReturnType<typeof startService<{ env: Record<string, string>; endpoints: { ses: string }; tallyUrl: string }>>>;
@@ -112,7 +126,10 @@ async function warmUp(rig: RateCapRig, edition: string): Promise<void> {
 export async function prepareRateCap(options: { workers?: number; latencyMs?: number; verbose?: boolean; renderedFile?: Promise<string> } = {}): Promise<RateCapRig> {
   const n = options.workers ?? 4;
   const latencyMs = options.latencyMs ?? 50;
-  const stack = await startService<{ env: Record<string, string>; endpoints: { ses: string }; tallyUrl: string }>('bench/lib/stack-process.ts', [JSON.stringify({ keepCaptured: true })], { readyTimeoutMs: 60_000 });
+  // The SES front in a process of its own (bench/lib/stack-process.ts, `sesProcess`): it stamps
+  // each request when it arrives, and in the stack's process dynalite's work held it up.
+  const sesProcess = await entryArgs('infra/local/ses-front-process.ts');
+  const stack = await startService<{ env: Record<string, string>; endpoints: { ses: string }; tallyUrl: string }>('bench/lib/stack-process.ts', [JSON.stringify({ keepCaptured: true, sesProcess })], { readyTimeoutMs: 60_000 });
   // `renderedFile`: the fixture edition the set-up rendered (bench/lib/rendered-fixture.ts); without it each worker renders its own.
   const renderedFile = options.renderedFile ? await options.renderedFile.catch(async (error: unknown) => {
     await stack.stop();
@@ -212,6 +229,7 @@ export async function rateCapRuns(options: { caps: number[]; seconds: number; mi
         achievedShare: achieved / cap,
         maxPerSlidingSecond: busiestSlidingSecond(times),
         maxPerCalendarSecond: Math.max(0, ...calendar.values()),
+        tightestSpanMs: tightestSpan(times, cap),
         throttles: after.throttled - before.throttled,
         distinctRecipients: new Set(mine.map((c) => c.destinations[0])).size,
         workerCpuMsPerMessage: results.reduce((a, r) => a + r.cpuMs, 0) / Math.max(1, times.length),
@@ -227,7 +245,7 @@ export async function rateCapRuns(options: { caps: number[]; seconds: number; mi
         }
         options.log(`gaps (spacing ${spacing.toFixed(1)} ms, span ${((times.at(-1) as number) - (times[0] as number)).toFixed(0)} ms): ${gaps.join(' ')}`);
       }
-      options.log(`rate cap ${cap}/s, ${n} workers: ${achieved.toFixed(2)}/s (${(100 * run.achievedShare).toFixed(1)} %), most in a sliding second ${run.maxPerSlidingSecond}, throttles ${run.throttles}, slots missed ${missedSlots}`);
+      options.log(`rate cap ${cap}/s, ${n} workers: ${achieved.toFixed(2)}/s (${(100 * run.achievedShare).toFixed(1)} %), most in a sliding second ${run.maxPerSlidingSecond} (the tightest ${cap + 1} in a row span ${run.tightestSpanMs} ms), throttles ${run.throttles}, slots missed ${missedSlots}`);
       runs.push(run);
     }
   } finally {

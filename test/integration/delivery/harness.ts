@@ -216,16 +216,23 @@ export async function drainEdition(
   });
 }
 
-/** The address a captured message went to, read from its raw MIME `To:` header. */
+/**
+ * The address a captured message went to, read from its raw MIME `To:` header (from its
+ * destination when the front kept no raw bytes).
+ */
 export function recipientOf(message: CapturedMessage): string {
+  if (message.raw.byteLength === 0) return (message.destinations[0] ?? '').toLowerCase();
   const to = /^To: (.*)$/m.exec(message.raw.toString('utf8'))?.[1] ?? '';
   return (/<([^>]+)>/.exec(to)?.[1] ?? to).trim().toLowerCase();
 }
 
-/** Messages of one edition the local SES accepted, by recipient. */
-export function mailsByRecipient(h: DeliveryStack, editionId: string): Map<string, CapturedMessage[]> {
+/**
+ * Messages of one edition the local SES accepted, by recipient (`messages`: those of an SES
+ * front in a process of its own, else the stack's).
+ */
+export function mailsByRecipient(h: DeliveryStack, editionId: string, messages: readonly CapturedMessage[] = h.stack.ses.messages()): Map<string, CapturedMessage[]> {
   const byTo = new Map<string, CapturedMessage[]>();
-  for (const m of h.stack.ses.messages()) {
+  for (const m of messages) {
     if (m.tags.edition !== editionId) continue;
     const to = recipientOf(m);
     byTo.set(to, [...(byTo.get(to) ?? []), m]);
@@ -261,12 +268,12 @@ export async function queueDepth(h: DeliveryStack, queueUrl: string): Promise<{ 
 export async function expectExactlyOnce(
   h: DeliveryStack,
   editionId: string,
-  expected: { eligible: readonly string[]; absent: readonly string[]; failed?: readonly string[]; skipped?: readonly string[] },
+  expected: { eligible: readonly string[]; absent: readonly string[]; failed?: readonly string[]; skipped?: readonly string[]; messages?: readonly CapturedMessage[] },
 ): Promise<EditionStatus> {
   const failed = expected.failed ?? [];
   const skipped = expected.skipped ?? [];
   const receiving = expected.eligible.filter((e) => !failed.includes(e) && !skipped.includes(e));
-  const byTo = mailsByRecipient(h, editionId);
+  const byTo = mailsByRecipient(h, editionId, expected.messages);
 
   const counts = Object.fromEntries([...byTo].map(([to, mails]) => [to, mails.length]));
   expect(counts).toEqual(Object.fromEntries(receiving.map((to) => [to, 1])));
