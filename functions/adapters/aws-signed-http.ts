@@ -58,6 +58,40 @@ export function callDeadlineOf(input: object): number | undefined {
   return typeof deadline === 'number' ? deadline : undefined;
 }
 
+/** Where a command input carries the latest time its request may be written (epoch ms): {@link withStartBy}. */
+export const CALL_START_BY = Symbol('news-digest.callStartBy');
+
+/** The name of the error a call fails with when its request was not written by its `startBy` time (nothing was sent). */
+export const START_MISSED = 'StartMissedError';
+
+/**
+ * A command input that carries a start-by time (epoch ms): the lean clients write its request
+ * no later than that, or fail the call with a {@link START_MISSED} error without writing
+ * anything (the send slots: a request written late would reach SES bunched with the next
+ * slots' requests). The SDK's clients ignore it. `undefined` leaves the input as it is.
+ *
+ * @example
+ * ```ts
+ * await ses.send(new SendRawEmailCommand(withStartBy(input, slot + 8)));
+ * ```
+ */
+export function withStartBy<T extends object>(input: T, startBy: number | undefined): T {
+  return startBy === undefined ? input : { ...input, [CALL_START_BY]: startBy };
+}
+
+/**
+ * The start-by time a command input carries, if any.
+ *
+ * @example
+ * ```ts
+ * startByOf(withStartBy({}, 5)); // 5
+ * ```
+ */
+export function startByOf(input: object): number | undefined {
+  const startBy = (input as { [CALL_START_BY]?: unknown })[CALL_START_BY];
+  return typeof startBy === 'number' ? startBy : undefined;
+}
+
 /** What signing needs of the caller's credentials (the SDK's AwsCredentialIdentity). */
 export interface SigningCredentials {
   accessKeyId: string;
@@ -182,15 +216,17 @@ export class SignedHttpEndpoint {
    * Resolves with any HTTP answer (the caller reads errors from it); rejects on a transport
    * failure: `TimeoutError` (no connection within `connectionMs`: its message says "did not
    * establish a connection"; or no answer within `requestMs`), `AbortError` at `deadline`
-   * (epoch ms), or the socket's own error (`ECONNREFUSED`, `ECONNRESET`, …).
+   * (epoch ms), or the socket's own error (`ECONNREFUSED`, `ECONNRESET`, …); with `startBy`
+   * (epoch ms), a {@link START_MISSED} error when the request could not be written by then
+   * (nothing was written).
    */
-  public async post(headers: Record<string, string>, chunks: readonly Buffer[], deadline?: number): Promise<SignedHttpResponse> {
+  public async post(headers: Record<string, string>, chunks: readonly Buffer[], deadline?: number, startBy?: number): Promise<SignedHttpResponse> {
     const credentials = await this.#currentCredentials();
     let length = 0;
     for (const chunk of chunks) length += chunk.byteLength;
     const signed = this.#sign('POST', this.#path, '', headers, payloadHash(chunks), credentials);
     signed['content-length'] = String(length);
-    return this.#send('POST', this.#path, signed, chunks, deadline);
+    return this.#send('POST', this.#path, signed, chunks, deadline, startBy);
   }
 
   /**
@@ -276,10 +312,10 @@ export class SignedHttpEndpoint {
     return all;
   }
 
-  #send(method: string, path: string, headers: Record<string, string>, chunks: readonly Buffer[], deadline: number | undefined): Promise<SignedHttpResponse> {
+  #send(method: string, path: string, headers: Record<string, string>, chunks: readonly Buffer[], deadline: number | undefined, startBy?: number): Promise<SignedHttpResponse> {
     const { connectionMs, requestMs } = this.#options.timeouts;
     const timers: NodeJS.Timeout[] = [];
-    const call: Http1Call = {};
+    const call: Http1Call = startBy === undefined ? {} : { startBy };
     const fail = (name: string, message: string) => call.abort?.(transportError(name, message));
     // Within requestMs of the socket being ours (a wait in the pool's queue does not count, as
     // with the SDK's handler), the answer's first bytes; then a body that stalls as long fails
@@ -315,7 +351,7 @@ export class SignedHttpEndpoint {
       (error: Error) => {
         for (const t of timers) clearTimeout(t);
         // Our own timeouts are shaped already; the socket's errors keep their name and code.
-        throw error.name === 'TimeoutError' || error.name === 'AbortError' ? error : transportError(error.name, error.message, error);
+        throw error.name === 'TimeoutError' || error.name === 'AbortError' || error.name === START_MISSED ? error : transportError(error.name, error.message, error);
       },
     );
   }
@@ -346,6 +382,7 @@ const MAX_BACKOFF_MS = 20_000;
  */
 export function isTransientAwsError(error: unknown): boolean {
   const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+  if (e.name === START_MISSED) return false; // written late it would be wrong, not slow: the caller decides
   if (e.name !== undefined && THROTTLING_ERRORS.has(e.name)) return true;
   if ((e.name !== undefined && TRANSIENT_NETWORK.has(e.name)) || (e.code !== undefined && TRANSIENT_CODES.has(e.code))) return true;
   const status = e.$metadata?.httpStatusCode;

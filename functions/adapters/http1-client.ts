@@ -64,6 +64,18 @@ export interface Http1Call {
   onConnected?: () => void;
   /** Bytes of the answer arrived. */
   onData?: () => void;
+  /**
+   * The latest time (epoch ms) the request may be written: past it, the call fails with a
+   * `StartMissedError` and nothing is written (the socket goes back to the pool unused).
+   */
+  startBy?: number;
+}
+
+/** The request was not written: its start-by time had passed when its socket was ready. */
+function startMissed(lateMs: number): Error {
+  const error = new Error(`the request was not written: its start-by time passed ${lateMs} ms before its socket was ready`);
+  error.name = 'StartMissedError';
+  return error;
 }
 
 /** A connection that ended before its answer did, coded as Node's client codes it (`ECONNRESET`, "socket hang up"). */
@@ -328,6 +340,13 @@ export class Http1Client implements HttpTransport {
         };
         const write = () => {
           if (settled) return;
+          // Checked here, after the body was built and signed, the last moment before a byte goes out.
+          const late = call.startBy === undefined ? 0 : Date.now() - call.startBy;
+          if (late > 0) {
+            taken.serving = undefined;
+            this.#release(taken);
+            return settle(startMissed(late));
+          }
           const { socket } = taken;
           socket.cork();
           socket.write(head, 'latin1');

@@ -12,7 +12,7 @@
  */
 import type { SendRawEmailCommandInput } from '@aws-sdk/client-ses';
 import { AwsServiceError, GetSendQuotaCommand, SendRawEmailCommand, type AwsCommand } from './aws-commands.ts';
-import { LeanAwsCaller, callDeadlineOf, uriEscape, xmlText, type SignedHttpOptions, type SignedHttpResponse } from './aws-signed-http.ts';
+import { LeanAwsCaller, callDeadlineOf, startByOf, uriEscape, xmlText, type SignedHttpOptions, type SignedHttpResponse } from './aws-signed-http.ts';
 import { ENCODED_DATA, formEncodedBase64 } from './ses-raw-message.ts';
 
 /** The SendRawEmail fields written here; an input with any other is refused. */
@@ -94,7 +94,7 @@ export class LeanSesClient extends LeanAwsCaller {
 
 
   async #sendRaw(input: SendRawEmailCommandInput): Promise<{ MessageId: string; $metadata: Record<string, unknown> }> {
-    const response = await this.http.post(FORM, sendRawEmailBody(input), callDeadlineOf(input));
+    const response = await this.http.post(FORM, sendRawEmailBody(input), callDeadlineOf(input), startByOf(input));
     const xml = response.body.toString('utf8');
     const $metadata = metadata(response, xml);
     const messageId = response.status >= 200 && response.status < 300 ? xmlText(xml, 'MessageId') : undefined;

@@ -21,9 +21,9 @@ import type { SESClient } from '@aws-sdk/client-ses';
 import type { BuildMiddleware, SerializeMiddleware } from '@smithy/types';
 import type { MailSender, SendQuota } from '../core/delivery/ports.ts';
 import type { OutgoingMessage } from '../core/delivery/types.ts';
-import { PermanentSendError, QuotaExhaustedError, SendOutcomeUnknownError, TransientSendError } from '../core/errors.ts';
+import { PermanentSendError, QuotaExhaustedError, SendOutcomeUnknownError, SendSlotMissedError, TransientSendError } from '../core/errors.ts';
 import { GetSendQuotaCommand, SendRawEmailCommand, type AwsCaller } from './aws-commands.ts';
-import { withCallDeadline } from './aws-signed-http.ts';
+import { START_MISSED, withCallDeadline, withStartBy } from './aws-signed-http.ts';
 import { ENCODED_DATA, formEncodedBase64, formEncodedRawMessage } from './ses-raw-message.ts';
 
 export { formEncodedBase64 };
@@ -145,8 +145,13 @@ export class SesMailSender implements MailSender {
     this.#chunks = takesEncodedChunks(options.client);
   }
 
-  /** Sends one message; with a `deadline` (epoch ms) the call is aborted then (the lean client, or an SDK client from sesClient()). */
-  public async send(message: OutgoingMessage, options: { deadline?: number } = {}): Promise<string> {
+  /**
+   * Sends one message; with a `deadline` (epoch ms) the call is aborted then (the lean client,
+   * or an SDK client from sesClient()). With `startBy` (epoch ms) it is not sent once that time
+   * has passed: the lean client checks just before it writes the request, an SDK client only
+   * here, before the call (SendSlotMissedError either way).
+   */
+  public async send(message: OutgoingMessage, options: { deadline?: number; startBy?: number } = {}): Promise<string> {
     try {
       // A personalised message goes as its chunks, encoded with the edition's shared encodings
       // (the field stays empty for the serializer; the lean client or the body middleware puts
@@ -159,7 +164,9 @@ export class SesMailSender implements MailSender {
         Tags: Object.entries(message.tags).map(([Name, Value]) => ({ Name, Value: tagValue(Value) })),
         ...(mime ? { [ENCODED_DATA]: formEncodedRawMessage(mime) } : {}),
       };
-      const out = await this.#ses.send(new SendRawEmailCommand(withCallDeadline(input, options.deadline)));
+      const late = options.startBy === undefined ? 0 : Date.now() - options.startBy;
+      if (late > 0) throw new SendSlotMissedError(`not sent: its start-by time passed ${late} ms ago`);
+      const out = await this.#ses.send(new SendRawEmailCommand(withStartBy(withCallDeadline(input, options.deadline), options.startBy)));
       return out.MessageId ?? '';
     } catch (error) {
       throw classify(error);
@@ -224,11 +231,15 @@ function outcomeUnknown(e: { name?: string; message?: string; code?: string; $me
 /**
  * Maps an SES error (the SDK's exception or the lean client's AwsServiceError: both read by
  * name, `$fault` and `$metadata`) to the core's send errors: permanent, transient (SES
- * refused or the request never left), quota, or unknown outcome (SES may have accepted it).
+ * refused or the request never left), quota, unknown outcome (SES may have accepted it), or
+ * slot missed (the request was not written: its start-by time had passed).
  */
 export function classify(error: unknown): Error {
+  if (error instanceof SendSlotMissedError) return error;
   const e = error as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number } };
   const message = `${e.name ?? 'Error'}: ${e.message ?? String(error)}`;
+  // The lean client wrote nothing: the request's start-by time had passed.
+  if (e.name === START_MISSED) return new SendSlotMissedError(message, { cause: error });
   if (outcomeUnknown(e)) return new SendOutcomeUnknownError(message, { cause: error });
   if (e.name === 'Throttling' || e.name === 'ThrottlingException') {
     // SES says "Daily message quota exceeded" when the 24-hour quota is gone.

@@ -108,6 +108,18 @@ export class SendOutcomeUnknownError extends DigestError {
   }
 }
 
+/**
+ * The send did not start: its `startBy` time (its send slot plus the lateness allowed)
+ * passed before the request could be written, so nothing was sent. The send takes a new
+ * slot; a request written late would reach SES bunched with the next slots' sends.
+ */
+export class SendSlotMissedError extends DigestError {
+  public constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SendSlotMissedError';
+  }
+}
+
 /** The account's 24-hour sending quota is used up: stop, leave the work queued. */
 export class QuotaExhaustedError extends DigestError {
   public constructor(message: string, options?: { cause?: unknown }) {

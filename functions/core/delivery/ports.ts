@@ -84,8 +84,11 @@ export interface MailSender {
    * TransientSendError (refused, nothing sent), QuotaExhaustedError, or
    * SendOutcomeUnknownError when the call was aborted at `deadline` (epoch ms) or lost its
    * connection after the request went out: the provider may have accepted the message.
+   * With `startBy` (epoch ms), a request that could not be written by then is not written at
+   * all: SendSlotMissedError, nothing sent (the send slot's time passed while the request was
+   * being built and signed, or the process was held up).
    */
-  send(message: OutgoingMessage, options?: { deadline?: number }): Promise<string>;
+  send(message: OutgoingMessage, options?: { deadline?: number; startBy?: number }): Promise<string>;
   getQuota(): Promise<SendQuota>;
 }
 

@@ -11,7 +11,7 @@
 import DataLoader from 'dataloader';
 import type { ArtefactStore, EditionRecord, EditionRepository } from '../editions/ports.ts';
 import { EditionState, JobName } from '../editions/types.ts';
-import { DigestError, PermanentSendError, QuotaExhaustedError, SendOutcomeUnknownError, TransientSendError } from '../errors.ts';
+import { DigestError, PermanentSendError, QuotaExhaustedError, SendOutcomeUnknownError, SendSlotMissedError, TransientSendError } from '../errors.ts';
 import type { Links } from '../links.ts';
 import type { Logger } from '../logger.ts';
 import { personalizeMime, prepareMessage, type MessageHeaders, type MessageTemplate } from '../rendering/personalizer.ts';
@@ -107,9 +107,11 @@ const UNKNOWN_REQUEUE_LIMIT = 5;
 /**
  * A send slot missed by more than this is given up for a new one (its send would bunch up
  * with the next ones). The slots keep 2 % of the rate back, about 20 ms in any second
- * (SharedRateLimiter, which says why the bound is on each send's own lateness): a send up
- * to 8 ms late leaves 12 ms for the way to SES (the SDK's serialising and signing of an
- * 80 KB body, the HTTP write, the event loop's other work). With 1.5 % and 12 ms (3 ms for
+ * (SharedRateLimiter, which says why the bound is on each send's own lateness): a request
+ * written up to 8 ms late leaves 12 ms for the way to SES (the write, the network, SES
+ * reading it). It is judged before the call and again as the call's start-by time, at the
+ * last moment before the request's first byte is written (the building and signing of an
+ * 80 KB body took up to 27 ms on a loaded machine; SendSlotMissedError). With 1.5 % and 12 ms (3 ms for
  * the way), four workers on a quiet machine drew 1–3 throttles a run at 50 and 200/s; with
  * 1.5 % and 8 ms, none in two runs of three (`npm run bench -- --quick --only=rate`,
  * docs/performance.md).
@@ -399,10 +401,13 @@ export class SendService {
     };
 
     const maxAttempts = this.#d.maxAttempts ?? 4;
+    let slotMissed = false;
     for (let attempt = 1; ; attempt++) {
-      // A retry waits for a send slot of its own; the first attempt took one before the lease,
-      // ahead of its time by the lead, and waits here for the time itself.
-      let at = attempt > 1 ? await this.#atSlot(await this.#d.rate.acquire(1)) : await this.#atSlot(firstSlot, now);
+      // A retry waits for a send slot of its own, and so does a send whose request could not
+      // be written in time (SendSlotMissedError, below); the first attempt took one before the
+      // lease, ahead of its time by the lead, and waits here for the time itself.
+      let at = attempt > 1 || slotMissed ? await this.#atSlot(await this.#d.rate.acquire(1)) : await this.#atSlot(firstSlot, now);
+      slotMissed = false;
       // Reading, personalising or waiting may have eaten into the lease: renew it, or give way if it is gone.
       if (!(await this.#keepLease(task, lease))) return TaskOutcome.DUPLICATE;
       // The last look before SES: nothing goes out once a cancel has been acknowledged. A look
@@ -418,8 +423,16 @@ export class SendService {
       const deadline = this.#callDeadline(lease, batch);
       let messageId: string;
       try {
-        messageId = await this.#d.mail.send(message, { deadline });
+        // The slot's lateness is judged again when the request is written (after building and
+        // signing it, which a busy process can stretch by tens of milliseconds), not only here.
+        messageId = await this.#d.mail.send(message, { deadline, ...(at === undefined ? {} : { startBy: at + SLOT_LATE_MS }) });
       } catch (error) {
+        if (error instanceof SendSlotMissedError) {
+          // Nothing was sent: the same attempt again, on a new slot.
+          slotMissed = true;
+          attempt--;
+          continue;
+        }
         if (error instanceof SendOutcomeUnknownError) return this.#unknownOutcome(task, lease, deadline, error, attempts);
         if (error instanceof PermanentSendError) {
           this.#d.logger.warn('rejected for good', { edition: task.editionId, subscriber: subscriber.id, reason: error.message });

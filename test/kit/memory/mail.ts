@@ -43,9 +43,13 @@ export class FakeMailSender extends InMemoryAdapter<(typeof METHODS)[number]> im
   /** The deadline each send was given (epoch ms), in call order. */
   public readonly deadlines: Array<number | undefined> = [];
 
-  public async send(message: OutgoingMessage, options: { deadline?: number } = {}): Promise<string> {
+  /** The start-by time each send was given (epoch ms), in call order. */
+  public readonly startBys: Array<number | undefined> = [];
+
+  public async send(message: OutgoingMessage, options: { deadline?: number; startBy?: number } = {}): Promise<string> {
     await this.enter('send', arguments);
     this.deadlines.push(options.deadline);
+    this.startBys.push(options.startBy);
     this.#sends += 1;
     const outcome = await this.#script(message, this.#sends);
     if (outcome instanceof Error) throw outcome;

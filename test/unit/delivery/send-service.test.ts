@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SendService, TaskOutcome, type SendServiceDeps } from '../../../functions/core/delivery/send-service.ts';
 import { DeliveryState, type SendTask } from '../../../functions/core/delivery/types.ts';
 import { EditionState } from '../../../functions/core/editions/types.ts';
-import { PermanentSendError, QuotaExhaustedError, SendOutcomeUnknownError, TransientSendError } from '../../../functions/core/errors.ts';
+import { PermanentSendError, QuotaExhaustedError, SendOutcomeUnknownError, SendSlotMissedError, TransientSendError } from '../../../functions/core/errors.ts';
 import { verifyToken } from '../../../functions/core/subscribers/tokens.ts';
 import { makeEditionRecord, makeRendered, makeSubscriber } from '../../kit/fixtures/index.ts';
 import {
@@ -330,6 +330,33 @@ describe('Class: SendService', () => {
       expect(t.mail.calls.send).toBe(3);
       expect(t.sleeps).toEqual([100, 200]); // random 0.5 × 200 ms, × 400 ms
       expect(t.rate.calls.acquire).toBe(3); // every attempt waits for a send slot
+    });
+
+    it('gives each send its slot\'s start-by time, and sends on a new slot, as the same attempt, when the request could not be written by then', async () => {
+      // Prepare: slots at the (fixed) clock; the first request misses its start-by time
+      const slots: number[] = [];
+      const t = setup(1, {
+        rate: {
+          acquire: async () => {
+            if (slots.length > 0) t.advance(100); // as if the worker waited for the next slot
+            slots.push(t.now());
+            return t.now();
+          },
+        },
+      });
+      t.mail.script((_m, call) => (call === 1 ? new SendSlotMissedError('not sent: its start-by time passed 3 ms ago') : `ses-${call}`));
+
+      // Act
+      const outcomes = await t.service.processBatch(t.tasks());
+
+      // Assess
+      expect(outcomes).toEqual([TaskOutcome.SENT]);
+      expect(t.mail.accepted).toHaveLength(1);
+      expect(slots).toHaveLength(2); // the first slot, then a new one for the unwritten request
+      expect(t.mail.startBys).toEqual([(slots[0] as number) + 8, (slots[1] as number) + 8]);
+      expect(slots[1]).toBe((slots[0] as number) + 100);
+      expect(t.sleeps).toEqual([]); // no backoff
+      expect(await t.ledger.get(t.tasks()[0] as SendTask)).toMatchObject({ state: DeliveryState.SENT, attempts: 1, messageId: 'ses-2' });
     });
 
     it('gives the lease back and reports a retry when throttling outlasts the attempts', async () => {
