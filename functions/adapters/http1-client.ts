@@ -71,9 +71,9 @@ export interface Http1Call {
   startBy?: number;
 }
 
-/** The request was not written: its start-by time had passed when its socket was ready. */
+/** The request was not written: its start-by time had passed when it was about to be written. */
 function startMissed(lateMs: number): Error {
-  const error = new Error(`the request was not written: its start-by time passed ${lateMs} ms before its socket was ready`);
+  const error = new Error(`the request was not written: its start-by time had passed ${lateMs} ms before it could be written`);
   error.name = 'StartMissedError';
   return error;
 }

@@ -74,7 +74,7 @@ describe('Class: Http1Client, start-by time', () => {
 
     // Assess
     expect(late).toMatchObject({ name: START_MISSED });
-    expect((late as Error).message).toMatch(/not written: its start-by time passed \d+ ms/);
+    expect((late as Error).message).toMatch(/not written: its start-by time had passed \d+ ms/);
     expect(next.status).toBe(200);
     expect(ses.requests).toBe(2); // 'first' and 'next' only
     expect(ses.connections).toBe(1);
@@ -125,7 +125,7 @@ describe('Class: SesMailSender, start-by time', () => {
 describe('Function: classify, isTransientAwsError', () => {
   it('maps an unwritten request to SendSlotMissedError, and no standard retry tries it again', () => {
     // Prepare
-    const error = Object.assign(new Error('the request was not written: its start-by time passed 2 ms before its socket was ready'), { name: START_MISSED });
+    const error = Object.assign(new Error('the request was not written: its start-by time had passed 2 ms before it could be written'), { name: START_MISSED });
 
     // Act
     const mapped = classify(error);
