@@ -1359,7 +1359,9 @@ if (scale.length > 0) {
   const last = latest.scale.at(-1);
   if (first && last && last !== first) {
     const ratio = last.peakRssMb / first.peakRssMb;
-    rows.push(['  peak RSS largest / 1,000', fmt(ratio), '<= 1.25', ok(ratio <= 1.25), '']);
+    // Not a leak check (the fan-out's process peaks at every size here; the live heap after a
+    // forced collection, per process, is: the liveHeapMb rows), so no target.
+    rows.push(['  peak RSS largest / 1,000', fmt(ratio), '', '', 'the fan-out process at each size; the leak check is the live heap rows']);
     // Linear: each step's time ratio is at most its size ratio (fixed costs make small sizes dearer per message).
     for (let i = 1; i < latest.scale.length; i++) {
       const a = latest.scale[i - 1];
