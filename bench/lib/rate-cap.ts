@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface, type Interface } from 'node:readline';
 import { ROOT, startService } from './child.ts';
 import { entryArgs } from './prebuilt.ts';
+import { tightestSpan } from '../../infra/local/sliding-second.ts';
 
 export interface RateCapRun {
   cap: number;
@@ -73,13 +74,6 @@ export function busiestSlidingSecond(times: readonly number[]): number {
     most = Math.max(most, b - a);
   }
   return most;
-}
-
-/** The shortest span of `count` + 1 consecutive sorted times (Infinity when there are fewer). */
-export function tightestSpan(times: readonly number[], count: number): number {
-  let least = Number.POSITIVE_INFINITY;
-  for (let i = 0; i + count < times.length; i++) least = Math.min(least, (times[i + count] as number) - (times[i] as number));
-  return least;
 }
 
 /** The stack and the four workers, started and warmed up (the set-up of the rate-cap runs). */

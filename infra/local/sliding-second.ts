@@ -61,3 +61,19 @@ export class SlidingSecond {
     this.#times = [];
   }
 }
+
+/**
+ * The shortest time spanned by `count` + 1 consecutive arrivals of `sorted` (ascending), ms;
+ * Infinity when there are fewer. Under 1,000 with `count` = MaxSendRate, some sliding second
+ * held more than the rate (the rate-cap benchmark and the four-worker rate test report it).
+ *
+ * @example
+ * ```ts
+ * tightestSpan([0, 400, 1100, 1300], 2); // 900
+ * ```
+ */
+export function tightestSpan(sorted: readonly number[], count: number): number {
+  let least = Number.POSITIVE_INFINITY;
+  for (let i = 0; i + count < sorted.length; i++) least = Math.min(least, (sorted[i + count] as number) - (sorted[i] as number));
+  return least;
+}

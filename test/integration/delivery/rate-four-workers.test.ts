@@ -15,18 +15,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pollUntil } from '../../helpers/poll.ts';
 import { SEND_WORKER_SCRIPT } from '../../helpers/send-worker-process.ts';
 import { startSesFrontProcess, type RemoteSesFront } from '../../../infra/local/ses-front-remote.ts';
+import { tightestSpan } from '../../../infra/local/sliding-second.ts';
 import { expectExactlyOnce, ledgerSettled, runEdition, seedReaders, startDeliveryStack, type DeliveryStack, type Readers } from './harness.ts';
 
 const CAP = 20;
 const WORKERS = 4;
-
-/** The shortest time spanned by `count` + 1 arrivals in a row (ms). */
-function tightestSpan(times: readonly number[], count: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let least = Number.POSITIVE_INFINITY;
-  for (let i = 0; i + count < sorted.length; i++) least = Math.min(least, (sorted[i + count] as number) - (sorted[i] as number));
-  return least;
-}
 
 /** The most arrival times in any sliding one-second window [t, t + 1000). */
 function busiestSecond(times: readonly number[]): number {
@@ -92,7 +85,7 @@ describe('four send workers under one account rate', () => {
     // written (vitest.config.ts runs this file alone, last).
     const messages = await front.messages();
     const arrivals = messages.filter((m) => m.tags.edition === run.edition).map((m) => m.receivedAt);
-    const context = `of ${stats.requests} requests (${CAP + 1} in a row span ${tightestSpan(arrivals, CAP)} ms at the least, the slots 1020); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`;
+    const context = `of ${stats.requests} requests (${CAP + 1} in a row span ${tightestSpan([...arrivals].sort((a, b) => a - b), CAP)} ms at the least, the slots 1020); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`;
     expect(stats.throttled, `throttled ${context}`).toBe(0);
     expect(stats.overRate, `over the rate ${context}`).toBe(0);
     expect(arrivals).toHaveLength(readers.daily.length);
