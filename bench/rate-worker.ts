@@ -28,6 +28,7 @@ const { buildSendService, mailSender } = await import('../functions/wiring/send.
 const { ddb, config } = await import('../functions/wiring/common.ts');
 const { SharedRateLimiter } = await import('../functions/core/delivery/rate-limiter.ts');
 const { DynamoDbSendSlotStore } = await import('../functions/adapters/dynamodb-send-slot-store.ts');
+const { SendSlotMissedError } = await import('../functions/core/errors.ts');
 // The fixture edition, rendered by the set-up when it names a file (argv[3]), else here (bench/lib/rendered-fixture.ts).
 const { fixtureEdition } = await import('./lib/rendered-fixture.ts');
 const rendered: RenderedEdition = await fixtureEdition(process.argv[3]);
@@ -70,14 +71,37 @@ async function run(r: Run): Promise<Record<string, unknown>> {
   await subscribers.put({ id: primer.id, email: primer.email, status: 'confirmed', newsletter: 'daily', alerts: 'none', keywords: [], createdAt: now, updatedAt: now });
   await artefacts.putEdition({ ...rendered, editionId: r.edition });
   await editions.createIfAbsent({ id: r.edition, job: 'daily', state: 'sending', scheduledAt: now, createdAt: now, updatedAt: now, total: 4 * r.count, pages: 1, fanoutDone: true, sent: 0, failed: 0, skipped: 0, subject: rendered.subject });
+  // Counted around the limiter and the provider (the service is not changed): every slot taken,
+  // and the SES calls that failed or gave their slot up at the write (the start-by time,
+  // SendSlotMissedError). A slot taken beyond one per message and one per call given up at the
+  // write was given up before the call (the send was more than 8 ms late when it looked).
+  const counts = { slots: 0, missedAtWrite: 0, failedCalls: 0 };
+  const limiter = new SharedRateLimiter(new DynamoDbSendSlotStore({ client: ddb(), tableName: config().DELIVERIES_TABLE }), async () => r.cap);
+  const provider = mailSender();
   const service = await buildSendService({
     ledger: new InMemoryDeliveryLedger(),
     subscribers,
     editions,
     artefacts,
     queue: new RecordingSendQueue(),
-    mail: mailSender(),
-    rate: new SharedRateLimiter(new DynamoDbSendSlotStore({ client: ddb(), tableName: config().DELIVERIES_TABLE }), async () => r.cap),
+    mail: {
+      send: async (message, options) => {
+        try {
+          return await provider.send(message, options);
+        } catch (error) {
+          if (error instanceof SendSlotMissedError) counts.missedAtWrite += 1;
+          else counts.failedCalls += 1;
+          throw error;
+        }
+      },
+      getQuota: () => provider.getQuota(),
+    },
+    rate: {
+      acquire: (count, options) => {
+        counts.slots += count;
+        return limiter.acquire(count, options);
+      },
+    },
   });
   let startAt = r.startAt;
   if (startAt === 'go') {
@@ -96,6 +120,7 @@ async function run(r: Run): Promise<Record<string, unknown>> {
   const wait = startAt - Date.now();
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   const cpu = process.cpuUsage();
+  const counted = { ...counts };
   const outcomes: string[] = [];
   for (let i = 0; i < ids.length; i += 100) {
     outcomes.push(...(await service.processBatch(ids.slice(i, i + 100).map((subscriberId) => ({ editionId: r.edition, subscriberId })))));
@@ -103,7 +128,12 @@ async function run(r: Run): Promise<Record<string, unknown>> {
   const used = process.cpuUsage(cpu);
   const byOutcome: Record<string, number> = {};
   for (const o of outcomes) byOutcome[o] = (byOutcome[o] ?? 0) + 1;
-  return { outcomes: byOutcome, cpuMs: (used.user + used.system) / 1000 };
+  const slots = counts.slots - counted.slots;
+  const missedAtWrite = counts.missedAtWrite - counted.missedAtWrite;
+  const failedCalls = counts.failedCalls - counted.failedCalls;
+  // One slot per message sent; one more for each call given up at the write and each failed call (its retry).
+  const givenUpBeforeCall = slots - ids.length - missedAtWrite - failedCalls;
+  return { outcomes: byOutcome, cpuMs: (used.user + used.system) / 1000, slots: { taken: slots, givenUpBeforeCall, givenUpAtWrite: missedAtWrite, failedCalls } };
 }
 
 process.stdout.write('READY\n');

@@ -214,6 +214,8 @@ interface RoleRun {
   seconds: number;
   cpuSeconds: number;
   cpuMsPerMessage?: number;
+  /** The send containers' CPU split by phase (bench/lib/containers.ts, cpuByPhase). */
+  cpuByPhase?: { firstInvocationMsPerMessage: number; secondHalfMsPerMessage: number; warmUpMsPerContainer: number; betweenInvocationsMsPerContainer: number };
   containers?: { cpuMs: number; liveHeapMb: number; peakRssMb: number }[];
   dynamodb?: Tally;
   bundled?: boolean;
@@ -1157,13 +1159,25 @@ const latest = {
   /** Renamed meaning kept: one process, 128 in flight, in-memory stores, a whole core. */
   sendThroughputPerSec: send ? Math.round(pick(send.throughput, (r) => r.perSecond)) : null,
   sendCpuMsPerMessage: sendCpuMs !== undefined ? round(sendCpuMs) : null,
+  /**
+   * The same run's CPU by phase: per message in each container's first invocation and in the
+   * second half of its invocations, and the warm-up (CPU beyond the second half's rate) per container.
+   */
+  sendCpuMsPerMessageByPhase: costRun?.send.cpuByPhase
+    ? {
+        firstInvocation: round(costRun.send.cpuByPhase.firstInvocationMsPerMessage),
+        secondHalf: round(costRun.send.cpuByPhase.secondHalfMsPerMessage),
+        warmUpMsPerContainer: Math.round(costRun.send.cpuByPhase.warmUpMsPerContainer),
+        betweenInvocationsMsPerContainer: Math.round(costRun.send.cpuByPhase.betweenInvocationsMsPerContainer),
+      }
+    : null,
   /** CPU ms per call of the send worker's hot calls, through the SDK and the lean signed-HTTP path, on our HTTP/1.1 client and on Node's `http` (bench/transport.ts). */
   transportCpuMsPerCall: transport
     ? Object.fromEntries((['updateItem', 'sendRawEmail'] as const).map((call) => [call, { sdk: round(transport[call].sdk, 3), lean: round(transport[call].lean, 3), leanOnNodeHttp: round(transport[call].nodeHttp, 3), ratio: round(transport[call].ratio), nodeHttpRatio: round(transport[call].httpRatio) }]))
     : null,
   sendPerWorkerPerSec: sendCpuMs ? Math.round((1000 * SEND_CPU_SHARE) / sendCpuMs) : null,
   sendPerWorkerPerSecCpuLimited: limited ? Math.round(limited.perWorkerPerSec) : null,
-  rateCap: rateCap ? rateCap.map((r) => ({ cap: r.cap, achieved: round(r.achieved), achievedShare: round(r.achievedShare), maxPerSlidingSecond: r.maxPerSlidingSecond, maxPerCalendarSecond: r.maxPerCalendarSecond, tightestSpanMs: r.tightestSpanMs, throttles: r.throttles, messages: r.messages })) : null,
+  rateCap: rateCap ? rateCap.map((r) => ({ cap: r.cap, achieved: round(r.achieved), achievedShare: round(r.achievedShare), maxPerSlidingSecond: r.maxPerSlidingSecond, maxPerCalendarSecond: r.maxPerCalendarSecond, tightestSpanMs: r.tightestSpanMs, throttles: r.throttles, messages: r.messages, slotsGivenUp: r.slotsGivenUp })) : null,
   // The earlier single figures, now from the four-worker run at 50/s.
   rateCapTarget: rateCap?.find((r) => r.cap === 50) ? 50 : null,
   rateCapAchieved: rateCap?.find((r) => r.cap === 50) ? round(rateCap.find((r) => r.cap === 50)?.achieved ?? NaN) : null,
@@ -1218,6 +1232,7 @@ const latest = {
     sendThroughputPerSec: { workers: 1, concurrency: PLAN.send.concurrency, stores: 'in memory (ledger, subscribers, editions, artefacts, send slots)', ses: 'stand-in process, 100 ms latency', cpu: 'unlimited (a whole core)' },
     sendCpuMsPerMessage: { handler: costRun?.send.bundled ? 'bundled send handler (serverless package)' : 'functions/send.ts (no package)', stores: 'DynamoDB ledger, subscribers, editions and send slots on dynalite; S3 on s3rver; SQS local', batch: 100, concurrency: 32, containers: 4, cpu: 'process CPU of the 4 containers (user + system), unlimited', subscribers: costRun?.subscribers ?? null, excluded: 'the event source (SQS polling) and the emulators' },
     transportCpuMsPerCall: { timed: 'process CPU (user + system) per call: a conditional UpdateItem (ReturnValues ALL_NEW) on dynalite, a SendRawEmail of a ~128 KB form-encoded message to a loopback server answering as SES', concurrency: 32, calls: PLAN.transport.calls, rounds: PLAN.transport.rounds, figure: 'median of the rounds, SDK, lean (our HTTP/1.1 client) and lean on node:http taking turns after a warm-up round of each', excluded: 'the servers (processes of their own)' },
+    sendCpuMsPerMessageByPhase: { from: 'the run of sendCpuMsPerMessage', timed: 'process CPU (user + system, all threads) of a container from the call to the handler to its answer, per invocation', firstInvocation: 'each container\'s first invocation, CPU ÷ its records', secondHalf: 'the later half of each container\'s invocations, CPU ÷ their records', warmUpMsPerContainer: 'a container\'s invocations\' CPU minus secondHalf × its records (mean of the containers)', betweenInvocationsMsPerContainer: 'the container\'s CPU outside its invocations (timers, the event\'s IPC)' },
     sendPerWorkerPerSec: { from: 'sendCpuMsPerMessage at Lambda\'s 512 MB share', cpuShare: round(SEND_CPU_SHARE), cpuLimitedRun: limited ? { subscribers: PLAN.cpuLimited.subscribers, share: PLAN.cpuLimited.share, limited: limited.cpuLimited ?? false, containers: 4 } : null },
     rateCap: { workers: 4, concurrency: 32, batch: 100, slotStore: 'DynamoDB (dynalite)', otherStores: 'in memory', ses: 'stand-in in its own process enforcing MaxSendRate on arrival (sliding second), 50 ms latency', tightestSpanMs: 'shortest time from an arrival to the cap-th after it; the slots put 1000 / 0.98 ms there, under 1000 is over the cap', seconds: PLAN.rateCap.seconds, minMessages: PLAN.rateCap.minMessages, achieved: '(n - 1) / (last - first) over arrival times' },
     dynamodbUnits: { from: 'requests counted at dynalite over the scale run', subscribers: costRun?.subscribers ?? null, model: 'items under 1 KB: 1 write unit per write call (held or not), +1 per index entry added or removed, +2 per index key moved; consistent reads 1 unit per item, eventual 0.5; Query 2 units per page; + the Send event (feedback): 0.5 read unit, no write for an entry already sent', byCall: units?.byCall ?? null },
@@ -1314,6 +1329,8 @@ if (rateCap) {
 }
 if (latest.sendCpuMsPerMessage !== null) {
   rows.push(['send worker CPU per message (ms)', fmt(latest.sendCpuMsPerMessage), '<= 1.0', ok(latest.sendCpuMsPerMessage <= 1.0), `bundled handler, DynamoDB stores on dynalite, 4 containers, ${costRun?.subscribers.toLocaleString('en')} readers`]);
+  const phase = latest.sendCpuMsPerMessageByPhase;
+  if (phase) rows.push(['  first invocation / second half (ms)', `${fmt(phase.firstInvocation)} / ${fmt(phase.secondHalf)}`, '', '', `same run, per message; a container's warm-up ${phase.warmUpMsPerContainer} ms CPU beyond the second half's rate`]);
   rows.push(['  per worker at 0.29 vCPU (messages/s)', String(latest.sendPerWorkerPerSec), '', '', 'computed from the CPU per message']);
 }
 if (limited) {

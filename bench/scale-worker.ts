@@ -83,7 +83,7 @@ if (params.role === 'fan-out') {
   const { checkMessage, sentRecipient } = await import('./lib/mime-check.ts');
   const { drainQueue } = await import('../infra/local/lambda-driver.ts');
   const { isComplete } = await import('../functions/core/delivery/fan-out-service.ts');
-  const { ContainerPool } = await import('./lib/containers.ts');
+  const { ContainerPool, cpuByPhase } = await import('./lib/containers.ts');
   const config = getConfig();
   let editionId = params.edition ?? '';
   const containers = params.eventSource?.concurrency ?? 4;
@@ -205,6 +205,7 @@ if (params.role === 'fan-out') {
     seconds,
     cpuSeconds: cpuMs / 1000,
     cpuMsPerMessage: cpuMs / Math.max(1, params.subscribers),
+    cpuByPhase: cpuByPhase(stats),
     cpuLimited: pool.cpuLimited,
     containers: stats.map((s) => ({ cpuMs: s.cpuMs, initCpuMs: s.initCpuMs, liveHeapMb: s.liveHeapMb, ...(s.spacesMb ? { spacesMb: s.spacesMb } : {}), peakRssMb: s.memory.peakMb })),
     memory: { ...driver, peakMb: Math.max(...stats.map((s) => s.memory.peakMb)) },

@@ -15,6 +15,52 @@ export interface ContainerStats {
   /** Used size per V8 heap space after the forced GC (code_space: compiled code; old_space: data). */
   spacesMb?: Record<string, number>;
   memory: { peakMb: number };
+  /** Each invocation's CPU time (ms, the whole process during the call) and record count, in order. */
+  invocations?: [number, number][];
+}
+
+/**
+ * How a run's CPU per message splits between a container's warm-up and its steady state,
+ * from its invocations: the first invocation's CPU per message, the second half's (each
+ * container's later half of its invocations, once V8 has compiled the hot code), and the
+ * warm-up (what the container used beyond the second half's rate for its records), per container.
+ *
+ * @example
+ * ```ts
+ * cpuByPhase([{ cpuMs: 500, initCpuMs: 30, liveHeapMb: 7, memory: { peakMb: 90 }, invocations: [[300, 100], [100, 100], [100, 100]] }]);
+ * // { firstInvocationMsPerMessage: 3, secondHalfMsPerMessage: 1, warmUpMsPerContainer: 200, betweenInvocationsMsPerContainer: 0 }
+ * ```
+ */
+export function cpuByPhase(stats: readonly ContainerStats[]): { firstInvocationMsPerMessage: number; secondHalfMsPerMessage: number; warmUpMsPerContainer: number; betweenInvocationsMsPerContainer: number } | undefined {
+  const withCalls = stats.filter((s) => (s.invocations?.length ?? 0) >= 2);
+  if (withCalls.length === 0) return undefined;
+  const sum = (list: [number, number][], i: 0 | 1) => list.reduce((a, x) => a + x[i], 0);
+  let first = 0;
+  let firstRecords = 0;
+  let late = 0;
+  let lateRecords = 0;
+  for (const s of withCalls) {
+    const calls = s.invocations as [number, number][];
+    first += calls[0]?.[0] ?? 0;
+    firstRecords += calls[0]?.[1] ?? 0;
+    const half = calls.slice(Math.floor(calls.length / 2));
+    late += sum(half, 0);
+    lateRecords += sum(half, 1);
+  }
+  const steady = late / Math.max(1, lateRecords);
+  let warmUp = 0;
+  let between = 0;
+  for (const s of withCalls) {
+    const calls = s.invocations as [number, number][];
+    warmUp += sum(calls, 0) - steady * sum(calls, 1);
+    between += s.cpuMs - sum(calls, 0);
+  }
+  return {
+    firstInvocationMsPerMessage: first / Math.max(1, firstRecords),
+    secondHalfMsPerMessage: steady,
+    warmUpMsPerContainer: warmUp / withCalls.length,
+    betweenInvocationsMsPerContainer: between / withCalls.length,
+  };
 }
 
 interface Container {

@@ -10,7 +10,7 @@
  * hooks and source-map handling would be counted as the function's CPU.
  *
  * Messages from the parent: `{ id, event, remainingMs }` (an invocation) and `{ id, stats: true }`
- * (CPU time so far, the live heap after a forced collection and its V8 spaces, peak RSS; with
+ * (CPU time so far and per invocation, the live heap after a forced collection and its V8 spaces, peak RSS; with
  * BENCH_HEAP_SNAPSHOT_DIR set, a heap snapshot there too).
  */
 import { pathToFileURL } from 'node:url';
@@ -34,6 +34,13 @@ const { handler } = await import(pathToFileURL(file).href);
 // phase) is reported apart.
 let cpu0 = process.cpuUsage();
 const initCpuMs = (cpu0.user - start.user + cpu0.system - start.system) / 1000;
+/**
+ * Each invocation's own CPU time (the process's, all threads, from the call to the handler to
+ * its answer) and its record count, in order: how the cost of a message changes as the
+ * container warms up.
+ * @type {[number, number][]}
+ */
+const invocations = [];
 /** @type {(() => void) | undefined} */
 const gc = /** @type {{ gc?: () => void }} */ (globalThis).gc;
 const MB = 1024 * 1024;
@@ -42,6 +49,7 @@ process.on('message', (/** @type {{ id: number; event?: unknown; remainingMs?: n
   void (async () => {
     if (message.resetCpu) {
       cpu0 = process.cpuUsage();
+      invocations.length = 0;
       process.send?.({ id: message.id });
       return;
     }
@@ -61,12 +69,16 @@ process.on('message', (/** @type {{ id: number; event?: unknown; remainingMs?: n
       // bench --heap-snapshots=DIR: the heap as measured (after the RSS readings: writing one takes memory), for bench/lib/heap-diff.ts (what grew between two sizes).
       const snapshots = process.env.BENCH_HEAP_SNAPSHOT_DIR;
       if (snapshots) (await import('node:v8')).writeHeapSnapshot(`${snapshots}/send-${process.pid}.heapsnapshot`);
-      process.send?.({ id: message.id, stats: { cpuMs: (used.user + used.system) / 1000, initCpuMs, liveHeapMb, spacesMb, memory } });
+      process.send?.({ id: message.id, stats: { cpuMs: (used.user + used.system) / 1000, initCpuMs, liveHeapMb, spacesMb, memory, invocations } });
       return;
     }
     const end = Date.now() + (message.remainingMs ?? 60_000);
+    const before = process.cpuUsage();
     try {
       const result = await handler(message.event, { getRemainingTimeInMillis: () => end - Date.now() });
+      const used = process.cpuUsage(before);
+      const records = /** @type {{ Records?: unknown[] }} */ (message.event)?.Records?.length ?? 0;
+      invocations.push([(used.user + used.system) / 1000, records]);
       process.send?.({ id: message.id, result });
     } catch (error) {
       process.send?.({ id: message.id, error: error instanceof Error ? error.stack ?? error.message : String(error) });

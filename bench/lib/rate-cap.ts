@@ -33,6 +33,13 @@ export interface RateCapRun {
   outcomes: Record<string, number>;
   /** Gaps between arrivals, counted in slots (a slot given up by a late worker, or not used). */
   missedSlots: number;
+  /**
+   * Slots the workers gave up, by the check that gave them up (bench/rate-worker.ts counts them
+   * around the limiter and the provider): `beforeCall`, the send was more than 8 ms late when
+   * it looked before the call; `atWrite`, its request could not be written by then (the
+   * start-by time). Each is a slot of the shared sequence that went unused.
+   */
+  slotsGivenUp: { beforeCall: number; atWrite: number };
 }
 
 interface Worker {
@@ -201,7 +208,7 @@ export async function rateCapRuns(options: { caps: number[]; seconds: number; mi
       await call('/raw/clear', {});
       const startAt = Math.max(Date.now() + 500, prepared.lastDoneAt + 1100);
       for (const w of workers) w.child.stdin?.write(`${JSON.stringify({ startAt })}\n`);
-      const results = await Promise.all(workers.map(async (w) => JSON.parse((await w.next()).replace(/^DONE /, '')) as { outcomes: Record<string, number>; cpuMs: number }));
+      const results = await Promise.all(workers.map(async (w) => JSON.parse((await w.next()).replace(/^DONE /, '')) as { outcomes: Record<string, number>; cpuMs: number; slots: { givenUpBeforeCall: number; givenUpAtWrite: number } }));
       prepared.lastDoneAt = Date.now();
       const after = (await call('/stats')) as { throttled: number; accepted: number };
       const captured = (await call('/raw')) as { at: number; receivedAt: number; destinations: string[]; tags: Record<string, string> }[];
@@ -229,6 +236,7 @@ export async function rateCapRuns(options: { caps: number[]; seconds: number; mi
         workerCpuMsPerMessage: results.reduce((a, r) => a + r.cpuMs, 0) / Math.max(1, times.length),
         outcomes,
         missedSlots,
+        slotsGivenUp: { beforeCall: results.reduce((a, r) => a + r.slots.givenUpBeforeCall, 0), atWrite: results.reduce((a, r) => a + r.slots.givenUpAtWrite, 0) },
       };
       if (process.env.RATE_DEBUG) options.log(JSON.stringify(await (await fetch(stack.info.tallyUrl)).json()));
       if (process.env.RATE_DEBUG) {
@@ -239,7 +247,7 @@ export async function rateCapRuns(options: { caps: number[]; seconds: number; mi
         }
         options.log(`gaps (spacing ${spacing.toFixed(1)} ms, span ${((times.at(-1) as number) - (times[0] as number)).toFixed(0)} ms): ${gaps.join(' ')}`);
       }
-      options.log(`rate cap ${cap}/s, ${n} workers: ${achieved.toFixed(2)}/s (${(100 * run.achievedShare).toFixed(1)} %), most in a sliding second ${run.maxPerSlidingSecond} (the tightest ${cap + 1} in a row span ${run.tightestSpanMs} ms), throttles ${run.throttles}, slots missed ${missedSlots}`);
+      options.log(`rate cap ${cap}/s, ${n} workers: ${achieved.toFixed(2)}/s (${(100 * run.achievedShare).toFixed(1)} %), most in a sliding second ${run.maxPerSlidingSecond} (the tightest ${cap + 1} in a row span ${run.tightestSpanMs} ms), throttles ${run.throttles}, slots missed ${missedSlots} (given up ${run.slotsGivenUp.beforeCall} before the call, ${run.slotsGivenUp.atWrite} at the write)`);
       runs.push(run);
     }
   } finally {
