@@ -15,7 +15,10 @@
  * mode's), --verbose (children's logs), --profile=DIR (V8 CPU profiles of the scale runs'
  * processes and their stack, for bench/lib/profile-summary.ts), --heap-snapshots=DIR (a heap
  * snapshot of each send container at the end of each scale run, after the forced GC, in
- * DIR/<readers>/, for bench/lib/heap-diff.ts).
+ * DIR/<readers>/, for bench/lib/heap-diff.ts), --send-flags="FLAGS" (extra Node/V8 flags for
+ * the scale runs' send containers, e.g. "--trace-opt --trace-deopt"; not for figures of
+ * record), --send-output=DIR (each send container's standard output, where V8's traces go,
+ * in DIR/<readers>/send-container-PID.log).
  *
  * Progress lines on stderr show the elapsed time and the CPU time the whole machine used
  * meanwhile (from /proc/stat), which tells a run bound by this machine's cores from one that
@@ -48,6 +51,8 @@ const { values } = parseArgs({
     verbose: { type: 'boolean', default: false },
     profile: { type: 'string' },
     'heap-snapshots': { type: 'string' },
+    'send-flags': { type: 'string' },
+    'send-output': { type: 'string' },
   },
 });
 const quick = values.quick;
@@ -55,6 +60,15 @@ const only = new Set((values.only ?? `personalize,${values.quick ? '' : 'transpo
 const verbose = values.verbose;
 /** --profile=DIR: the scale runs' processes write V8 CPU profiles there (see bench/lib/profile-summary.ts). */
 const profileArgs = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
+/** --send-flags="FLAGS": extra Node/V8 flags of the scale runs' send containers (investigations: the run says so). */
+const sendFlags = values['send-flags']?.split(/\s+/).filter(Boolean) ?? [];
+/** --send-output=DIR: the scale run of `subscribers` writes each send container's standard output under DIR/<readers>/. */
+function sendOutputDir(subscribers: number): { containerOutputDir?: string } {
+  if (!values['send-output']) return {};
+  const dir = join(values['send-output'], String(subscribers));
+  mkdirSync(dir, { recursive: true });
+  return { containerOutputDir: dir };
+}
 /** --heap-snapshots=DIR: where the send containers of a scale run of `subscribers` write their heap snapshots (lambda-container.mjs). */
 function heapSnapshotEnv(subscribers: number): Record<string, string> {
   if (!values['heap-snapshots']) return {};
@@ -527,7 +541,7 @@ function prepareScaleRun(subscribers: number): Promise<ScalePrepared> {
     const fanOutChild = startGated<RoleRun>('scale-worker.ts', { role: 'fan-out', env, subscribers }, { ...childOptions, nodeArgs: ['--expose-gc', ...profileArgs, ...editionArgs.nodeArgs] });
     const sendChild = startGated<RoleRun>('scale-worker.ts', {
       role: 'send', env: { ...env, ...heapSnapshotEnv(subscribers) }, subscribers, eventSource: await sqsEventSource('send'),
-      ...(handlerFile ? { handlerFile } : {}), containerNodeArgs: [...profileArgs, ...sendArgs.nodeArgs], tallyUrl: service.info.tallyUrl,
+      ...(handlerFile ? { handlerFile } : {}), containerNodeArgs: [...profileArgs, ...sendArgs.nodeArgs, ...sendFlags], tallyUrl: service.info.tallyUrl, ...sendOutputDir(subscribers),
     }, { ...childOptions, nodeArgs: profileArgs });
     await Promise.all([whenReady(service, fanOutChild), whenReady(service, sendChild)]);
     return { ...prepared, fanOutChild, sendChild };
@@ -1264,7 +1278,7 @@ const cpuAtEnd = machineCpu();
  */
 const steal = cpuAtEnd && cpuAtStart ? { seconds: round(cpuAtEnd.steal - cpuAtStart.steal), shareOfVcpuTime: round((cpuAtEnd.steal - cpuAtStart.steal) / (totalSeconds * cpus().length)) } : null;
 const machine = { cpus: cpus().length, cpuModel, memoryGb: Math.round(totalmem() / 1024 ** 3), node: process.version, platform: `${process.platform} ${process.arch}`, steal };
-Object.assign(latest.settings, { machineSteal: steal });
+Object.assign(latest.settings, { machineSteal: steal, ...(sendFlags.length > 0 ? { sendContainerFlags: sendFlags.join(' ') } : {}) });
 Object.assign(details, {
   mode: quick ? 'quick' : 'full',
   at: new Date().toISOString(),
@@ -1434,6 +1448,7 @@ process.stdout.write(
 if (steal && steal.shareOfVcpuTime >= 0.03) {
   process.stdout.write(`The host took ${(100 * steal.shareOfVcpuTime).toFixed(1)} % of this VM's vCPU time during the run (steal, ${steal.seconds} s): its figures read slower than the machine's own.\n\n`);
 }
+if (sendFlags.length > 0) process.stdout.write(`The scale runs' send containers ran with ${sendFlags.join(' ')} (--send-flags): their CPU figures are not the deployed function's.\n\n`);
 if (problems.length > 0) process.stdout.write(`Problems:\n${problems.map((p) => `  - ${p}`).join('\n')}\n\n`);
 process.stdout.write(`Wrote bench/results/latest.json, latest-extra.json, latest-details.json in ${totalSeconds.toFixed(1)} s.\n`);
 if (problems.length > 0) process.exitCode = 1;

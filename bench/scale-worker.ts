@@ -36,6 +36,8 @@ interface Params {
   time?: string;
   /** The fan-out runs at the same time (the edition may not exist yet when sending starts). */
   overlapFanOut?: boolean;
+  /** Where each send container's standard output goes (a file each; bench/run.ts --send-output). */
+  containerOutputDir?: string;
   /** A cgroup CPU quota for each send container (share of one CPU, e.g. 0.29). */
   cpuShare?: number;
   /**
@@ -88,7 +90,7 @@ if (params.role === 'fan-out') {
   let editionId = params.edition ?? '';
   const containers = params.eventSource?.concurrency ?? 4;
   const handlerFile = params.handlerFile ?? new URL('../functions/send.ts', import.meta.url).pathname;
-  const pool = await ContainerPool.start(containers, handlerFile, params.env, ['--expose-gc', ...(params.containerNodeArgs ?? [])], { verbose: process.env.BENCH_VERBOSE_CONTAINERS === '1', ...(params.cpuShare ? { cpuShare: params.cpuShare } : {}) });
+  const pool = await ContainerPool.start(containers, handlerFile, params.env, ['--expose-gc', ...(params.containerNodeArgs ?? [])], { verbose: process.env.BENCH_VERBOSE_CONTAINERS === '1', ...(params.cpuShare ? { cpuShare: params.cpuShare } : {}), ...(params.containerOutputDir ? { outputDir: params.containerOutputDir } : {}) });
   signal('containers');
   if (params.gated) {
     signal('ready');

@@ -3,7 +3,8 @@
  * invocation at a time, as Lambda does; an invocation goes to an idle container.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface ContainerStats {
@@ -121,8 +122,11 @@ export class ContainerPool {
     }
   }
 
-  /** Starts `count` containers of `handlerFile` (a `.mjs` bundle, or a `.ts` source run through tsx). */
-  public static async start(count: number, handlerFile: string, env: Record<string, string>, nodeArgs: string[] = [], options: { verbose?: boolean; cpuShare?: number } = {}): Promise<ContainerPool> {
+  /**
+   * Starts `count` containers of `handlerFile` (a `.mjs` bundle, or a `.ts` source run through
+   * tsx); with `outputDir`, each container's standard output goes to a file there.
+   */
+  public static async start(count: number, handlerFile: string, env: Record<string, string>, nodeArgs: string[] = [], options: { verbose?: boolean; cpuShare?: number; outputDir?: string } = {}): Promise<ContainerPool> {
     const verbose = options.verbose ?? false;
     const script = fileURLToPath(new URL('./lambda-container.mjs', import.meta.url));
     // A bundle runs under plain node, as on Lambda; only a TypeScript source needs the loader.
@@ -132,8 +136,10 @@ export class ContainerPool {
         const child = fork(script, [handlerFile], {
           env: { PATH: process.env.PATH ?? '', ...env },
           execArgv: [...nodeArgs, ...loader],
-          stdio: ['ignore', verbose ? 'inherit' : 'ignore', 'pipe', 'ipc'],
+          stdio: ['ignore', options.outputDir ? 'pipe' : verbose ? 'inherit' : 'ignore', 'pipe', 'ipc'],
         });
+        // V8's --trace-* flags write to standard output: one file per container.
+        if (options.outputDir) child.stdout?.pipe(createWriteStream(join(options.outputDir, `send-container-${child.pid}.log`)));
         let stderr = '';
         child.stderr?.on('data', (c: Buffer) => {
           stderr = (stderr + c.toString()).slice(-4000);
