@@ -32,6 +32,9 @@ export function formEncodedBase64(data: Uint8Array): Buffer {
   return Buffer.from(base64.replaceAll('+', '%2B').replaceAll('/', '%2F').replaceAll('=', '%3D'), 'latin1');
 }
 
+/** Inputs at least this long are form-encoded with string replacements rather than the byte loop. */
+const NATIVE_FROM = 4096;
+
 /** Shared chunks shorter than this are encoded per message like the rest (not worth a cache entry). */
 const MIN_CACHED = 48;
 
@@ -50,6 +53,10 @@ const HEX = Buffer.from('0123456789ABCDEF', 'latin1');
  * this runs for every recipient's own bytes (a few hundred).
  */
 function formBytes(bytes: Buffer): Buffer {
+  // A shared chunk's middle (tens of KB, once per edition and alignment) goes through the
+  // string replacements: the loop below would run that long in the interpreter, and V8 would
+  // compile it mid-loop (on-stack replacement) and again later for the short inputs.
+  if (bytes.byteLength >= NATIVE_FROM) return formEncodedBase64(bytes);
   const base64 = Buffer.from(bytes.toString('base64'), 'latin1');
   let specials = 0;
   for (let i = 0; i < base64.length; i++) {
